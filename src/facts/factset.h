@@ -1,0 +1,296 @@
+// FactSet: everything the collectors gathered, as plain data. Collectors fill
+// it and never judge; rules read it and never touch the system.
+//
+// Each struct lists its fields once, in `fields()`, with their stable
+// snake_case names; the JSON writer and reader (facts/json.h) both walk that
+// list, so the saved form (--save-facts) and the replayed form (--facts-from)
+// cannot drift apart.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "facts/fact.h"
+
+namespace ongpu {
+
+inline constexpr int kFactSchemaVersion = 1;
+
+struct HostFacts {
+  Fact<std::string> kernel_release;
+  bool wsl = false;             // /dev/dxg or /usr/lib/wsl/lib
+  std::string container;        // "docker", "podman", "kubernetes" or "" when not in one
+  uint32_t uid = 0;
+  template <class V> void fields(V& v) {
+    v("kernel_release", kernel_release);
+    v("wsl", wsl);
+    v("container", container);
+    v("uid", uid);
+  }
+};
+
+struct PciDevice {
+  std::string bus_id;     // 0000:65:00.0
+  uint32_t vendor_id = 0;
+  uint32_t device_id = 0;
+  uint32_t class_code = 0;
+  std::string driver;     // the bound kernel driver, "" when none is bound
+  template <class V> void fields(V& v) {
+    v("bus_id", bus_id);
+    v("vendor_id", vendor_id);
+    v("device_id", device_id);
+    v("class_code", class_code);
+    v("driver", driver);
+  }
+};
+
+struct PciFacts {
+  Fact<std::vector<PciDevice>> nvidia_devices;
+  template <class V> void fields(V& v) { v("nvidia_devices", nvidia_devices); }
+};
+
+struct KernelModuleFacts {
+  bool nvidia_loaded = false;
+  bool nvidia_uvm_loaded = false;
+  bool nouveau_loaded = false;
+  bool vfio_pci_loaded = false;
+  Fact<std::string> version;      // 580.65.06
+  Fact<std::string> flavor;       // "open" or "proprietary"
+  Fact<std::string> version_text; // the NVRM line as the kernel printed it
+  Fact<bool> secure_boot;
+  template <class V> void fields(V& v) {
+    v("nvidia_loaded", nvidia_loaded);
+    v("nvidia_uvm_loaded", nvidia_uvm_loaded);
+    v("nouveau_loaded", nouveau_loaded);
+    v("vfio_pci_loaded", vfio_pci_loaded);
+    v("version", version);
+    v("flavor", flavor);
+    v("version_text", version_text);
+    v("secure_boot", secure_boot);
+  }
+};
+
+struct DeviceNode {
+  std::string path;
+  bool exists = false;
+  bool is_char_device = false;
+  bool readable = false;
+  bool writable = false;
+  uint32_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  template <class V> void fields(V& v) {
+    v("path", path);
+    v("exists", exists);
+    v("is_char_device", is_char_device);
+    v("readable", readable);
+    v("writable", writable);
+    v("mode", mode);
+    v("uid", uid);
+    v("gid", gid);
+  }
+};
+
+struct DeviceNodeFacts {
+  std::vector<DeviceNode> nodes;  // nvidiactl, nvidia-uvm, nvidia-uvm-tools, then nvidiaN
+  template <class V> void fields(V& v) { v("nodes", nodes); }
+};
+
+// How a probe child process ended. The outcome is itself a fact.
+struct ProbeRun {
+  std::string status = "not_run";  // ok, crashed, timed_out, garbage, exited, spawn_failed, not_run
+  int exit_code = 0;
+  int signal = 0;
+  std::string last_stage;          // the vendor call in progress when it ended
+  double duration_ms = 0;
+  std::string stderr_tail;
+  template <class V> void fields(V& v) {
+    v("status", status);
+    v("exit_code", exit_code);
+    v("signal", signal);
+    v("last_stage", last_stage);
+    v("duration_ms", duration_ms);
+    v("stderr_tail", stderr_tail);
+  }
+};
+
+// A vendor library as the dynamic loader resolved it inside a probe.
+struct LoadedLibrary {
+  std::string soname;
+  bool loaded = false;
+  std::string load_error;
+  Fact<std::string> path;       // as the loader reports it (link_map l_name)
+  Fact<std::string> real_path;  // symlinks resolved
+  Fact<std::string> version;    // from the real file name, libcuda.so.580.65.06
+  Fact<std::string> ld_library_path_entry;  // the LD_LIBRARY_PATH entry it came from
+  bool stub = false;            // a CUDA toolkit stub (in a stubs/ directory)
+  template <class V> void fields(V& v) {
+    v("soname", soname);
+    v("loaded", loaded);
+    v("load_error", load_error);
+    v("path", path);
+    v("real_path", real_path);
+    v("version", version);
+    v("ld_library_path_entry", ld_library_path_entry);
+    v("stub", stub);
+  }
+};
+
+struct ApiResult {
+  int code = 0;
+  std::string name;     // NVML_ERROR_DRIVER_NOT_LOADED / CUDA_ERROR_NO_DEVICE
+  std::string message;  // the vendor's own message, where it gave one
+  bool operator==(const ApiResult&) const = default;
+  template <class V> void fields(V& v) {
+    v("code", code);
+    v("name", name);
+    v("message", message);
+  }
+};
+
+struct GpuProcess {
+  uint32_t pid = 0;
+  Fact<uint64_t> used_memory_bytes;
+  template <class V> void fields(V& v) {
+    v("pid", pid);
+    v("used_memory_bytes", used_memory_bytes);
+  }
+};
+
+struct NvmlGpu {
+  uint32_t index = 0;  // NVML index = nvidia-smi's numbering
+  Fact<std::string> name;
+  Fact<std::string> uuid;
+  Fact<std::string> pci_bus_id;
+  Fact<uint64_t> memory_total_bytes;
+  Fact<uint64_t> memory_used_bytes;
+  Fact<std::string> compute_capability;  // "9.0"
+  Fact<std::string> compute_mode;        // default, exclusive_thread, prohibited, exclusive_process
+  Fact<bool> persistence_mode;
+  Fact<bool> mig_enabled;
+  Fact<std::vector<std::string>> mig_device_uuids;
+  Fact<bool> retired_pages_pending;
+  Fact<bool> row_remap_pending;
+  Fact<bool> row_remap_failed;
+  Fact<std::vector<GpuProcess>> compute_processes;
+  template <class V> void fields(V& v) {
+    v("index", index);
+    v("name", name);
+    v("uuid", uuid);
+    v("pci_bus_id", pci_bus_id);
+    v("memory_total_bytes", memory_total_bytes);
+    v("memory_used_bytes", memory_used_bytes);
+    v("compute_capability", compute_capability);
+    v("compute_mode", compute_mode);
+    v("persistence_mode", persistence_mode);
+    v("mig_enabled", mig_enabled);
+    v("mig_device_uuids", mig_device_uuids);
+    v("retired_pages_pending", retired_pages_pending);
+    v("row_remap_pending", row_remap_pending);
+    v("row_remap_failed", row_remap_failed);
+    v("compute_processes", compute_processes);
+  }
+};
+
+struct NvmlFacts {
+  ProbeRun probe;
+  LoadedLibrary library;
+  Fact<ApiResult> init;
+  Fact<std::string> driver_version;
+  Fact<int> cuda_driver_version;  // 13000 = CUDA 13.0, the newest CUDA the driver supports
+  Fact<uint32_t> device_count;    // as NVML reported it, before any cap
+  std::vector<NvmlGpu> gpus;
+  template <class V> void fields(V& v) {
+    v("probe", probe);
+    v("library", library);
+    v("init", init);
+    v("driver_version", driver_version);
+    v("cuda_driver_version", cuda_driver_version);
+    v("device_count", device_count);
+    v("gpus", gpus);
+  }
+};
+
+struct CudaDevice {
+  int ordinal = 0;  // CUDA's numbering inside the process
+  Fact<std::string> name;
+  Fact<std::string> uuid;        // GPU-xxxxxxxx-... as nvidia-smi prints it
+  Fact<std::string> pci_bus_id;  // 0000:65:00.0
+  Fact<std::string> compute_capability;
+  Fact<uint64_t> memory_total_bytes;
+  Fact<ApiResult> context;       // the result of creating a context; absent when not tried
+  template <class V> void fields(V& v) {
+    v("ordinal", ordinal);
+    v("name", name);
+    v("uuid", uuid);
+    v("pci_bus_id", pci_bus_id);
+    v("compute_capability", compute_capability);
+    v("memory_total_bytes", memory_total_bytes);
+    v("context", context);
+  }
+};
+
+struct CudaFacts {
+  ProbeRun probe;
+  LoadedLibrary library;
+  Fact<ApiResult> init;
+  Fact<int> driver_version;  // cuDriverGetVersion: 13000 = 13.0
+  Fact<int> device_count;
+  std::vector<CudaDevice> devices;
+  template <class V> void fields(V& v) {
+    v("probe", probe);
+    v("library", library);
+    v("init", init);
+    v("driver_version", driver_version);
+    v("device_count", device_count);
+    v("devices", devices);
+  }
+};
+
+struct EnvFacts {
+  // null = unset (which differs from set-but-empty for CUDA_VISIBLE_DEVICES).
+  std::optional<std::string> cuda_visible_devices;
+  std::optional<std::string> cuda_device_order;
+  std::optional<std::string> nvidia_visible_devices;
+  std::optional<std::string> ld_library_path;
+  std::map<std::string, std::string> debug_variables;  // debugger/profiler/injection, when set
+  template <class V> void fields(V& v) {
+    v("cuda_visible_devices", cuda_visible_devices);
+    v("cuda_device_order", cuda_device_order);
+    v("nvidia_visible_devices", nvidia_visible_devices);
+    v("ld_library_path", ld_library_path);
+    v("debug_variables", debug_variables);
+  }
+};
+
+struct FactSet {
+  int schema_version = kFactSchemaVersion;
+  std::string ongpu_version;
+  HostFacts host;
+  PciFacts pci;
+  KernelModuleFacts kernel_module;
+  DeviceNodeFacts device_nodes;
+  NvmlFacts nvml;
+  CudaFacts cuda;
+  // CUDA's own numbering of every GPU (the CUDA probe run with
+  // CUDA_VISIBLE_DEVICES unset); only collected when the variable is set.
+  CudaFacts cuda_all;
+  EnvFacts env;
+  template <class V> void fields(V& v) {
+    v("schema_version", schema_version);
+    v("ongpu_version", ongpu_version);
+    v("host", host);
+    v("pci", pci);
+    v("kernel_module", kernel_module);
+    v("device_nodes", device_nodes);
+    v("nvml", nvml);
+    v("cuda", cuda);
+    v("cuda_all", cuda_all);
+    v("env", env);
+  }
+};
+
+}  // namespace ongpu

@@ -1,0 +1,227 @@
+#include "sys/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+extern char** environ;
+
+namespace ongpu::sys {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Running {
+  pid_t pid = -1;
+  int out_fd = -1;
+  int err_fd = -1;
+  bool reaped = false;
+  bool killed_for_deadline = false;
+  Clock::time_point start;
+};
+
+std::vector<std::string> build_env(const ChildSpec& spec) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry = *e;
+    auto eq = entry.find('=');
+    std::string key = entry.substr(0, eq);
+    if (spec.env_changes.count(key)) continue;
+    env.push_back(std::move(entry));
+  }
+  for (const auto& [key, value] : spec.env_changes) {
+    if (value) env.push_back(key + "=" + *value);
+  }
+  return env;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+void drain(int& fd, std::string& sink, size_t cap) {
+  char buf[8192];
+  while (fd >= 0) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      size_t room = sink.size() < cap ? cap - sink.size() : 0;
+      sink.append(buf, std::min(room, static_cast<size_t>(n)));
+      continue;
+    }
+    if (n < 0 && (errno == EINTR)) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    ::close(fd);  // EOF or a hard error
+    fd = -1;
+  }
+}
+
+}  // namespace
+
+std::string self_executable() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "ongpu";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
+                                       std::chrono::milliseconds deadline, size_t max_output) {
+  std::vector<ChildOutcome> outcomes(specs.size());
+  std::vector<Running> running(specs.size());
+  const auto t0 = Clock::now();
+
+  for (size_t i = 0; i < specs.size(); ++i) {
+    int out_pipe[2], err_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+      outcomes[i].spawn_error = std::strerror(errno);
+      running[i].reaped = true;
+      continue;
+    }
+    if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+      outcomes[i].spawn_error = std::strerror(errno);
+      ::close(out_pipe[0]);
+      ::close(out_pipe[1]);
+      running[i].reaped = true;
+      continue;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    // Own process group, so the deadline can kill anything the vendor library started.
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(&attr, 0);
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    posix_spawnattr_setsigdefault(&attr, &all);
+
+    std::vector<std::string> argv = specs[i].argv;
+    std::vector<std::string> env = build_env(specs[i]);
+    auto c_argv = c_strings(argv);
+    auto c_env = c_strings(env);
+    pid_t pid = -1;
+    running[i].start = Clock::now();
+    int rc = posix_spawn(&pid, c_argv[0], &actions, &attr, c_argv.data(), c_env.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    if (rc != 0) {
+      outcomes[i].spawn_error = std::strerror(rc);
+      ::close(out_pipe[0]);
+      ::close(err_pipe[0]);
+      running[i].reaped = true;
+      continue;
+    }
+    running[i].pid = pid;
+    running[i].out_fd = out_pipe[0];
+    running[i].err_fd = err_pipe[0];
+    ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
+    ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
+  }
+
+  auto all_done = [&] {
+    for (auto& r : running) {
+      if (!r.reaped || r.out_fd >= 0 || r.err_fd >= 0) return false;
+    }
+    return true;
+  };
+
+  bool term_sent = false;
+  Clock::time_point term_time;
+  const auto grace = std::chrono::milliseconds(300);
+
+  while (!all_done()) {
+    // Reap whoever has ended.
+    for (size_t i = 0; i < running.size(); ++i) {
+      auto& r = running[i];
+      if (r.reaped) continue;
+      int status = 0;
+      pid_t w = ::waitpid(r.pid, &status, WNOHANG);
+      if (w == r.pid) {
+        r.reaped = true;
+        auto& o = outcomes[i];
+        o.duration_ms =
+            std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
+        if (r.killed_for_deadline) {
+          o.kind = ChildOutcome::Kind::timed_out;
+          o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+        } else if (WIFEXITED(status)) {
+          o.kind = ChildOutcome::Kind::exited;
+          o.exit_code = WEXITSTATUS(status);
+        } else if (WIFSIGNALED(status)) {
+          o.kind = ChildOutcome::Kind::signaled;
+          o.signal = WTERMSIG(status);
+        }
+        // Whatever the child left behind in its group goes with it.
+        ::kill(-r.pid, SIGKILL);
+      }
+    }
+
+    const auto now = Clock::now();
+    if (!term_sent && now - t0 >= deadline) {
+      for (auto& r : running) {
+        if (!r.reaped) {
+          r.killed_for_deadline = true;
+          ::kill(-r.pid, SIGTERM);
+        }
+      }
+      term_sent = true;
+      term_time = now;
+    }
+    if (term_sent && now - term_time >= grace) {
+      for (auto& r : running) {
+        if (!r.reaped) ::kill(-r.pid, SIGKILL);
+        // A grandchild may hold the pipe open after the child is gone.
+        if (r.reaped) {
+          if (r.out_fd >= 0) ::close(r.out_fd), r.out_fd = -1;
+          if (r.err_fd >= 0) ::close(r.err_fd), r.err_fd = -1;
+        }
+      }
+    }
+
+    std::vector<pollfd> fds;
+    std::vector<std::pair<size_t, bool>> owners;  // (child, is_stdout)
+    for (size_t i = 0; i < running.size(); ++i) {
+      if (running[i].out_fd >= 0) {
+        fds.push_back({running[i].out_fd, POLLIN, 0});
+        owners.emplace_back(i, true);
+      }
+      if (running[i].err_fd >= 0) {
+        fds.push_back({running[i].err_fd, POLLIN, 0});
+        owners.emplace_back(i, false);
+      }
+    }
+    int timeout_ms = 5;  // short, so children are reaped promptly after their pipes close
+    if (fds.empty()) {
+      ::usleep(1000);
+      continue;
+    }
+    int n = ::poll(fds.data(), fds.size(), timeout_ms);
+    if (n <= 0) continue;
+    for (size_t k = 0; k < fds.size(); ++k) {
+      if (!fds[k].revents) continue;
+      auto [i, is_out] = owners[k];
+      if (is_out) drain(running[i].out_fd, outcomes[i].out, max_output);
+      else drain(running[i].err_fd, outcomes[i].err, max_output);
+    }
+  }
+  return outcomes;
+}
+
+}  // namespace ongpu::sys

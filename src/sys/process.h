@@ -1,0 +1,40 @@
+// Runs child processes with a deadline. Every vendor call that can hang or
+// crash runs in a child of ongpu's own executable, in its own process group;
+// at the deadline the group gets SIGTERM, then SIGKILL.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ongpu::sys {
+
+struct ChildSpec {
+  std::vector<std::string> argv;  // argv[0] is the executable path
+  // Environment changes for this child only: a value sets, nullopt unsets.
+  std::map<std::string, std::optional<std::string>> env_changes;
+};
+
+struct ChildOutcome {
+  enum class Kind { exited, signaled, timed_out, spawn_failed };
+  Kind kind = Kind::spawn_failed;
+  int exit_code = 0;
+  int signal = 0;
+  std::string out;  // stdout, capped
+  std::string err;  // stderr, capped
+  std::string spawn_error;
+  double duration_ms = 0;
+};
+
+// Starts every child at once and waits until each has ended or the deadline
+// has passed. Output beyond max_output bytes per stream is dropped.
+std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
+                                       std::chrono::milliseconds deadline,
+                                       size_t max_output = 1 << 20);
+
+// The path of the running executable (/proc/self/exe), for spawning probes.
+std::string self_executable();
+
+}  // namespace ongpu::sys
