@@ -82,6 +82,7 @@ struct DeviceNode {
   uint32_t mode = 0;
   uint32_t uid = 0;
   uint32_t gid = 0;
+  std::string group;  // the name of gid in /etc/group, "" if unknown
   template <class V> void fields(V& v) {
     v("path", path);
     v("exists", exists);
@@ -91,6 +92,7 @@ struct DeviceNode {
     v("mode", mode);
     v("uid", uid);
     v("gid", gid);
+    v("group", group);
   }
 };
 
@@ -106,6 +108,7 @@ struct ProbeRun {
   int signal = 0;
   std::string last_stage;          // the vendor call in progress when it ended
   double duration_ms = 0;
+  double deadline_ms = 0;          // the deadline it ran under
   std::string stderr_tail;
   template <class V> void fields(V& v) {
     v("status", status);
@@ -113,6 +116,7 @@ struct ProbeRun {
     v("signal", signal);
     v("last_stage", last_stage);
     v("duration_ms", duration_ms);
+    v("deadline_ms", deadline_ms);
     v("stderr_tail", stderr_tail);
   }
 };

@@ -1,0 +1,38 @@
+// `ongpu doctor`: collect the facts, judge them, render the report.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "render/render.h"
+#include "rules/report.h"
+
+namespace ongpu::cli {
+
+int run_doctor(std::vector<std::string> args) {
+  CLI::App app{"Walk the chain from the PCI device to a CUDA context and say what is broken.", "ongpu doctor"};
+  FactOptions o;
+  add_fact_options(app, o);
+  app.footer(
+      "Exit codes: 0 a GPU is usable, 1 usable with warnings, 2 not usable, 64 usage error, 70 internal error.");
+  try {
+    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  auto facts = obtain_facts(o);
+  if (!facts) {
+    std::cerr << "ongpu doctor: " << facts.error() << "\n";
+    return o.facts_from.empty() ? kExitInternal : kExitUsage;
+  }
+  Report report = build_report(std::move(facts).value());
+  if (o.json) {
+    std::cout << render_doctor_json(report).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << render_doctor_text(report, {want_color(1), o.verbose});
+  }
+  return report.verdict.exit_code;
+}
+
+}  // namespace ongpu::cli

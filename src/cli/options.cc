@@ -1,0 +1,53 @@
+#include "cli/options.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "facts/collect.h"
+#include "facts/json.h"
+
+namespace ongpu::cli {
+
+void add_fact_options(CLI::App& app, FactOptions& o) {
+  app.add_flag("--json", o.json, "print one JSON document (docs/json-schema.md)");
+  app.add_flag("-v,--verbose", o.verbose, "show every fact and each probe's time");
+  app.add_option("--timeout", o.timeout_s, "deadline in seconds for the vendor probes")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  app.add_option("--save-facts", o.save_facts, "also write the collected facts to FILE")->type_name("FILE");
+  app.add_option("--facts-from", o.facts_from, "judge facts saved earlier instead of this machine")
+      ->type_name("FILE");
+  app.add_option("--root", o.root, "read /proc, /sys and /dev under DIR (a captured machine)")
+      ->type_name("DIR")
+      ->check(CLI::ExistingDirectory);
+}
+
+Result<FactSet> obtain_facts(const FactOptions& o) {
+  FactSet facts;
+  if (!o.facts_from.empty()) {
+    std::ifstream in(o.facts_from);
+    if (!in) return make_error("cannot read " + o.facts_from);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    json doc = json::parse(buf.str(), nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) return make_error(o.facts_from + " is not valid JSON");
+    auto parsed = facts_from_json(doc);
+    if (!parsed) return make_error(o.facts_from + ": " + parsed.error());
+    facts = std::move(parsed).value();
+  } else {
+    CollectOptions c;
+    c.root = o.root;
+    c.deadline = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
+    facts = collect_all(c);
+  }
+  if (!o.save_facts.empty()) {
+    std::ofstream out(o.save_facts);
+    if (!out) return make_error("cannot write " + o.save_facts);
+    out << facts_to_json(facts).dump(2) << "\n";
+    if (!out) return make_error("cannot write " + o.save_facts);
+  }
+  return facts;
+}
+
+}  // namespace ongpu::cli

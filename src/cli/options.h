@@ -1,0 +1,25 @@
+// Options shared by the commands that collect facts.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "facts/factset.h"
+#include "util/result.h"
+
+namespace ongpu::cli {
+
+struct FactOptions {
+  bool json = false;
+  bool verbose = false;
+  double timeout_s = 10;
+  std::string root = "/";
+  std::string save_facts;
+  std::string facts_from;
+};
+
+void add_fact_options(CLI::App& app, FactOptions& o);
+// Collects live facts, or reads them from --facts-from; saves them to --save-facts.
+Result<FactSet> obtain_facts(const FactOptions& o);
+
+}  // namespace ongpu::cli

@@ -1,0 +1,19 @@
+// `ongpu __probe nvml|cuda|cuda-enumerate`: the child side of a probe. The
+// parent (facts/probes.cc) starts this with a deadline and reads its stdout.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "probe/cuda_probe.h"
+#include "probe/nvml_probe.h"
+
+namespace ongpu::cli {
+
+int run_probe(std::vector<std::string> args) {
+  if (args.size() == 1 && args[0] == "nvml") probe::run_nvml_probe();
+  if (args.size() == 1 && args[0] == "cuda") probe::run_cuda_probe(true);
+  if (args.size() == 1 && args[0] == "cuda-enumerate") probe::run_cuda_probe(false);
+  std::cerr << "ongpu __probe: expected nvml, cuda or cuda-enumerate\n";
+  return kExitUsage;
+}
+
+}  // namespace ongpu::cli

@@ -1,0 +1,101 @@
+#include "facts/parsers.h"
+
+#include <cctype>
+#include <cstdio>
+
+#include "util/strings.h"
+
+namespace ongpu {
+namespace {
+
+bool is_version_token(std::string_view t) {
+  // A driver version: digits and dots, at least one dot ("580.65.06", "550.54").
+  if (t.empty() || t.find('.') == std::string_view::npos) return false;
+  for (char c : t) {
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.')) return false;
+  }
+  return std::isdigit(static_cast<unsigned char>(t.front())) &&
+         std::isdigit(static_cast<unsigned char>(t.back()));
+}
+
+}  // namespace
+
+NvidiaVersionFile parse_nvidia_version_file(std::string_view text) {
+  NvidiaVersionFile out;
+  for (auto raw : split(text, '\n')) {
+    auto line = trim(raw);
+    if (!starts_with(line, "NVRM version:")) continue;
+    out.line = sanitize_text(line);
+    if (line.find("Open Kernel Module") != std::string_view::npos) {
+      out.flavor = "open";
+    } else if (line.find("Kernel Module") != std::string_view::npos) {
+      out.flavor = "proprietary";
+    }
+    // The version is the first token after "Kernel Module" (and after
+    // "for <arch>" on the open module) that looks like one.
+    auto pos = line.find("Kernel Module");
+    std::string_view rest = pos == std::string_view::npos ? line : line.substr(pos);
+    for (auto tok : split(rest, ' ')) {
+      if (is_version_token(tok)) {
+        out.version = std::string(tok);
+        break;
+      }
+    }
+    break;
+  }
+  return out;
+}
+
+std::set<std::string> parse_proc_modules(std::string_view text) {
+  std::set<std::string> names;
+  for (auto line : split(text, '\n')) {
+    auto t = trim(line);
+    if (t.empty()) continue;
+    auto space = t.find(' ');
+    auto name = t.substr(0, space);
+    bool ok = !name.empty() && name.size() < 64;
+    for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+    if (ok) names.insert(std::string(name));
+  }
+  return names;
+}
+
+std::map<uint32_t, std::string> parse_etc_group(std::string_view text) {
+  std::map<uint32_t, std::string> out;
+  for (auto line : split(text, '\n')) {
+    auto fields = split(line, ':');
+    if (fields.size() < 3 || fields[0].empty()) continue;
+    if (auto gid = parse_number<uint32_t>(fields[2])) out.emplace(*gid, sanitize_text(fields[0]));
+  }
+  return out;
+}
+
+std::optional<uint32_t> parse_sysfs_hex(std::string_view text) {
+  return parse_number<uint32_t>(trim(text), 16);
+}
+
+std::optional<bool> parse_secure_boot_efivar(std::string_view bytes) {
+  if (bytes.size() < 5) return std::nullopt;
+  auto v = static_cast<unsigned char>(bytes[4]);
+  if (v > 1) return std::nullopt;
+  return v == 1;
+}
+
+std::optional<std::string> normalize_pci_bus_id(std::string_view id) {
+  id = trim(id);
+  auto parts = split(id, ':');
+  if (parts.size() != 3) return std::nullopt;
+  auto dev_fn = split(parts[2], '.');
+  if (dev_fn.size() != 2) return std::nullopt;
+  auto domain = parse_number<uint32_t>(parts[0], 16);
+  auto bus = parse_number<uint32_t>(parts[1], 16);
+  auto dev = parse_number<uint32_t>(dev_fn[0], 16);
+  auto fn = parse_number<uint32_t>(dev_fn[1], 16);
+  if (!domain || !bus || !dev || !fn || *domain > 0xffff || *bus > 0xff || *dev > 0x1f || *fn > 7)
+    return std::nullopt;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04x:%02x:%02x.%x", *domain, *bus, *dev, *fn);
+  return std::string(buf);
+}
+
+}  // namespace ongpu

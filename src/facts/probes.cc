@@ -1,0 +1,114 @@
+// Runs the vendor probes in child processes and turns their outcome — a
+// result, an error, a crash, a hang, or garbage — into facts.
+#include <fmt/format.h>
+
+#include "facts/collect.h"
+#include "facts/json.h"
+#include "probe/protocol.h"
+#include "sys/process.h"
+
+namespace ongpu {
+namespace {
+
+template <class T>
+T from_probe(const probe::ParsedProbe& parsed, const std::string& path) {
+  T facts{};
+  std::string why;
+  if (parsed.has_result) {
+    auto r = from_json_value<T>(parsed.result, parsed.unavailable, path);
+    if (r) {
+      facts = std::move(r).value();
+      facts.probe = parsed.run;
+      return facts;
+    }
+    why = "the probe's answer did not match the expected form: " + r.error();
+  }
+  ProbeRun run = parsed.run;
+  if (parsed.has_result) run.status = "garbage";
+  if (why.empty()) {
+    if (run.status == "timed_out") why = fmt::format("the probe did not finish in time (last call: {})", run.last_stage);
+    else if (run.status == "crashed") why = fmt::format("the probe crashed with signal {} in {}", run.signal, run.last_stage);
+    else why = fmt::format("the probe ended without an answer ({})", run.status);
+  }
+  facts.probe = run;
+  facts.init = Fact<ApiResult>::missing(why);
+  facts.library.path = facts.library.real_path = facts.library.version =
+      facts.library.ld_library_path_entry = Fact<std::string>::missing(why);
+  return facts;
+}
+
+template <class T>
+void fill_missing_counts(T& facts);
+
+template <>
+void fill_missing_counts(NvmlFacts& f) {
+  if (f.probe.status != "ok") {
+    f.driver_version = Fact<std::string>::missing(f.init.reason);
+    f.cuda_driver_version = Fact<int>::missing(f.init.reason);
+    f.device_count = Fact<uint32_t>::missing(f.init.reason);
+  }
+}
+
+template <>
+void fill_missing_counts(CudaFacts& f) {
+  if (f.probe.status != "ok") {
+    f.driver_version = Fact<int>::missing(f.init.reason);
+    f.device_count = Fact<int>::missing(f.init.reason);
+  }
+}
+
+}  // namespace
+
+ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
+                          std::chrono::milliseconds deadline) {
+  std::vector<sys::ChildSpec> specs;
+  specs.push_back({{self_exe, "__probe", "nvml"}, {}});
+  specs.push_back({{self_exe, "__probe", "cuda"}, {}});
+  const bool want_all = env.cuda_visible_devices.has_value();
+  if (want_all) {
+    // CUDA's own numbering of every GPU, to map CUDA_VISIBLE_DEVICES onto.
+    specs.push_back({{self_exe, "__probe", "cuda-enumerate"}, {{"CUDA_VISIBLE_DEVICES", std::nullopt}}});
+  }
+  auto outcomes = sys::run_children(specs, deadline);
+
+  for (auto& o : outcomes) o.deadline_ms = static_cast<double>(deadline.count());
+  ProbeFacts out;
+  out.nvml = from_probe<NvmlFacts>(probe::parse_probe_output(outcomes[0]), "nvml");
+  fill_missing_counts(out.nvml);
+  out.cuda = from_probe<CudaFacts>(probe::parse_probe_output(outcomes[1]), "cuda");
+  fill_missing_counts(out.cuda);
+  if (want_all) {
+    out.cuda_all = from_probe<CudaFacts>(probe::parse_probe_output(outcomes[2]), "cuda");
+    fill_missing_counts(out.cuda_all);
+  } else {
+    out.cuda_all.probe.status = "not_run";
+    out.cuda_all.init = Fact<ApiResult>::missing("CUDA_VISIBLE_DEVICES is unset: same as the cuda probe");
+    out.cuda_all.library.path = out.cuda_all.library.real_path = out.cuda_all.library.version =
+        out.cuda_all.library.ld_library_path_entry = Fact<std::string>::missing("not run");
+    out.cuda_all.driver_version = Fact<int>::missing("not run");
+    out.cuda_all.device_count = Fact<int>::missing("not run");
+  }
+  return out;
+}
+
+FactSet collect_all(const CollectOptions& options) {
+  auto fs = sys::make_file_system(options.root);
+  FactSet f;
+  f.ongpu_version = ONGPU_VERSION;
+  f.env = collect_env(current_environment());
+  // The file-system collectors take well under a millisecond; the probes,
+  // which start a process each, dominate the wall time (docs/PERFORMANCE.md).
+  f.host = collect_host(*fs);
+  f.pci = collect_pci(*fs);
+  f.kernel_module = collect_kernel_module(*fs);
+  f.device_nodes = collect_device_nodes(*fs);
+  if (options.run_probes) {
+    auto p = collect_probes(sys::self_executable(), f.env, options.deadline);
+    f.nvml = std::move(p.nvml);
+    f.cuda = std::move(p.cuda);
+    f.cuda_all = std::move(p.cuda_all);
+  }
+  return f;
+}
+
+}  // namespace ongpu

@@ -1,0 +1,71 @@
+#include "render/render.h"
+
+namespace ongpu {
+
+json render_doctor_json(const Report& report) {
+  json doc = json::object();
+  doc["schema_version"] = kReportSchemaVersion;
+  doc["ongpu_version"] = report.facts.ongpu_version;
+  const auto& v = report.verdict;
+  doc["verdict"] = {{"gpu_usable", v.gpu_usable},
+                    {"status", v.status},
+                    {"exit_code", v.exit_code},
+                    {"root_cause", v.root_cause.empty() ? json(nullptr) : json(v.root_cause)},
+                    {"summary", v.summary}};
+  json links = json::array();
+  for (const auto& l : report.links) {
+    links.push_back({{"id", link_id(l.link)}, {"title", link_title(l.link)}, {"status", l.status},
+                     {"headline", l.headline}, {"details", l.details}});
+  }
+  doc["links"] = links;
+  json findings = json::array();
+  for (const auto& f : report.findings) {
+    json evidence = json::array();
+    for (const auto& e : f.evidence) evidence.push_back({{"path", e.path}, {"value", e.value}});
+    findings.push_back({{"id", f.id},
+                        {"severity", severity_name(f.severity)},
+                        {"link", link_id(f.link)},
+                        {"summary", f.summary},
+                        {"evidence", evidence},
+                        {"fix", f.fix}});
+  }
+  doc["findings"] = findings;
+  json facts = facts_to_json(report.facts);
+  doc["facts"] = facts["facts"];
+  doc["unavailable"] = facts["unavailable"];
+  return doc;
+}
+
+json render_visible_json(const VisibleResolution& r, const FactSet& facts) {
+  json doc = json::object();
+  doc["schema_version"] = kReportSchemaVersion;
+  doc["cuda_visible_devices"] = r.variable_set ? json(r.value) : json(nullptr);
+  doc["cuda_device_order"] = facts.env.cuda_device_order ? json(*facts.env.cuda_device_order) : json(nullptr);
+  doc["order_source"] = r.order_source;
+  json visible = json::array();
+  for (const auto& g : r.visible) {
+    visible.push_back({{"cuda_ordinal", g.cuda_ordinal},
+                       {"nvidia_smi_index", g.nvml_index >= 0 ? json(g.nvml_index) : json(nullptr)},
+                       {"uuid", g.uuid},
+                       {"name", g.name},
+                       {"entry", g.entry},
+                       {"mig", g.mig}});
+  }
+  doc["visible"] = visible;
+  if (r.stop_position) {
+    doc["stopped_at"] = {{"position", *r.stop_position}, {"entry", r.stop_entry}, {"reason", r.stop_reason},
+                         {"ignored", r.ignored_entries}};
+  } else {
+    doc["stopped_at"] = nullptr;
+  }
+  // What the CUDA driver itself enumerated under the current environment, to compare.
+  json cuda = json::array();
+  for (const auto& d : facts.cuda.devices) {
+    cuda.push_back({{"ordinal", d.ordinal}, {"uuid", d.uuid ? json(*d.uuid) : json(nullptr)},
+                    {"pci_bus_id", d.pci_bus_id ? json(*d.pci_bus_id) : json(nullptr)}});
+  }
+  doc["cuda_driver_devices"] = facts.cuda.probe.status == "ok" ? cuda : json(nullptr);
+  return doc;
+}
+
+}  // namespace ongpu

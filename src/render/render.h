@@ -1,0 +1,28 @@
+// Renderers: take a finished report and format it. They compute nothing.
+#pragma once
+
+#include <string>
+
+#include "facts/json.h"
+#include "rules/report.h"
+#include "rules/visible.h"
+
+namespace ongpu {
+
+struct TextStyle {
+  bool color = false;
+  bool verbose = false;
+};
+
+// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+bool want_color(int fd);
+
+std::string render_doctor_text(const Report& report, const TextStyle& style);
+json render_doctor_json(const Report& report);
+
+std::string render_visible_text(const VisibleResolution& r, const FactSet& facts, const TextStyle& style);
+json render_visible_json(const VisibleResolution& r, const FactSet& facts);
+
+inline constexpr int kReportSchemaVersion = 1;
+
+}  // namespace ongpu

@@ -1,0 +1,105 @@
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <fmt/color.h>
+#include <fmt/format.h>
+
+#include "render/render.h"
+
+namespace ongpu {
+namespace {
+
+std::string paint(const TextStyle& st, fmt::text_style ts, const std::string& s) {
+  return st.color ? fmt::format(ts, "{}", s) : s;
+}
+
+std::string mark(const TextStyle& st, const std::string& status) {
+  if (status == "ok") return paint(st, fg(fmt::terminal_color::green), "[✓]");
+  if (status == "warning") return paint(st, fg(fmt::terminal_color::yellow), "[!]");
+  if (status == "error") return paint(st, fg(fmt::terminal_color::red), "[✗]");
+  return paint(st, fmt::emphasis::faint, "[-]");
+}
+
+std::string finding_mark(const TextStyle& st, Severity s) {
+  if (s == Severity::error) return paint(st, fg(fmt::terminal_color::red), "✗");
+  if (s == Severity::warning) return paint(st, fg(fmt::terminal_color::yellow), "!");
+  return "•";
+}
+
+}  // namespace
+
+bool want_color(int fd) {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string(term) == "dumb") return false;
+  return ::isatty(fd) == 1;
+}
+
+std::string render_doctor_text(const Report& report, const TextStyle& st) {
+  std::string out = "Doctor summary — can CUDA use an NVIDIA GPU here? (ongpu doctor -v for details)\n";
+  int categories_with_issues = 0;
+  for (const auto& link : report.links) {
+    if (link.status == "error" || link.status == "warning") ++categories_with_issues;
+    out += fmt::format("{} {}: {}\n", mark(st, link.status), link_title(link.link), link.headline);
+    for (const auto& f : report.findings) {
+      if (f.link != link.link) continue;
+      out += fmt::format("    {} {} ", finding_mark(st, f.severity), f.summary);
+      out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
+      if (st.verbose) {
+        for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", e.path, e.value);
+      }
+      for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + fix + "\n";
+    }
+    if (st.verbose) {
+      for (const auto& d : link.details) out += "    • " + d + "\n";
+    }
+  }
+  out += "\n";
+  const auto& v = report.verdict;
+  if (v.status == "ok") {
+    out += paint(st, fg(fmt::terminal_color::green), "• " + v.summary + ". No issues found!") + "\n";
+  } else {
+    auto color = v.status == "warnings" ? fmt::terminal_color::yellow : fmt::terminal_color::red;
+    out += paint(st, fg(color), "! " + v.summary + ".") + "\n";
+    out += fmt::format("! Found issues in {} categor{}.\n", categories_with_issues,
+                       categories_with_issues == 1 ? "y" : "ies");
+  }
+  return out;
+}
+
+std::string render_visible_text(const VisibleResolution& r, const FactSet& facts, const TextStyle& st) {
+  std::string out;
+  if (!r.variable_set) {
+    out += "CUDA_VISIBLE_DEVICES is unset: a CUDA process sees every GPU.\n";
+  } else {
+    out += fmt::format("CUDA_VISIBLE_DEVICES=\"{}\"\n", r.value);
+  }
+  out += fmt::format("CUDA_DEVICE_ORDER={}\n", facts.env.cuda_device_order.value_or("(unset: FASTEST_FIRST)"));
+  if (r.order_source == "pci") {
+    out += paint(st, fmt::emphasis::faint,
+                 "(the CUDA driver did not answer: CUDA's order is assumed to be nvidia-smi's PCI order)") + "\n";
+  }
+  out += "\n";
+  if (r.visible.empty()) {
+    out += paint(st, fg(fmt::terminal_color::red), "No GPU is visible to CUDA programs.") + "\n";
+  } else {
+    out += fmt::format("{:<6} {:<10} {:<44} {}\n", "CUDA", "nvidia-smi", "UUID", "name");
+    for (const auto& g : r.visible) {
+      out += fmt::format("{:<6} {:<10} {:<44} {}\n", g.cuda_ordinal, g.nvml_index >= 0 ? std::to_string(g.nvml_index) : "?",
+                         g.uuid, g.name);
+    }
+  }
+  if (r.stop_position && r.variable_set && !r.value.empty()) {
+    out += fmt::format("\nThe list ends at entry {} \"{}\": {}.\n", *r.stop_position + 1, r.stop_entry, r.stop_reason);
+    if (!r.ignored_entries.empty()) {
+      std::string ignored;
+      for (const auto& e : r.ignored_entries) ignored += (ignored.empty() ? "" : ", ") + e;
+      out += "Ignored after it: " + ignored + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace ongpu

@@ -1,0 +1,187 @@
+#include "rules/catalog.h"
+
+#include <array>
+
+namespace ongpu {
+namespace {
+
+using enum Link;
+using enum Severity;
+
+constexpr std::array kCatalog = std::to_array<CatalogEntry>({
+    {"pci.unreadable", hardware, warning,
+     "/sys/bus/pci could not be read, so the PCI devices are unknown.",
+     "Run ongpu where /sys is mounted (in a container, do not mask /sys)."},
+    {"pci.no_nvidia_device", hardware, error,
+     "There is no NVIDIA GPU on the PCI bus: nothing can run on a GPU here.",
+     "Use a machine or cloud instance with an NVIDIA GPU; in a VM, attach the GPU by PCI passthrough."},
+    {"pci.no_driver_bound", hardware, error,
+     "An NVIDIA GPU is on the bus but no kernel driver is bound to it.",
+     "Install the NVIDIA driver for this kernel and load it (sudo modprobe nvidia)."},
+    {"pci.nouveau_bound", hardware, error,
+     "The open-source nouveau driver owns the GPU; CUDA needs NVIDIA's driver.",
+     "Install the NVIDIA driver, blacklist nouveau, rebuild the initramfs and reboot."},
+    {"pci.vfio_bound", hardware, error,
+     "The GPU is bound to vfio-pci, reserved for passthrough to a virtual machine.",
+     "Unbind it from vfio-pci (remove it from vfio-pci.ids) and bind the nvidia driver, or use it inside the VM."},
+    {"module.not_loaded", kernel_module, error,
+     "The nvidia kernel module is not loaded.",
+     "Load it with sudo modprobe nvidia; if that fails, read dmesg (Secure Boot, a kernel without a matching module)."},
+    {"module.uvm_not_loaded", kernel_module, error,
+     "The nvidia_uvm module is not loaded; CUDA needs it for memory management.",
+     "sudo modprobe nvidia-uvm (or sudo nvidia-modprobe -u -c=0)."},
+    {"nodes.missing", device_nodes, error,
+     "The NVIDIA device nodes (/dev/nvidiactl, /dev/nvidiaN) are missing.",
+     "Create them with sudo nvidia-modprobe -c=0; in a container, start it with the GPU passed in (--gpus all)."},
+    {"nodes.uvm_missing", device_nodes, error,
+     "/dev/nvidia-uvm is missing; CUDA cannot initialise without it.",
+     "sudo nvidia-modprobe -u -c=0 on the host; in a container, pass /dev/nvidia-uvm in (the NVIDIA Container Toolkit does)."},
+    {"nodes.inaccessible", device_nodes, error,
+     "A NVIDIA device node exists but this user cannot open it for reading and writing.",
+     "Add the user to the node's group (sudo usermod -aG GROUP $USER, then log in again) or fix the node's mode."},
+    {"driver.libcuda_missing", userspace_driver, error,
+     "libcuda.so.1, the user-space CUDA driver, is not found by the dynamic loader.",
+     "Install the driver's user-space libraries (the same version as the kernel module), or in a container use the NVIDIA Container Toolkit."},
+    {"driver.libnvml_missing", userspace_driver, warning,
+     "libnvidia-ml.so.1 (NVML) is not found; nvidia-smi and monitoring will not work.",
+     "Install the driver's user-space libraries, the same version as the kernel module."},
+    {"driver.libcuda_stub", userspace_driver, error,
+     "The libcuda.so.1 that is loaded is the CUDA toolkit's stub, which fails every call.",
+     "Remove the toolkit's stubs/ directory from LD_LIBRARY_PATH (it is for linking only)."},
+    {"driver.libnvml_stub", userspace_driver, error,
+     "The libnvidia-ml.so.1 that is loaded is the CUDA toolkit's stub.",
+     "Remove the toolkit's stubs/ directory from LD_LIBRARY_PATH (it is for linking only)."},
+    {"driver.version_mismatch", userspace_driver, error,
+     "The user-space driver library and the kernel module have different versions (\"Driver/library version mismatch\"), usually after a driver upgrade without a reboot.",
+     "Reboot, or unload and reload the NVIDIA kernel modules when no process uses the GPU."},
+    {"nvml.probe_crashed", nvml, error,
+     "libnvidia-ml crashed inside the NVML probe.",
+     "Reinstall the driver (kernel module and libraries of one version); check dmesg for Xid errors."},
+    {"nvml.probe_timed_out", nvml, error,
+     "libnvidia-ml did not return before the deadline: the driver is hung or a GPU is unresponsive.",
+     "Check dmesg for Xid errors and nvidia-smi; a GPU that has fallen off the bus needs a reset or a reboot."},
+    {"nvml.probe_failed", nvml, error,
+     "The NVML probe ended without a usable answer.",
+     "Run ongpu doctor -v to see the probe's output, and report it."},
+    {"nvml.init_failed", nvml, error,
+     "nvmlInit failed, so the driver cannot be queried.",
+     "Follow the fix for the NVML error code shown."},
+    {"nvml.absurd_device_count", nvml, warning,
+     "NVML reported an impossible number of GPUs; only the first ones were read.",
+     "Reinstall the driver; the library may be corrupt or not NVIDIA's."},
+    {"cuda.probe_crashed", cuda, error,
+     "libcuda crashed inside the CUDA probe.",
+     "Reinstall the driver (kernel module and libraries of one version); check dmesg for Xid errors."},
+    {"cuda.probe_timed_out", cuda, error,
+     "libcuda did not return before the deadline: the driver is hung or a GPU is unresponsive.",
+     "Check dmesg for Xid errors and nvidia-smi; a hung GPU needs a reset or a reboot."},
+    {"cuda.probe_failed", cuda, error,
+     "The CUDA probe ended without a usable answer.",
+     "Run ongpu doctor -v to see the probe's output, and report it."},
+    {"cuda.init_failed", cuda, error,
+     "cuInit failed, so no CUDA program can use a GPU here.",
+     "Follow the fix for the CUDA error code shown."},
+    {"cuda.no_visible_device", cuda, error,
+     "The CUDA driver initialised but this process sees no GPU.",
+     "Check CUDA_VISIBLE_DEVICES and, in a container, that GPUs were passed in."},
+    {"cuda.context_failed", cuda, error,
+     "A CUDA context could not be created on a visible GPU.",
+     "Follow the fix for the CUDA error code shown (compute mode, memory, a busy exclusive GPU)."},
+    {"gpu.compute_prohibited", gpu_state, error,
+     "A GPU's compute mode is Prohibited: no process may create a CUDA context on it.",
+     "An administrator sets it back with sudo nvidia-smi -i N -c DEFAULT."},
+    {"gpu.exclusive_process_busy", gpu_state, error,
+     "A GPU is in Exclusive_Process mode and another process already uses it.",
+     "Wait for that process, pick another GPU with CUDA_VISIBLE_DEVICES, or have an administrator set -c DEFAULT."},
+    {"gpu.mig_no_instance", gpu_state, error,
+     "MIG is enabled on a GPU but it has no MIG instance, so CUDA cannot use it.",
+     "Create GPU and compute instances (sudo nvidia-smi mig -i N -cgi PROFILE -C) or disable MIG (sudo nvidia-smi -i N -mig 0)."},
+    {"gpu.retired_pages_pending", gpu_state, warning,
+     "A GPU has memory pages waiting to be retired; they take effect after a reset.",
+     "Reset the GPU when idle (sudo nvidia-smi -r -i N) or reboot."},
+    {"gpu.row_remap_pending", gpu_state, warning,
+     "A GPU has memory rows waiting to be remapped; this takes effect after a reset.",
+     "Reset the GPU when idle (sudo nvidia-smi -r -i N) or reboot."},
+    {"gpu.row_remap_failed", gpu_state, error,
+     "A GPU failed to remap a memory row; its memory is unreliable.",
+     "Have the GPU serviced (RMA); take it out of use meanwhile."},
+    {"env.cvd_hides_all", environment, error,
+     "CUDA_VISIBLE_DEVICES hides every GPU from CUDA programs.",
+     "unset CUDA_VISIBLE_DEVICES, or set it to the GPUs to use (for example 0)."},
+    {"env.cvd_unknown_gpu", environment, warning,
+     "CUDA_VISIBLE_DEVICES names a GPU that does not exist here.",
+     "Use an index below the GPU count, or a UUID (prefix) from nvidia-smi -L."},
+    {"env.cvd_ends_early", environment, warning,
+     "CUDA_VISIBLE_DEVICES has an invalid entry; CUDA ignores it and every entry after it.",
+     "Remove the invalid entry from CUDA_VISIBLE_DEVICES."},
+    {"env.device_order_differs", environment, warning,
+     "CUDA numbers the GPUs differently from nvidia-smi (CUDA_DEVICE_ORDER is FASTEST_FIRST).",
+     "export CUDA_DEVICE_ORDER=PCI_BUS_ID, or name GPUs by UUID."},
+    {"env.debug_variables", environment, warning,
+     "A debugger, profiler or injection variable is set; it changes or slows every CUDA program.",
+     "Unset the variable unless you are debugging or profiling on purpose."},
+    {"env.nvidia_visible_devices_void", environment, warning,
+     "NVIDIA_VISIBLE_DEVICES asks the container runtime to pass no GPU into the container.",
+     "Start the container with NVIDIA_VISIBLE_DEVICES=all (or --gpus all)."},
+});
+
+}  // namespace
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::info: return "info";
+    case Severity::warning: return "warning";
+    case Severity::error: return "error";
+  }
+  return "error";
+}
+
+const char* link_id(Link l) {
+  switch (l) {
+    case Link::hardware: return "hardware";
+    case Link::kernel_module: return "kernel_module";
+    case Link::device_nodes: return "device_nodes";
+    case Link::userspace_driver: return "userspace_driver";
+    case Link::nvml: return "nvml";
+    case Link::cuda: return "cuda";
+    case Link::gpu_state: return "gpu_state";
+    case Link::environment: return "environment";
+  }
+  return "";
+}
+
+const char* link_title(Link l) {
+  switch (l) {
+    case Link::hardware: return "NVIDIA GPU on the PCI bus";
+    case Link::kernel_module: return "Kernel module";
+    case Link::device_nodes: return "Device nodes";
+    case Link::userspace_driver: return "User-space driver";
+    case Link::nvml: return "NVML";
+    case Link::cuda: return "CUDA driver API";
+    case Link::gpu_state: return "GPU state";
+    case Link::environment: return "Environment";
+  }
+  return "";
+}
+
+std::span<const CatalogEntry> catalog() { return kCatalog; }
+
+const CatalogEntry* find_catalog_entry(std::string_view id) {
+  for (const auto& e : kCatalog) {
+    if (e.id == id) return &e;
+  }
+  return nullptr;
+}
+
+Finding make_finding(std::string_view id, std::string summary) {
+  Finding f;
+  f.id = std::string(id);
+  f.summary = std::move(summary);
+  if (const auto* e = find_catalog_entry(id)) {
+    f.link = e->link;
+    f.severity = e->severity;
+  }
+  return f;
+}
+
+}  // namespace ongpu

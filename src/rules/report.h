@@ -1,0 +1,29 @@
+// The finished report: facts, findings, verdict, and a one-line status for
+// each link of the chain. Renderers only format this.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "facts/factset.h"
+#include "rules/finding.h"
+
+namespace ongpu {
+
+struct LinkStatus {
+  Link link;
+  std::string status;    // "ok", "warning", "error", "skipped"
+  std::string headline;  // what was found, one line
+  std::vector<std::string> details;  // shown with -v
+};
+
+struct Report {
+  FactSet facts;
+  std::vector<Finding> findings;
+  Verdict verdict;
+  std::vector<LinkStatus> links;
+};
+
+Report build_report(FactSet facts);
+
+}  // namespace ongpu

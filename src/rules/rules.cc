@@ -1,0 +1,60 @@
+#include "rules/rules.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace ongpu {
+
+std::vector<Finding> evaluate(const FactSet& facts) {
+  std::vector<Finding> out;
+  driver_stack_rules(facts, out);
+  probe_rules(facts, out);
+  gpu_state_rules(facts, out);
+  environment_rules(facts, out);
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    return static_cast<int>(a.link) < static_cast<int>(b.link);
+  });
+  return out;
+}
+
+Verdict decide(const FactSet& facts, const std::vector<Finding>& findings) {
+  Verdict v;
+  int usable_devices = 0;
+  if (facts.cuda.probe.status == "ok" && facts.cuda.init && facts.cuda.init->code == 0) {
+    for (const auto& d : facts.cuda.devices) {
+      if (d.context && d.context->code == 0) ++usable_devices;
+    }
+  }
+  v.gpu_usable = usable_devices > 0;
+  bool any_problem = false;
+  for (const auto& f : findings) {
+    if (f.severity == Severity::error && v.root_cause.empty()) v.root_cause = f.id;
+    if (f.severity != Severity::info) any_problem = true;
+  }
+  if (!v.gpu_usable) {
+    v.status = "not_usable";
+    v.exit_code = 2;
+    v.summary = "CUDA cannot use a GPU here";
+    if (!v.root_cause.empty()) {
+      for (const auto& f : findings) {
+        if (f.id == v.root_cause) {
+          v.summary += ": " + f.summary;
+          break;
+        }
+      }
+    }
+  } else if (any_problem) {
+    v.status = "warnings";
+    v.exit_code = 1;
+    v.summary = fmt::format("CUDA can use {} GPU{} here, with warnings", usable_devices,
+                            usable_devices == 1 ? "" : "s");
+  } else {
+    v.status = "ok";
+    v.exit_code = 0;
+    v.summary = fmt::format("CUDA can use {} GPU{} here", usable_devices, usable_devices == 1 ? "" : "s");
+  }
+  return v;
+}
+
+}  // namespace ongpu

@@ -1,0 +1,68 @@
+// CUDA_VISIBLE_DEVICES, parsed and applied the way the CUDA driver documents
+// it (CUDA Programming Guide, "CUDA Environment Variables"; see
+// docs/visible.md): unset shows every GPU; set but empty shows none; entries
+// are indices in CUDA's enumeration order, GPU-UUID prefixes or MIG UUIDs;
+// the first invalid entry ends the list.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "facts/factset.h"
+
+namespace ongpu {
+
+struct VisibleEntry {
+  enum class Kind { index, gpu_uuid, mig_uuid, invalid };
+  Kind kind = Kind::invalid;
+  std::string text;  // the entry as written, trimmed
+  int index = -1;    // for Kind::index
+};
+std::vector<VisibleEntry> parse_visible_devices(std::string_view value);
+
+// One physical GPU, in CUDA's enumeration order.
+struct GpuIdentity {
+  int nvml_index = -1;    // nvidia-smi's number; -1 when NVML did not see it
+  std::string uuid;       // GPU-...
+  std::string pci_bus_id; // normalized
+  std::string name;
+  std::vector<std::string> mig_uuids;
+};
+
+struct VisibleGpu {
+  int cuda_ordinal = 0;  // the number the process will use
+  int nvml_index = -1;
+  std::string uuid;
+  std::string name;
+  std::string entry;  // the CUDA_VISIBLE_DEVICES entry that selected it ("" when unset)
+  bool mig = false;
+};
+
+struct VisibleResolution {
+  bool variable_set = false;
+  std::string value;
+  std::vector<VisibleGpu> visible;
+  // The entry that ended the list, and why; entries after it are ignored.
+  std::optional<size_t> stop_position;
+  std::string stop_entry;
+  std::string stop_reason;
+  std::vector<std::string> ignored_entries;
+  // Where the enumeration order came from: "cuda" (the driver's own) or
+  // "pci" (assumed from NVML, when the CUDA probe did not answer).
+  std::string order_source;
+};
+
+VisibleResolution resolve_visible(const std::optional<std::string>& value,
+                                  const std::vector<GpuIdentity>& cuda_order,
+                                  const std::string& order_source);
+
+// The physical GPUs in CUDA's enumeration order, from the facts: the CUDA
+// probe run without CUDA_VISIBLE_DEVICES when there is one, else NVML's PCI
+// order. Each is matched to its NVML index by UUID, then PCI bus id.
+std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, std::string* order_source);
+
+VisibleResolution resolve_visible(const FactSet& facts);
+
+}  // namespace ongpu
