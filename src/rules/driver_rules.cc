@@ -29,6 +29,8 @@ std::string without_entry(const std::string& path, const std::string& entry) {
 void pci_rules(const FactSet& f, std::vector<Finding>& out) {
   if (!f.pci.nvidia_devices) {
     auto x = make_finding("pci.unreadable", "the PCI devices could not be listed: " + f.pci.nvidia_devices.reason);
+    x.evidence.push_back({"pci.nvidia_devices", "null (" + f.pci.nvidia_devices.reason + ")"});
+    x.fix.push_back("ls /sys/bus/pci/devices   # must list the PCI devices; in a container, do not mask /sys");
     out.push_back(x);
     return;
   }

@@ -1,0 +1,67 @@
+#include "facts/parsers.h"
+
+#include <gtest/gtest.h>
+
+namespace ongpu {
+
+TEST(NvidiaVersionFile, ProprietaryModule) {
+  auto v = parse_nvidia_version_file(
+      "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024\n"
+      "GCC version:  gcc version 12.2.0 (Debian 12.2.0-14) \n");
+  EXPECT_EQ(v.version, "550.54.15");
+  EXPECT_EQ(v.flavor, "proprietary");
+}
+
+TEST(NvidiaVersionFile, OpenModuleSkipsArchitecture) {
+  auto v = parse_nvidia_version_file(
+      "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.65.06  Release Build  "
+      "(dvs-builder@U16-I3-B03-4-3)  Tue Jul 15 19:51:33 UTC 2025\n");
+  EXPECT_EQ(v.version, "580.65.06");
+  EXPECT_EQ(v.flavor, "open");
+}
+
+TEST(NvidiaVersionFile, GarbageGivesNothing) {
+  EXPECT_EQ(parse_nvidia_version_file("").version, "");
+  EXPECT_EQ(parse_nvidia_version_file("NVRM version: \n").version, "");
+  EXPECT_EQ(parse_nvidia_version_file("hello 1.2.3\n").version, "");
+}
+
+TEST(ProcModules, NamesOnly) {
+  auto m = parse_proc_modules(
+      "nvidia_uvm 1802240 0 - Live 0x0000000000000000 (POE)\n"
+      "nvidia 62128128 2 nvidia_uvm,nvidia_modeset, Live 0x0000000000000000 (POE)\n\n  \n");
+  EXPECT_EQ(m.size(), 2u);
+  EXPECT_TRUE(m.count("nvidia_uvm"));
+  EXPECT_TRUE(m.count("nvidia"));
+  EXPECT_FALSE(m.count("nouveau"));
+}
+
+TEST(Sysfs, Hex) {
+  EXPECT_EQ(parse_sysfs_hex("0x10de\n"), 0x10deu);
+  EXPECT_EQ(parse_sysfs_hex("0x030200\n"), 0x030200u);
+  EXPECT_FALSE(parse_sysfs_hex("zz"));
+}
+
+TEST(Sysfs, SecureBoot) {
+  EXPECT_EQ(parse_secure_boot_efivar(std::string("\x06\x00\x00\x00\x01", 5)), true);
+  EXPECT_EQ(parse_secure_boot_efivar(std::string("\x06\x00\x00\x00\x00", 5)), false);
+  EXPECT_FALSE(parse_secure_boot_efivar("\x06"));
+}
+
+TEST(PciBusId, NormalizesNvmlAndCudaForms) {
+  EXPECT_EQ(normalize_pci_bus_id("00000000:65:00.0"), "0000:65:00.0");
+  EXPECT_EQ(normalize_pci_bus_id("0000:65:00.0"), "0000:65:00.0");
+  EXPECT_EQ(normalize_pci_bus_id("0000:AB:1F.7"), "0000:ab:1f.7");
+  EXPECT_FALSE(normalize_pci_bus_id("65:00.0"));
+  EXPECT_FALSE(normalize_pci_bus_id("0000:165:00.0"));
+  EXPECT_FALSE(normalize_pci_bus_id("0000:65:00"));
+}
+
+TEST(EtcGroup, MapsGids) {
+  auto g = parse_etc_group("root:x:0:\nvideo:x:44:alice,bob\nbroken\n:x:5:\n");
+  EXPECT_EQ(g.at(44), "video");
+  EXPECT_EQ(g.at(0), "root");
+  EXPECT_EQ(g.count(5), 0u);
+}
+
+}  // namespace ongpu

@@ -1,0 +1,80 @@
+#include "sys/process.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace ongpu::sys {
+
+using Kind = ChildOutcome::Kind;
+using namespace std::chrono_literals;
+
+TEST(Process, CapturesOutputAndExitCode) {
+  auto r = run_children({{{"/bin/sh", "-c", "echo out; echo err >&2; exit 3"}, {}}}, 5s);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].kind, Kind::exited);
+  EXPECT_EQ(r[0].exit_code, 3);
+  EXPECT_EQ(r[0].out, "out\n");
+  EXPECT_EQ(r[0].err, "err\n");
+}
+
+TEST(Process, KillsAHangAtTheDeadlineWithItsChildren) {
+  // The grandchild holds the pipe open and would outlive a plain kill of the child.
+  auto r = run_children({{{"/bin/sh", "-c", "sleep 30 & echo $!; sleep 30"}, {}}}, 300ms);
+  EXPECT_EQ(r[0].kind, Kind::timed_out);
+  auto grandchild = std::stoi(r[0].out);
+  ASSERT_GT(grandchild, 0);
+  // Killed with its process group: gone, or a zombie waiting for init to reap it.
+  auto dead = [](int pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string pid_field, comm, state;
+    if (!(stat >> pid_field >> comm >> state)) return true;
+    return state == "Z" || state == "X";
+  };
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = dead(grandchild);
+    if (!gone) ::usleep(10000);
+  }
+  EXPECT_TRUE(gone);
+}
+
+TEST(Process, ReportsASignal) {
+  auto r = run_children({{{"/bin/sh", "-c", "kill -SEGV $$"}, {}}}, 5s);
+  EXPECT_EQ(r[0].kind, Kind::signaled);
+  EXPECT_EQ(r[0].signal, SIGSEGV);
+}
+
+TEST(Process, SpawnFailureIsAnOutcome) {
+  auto r = run_children({{{"/nonexistent/ongpu-probe"}, {}}}, 1s);
+  EXPECT_EQ(r[0].kind, Kind::spawn_failed);
+  EXPECT_FALSE(r[0].spawn_error.empty());
+}
+
+TEST(Process, EnvironmentChangesApplyToTheChildOnly) {
+  ::setenv("ONGPU_TEST_VAR", "parent", 1);
+  auto r = run_children({{{"/bin/sh", "-c", "echo \"${ONGPU_TEST_VAR-unset}:${ONGPU_NEW-none}\""},
+                          {{"ONGPU_TEST_VAR", std::nullopt}, {"ONGPU_NEW", "x"}}}},
+                        5s);
+  EXPECT_EQ(r[0].out, "unset:x\n");
+  EXPECT_STREQ(::getenv("ONGPU_TEST_VAR"), "parent");
+}
+
+TEST(Process, RunsSeveralAtOnce) {
+  // The first child waits for a file only the second creates: run one after
+  // the other, the first would hit the deadline.
+  std::string flag = "/tmp/ongpu-process-test-" + std::to_string(::getpid());
+  ::unlink(flag.c_str());
+  auto r = run_children({{{"/bin/sh", "-c", "while [ ! -e " + flag + " ]; do sleep 0.01; done; echo a"}, {}},
+                         {{"/bin/sh", "-c", "touch " + flag + "; echo b"}, {}}},
+                        10s);
+  ::unlink(flag.c_str());
+  EXPECT_EQ(r[0].kind, Kind::exited);
+  EXPECT_EQ(r[0].out, "a\n");
+  EXPECT_EQ(r[1].out, "b\n");
+}
+
+}  // namespace ongpu::sys

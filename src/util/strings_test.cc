@@ -1,0 +1,33 @@
+#include "util/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace ongpu {
+
+TEST(Strings, SplitKeepsEmptyFields) {
+  auto parts = split("a,,b,", ',');
+  ASSERT_EQ(parts.size(), 4u);
+  EXPECT_EQ(parts[0], "a");
+  EXPECT_EQ(parts[1], "");
+  EXPECT_EQ(parts[3], "");
+}
+
+TEST(Strings, ParseNumberRejectsGarbage) {
+  EXPECT_EQ(parse_number<int>("42"), 42);
+  EXPECT_EQ(parse_number<int>(" 7 "), 7);
+  EXPECT_FALSE(parse_number<int>("4x"));
+  EXPECT_FALSE(parse_number<int>(""));
+  EXPECT_FALSE(parse_number<unsigned>("-1"));
+  EXPECT_FALSE(parse_number<int>("99999999999999999999"));
+  EXPECT_EQ(parse_number<unsigned>("0x10de", 16), 0x10deu);
+}
+
+TEST(Strings, SanitizeStopsAtNulAndReplacesBadBytes) {
+  std::string raw("ab\0cd", 5);
+  EXPECT_EQ(sanitize_text(raw), "ab");
+  EXPECT_EQ(sanitize_text("x\xff\x01y"), "x??y");
+  EXPECT_EQ(sanitize_text("caf\xc3\xa9"), "caf\xc3\xa9");   // valid UTF-8 kept
+  EXPECT_EQ(sanitize_text("bad\xc3"), "bad?");              // truncated sequence
+}
+
+}  // namespace ongpu

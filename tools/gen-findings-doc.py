@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Writes docs/findings.md from the finding catalog in src/rules/catalog.cc.
+
+Run it after changing the catalog; a unit test (rules/catalog_test.cc) fails
+when an id is missing from the document.
+"""
+import pathlib
+import re
+
+root = pathlib.Path(__file__).resolve().parent.parent
+src = (root / "src/rules/catalog.cc").read_text()
+entry = re.compile(r'\{"([a-z_]+\.[a-z_]+)", (\w+), (\w+),\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"\}', re.S)
+titles = {
+    "hardware": "NVIDIA GPU on the PCI bus", "kernel_module": "Kernel module", "device_nodes": "Device nodes",
+    "userspace_driver": "User-space driver", "nvml": "NVML", "cuda": "CUDA driver API",
+    "gpu_state": "GPU state", "environment": "Environment",
+}
+rows = {}
+for m in entry.finditer(src):
+    fid, link, sev, meaning, fix = m.groups()
+    rows.setdefault(link, []).append((fid, sev, meaning.replace('\\"', '"'), fix.replace('\\"', '"')))
+
+out = ["# Findings", "",
+       "Every finding `ongpu doctor` can report, by link of the chain. The id is stable: scripts may",
+       "match on it. Severity `error` means the link is broken (the first error in chain order is the",
+       "root cause); `warning` means CUDA can work but something is wrong or surprising.",
+       "The doctor prints a fix specific to the machine (the exact variable value to export, the",
+       "GPU index, the group to join); the fix below is the general one.", "",
+       "This file is generated from `src/rules/catalog.cc` by `tools/gen-findings-doc.py`.", ""]
+for link, title in titles.items():
+    if link not in rows:
+        continue
+    out += [f"## {title}", "", "| id | severity | meaning | fix |", "|---|---|---|---|"]
+    for fid, sev, meaning, fix in rows[link]:
+        out.append(f"| `{fid}` | {sev} | {meaning} | {fix} |")
+    out.append("")
+(root / "docs/findings.md").write_text("\n".join(out))
+print(f"wrote {sum(len(v) for v in rows.values())} findings")
