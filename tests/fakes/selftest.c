@@ -1,0 +1,852 @@
+/* Self-check for the fake vendor libraries: every case runs in a fresh child
+ * process that dlopens the fakes by SONAME (through LD_LIBRARY_PATH, as ongpu
+ * does) under one scenario and environment, and checks what they answer,
+ * including crashes (SIGSEGV), hangs and scenario errors (exit 86).
+ *
+ * usage: fakes_selftest <lib dir> <scenario dir> <versioned lib dir> <driver version> [case...]
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char* g_libdir;
+static const char* g_scendir;
+static const char* g_verdir;
+static const char* g_version;
+
+/* ---- checking helpers (run in the child) ------------------------------- */
+
+static int g_failed;
+#define CHECK(cond, ...)                                                     \
+  do {                                                                       \
+    if (!(cond)) {                                                           \
+      fprintf(stderr, "    check failed (line %d): %s: ", __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                          \
+      fputc('\n', stderr);                                                   \
+      g_failed = 1;                                                          \
+    }                                                                        \
+  } while (0)
+#define CHECK_RC(call, want)                                                     \
+  do {                                                                           \
+    int rc_ = (call);                                                            \
+    CHECK(rc_ == (want), "%s returned %d, want %d", #call, rc_, (int)(want));    \
+  } while (0)
+
+static void* g_nvml;
+static void* g_cuda;
+
+static void* sym(void* lib, const char* name) {
+  void* p = dlsym(lib, name);
+  if (!p) {
+    fprintf(stderr, "    missing symbol %s\n", name);
+    _exit(3);
+  }
+  return p;
+}
+
+static void* open_lib(const char* soname) {
+  void* h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    fprintf(stderr, "    dlopen(%s): %s\n", soname, dlerror());
+    _exit(3);
+  }
+  /* It must be ours, found through LD_LIBRARY_PATH. */
+  Dl_info info;
+  void* any = dlsym(h, strcmp(soname, "libcuda.so.1") == 0 ? "cuInit" : "nvmlInit_v2");
+  if (!any || !dladdr(any, &info) || strncmp(info.dli_fname, g_libdir, strlen(g_libdir)) != 0) {
+    fprintf(stderr, "    %s was not loaded from %s\n", soname, g_libdir);
+    _exit(3);
+  }
+  return h;
+}
+
+static void* nvml(void) { return g_nvml ? g_nvml : (g_nvml = open_lib("libnvidia-ml.so.1")); }
+static void* cuda(void) { return g_cuda ? g_cuda : (g_cuda = open_lib("libcuda.so.1")); }
+
+/* NVML */
+struct PciInfo {
+  char busIdLegacy[16];
+  unsigned domain, bus, device, pciDeviceId, pciSubSystemId;
+  char busId[32];
+};
+struct Memory {
+  unsigned long long total, free, used;
+};
+struct ProcessInfo {
+  unsigned pid;
+  unsigned long long usedGpuMemory;
+  unsigned gpuInstanceId, computeInstanceId;
+};
+#define N(name, type) ((type)sym(nvml(), #name))
+typedef int (*f_void)(void);
+typedef const char* (*f_errstr)(int);
+typedef int (*f_str)(char*, unsigned);
+typedef int (*f_pint)(int*);
+typedef int (*f_puint)(unsigned*);
+typedef int (*f_handle)(unsigned, void**);
+typedef int (*f_dstr)(void*, char*, unsigned);
+typedef int (*f_dpci)(void*, struct PciInfo*);
+typedef int (*f_dmem)(void*, struct Memory*);
+typedef int (*f_d2int)(void*, int*, int*);
+typedef int (*f_dint)(void*, int*);
+typedef int (*f_d2uint)(void*, unsigned*, unsigned*);
+typedef int (*f_duint)(void*, unsigned*);
+typedef int (*f_dmig)(void*, unsigned, void**);
+typedef int (*f_dremap)(void*, unsigned*, unsigned*, unsigned*, unsigned*);
+typedef int (*f_dprocs)(void*, unsigned*, struct ProcessInfo*);
+
+static int nv_init(void) { return N(nvmlInit_v2, f_void)(); }
+static void* nv_handle(unsigned i) {
+  void* h = NULL;
+  int rc = N(nvmlDeviceGetHandleByIndex_v2, f_handle)(i, &h);
+  CHECK(rc == 0 && h, "handle %u: rc %d", i, rc);
+  return h;
+}
+static void nv_uuid(void* h, char* out, unsigned len) {
+  int rc = N(nvmlDeviceGetUUID, f_dstr)(h, out, len);
+  CHECK(rc == 0, "uuid rc %d", rc);
+}
+
+/* CUDA */
+#define C(name, type) ((type)sym(cuda(), #name))
+typedef int (*c_init)(unsigned);
+typedef int (*c_pint)(int*);
+typedef int (*c_get)(int*, int);
+typedef int (*c_str)(char*, int, int);
+typedef int (*c_uuid)(unsigned char*, int);
+typedef int (*c_attr)(int*, int, int);
+typedef int (*c_mem)(size_t*, int);
+typedef int (*c_retain)(void**, int);
+typedef int (*c_release)(int);
+typedef int (*c_err)(int, const char**);
+
+/* Independent UUID-string-to-bytes conversion for comparisons. */
+static void uuid_to_bytes(const char* s, unsigned char out[16]) {
+  memset(out, 0, 16);
+  s += 4; /* GPU- / MIG- */
+  int k = 0;
+  for (; *s && k < 32; s++) {
+    if (*s == '-') continue;
+    unsigned v;
+    char hex[2] = {*s, 0};
+    if (sscanf(hex, "%x", &v) != 1) continue;
+    out[k / 2] = (unsigned char)(out[k / 2] | (k % 2 ? v : v << 4));
+    k++;
+  }
+}
+
+/* ---- cases --------------------------------------------------------------- */
+
+/* Healthy single GPU, also the built-in defaults. */
+static void nvml_healthy(int arg) {
+  (void)arg;
+  CHECK_RC(N(nvmlDeviceGetCount_v2, f_puint)(&(unsigned){0}), 1); /* before init */
+  CHECK_RC(N(nvmlShutdown, f_void)(), 1);
+  CHECK_RC(nv_init(), 0);
+  CHECK_RC(N(nvmlInit, f_void)(), 0);
+  char buf[96];
+  CHECK_RC(N(nvmlSystemGetDriverVersion, f_str)(buf, 80), 0);
+  CHECK(strcmp(buf, "580.65.06") == 0, "driver version '%s'", buf);
+  CHECK_RC(N(nvmlSystemGetDriverVersion, f_str)(buf, 9), 7); /* needs 10 */
+  CHECK_RC(N(nvmlSystemGetDriverVersion, f_str)(buf, 10), 0);
+  int v = 0;
+  CHECK_RC(N(nvmlSystemGetCudaDriverVersion_v2, f_pint)(&v), 0);
+  CHECK(v == 13000, "cuda version %d", v);
+  v = 0;
+  CHECK_RC(N(nvmlSystemGetCudaDriverVersion, f_pint)(&v), 0);
+  CHECK(v == 13000, "cuda version %d", v);
+  unsigned n = 0;
+  CHECK_RC(N(nvmlDeviceGetCount_v2, f_puint)(&n), 0);
+  CHECK(n == 1, "count %u", n);
+  void* h = nv_handle(0);
+  void* bad = NULL;
+  CHECK_RC(N(nvmlDeviceGetHandleByIndex_v2, f_handle)(1, &bad), 2);
+  CHECK_RC(N(nvmlDeviceGetName, f_dstr)(h, buf, 96), 0);
+  CHECK(strcmp(buf, "NVIDIA H100 80GB HBM3") == 0, "name '%s'", buf);
+  CHECK_RC(N(nvmlDeviceGetName, f_dstr)(h, buf, 21), 7);
+  CHECK_RC(N(nvmlDeviceGetName, f_dstr)(&v, buf, 96), 2); /* not a handle */
+  nv_uuid(h, buf, 96);
+  CHECK(strcmp(buf, "GPU-00000000-1111-2222-3333-444444444444") == 0, "uuid '%s'", buf);
+  struct PciInfo pci;
+  CHECK_RC(N(nvmlDeviceGetPciInfo_v3, f_dpci)(h, &pci), 0);
+  CHECK(strcmp(pci.busId, "00000000:01:00.0") == 0, "busId '%s'", pci.busId);
+  CHECK(strcmp(pci.busIdLegacy, "0000:01:00.0") == 0, "busIdLegacy '%s'", pci.busIdLegacy);
+  CHECK(pci.domain == 0 && pci.bus == 1 && pci.device == 0, "pci %u %u %u", pci.domain, pci.bus,
+        pci.device);
+  CHECK(pci.pciDeviceId == 0x233010deu, "device id %#x", pci.pciDeviceId);
+  struct Memory m;
+  CHECK_RC(N(nvmlDeviceGetMemoryInfo, f_dmem)(h, &m), 0);
+  CHECK(m.total == 85899345920ULL && m.used == 0 && m.free == m.total, "memory %llu %llu %llu",
+        m.total, m.used, m.free);
+  int maj = -1, min = -1;
+  CHECK_RC(N(nvmlDeviceGetCudaComputeCapability, f_d2int)(h, &maj, &min), 0);
+  CHECK(maj == 9 && min == 0, "cc %d.%d", maj, min);
+  v = -1;
+  CHECK_RC(N(nvmlDeviceGetComputeMode, f_dint)(h, &v), 0);
+  CHECK(v == 0, "compute mode %d", v);
+  v = -1;
+  CHECK_RC(N(nvmlDeviceGetPersistenceMode, f_dint)(h, &v), 0);
+  CHECK(v == 1, "persistence %d", v);
+  unsigned cur = 9, pend = 9;
+  CHECK_RC(N(nvmlDeviceGetMigMode, f_d2uint)(h, &cur, &pend), 0);
+  CHECK(cur == 0 && pend == 0, "mig %u %u", cur, pend);
+  n = 9;
+  CHECK_RC(N(nvmlDeviceGetMaxMigDeviceCount, f_duint)(h, &n), 0);
+  CHECK(n == 0, "max mig %u", n);
+  CHECK_RC(N(nvmlDeviceGetMigDeviceHandleByIndex, f_dmig)(h, 0, &bad), 3);
+  v = -1;
+  CHECK_RC(N(nvmlDeviceGetRetiredPagesPendingStatus, f_dint)(h, &v), 0);
+  CHECK(v == 0, "retired %d", v);
+  unsigned a = 9, b = 9, c = 9, d = 9;
+  CHECK_RC(N(nvmlDeviceGetRemappedRows, f_dremap)(h, &a, &b, &c, &d), 0);
+  CHECK(a == 0 && b == 0 && c == 0 && d == 0, "remap %u %u %u %u", a, b, c, d);
+  n = 0;
+  CHECK_RC(N(nvmlDeviceGetComputeRunningProcesses_v3, f_dprocs)(h, &n, NULL), 0);
+  CHECK(n == 0, "processes %u", n);
+  f_errstr es = N(nvmlErrorString, f_errstr);
+  CHECK(strcmp(es(9), "Driver Not Loaded") == 0, "%s", es(9));
+  CHECK(strcmp(es(18), "RM has detected an NVML/RM version mismatch.") == 0, "%s", es(18));
+  CHECK(strcmp(es(12), "NVML Shared Library Not Found") == 0, "%s", es(12));
+  CHECK(strcmp(es(999), "Unknown Error") == 0, "%s", es(999));
+  CHECK(strcmp(es(123456), "Unknown Error") == 0, "%s", es(123456));
+  /* init was called twice: two shutdowns needed */
+  CHECK_RC(N(nvmlShutdown, f_void)(), 0);
+  CHECK_RC(N(nvmlDeviceGetCount_v2, f_puint)(&n), 0);
+  CHECK_RC(N(nvmlShutdown, f_void)(), 0);
+  CHECK_RC(N(nvmlDeviceGetCount_v2, f_puint)(&n), 1);
+}
+
+static void cuda_healthy(int arg) {
+  (void)arg;
+  int v = 0;
+  CHECK_RC(C(cuDriverGetVersion, c_pint)(&v), 0); /* works before cuInit */
+  CHECK(v == 13000, "driver version %d", v);
+  CHECK_RC(C(cuDeviceGetCount, c_pint)(&v), 3);
+  CHECK_RC(C(cuInit, c_init)(1), 1);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  v = -1;
+  CHECK_RC(C(cuDeviceGetCount, c_pint)(&v), 0);
+  CHECK(v == 1, "count %d", v);
+  int dev = -1;
+  CHECK_RC(C(cuDeviceGet, c_get)(&dev, 0), 0);
+  CHECK(dev == 0, "dev %d", dev);
+  CHECK_RC(C(cuDeviceGet, c_get)(&dev, 1), 101);
+  CHECK_RC(C(cuDeviceGet, c_get)(&dev, -1), 101);
+  char buf[256];
+  CHECK_RC(C(cuDeviceGetName, c_str)(buf, sizeof buf, 0), 0);
+  CHECK(strcmp(buf, "NVIDIA H100 80GB HBM3") == 0, "name '%s'", buf);
+  CHECK_RC(C(cuDeviceGetName, c_str)(buf, 5, 0), 0);
+  CHECK(strcmp(buf, "NVID") == 0, "truncated name '%s'", buf);
+  CHECK_RC(C(cuDeviceGetName, c_str)(buf, sizeof buf, 1), 101);
+  unsigned char u[16], want[16];
+  uuid_to_bytes("GPU-00000000-1111-2222-3333-444444444444", want);
+  CHECK_RC(C(cuDeviceGetUuid_v2, c_uuid)(u, 0), 0);
+  CHECK(memcmp(u, want, 16) == 0, "uuid_v2 bytes differ");
+  memset(u, 0, 16);
+  CHECK_RC(C(cuDeviceGetUuid, c_uuid)(u, 0), 0);
+  CHECK(memcmp(u, want, 16) == 0 && u[4] == 0x11 && u[15] == 0x44, "uuid bytes differ");
+  CHECK_RC(C(cuDeviceGetPCIBusId, c_str)(buf, sizeof buf, 0), 0);
+  CHECK(strcmp(buf, "0000:01:00.0") == 0, "pci '%s'", buf);
+  CHECK_RC(C(cuDeviceGetAttribute, c_attr)(&v, 75, 0), 0);
+  CHECK(v == 9, "cc major %d", v);
+  CHECK_RC(C(cuDeviceGetAttribute, c_attr)(&v, 76, 0), 0);
+  CHECK(v == 0, "cc minor %d", v);
+  CHECK_RC(C(cuDeviceGetAttribute, c_attr)(&v, 1, 0), 1);
+  size_t mem = 0;
+  CHECK_RC(C(cuDeviceTotalMem_v2, c_mem)(&mem, 0), 0);
+  CHECK(mem == 85899345920ULL, "mem %zu", mem);
+  void* ctx = NULL;
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0), 0);
+  CHECK(ctx != NULL, "null context");
+  CHECK_RC(C(cuDevicePrimaryCtxRelease_v2, c_release)(0), 0);
+  CHECK_RC(C(cuDevicePrimaryCtxRelease_v2, c_release)(0), 201);
+  const char* s = NULL;
+  static const int codes[] = {0, 1, 2, 3, 34, 46, 100, 101, 304, 802, 803, 804, 999};
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    s = NULL;
+    CHECK_RC(C(cuGetErrorName, c_err)(codes[i], &s), 0);
+    CHECK(s && strncmp(s, "CUDA_", 5) == 0, "name of %d", codes[i]);
+    s = NULL;
+    CHECK_RC(C(cuGetErrorString, c_err)(codes[i], &s), 0);
+    CHECK(s && *s, "text of %d", codes[i]);
+  }
+  C(cuGetErrorName, c_err)(100, &s);
+  CHECK(strcmp(s, "CUDA_ERROR_NO_DEVICE") == 0, "%s", s);
+  C(cuGetErrorName, c_err)(34, &s);
+  CHECK(strcmp(s, "CUDA_ERROR_STUB_LIBRARY") == 0, "%s", s);
+  s = "x";
+  CHECK_RC(C(cuGetErrorString, c_err)(12345, &s), 1);
+  CHECK(s == NULL, "unknown code text not NULL");
+}
+
+/* arg: the nvmlInit error code the scenario sets. */
+static void nvml_init_error(int arg) {
+  CHECK_RC(nv_init(), arg);
+  CHECK_RC(N(nvmlInit, f_void)(), arg);
+  unsigned n = 77;
+  CHECK_RC(N(nvmlDeviceGetCount_v2, f_puint)(&n), 1);
+  CHECK(n == 77, "count written");
+  CHECK(strlen(N(nvmlErrorString, f_errstr)(arg)) > 0, "no message");
+  /* CUDA is unaffected */
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+}
+
+/* arg: the cuInit error code the scenario sets. */
+static void cuda_init_error(int arg) {
+  int v = 77;
+  const char* s = "untouched";
+  CHECK_RC(C(cuInit, c_init)(0), arg);
+  CHECK_RC(C(cuInit, c_init)(0), arg);
+  if (arg == 34) { /* the toolkit stub: everything is 34, nothing written */
+    CHECK_RC(C(cuDriverGetVersion, c_pint)(&v), 34);
+    CHECK_RC(C(cuDeviceGetCount, c_pint)(&v), 34);
+    CHECK_RC(C(cuGetErrorString, c_err)(100, &s), 34);
+    CHECK_RC(C(cuGetErrorName, c_err)(100, &s), 34);
+    CHECK_RC(C(cuDeviceGet, c_get)(&v, 0), 34);
+    CHECK(v == 77 && strcmp(s, "untouched") == 0, "stub wrote outputs");
+  } else {
+    CHECK_RC(C(cuDriverGetVersion, c_pint)(&v), 0);
+    CHECK(v == 13000, "version %d", v);
+    CHECK_RC(C(cuGetErrorString, c_err)(arg, &s), 0);
+    if (arg == 100) {
+      v = 77;
+      CHECK_RC(C(cuDeviceGetCount, c_pint)(&v), 0);
+      CHECK(v == 0, "count %d", v);
+      CHECK_RC(C(cuDeviceGet, c_get)(&v, 0), 101);
+    } else {
+      CHECK_RC(C(cuDeviceGetCount, c_pint)(&v), 3);
+      CHECK_RC(C(cuDeviceGet, c_get)(&v, 0), 3);
+    }
+  }
+  /* NVML is unaffected */
+  CHECK_RC(nv_init(), 0);
+}
+
+static void call_nvml_init(int arg) {
+  if (arg)
+    N(nvmlInit, f_void)();
+  else
+    nv_init();
+  fprintf(stderr, "    nvmlInit returned\n");
+}
+static void call_cu_init(int arg) {
+  (void)arg;
+  C(cuInit, c_init)(0);
+  fprintf(stderr, "    cuInit returned\n");
+}
+
+static int all_non_nul(const char* p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] == '\0') return 0;
+  return 1;
+}
+
+static void unterminated(int arg) {
+  (void)arg;
+  char buf[200];
+  CHECK_RC(nv_init(), 0);
+  memset(buf, 0, sizeof buf);
+  CHECK_RC(N(nvmlSystemGetDriverVersion, f_str)(buf, 80), 0);
+  CHECK(all_non_nul(buf, 80) && buf[80] == '\0', "driver version buffer");
+  CHECK(memchr(buf, 0xFF, 80) != NULL, "no 0xFF byte");
+  void* h = nv_handle(0);
+  memset(buf, 0, sizeof buf);
+  CHECK_RC(N(nvmlDeviceGetName, f_dstr)(h, buf, 96), 0);
+  CHECK(all_non_nul(buf, 96) && buf[96] == '\0', "name buffer");
+  memset(buf, 0, sizeof buf);
+  CHECK_RC(N(nvmlDeviceGetUUID, f_dstr)(h, buf, 96), 0);
+  CHECK(all_non_nul(buf, 96) && buf[96] == '\0', "uuid buffer");
+  memset(buf, 0, sizeof buf);
+  CHECK_RC(N(nvmlDeviceGetUUID, f_dstr)(h, buf, 3), 0); /* even a tiny buffer: no size error */
+  CHECK(all_non_nul(buf, 3) && buf[3] == '\0', "tiny uuid buffer");
+  struct PciInfo pci;
+  CHECK_RC(N(nvmlDeviceGetPciInfo_v3, f_dpci)(h, &pci), 0);
+  CHECK(all_non_nul(pci.busId, 32) && all_non_nul(pci.busIdLegacy, 16), "pci strings");
+  CHECK(pci.bus == 1, "pci bus %u", pci.bus);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  memset(buf, 0, sizeof buf);
+  CHECK_RC(C(cuDeviceGetName, c_str)(buf, 100, 0), 0);
+  CHECK(all_non_nul(buf, 100) && buf[100] == '\0', "cuda name buffer");
+  memset(buf, 0, sizeof buf);
+  CHECK_RC(C(cuDeviceGetPCIBusId, c_str)(buf, 13, 0), 0);
+  CHECK(all_non_nul(buf, 13) && buf[13] == '\0', "cuda pci buffer");
+  CHECK(strcmp(N(nvmlErrorString, f_errstr)(9), "Driver Not Loaded") == 0, "error string");
+}
+
+static void absurd_count(int arg) {
+  (void)arg;
+  CHECK_RC(nv_init(), 0);
+  unsigned n = 0;
+  CHECK_RC(N(nvmlDeviceGetCount_v2, f_puint)(&n), 0);
+  CHECK(n == 100000, "count %u", n);
+  void* h = nv_handle(99999);
+  char buf[96];
+  nv_uuid(h, buf, sizeof buf);
+  CHECK(strcmp(buf, "GPU-0001869f-1111-2222-3333-444444444444") == 0, "uuid '%s'", buf);
+  struct PciInfo pci;
+  CHECK_RC(N(nvmlDeviceGetPciInfo_v3, f_dpci)(h, &pci), 0);
+  CHECK(strcmp(pci.busId, "00000186:A0:00.0") == 0, "busId '%s'", pci.busId);
+  void* h2 = nv_handle(70000);
+  CHECK(h2 != h, "handles not distinct");
+  CHECK_RC(N(nvmlDeviceGetHandleByIndex_v2, f_handle)(100000, &h), 2);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  int c = 0;
+  CHECK_RC(C(cuDeviceGetCount, c_pint)(&c), 0);
+  CHECK(c == 4096, "cuda count %d", c);
+  CHECK_RC(C(cuDeviceGet, c_get)(&c, 4095), 0);
+  CHECK_RC(C(cuDeviceGet, c_get)(&c, 4096), 101);
+}
+
+static void compute_mode(int arg) {
+  CHECK_RC(nv_init(), 0);
+  void* h = nv_handle(0);
+  int v = -1;
+  CHECK_RC(N(nvmlDeviceGetComputeMode, f_dint)(h, &v), 0);
+  CHECK(v == arg, "compute mode %d want %d", v, arg);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  void* ctx = NULL;
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0), 46);
+  if (arg == 3) {
+    unsigned n = 0;
+    CHECK_RC(N(nvmlDeviceGetComputeRunningProcesses_v3, f_dprocs)(h, &n, NULL), 7);
+    CHECK(n == 1, "needed %u", n);
+    struct ProcessInfo p[2];
+    n = 2;
+    CHECK_RC(N(nvmlDeviceGetComputeRunningProcesses_v3, f_dprocs)(h, &n, p), 0);
+    CHECK(n == 1 && p[0].pid == 4242 && p[0].usedGpuMemory == 2147483648ULL &&
+              p[0].gpuInstanceId == 0xFFFFFFFFu,
+          "process %u %u %llu", n, p[0].pid, p[0].usedGpuMemory);
+    struct Memory m;
+    CHECK_RC(N(nvmlDeviceGetMemoryInfo, f_dmem)(h, &m), 0);
+    CHECK(m.used == 2147483648ULL && m.free == m.total - m.used, "memory");
+  }
+}
+
+static void mig_no_instance(int arg) {
+  (void)arg;
+  CHECK_RC(nv_init(), 0);
+  void* h = nv_handle(0);
+  unsigned cur = 0, pend = 0, n = 0;
+  void* mig = NULL;
+  CHECK_RC(N(nvmlDeviceGetMigMode, f_d2uint)(h, &cur, &pend), 0);
+  CHECK(cur == 1 && pend == 1, "mig %u %u", cur, pend);
+  CHECK_RC(N(nvmlDeviceGetMaxMigDeviceCount, f_duint)(h, &n), 0);
+  CHECK(n == 7, "max %u", n);
+  CHECK_RC(N(nvmlDeviceGetMigDeviceHandleByIndex, f_dmig)(h, 0, &mig), 6);
+  CHECK_RC(N(nvmlDeviceGetMigDeviceHandleByIndex, f_dmig)(h, 7, &mig), 2);
+  CHECK_RC(C(cuInit, c_init)(0), 100);
+  int c = 5;
+  CHECK_RC(C(cuDeviceGetCount, c_pint)(&c), 0);
+  CHECK(c == 0, "count %d", c);
+}
+
+#define MIG_A "MIG-4f1c8a2e-6b7d-5e90-a3c1-2d8f0b9e7a16"
+#define MIG_B "MIG-b2e95d07-3c4a-5f18-9e6d-71a0c4b8f253"
+
+static void mig_with_instance(int arg) {
+  (void)arg;
+  CHECK_RC(nv_init(), 0);
+  void* h = nv_handle(0);
+  void *m0 = NULL, *m1 = NULL, *m2 = NULL;
+  CHECK_RC(N(nvmlDeviceGetMigDeviceHandleByIndex, f_dmig)(h, 0, &m0), 0);
+  CHECK_RC(N(nvmlDeviceGetMigDeviceHandleByIndex, f_dmig)(h, 1, &m1), 0);
+  CHECK_RC(N(nvmlDeviceGetMigDeviceHandleByIndex, f_dmig)(h, 2, &m2), 6);
+  char buf[96];
+  nv_uuid(m0, buf, sizeof buf);
+  CHECK(strcmp(buf, MIG_A) == 0, "mig 0 uuid %s", buf);
+  nv_uuid(m1, buf, sizeof buf);
+  CHECK(strcmp(buf, MIG_B) == 0, "mig 1 uuid %s", buf);
+  nv_uuid(h, buf, sizeof buf);
+  CHECK(strncmp(buf, "GPU-", 4) == 0, "gpu uuid %s", buf);
+  CHECK_RC(N(nvmlDeviceGetName, f_dstr)(m0, buf, sizeof buf), 0);
+  CHECK(strcmp(buf, "NVIDIA H100 80GB HBM3 MIG") == 0, "mig name %s", buf);
+  CHECK_RC(N(nvmlDeviceGetMigDeviceHandleByIndex, f_dmig)(m0, 0, &m2), 2);
+}
+
+/* CUDA enumeration: arg unused; the expected devices come from the case's
+ * "want" string: NVML indices like "5,3,0", "0/1" for GPU 0's MIG device 1,
+ * "" for nothing visible. */
+static const char* g_want;
+static void cuda_enum(int arg) {
+  (void)arg;
+  int want_n = 0;
+  unsigned want_gpu[64];
+  int want_mig[64];
+  for (const char* p = g_want; *p;) {
+    char* end;
+    want_gpu[want_n] = (unsigned)strtoul(p, &end, 10);
+    want_mig[want_n] = -1;
+    if (*end == '/') want_mig[want_n] = (int)strtol(end + 1, &end, 10);
+    want_n++;
+    p = *end == ',' ? end + 1 : end;
+  }
+  CHECK_RC(nv_init(), 0);
+  int rc = C(cuInit, c_init)(0);
+  CHECK(rc == (want_n ? 0 : 100), "cuInit %d", rc);
+  int n = -1;
+  CHECK_RC(C(cuDeviceGetCount, c_pint)(&n), 0);
+  CHECK(n == want_n, "count %d want %d (CUDA_VISIBLE_DEVICES=%s)", n, want_n,
+        getenv("CUDA_VISIBLE_DEVICES") ? getenv("CUDA_VISIBLE_DEVICES") : "<unset>");
+  for (int i = 0; i < n && i < want_n; i++) {
+    void* h = nv_handle(want_gpu[i]);
+    char uuid[96];
+    if (want_mig[i] >= 0) {
+      void* m = NULL;
+      CHECK_RC(N(nvmlDeviceGetMigDeviceHandleByIndex, f_dmig)(h, (unsigned)want_mig[i], &m), 0);
+      h = m;
+    }
+    nv_uuid(h, uuid, sizeof uuid);
+    unsigned char want[16], got[16];
+    uuid_to_bytes(uuid, want);
+    CHECK_RC(C(cuDeviceGetUuid_v2, c_uuid)(got, i), 0);
+    CHECK(memcmp(want, got, 16) == 0, "device %d is not NVML %u (%s)", i, want_gpu[i], uuid);
+    /* PCI bus id: CUDA's short form of NVML's */
+    struct PciInfo pci;
+    void* gh = nv_handle(want_gpu[i]);
+    CHECK_RC(N(nvmlDeviceGetPciInfo_v3, f_dpci)(gh, &pci), 0);
+    char cbus[32], expect[32];
+    CHECK_RC(C(cuDeviceGetPCIBusId, c_str)(cbus, sizeof cbus, i), 0);
+    snprintf(expect, sizeof expect, "%04x:%02x:%02x.0", pci.domain, pci.bus, pci.device);
+    CHECK(strcmp(cbus, expect) == 0, "cuda pci %s want %s", cbus, expect);
+  }
+  CHECK_RC(C(cuDeviceGet, c_get)(&n, want_n), 101);
+}
+
+static void retirement(int arg) {
+  (void)arg;
+  CHECK_RC(nv_init(), 0);
+  void* h = nv_handle(0);
+  int v = 0;
+  unsigned a, b, c, d;
+  CHECK_RC(N(nvmlDeviceGetRetiredPagesPendingStatus, f_dint)(h, &v), 0);
+  CHECK(v == 1, "pending %d", v);
+  CHECK_RC(N(nvmlDeviceGetRemappedRows, f_dremap)(h, &a, &b, &c, &d), 3);
+  CHECK_RC(N(nvmlDeviceGetMigMode, f_d2uint)(h, &a, &b), 3);
+  char name[96];
+  CHECK_RC(N(nvmlDeviceGetName, f_dstr)(h, name, sizeof name), 0);
+  CHECK(strcmp(name, "Tesla V100-SXM2-32GB") == 0, "name %s", name);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  CHECK_RC(C(cuDeviceGetAttribute, c_attr)(&v, 75, 0), 0);
+  CHECK(v == 7, "cc %d", v);
+}
+
+static void remap(int arg) {
+  (void)arg;
+  CHECK_RC(nv_init(), 0);
+  void* h = nv_handle(0);
+  unsigned a = 9, b = 9, c = 9, d = 9;
+  CHECK_RC(N(nvmlDeviceGetRemappedRows, f_dremap)(h, &a, &b, &c, &d), 0);
+  CHECK(c == 1 && d == 0 && b == 1, "remap %u %u %u %u", a, b, c, d);
+}
+
+static void context_fails(int arg) {
+  (void)arg;
+  void* ctx = NULL;
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0), 0);
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 1), 999);
+  CHECK_RC(C(cuDevicePrimaryCtxRelease_v2, c_release)(1), 201);
+}
+
+static void versions(int arg) {
+  (void)arg;
+  char buf[80];
+  int v = 0;
+  CHECK_RC(nv_init(), 0);
+  CHECK_RC(N(nvmlSystemGetDriverVersion, f_str)(buf, sizeof buf), 0);
+  CHECK(strcmp(buf, "535.104.05") == 0, "driver %s", buf);
+  CHECK_RC(C(cuDriverGetVersion, c_pint)(&v), 0);
+  CHECK(v == 12020, "cuda %d", v);
+}
+
+static void override_error(int arg) {
+  (void)arg;
+  CHECK_RC(nv_init(), 0);
+  void* h = nv_handle(0);
+  unsigned a, b, c, d;
+  CHECK_RC(N(nvmlDeviceGetRemappedRows, f_dremap)(h, &a, &b, &c, &d), 15);
+  int v;
+  CHECK_RC(N(nvmlDeviceGetPersistenceMode, f_dint)(h, &v), 0);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  CHECK_RC(C(cuDeviceGetAttribute, c_attr)(&v, 75, 0), 999);
+}
+
+static void name_call(int arg) {
+  char buf[96];
+  if (arg == 0) {
+    CHECK_RC(nv_init(), 0);
+    N(nvmlDeviceGetName, f_dstr)(nv_handle(0), buf, sizeof buf);
+  } else {
+    CHECK_RC(C(cuInit, c_init)(0), 0);
+    C(cuDeviceGetName, c_str)(buf, sizeof buf, 0);
+  }
+  fprintf(stderr, "    returned\n");
+}
+
+static void context_crash(int arg) {
+  (void)arg;
+  void* ctx;
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0);
+}
+
+static void versioned_layout(int arg) {
+  (void)arg;
+  static const char* const names[] = {"libcuda.so", "libnvidia-ml.so"};
+  for (int i = 0; i < 2; i++) {
+    char link[PATH_MAX], target[PATH_MAX], want[PATH_MAX], file[2 * PATH_MAX + 2];
+    snprintf(link, sizeof link, "%s/%s.1", g_verdir, names[i]);
+    snprintf(want, sizeof want, "%s.%s", names[i], g_version);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    CHECK(n > 0, "%s is not a symlink", link);
+    if (n <= 0) continue;
+    target[n] = '\0';
+    CHECK(strcmp(target, want) == 0, "%s -> %s, want %s", link, target, want);
+    struct stat st;
+    snprintf(file, sizeof file, "%s/%s", g_verdir, want);
+    CHECK(lstat(file, &st) == 0 && S_ISREG(st.st_mode), "%s is not a regular file", file);
+  }
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/libcuda.so.1", g_verdir);
+  void* h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  CHECK(h != NULL, "dlopen %s: %s", path, dlerror());
+  if (!h) return;
+  int v = 0;
+  CHECK_RC(((c_pint)sym(h, "cuDriverGetVersion"))(&v), 0);
+  CHECK(v == 13000, "version %d", v);
+  char real[PATH_MAX];
+  Dl_info info;
+  CHECK(dladdr(sym(h, "cuInit"), &info) && realpath(info.dli_fname, real), "dladdr");
+  CHECK(strstr(real, g_version) != NULL, "resolved to %s", real);
+}
+
+/* ---- driver ------------------------------------------------------------ */
+
+enum expect { PASS, SEGV, HANG, EXIT86 };
+
+struct tcase {
+  const char* name;
+  const char* scenario; /* file in the scenario dir, "-" for none, or NULL with text */
+  const char* text;     /* inline scenario */
+  const char* cvd;      /* CUDA_VISIBLE_DEVICES; NULL = unset */
+  const char* order;    /* CUDA_DEVICE_ORDER; NULL = unset */
+  void (*fn)(int);
+  int arg;
+  const char* want; /* cuda_enum */
+  enum expect expect;
+};
+
+#define H8 "healthy-8gpu.conf"
+static const struct tcase kCases[] = {
+    {"nvml defaults (no scenario)", "-", NULL, NULL, NULL, nvml_healthy, 0, NULL, PASS},
+    {"nvml healthy", "healthy.conf", NULL, NULL, NULL, nvml_healthy, 0, NULL, PASS},
+    {"cuda defaults (no scenario)", "-", NULL, NULL, NULL, cuda_healthy, 0, NULL, PASS},
+    {"cuda healthy", "healthy.conf", NULL, NULL, NULL, cuda_healthy, 0, NULL, PASS},
+    {"nvml init 9", "nvml-init-driver-not-loaded.conf", NULL, NULL, NULL, nvml_init_error, 9, NULL, PASS},
+    {"nvml init 12", "nvml-init-library-not-found.conf", NULL, NULL, NULL, nvml_init_error, 12, NULL, PASS},
+    {"nvml init 18", "nvml-init-version-mismatch.conf", NULL, NULL, NULL, nvml_init_error, 18, NULL, PASS},
+    {"nvml init 4", "nvml-init-no-permission.conf", NULL, NULL, NULL, nvml_init_error, 4, NULL, PASS},
+    {"nvml init 999", "nvml-init-unknown.conf", NULL, NULL, NULL, nvml_init_error, 999, NULL, PASS},
+    {"cuda init 100", "cuda-init-no-device.conf", NULL, NULL, NULL, cuda_init_error, 100, NULL, PASS},
+    {"cuda init 34 (stub)", "cuda-init-stub.conf", NULL, NULL, NULL, cuda_init_error, 34, NULL, PASS},
+    {"cuda init 304", "cuda-init-operating-system.conf", NULL, NULL, NULL, cuda_init_error, 304, NULL, PASS},
+    {"cuda init 803", "cuda-init-system-driver-mismatch.conf", NULL, NULL, NULL, cuda_init_error, 803, NULL, PASS},
+    {"cuda init 999", "cuda-init-unknown.conf", NULL, NULL, NULL, cuda_init_error, 999, NULL, PASS},
+    {"nvmlInit_v2 crashes", "crash-nvml.conf", NULL, NULL, NULL, call_nvml_init, 0, NULL, SEGV},
+    {"nvmlInit crashes", "crash-nvml.conf", NULL, NULL, NULL, call_nvml_init, 1, NULL, SEGV},
+    {"cuInit crashes", "crash-cuda.conf", NULL, NULL, NULL, call_cu_init, 0, NULL, SEGV},
+    {"nvmlInit_v2 hangs", "hang-nvml.conf", NULL, NULL, NULL, call_nvml_init, 0, NULL, HANG},
+    {"cuInit hangs", "hang-cuda.conf", NULL, NULL, NULL, call_cu_init, 0, NULL, HANG},
+    {"crash-nvml leaves cuda alone", "crash-nvml.conf", NULL, NULL, NULL, cuda_healthy, 0, NULL, PASS},
+    {"unterminated strings", "unterminated.conf", NULL, NULL, NULL, unterminated, 0, NULL, PASS},
+    {"absurd count", "absurd-count.conf", NULL, NULL, NULL, absurd_count, 0, NULL, PASS},
+    {"prohibited", "prohibited.conf", NULL, NULL, NULL, compute_mode, 2, NULL, PASS},
+    {"exclusive busy", "exclusive-busy.conf", NULL, NULL, NULL, compute_mode, 3, NULL, PASS},
+    {"mig without instance", "mig-no-instance.conf", NULL, NULL, NULL, mig_no_instance, 0, NULL, PASS},
+    {"mig with instances (nvml)", "mig-with-instance.conf", NULL, NULL, NULL, mig_with_instance, 0, NULL, PASS},
+    {"mig: cuda sees one", "mig-with-instance.conf", NULL, NULL, NULL, cuda_enum, 0, "0/0", PASS},
+    {"mig: CVD=MIG-b", "mig-with-instance.conf", NULL, MIG_B, NULL, cuda_enum, 0, "0/1", PASS},
+    {"mig: CVD=MIG-a,MIG-b", "mig-with-instance.conf", NULL, MIG_A "," MIG_B, NULL, cuda_enum, 0, "0/0", PASS},
+    {"mig: CVD=0", "mig-with-instance.conf", NULL, "0", NULL, cuda_enum, 0, "0/0", PASS},
+    {"mig: CVD=GPU uuid of MIG gpu", "mig-with-instance.conf", NULL, "GPU-00000000", NULL, cuda_enum, 0, "", PASS},
+    {"mig: CVD=MIG-bogus", "mig-with-instance.conf", NULL, "MIG-4f1c", NULL, cuda_enum, 0, "", PASS},
+    {"pending retirement", "pending-retirement.conf", NULL, NULL, NULL, retirement, 0, NULL, PASS},
+    {"remap pending", "remap-pending.conf", NULL, NULL, NULL, remap, 0, NULL, PASS},
+    {"context fails", "context-fails.conf", NULL, NULL, NULL, context_fails, 0, NULL, PASS},
+    /* CUDA_VISIBLE_DEVICES, one GPU */
+    {"1gpu CVD unset", "healthy.conf", NULL, NULL, NULL, cuda_enum, 0, "0", PASS},
+    {"1gpu CVD=0", "healthy.conf", NULL, "0", NULL, cuda_enum, 0, "0", PASS},
+    {"1gpu CVD=''", "healthy.conf", NULL, "", NULL, cuda_enum, 0, "", PASS},
+    {"1gpu CVD=-1", "healthy.conf", NULL, "-1", NULL, cuda_enum, 0, "", PASS},
+    {"1gpu CVD=0,-1,1", "healthy.conf", NULL, "0,-1,1", NULL, cuda_enum, 0, "0", PASS},
+    {"1gpu CVD=1", "healthy.conf", NULL, "1", NULL, cuda_enum, 0, "", PASS},
+    {"1gpu CVD=GPU-0000000", "healthy.conf", NULL, "GPU-0000000", NULL, cuda_enum, 0, "0", PASS},
+    {"1gpu CVD=full uuid", "healthy.conf", NULL, "GPU-00000000-1111-2222-3333-444444444444", NULL, cuda_enum, 0, "0", PASS},
+    {"1gpu CVD=GPU-bogus", "healthy.conf", NULL, "GPU-bogus", NULL, cuda_enum, 0, "", PASS},
+    {"1gpu CVD=GPU-", "healthy.conf", NULL, "GPU-", NULL, cuda_enum, 0, "", PASS},
+    {"1gpu CVD=0,0", "healthy.conf", NULL, "0,0", NULL, cuda_enum, 0, "0", PASS},
+    {"1gpu CVD=' 0'", "healthy.conf", NULL, " 0", NULL, cuda_enum, 0, "", PASS},
+    {"1gpu CVD=0x0", "healthy.conf", NULL, "0x0", NULL, cuda_enum, 0, "", PASS},
+    {"1gpu CVD=00", "healthy.conf", NULL, "00", NULL, cuda_enum, 0, "0", PASS},
+    /* CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER, eight GPUs */
+    {"8gpu fastest first", H8, NULL, NULL, NULL, cuda_enum, 0, "5,3,0,1,2,4,6,7", PASS},
+    {"8gpu FASTEST_FIRST", H8, NULL, NULL, "FASTEST_FIRST", cuda_enum, 0, "5,3,0,1,2,4,6,7", PASS},
+    {"8gpu PCI_BUS_ID", H8, NULL, NULL, "PCI_BUS_ID", cuda_enum, 0, "0,1,2,3,4,5,6,7", PASS},
+    {"8gpu CVD=1", H8, NULL, "1", NULL, cuda_enum, 0, "3", PASS},
+    {"8gpu CVD=1 PCI", H8, NULL, "1", "PCI_BUS_ID", cuda_enum, 0, "1", PASS},
+    {"8gpu CVD=0,-1,1", H8, NULL, "0,-1,1", NULL, cuda_enum, 0, "5", PASS},
+    {"8gpu CVD=2,1 PCI", H8, NULL, "2,1", "PCI_BUS_ID", cuda_enum, 0, "2,1", PASS},
+    {"8gpu CVD=0,2,-1,1 PCI", H8, NULL, "0,2,-1,1", "PCI_BUS_ID", cuda_enum, 0, "0,2", PASS},
+    {"8gpu CVD=7,8 PCI", H8, NULL, "7,8", "PCI_BUS_ID", cuda_enum, 0, "7", PASS},
+    {"8gpu CVD=3,3,4", H8, NULL, "3,3,4", "PCI_BUS_ID", cuda_enum, 0, "3", PASS},
+    {"8gpu CVD=0,,1", H8, NULL, "0,,1", "PCI_BUS_ID", cuda_enum, 0, "0", PASS},
+    {"8gpu CVD=0,1,", H8, NULL, "0,1,", "PCI_BUS_ID", cuda_enum, 0, "0,1", PASS},
+    {"8gpu CVD=0,garbage,2", H8, NULL, "0,garbage,2", "PCI_BUS_ID", cuda_enum, 0, "0", PASS},
+    {"8gpu CVD=GPU-7a1 (ambiguous)", H8, NULL, "GPU-7a1", NULL, cuda_enum, 0, "", PASS},
+    {"8gpu CVD=1,GPU-7a1 (ambiguous)", H8, NULL, "1,GPU-7a1", "PCI_BUS_ID", cuda_enum, 0, "1", PASS},
+    {"8gpu CVD=GPU-7a1b", H8, NULL, "GPU-7a1b", NULL, cuda_enum, 0, "2", PASS},
+    {"8gpu CVD=GPU-7a1e,GPU-2c1f", H8, NULL, "GPU-7a1e,GPU-2c1f", NULL, cuda_enum, 0, "5,0", PASS},
+    {"8gpu CVD=GPU-7a1e,5 PCI (repeat)", H8, NULL, "GPU-7a1e,5,6", "PCI_BUS_ID", cuda_enum, 0, "5", PASS},
+    {"8gpu CVD=GPU-0000000", H8, NULL, "GPU-0000000", NULL, cuda_enum, 0, "", PASS},
+    {"8gpu CVD=GPU-7A1B (case)", H8, NULL, "GPU-7A1B", NULL, cuda_enum, 0, "", PASS},
+    {"default uuids: GPU-0000000 ambiguous", NULL, "gpu_count = 3\n", "GPU-0000000", NULL, cuda_enum, 0, "", PASS},
+    {"default uuids: GPU-00000002", NULL, "gpu_count = 3\n", "GPU-00000002", NULL, cuda_enum, 0, "2", PASS},
+    {"no gpus", NULL, "gpu_count = 0\n", NULL, NULL, cuda_enum, 0, "", PASS},
+    /* other keys */
+    {"driver versions", NULL, "driver_version = 535.104.05  # R535\ncuda_driver_version = 12020\n", NULL, NULL, versions, 0, NULL, PASS},
+    {"function error overrides", NULL, "nvml.nvmlDeviceGetRemappedRows = error:15\ncuda.cuDeviceGetAttribute = error:999\n", NULL, NULL, override_error, 0, NULL, PASS},
+    {"nvmlDeviceGetName crashes", NULL, "nvml.nvmlDeviceGetName = crash\n", NULL, NULL, name_call, 0, NULL, SEGV},
+    {"cuDeviceGetName hangs", NULL, "cuda.cuDeviceGetName = hang\n", NULL, NULL, name_call, 1, NULL, HANG},
+    {"context crash", NULL, "gpu.0.context = crash\n", NULL, NULL, context_crash, 0, NULL, SEGV},
+    {"unknown key is fatal", NULL, "gpu.0.nmae = x\n", NULL, NULL, nvml_healthy, 0, NULL, EXIT86},
+    {"unknown function is fatal", NULL, "nvml.nvmlDeviceGetFoo = error:3\n", NULL, NULL, cuda_healthy, 0, NULL, EXIT86},
+    {"bad value is fatal", NULL, "gpu_count = many\n", NULL, NULL, cuda_healthy, 0, NULL, EXIT86},
+    {"missing scenario file is fatal", "does-not-exist.conf", NULL, NULL, NULL, nvml_healthy, 0, NULL, EXIT86},
+    {"versioned layout", "-", NULL, NULL, NULL, versioned_layout, 0, NULL, PASS},
+};
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_case(const struct tcase* t) {
+  char path[PATH_MAX] = "";
+  char tmp[] = "/tmp/ongpu-fake-scenario-XXXXXX";
+  if (t->text) {
+    int fd = mkstemp(tmp);
+    if (fd < 0 || write(fd, t->text, strlen(t->text)) != (ssize_t)strlen(t->text)) {
+      perror("mkstemp/write");
+      return 1;
+    }
+    close(fd);
+    snprintf(path, sizeof path, "%s", tmp);
+  } else if (strcmp(t->scenario, "-") != 0) {
+    snprintf(path, sizeof path, "%s/%s", g_scendir, t->scenario);
+  }
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    return 1;
+  }
+  if (pid == 0) {
+    if (*path)
+      setenv("ONGPU_FAKE_SCENARIO", path, 1);
+    else
+      unsetenv("ONGPU_FAKE_SCENARIO");
+    if (t->cvd)
+      setenv("CUDA_VISIBLE_DEVICES", t->cvd, 1);
+    else
+      unsetenv("CUDA_VISIBLE_DEVICES");
+    if (t->order)
+      setenv("CUDA_DEVICE_ORDER", t->order, 1);
+    else
+      unsetenv("CUDA_DEVICE_ORDER");
+    g_want = t->want ? t->want : "";
+    t->fn(t->arg);
+    fflush(NULL);
+    _exit(g_failed ? 1 : 0);
+  }
+  double limit = t->expect == HANG ? 1.5 : 20.0, start = now();
+  int status = 0, done = 0;
+  while (!done && now() - start < limit) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) done = 1;
+    else {
+      struct timespec ts = {0, 10 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  if (!done) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  if (t->text) unlink(tmp);
+  const char* got;
+  char got_buf[64];
+  if (!done)
+    got = "hang";
+  else if (WIFSIGNALED(status)) {
+    snprintf(got_buf, sizeof got_buf, "signal %d", WTERMSIG(status));
+    got = got_buf;
+  } else {
+    snprintf(got_buf, sizeof got_buf, "exit %d", WEXITSTATUS(status));
+    got = got_buf;
+  }
+  int ok;
+  switch (t->expect) {
+    case PASS: ok = done && WIFEXITED(status) && WEXITSTATUS(status) == 0; break;
+    case SEGV: ok = done && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV; break;
+    case HANG: ok = !done; break;
+    case EXIT86: ok = done && WIFEXITED(status) && WEXITSTATUS(status) == 86; break;
+    default: ok = 0;
+  }
+  static const char* const names[] = {"pass", "SIGSEGV", "hang", "exit 86"};
+  printf("%s  %-40s (expected %s, got %s)\n", ok ? "ok  " : "FAIL", t->name, (unsigned)t->expect < 4 ? names[t->expect] : "?", got);
+  return ok ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 5) {
+    fprintf(stderr, "usage: %s <lib dir> <scenario dir> <versioned lib dir> <driver version> [case...]\n",
+            argv[0]);
+    return 2;
+  }
+  g_libdir = argv[1];
+  g_scendir = argv[2];
+  g_verdir = argv[3];
+  g_version = argv[4];
+  /* dlopen only honours LD_LIBRARY_PATH as it was at process start. */
+  const char* llp = getenv("LD_LIBRARY_PATH");
+  if (!llp || strcmp(llp, g_libdir) != 0) {
+    setenv("LD_LIBRARY_PATH", g_libdir, 1);
+    execv("/proc/self/exe", argv);
+    perror("execv /proc/self/exe");
+    return 2;
+  }
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  int failures = 0, ran = 0;
+  for (size_t i = 0; i < sizeof kCases / sizeof kCases[0]; i++) {
+    int selected = argc == 5;
+    for (int a = 5; a < argc; a++)
+      if (strstr(kCases[i].name, argv[a])) selected = 1;
+    if (!selected) continue;
+    ran++;
+    failures += run_case(&kCases[i]);
+  }
+  printf("%d of %d cases failed\n", failures, ran);
+  return failures || ran == 0 ? 1 : 0;
+}
