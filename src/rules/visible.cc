@@ -10,9 +10,10 @@ namespace ongpu {
 std::vector<VisibleEntry> parse_visible_devices(std::string_view value) {
   std::vector<VisibleEntry> out;
   if (value.empty()) return out;
-  for (auto raw : split(value, ',')) {
+  for (auto t : split(value, ',')) {
+    // No trimming: NVIDIA documents a comma-separated list and nothing about
+    // white space, so " 1" is taken as written (and is not an index).
     VisibleEntry e;
-    auto t = trim(raw);
     e.text = sanitize_text(t);
     if (!t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       auto n = parse_number<int>(t);
@@ -20,9 +21,9 @@ std::vector<VisibleEntry> parse_visible_devices(std::string_view value) {
         e.kind = VisibleEntry::Kind::index;
         e.index = *n;
       }
-    } else if (starts_with(to_lower(t), "gpu-")) {
+    } else if (starts_with(t, "GPU-")) {
       e.kind = VisibleEntry::Kind::gpu_uuid;
-    } else if (starts_with(to_lower(t), "mig-")) {
+    } else if (starts_with(t, "MIG-")) {
       e.kind = VisibleEntry::Kind::mig_uuid;
     }
     out.push_back(std::move(e));
@@ -76,10 +77,10 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
       case VisibleEntry::Kind::gpu_uuid: {
         // A prefix must pick exactly one GPU (CUDA Programming Guide: "enough
         // digits from the beginning of the GPU UUID to uniquely identify").
-        std::string want = to_lower(e.text);
+        // Compared as written: UUIDs are lower-case hex as nvidia-smi -L prints them.
         std::vector<const GpuIdentity*> matches;
         for (const auto& g : order) {
-          if (starts_with(to_lower(g.uuid), want)) matches.push_back(&g);
+          if (starts_with(g.uuid, e.text)) matches.push_back(&g);
         }
         if (matches.size() != 1) {
           stop(i, matches.empty() ? "no GPU has a UUID starting with " + e.text
@@ -91,10 +92,9 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
         break;
       }
       case VisibleEntry::Kind::mig_uuid: {
-        std::string want = to_lower(e.text);
         for (const auto& g : order) {
           for (const auto& m : g.mig_uuids) {
-            if (starts_with(to_lower(m), want) && !gpu) {
+            if (m == e.text && !gpu) {
               gpu = &g;
               uuid = m;
             }

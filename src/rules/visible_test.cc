@@ -87,6 +87,8 @@ TEST(Visible, GarbageAndRepeatsEnd) {
   EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,abc,1"), four_gpus(), "cuda")), (std::vector<int>{0}));
   EXPECT_EQ(nvml_indices(resolve_visible(std::string("1,1,2"), four_gpus(), "cuda")), (std::vector<int>{1}));
   EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,,1"), four_gpus(), "cuda")), (std::vector<int>{0}));
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0, 1"), four_gpus(), "cuda")), (std::vector<int>{0}));
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("+1"), four_gpus(), "cuda")), (std::vector<int>{}));
 }
 
 TEST(Visible, IndicesFollowCudasOrderNotNvidiaSmis) {

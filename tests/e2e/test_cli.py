@@ -1,0 +1,55 @@
+"""The command line contract: commands, help, version, usage errors."""
+import re
+
+from conftest import ongpu
+
+
+def test_version():
+    r = ongpu("--version")
+    assert r.rc == 0
+    assert re.fullmatch(r"ongpu \d+\.\d+\.\d+\n", r.out)
+
+
+def test_help_lists_commands_and_exit_codes():
+    r = ongpu("help")
+    assert r.rc == 0
+    for word in ("doctor", "visible", "Exit codes", "64"):
+        assert word in r.out
+    assert "__probe" not in r.out
+
+
+def test_no_arguments_is_a_usage_error():
+    r = ongpu()
+    assert r.rc == 64
+    assert "Usage" in r.err
+
+
+def test_misspelt_command_suggests_the_right_one():
+    r = ongpu("doctr")
+    assert r.rc == 64
+    assert "Did you mean 'doctor'?" in r.err
+    r = ongpu("visibel")
+    assert "Did you mean 'visible'?" in r.err
+
+
+def test_unknown_command_without_a_near_match():
+    r = ongpu("frobnicate")
+    assert r.rc == 64
+    assert "Did you mean" not in r.err
+
+
+def test_bad_options_exit_64():
+    assert ongpu("doctor", "--no-such-flag").rc == 64
+    assert ongpu("doctor", "--timeout", "soon").rc == 64
+    assert ongpu("doctor", "--timeout", "0").rc == 64
+    assert ongpu("doctor", "--root", "/nonexistent/dir").rc == 64
+
+
+def test_doctor_help_documents_exit_codes():
+    r = ongpu("doctor", "--help")
+    assert r.rc == 0
+    assert "--json" in r.out and "--timeout" in r.out and "Exit codes" in r.out
+
+
+def test_probe_command_rejects_unknown_probe():
+    assert ongpu("__probe", "nonsense").rc == 64
