@@ -18,7 +18,9 @@
 
 namespace ongpu {
 
-using json = nlohmann::json;
+// Ordered: keys stay in the order the fields are listed, so the JSON reads
+// like the chain (and diffs between two snapshots stay small).
+using json = nlohmann::ordered_json;
 
 namespace detail {
 

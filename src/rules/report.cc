@@ -1,5 +1,7 @@
 #include "rules/report.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "rules/rules.h"
@@ -46,15 +48,19 @@ LinkStatus summarize(Link link, const FactSet& f) {
       break;
     }
     case Link::device_nodes: {
-      int present = 0;
+      int gpu_nodes = 0, usable = 0, present = 0;
       for (const auto& n : f.device_nodes.nodes) {
         if (n.exists) ++present;
+        if (n.exists && n.readable && n.writable) ++usable;
+        if (n.exists && n.path.size() > 11 && std::isdigit(static_cast<unsigned char>(n.path[11]))) ++gpu_nodes;
         s.details.push_back(n.exists ? fmt::format("{} mode {:04o} uid {} gid {}{}: {}{}", n.path, n.mode, n.uid, n.gid,
                                                    n.group.empty() ? "" : " (" + n.group + ")", n.readable ? "r" : "-", n.writable ? "w" : "-")
                                      : n.path + ": missing");
       }
-      s.headline = f.host.wsl ? (present ? "WSL2 (/dev/dxg)" : "WSL2 (/dev/dxg)")
-                              : fmt::format("{} of the NVIDIA device nodes present", present);
+      if (f.host.wsl) s.headline = "WSL2: the GPU is reached through /dev/dxg";
+      else if (present == 0) s.headline = "no /dev/nvidia* nodes";
+      else s.headline = fmt::format("{} GPU node{} and {} control node{}; {} of {} usable by this user", gpu_nodes,
+                                    gpu_nodes == 1 ? "" : "s", present - gpu_nodes, present - gpu_nodes == 1 ? "" : "s", usable, present);
       break;
     }
     case Link::userspace_driver: {

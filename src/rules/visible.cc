@@ -64,7 +64,9 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
     bool mig = false;
     switch (e.kind) {
       case VisibleEntry::Kind::invalid:
-        stop(i, e.text.empty() ? "an empty entry is not a GPU" : "\"" + e.text + "\" is neither an index nor a GPU or MIG UUID");
+        if (e.text.empty()) stop(i, "an empty entry is not a GPU");
+        else if (starts_with(e.text, "-")) stop(i, "a negative number is not a GPU (\"-1\" is the usual way to hide GPUs)");
+        else stop(i, "\"" + e.text + "\" is neither an index nor a GPU-/MIG- UUID");
         return r;
       case VisibleEntry::Kind::index:
         if (e.index < 0 || static_cast<size_t>(e.index) >= order.size()) {

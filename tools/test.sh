@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Quick start, step 2: every test. Installs its own dependencies (Debian
+# packages, and a cached Python test environment), then:
+#   1. a release build: unit tests (ctest), fake-driver self-test, end-to-end tests (pytest)
+#   2. the libFuzzer targets, for a bounded number of runs each
+#   3. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same unit and end-to-end tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+jobs=$(nproc)
+
+tools/deps.sh
+
+# The Python test environment, cached by the hash of its requirements.
+cache=${ONGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ongpu}
+req_hash=$(sha256sum tests/requirements.txt | cut -c1-12)
+venv="$cache/test-venv-$req_hash"
+if [ ! -x "$venv/bin/pytest" ]; then
+  echo "== creating the Python test environment in $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r tests/requirements.txt
+fi
+
+run_suite() {  # run_suite <build dir> <cmake args...>
+  local dir=$1; shift
+  echo "== build: $dir $*"
+  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs" 2>&1 | grep -E "error|warning: " || true
+  cmake --build "$dir" -j"$jobs" >/dev/null
+  echo "== unit tests: $dir"
+  (cd "$dir" && ctest --output-on-failure -j"$jobs")
+  echo "== end-to-end tests: $dir"
+  ONGPU_BUILD="$repo/$dir" "$venv/bin/pytest" -q -p no:cacheprovider tests/e2e
+}
+
+run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+echo "== fuzz targets"
+fuzz/run.sh build-fuzz
+
+# Under ASan a SIGSEGV would become ASan's report and exit code; the crash
+# tests need the signal itself, as a real vendor crash delivers it.
+export ASAN_OPTIONS=handle_segv=0:detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DONGPU_SANITIZE=ON
