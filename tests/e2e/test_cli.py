@@ -53,3 +53,34 @@ def test_doctor_help_documents_exit_codes():
 
 def test_probe_command_rejects_unknown_probe():
     assert ongpu("__probe", "nonsense").rc == 64
+
+
+def _run_on_a_terminal(args, env_extra):
+    import os
+    import pty
+    import subprocess
+    from conftest import BUILD
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "LD_LIBRARY_PATH")}
+    env.update(env_extra)
+    env["TERM"] = "xterm"
+    main, sub = pty.openpty()
+    p = subprocess.Popen([str(BUILD / "ongpu"), *args], stdin=subprocess.DEVNULL, stdout=sub, stderr=subprocess.DEVNULL, env=env)
+    os.close(sub)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    p.wait(timeout=30)
+    os.close(main)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color():
+    assert "\x1b[" in _run_on_a_terminal(["doctor"], {})
+    assert "\x1b[" not in _run_on_a_terminal(["doctor"], {"NO_COLOR": "1"})
+    assert "\x1b[" not in ongpu("doctor").out

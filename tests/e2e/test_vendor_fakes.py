@@ -143,3 +143,39 @@ def test_verbose_text_shows_probe_times():
     assert r.rc == 0
     assert "NVML probe: ok in" in r.out and "CUDA probe: ok in" in r.out
     assert "No issues found" in r.out
+
+
+# The return codes NVIDIA documents for nvmlInit_v2 (NVML API reference) and
+# cuInit (cuda.h), plus those seen in the field (18: version mismatch,
+# 100/304/999 for cuInit): each must be named and explained, never crash ongpu.
+@pytest.mark.parametrize("code", [4, 9, 12, 18, 999])
+def test_every_documented_nvml_init_error(tmp_path, code):
+    scenario = tmp_path / "s.conf"
+    scenario.write_text(f"nvml.init = error:{code}\n")
+    doc = doctor(root=ROOT, scenario=str(scenario)).json()
+    init = doc["facts"]["nvml"]["init"]
+    assert init["code"] == code and init["name"].startswith("NVML_ERROR_") and init["message"]
+    assert {"nvml.init_failed", "driver.version_mismatch"} & {f["id"] for f in doc["findings"]}
+
+
+@pytest.mark.parametrize("code", [1, 100, 101, 304, 803, 804, 999])
+def test_every_documented_cuinit_error(tmp_path, code):
+    scenario = tmp_path / "s.conf"
+    scenario.write_text(f"cuda.init = error:{code}\n")
+    r = doctor(root=ROOT, scenario=str(scenario))
+    doc = r.json()
+    init = doc["facts"]["cuda"]["init"]
+    assert init["code"] == code and init["name"].startswith("CUDA_ERROR_")
+    assert r.rc == 2
+    f = next(f for f in doc["findings"] if f["id"] == "cuda.init_failed")
+    assert init["name"] in f["summary"] and f["fix"]
+
+
+def test_ongpu_itself_never_loads_the_driver():
+    # LD_DEBUG makes every process print its library loads to its own stderr:
+    # ongpu's stderr is ours; the probes' goes into their facts.
+    r = doctor(root=ROOT, scenario="healthy.conf", env={"LD_DEBUG": "libs"})
+    assert "libcuda.so.1" not in r.err and "libnvidia-ml.so.1" not in r.err
+    doc = r.json()
+    assert "libcuda.so.1" in doc["facts"]["cuda"]["probe"]["stderr_tail"]
+    assert "libnvidia-ml.so.1" in doc["facts"]["nvml"]["probe"]["stderr_tail"]
