@@ -14,6 +14,8 @@ titles = {
     "hardware": "NVIDIA GPU on the PCI bus", "kernel_module": "Kernel module", "device_nodes": "Device nodes",
     "userspace_driver": "User-space driver", "nvml": "NVML", "cuda": "CUDA driver API",
     "gpu_state": "GPU state", "environment": "Environment",
+    "framework": "Framework build (per framework)", "cuda_libraries": "CUDA libraries (per framework)",
+    "compatibility": "Compatibility (per framework)",
 }
 rows = {}
 for m in entry.finditer(src):

@@ -18,6 +18,11 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
   app.add_option("--save-facts", o.save_facts, "also write the collected facts to FILE")->type_name("FILE");
   app.add_option("--facts-from", o.facts_from, "judge facts saved earlier instead of this machine")
       ->type_name("FILE");
+  if (o.python_environments) {
+    app.add_option("--python", o.python, "also check this Python interpreter (repeatable)")
+        ->type_name("PATH")
+        ->take_all();
+  }
   app.add_option("--root", o.root, "read /proc, /sys and /dev under DIR (a captured machine)")
       ->type_name("DIR")
       ->check(CLI::ExistingDirectory);
@@ -39,6 +44,8 @@ Result<FactSet> obtain_facts(const FactOptions& o) {
     CollectOptions c;
     c.root = o.root;
     c.deadline = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
+    c.python = o.python;
+    c.discover_python = o.python_environments;
     facts = collect_all(c);
   }
   if (!o.save_facts.empty()) {

@@ -16,6 +16,8 @@ struct FactOptions {
   std::string root = "/";
   std::string save_facts;
   std::string facts_from;
+  std::vector<std::string> python;  // --python, repeatable
+  bool python_environments = true;  // whether the command looks at Python at all
 };
 
 void add_fact_options(CLI::App& app, FactOptions& o);

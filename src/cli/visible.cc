@@ -13,6 +13,7 @@ int run_visible(std::vector<std::string> args) {
                "numbered as nvidia-smi numbers them.",
                "ongpu visible"};
   FactOptions o;
+  o.python_environments = false;  // visibility is the driver's business alone
   add_fact_options(app, o);
   try {
     std::reverse(args.begin(), args.end());

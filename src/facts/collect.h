@@ -20,20 +20,24 @@ DeviceNodeFacts collect_device_nodes(const sys::FileSystem& fs);
 EnvFacts collect_env(const std::map<std::string, std::string>& environment);
 std::map<std::string, std::string> current_environment();
 
-// Runs the NVML and CUDA probes as child processes of `self_exe`, all at once,
-// each bounded by `deadline`.
+// Runs the NVML and CUDA probes as child processes of `self_exe`, and asks
+// each Python interpreter about itself, all at once, each bounded by `deadline`.
 struct ProbeFacts {
   NvmlFacts nvml;
   CudaFacts cuda;
   CudaFacts cuda_all;
+  std::vector<PythonEnv> python;  // without distributions yet
 };
 ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
+                          const std::vector<std::pair<std::string, std::string>>& interpreters,
                           std::chrono::milliseconds deadline);
 
 struct CollectOptions {
   std::string root = "/";  // a fixture root in tests
   std::chrono::milliseconds deadline{10000};
   bool run_probes = true;
+  std::vector<std::string> python;  // --python, in order
+  bool discover_python = true;      // also VIRTUAL_ENV, CONDA_PREFIX and PATH
 };
 FactSet collect_all(const CollectOptions& options);
 

@@ -260,14 +260,116 @@ struct EnvFacts {
   std::optional<std::string> cuda_device_order;
   std::optional<std::string> nvidia_visible_devices;
   std::optional<std::string> ld_library_path;
+  std::optional<std::string> jax_platforms;
+  std::optional<std::string> tf_cpp_min_log_level;
   std::map<std::string, std::string> debug_variables;  // debugger/profiler/injection, when set
   template <class V> void fields(V& v) {
     v("cuda_visible_devices", cuda_visible_devices);
     v("cuda_device_order", cuda_device_order);
     v("nvidia_visible_devices", nvidia_visible_devices);
     v("ld_library_path", ld_library_path);
+    v("jax_platforms", jax_platforms);
+    v("tf_cpp_min_log_level", tf_cpp_min_log_level);
     v("debug_variables", debug_variables);
   }
+};
+
+// One installed distribution (dist-info or egg-info), read without importing it.
+struct Distribution {
+  std::string name;          // PEP 503 normalized: tensorflow, jax-cuda12-plugin
+  std::string version;
+  std::string installer;     // pip, conda, uv, … ("" when not recorded)
+  std::string location;      // the site-packages directory
+  std::string metadata_dir;  // tensorflow-2.21.0.dist-info
+  std::vector<std::string> requires_dist;  // kept for the frameworks and their plugins only
+  template <class V> void fields(V& v) {
+    v("name", name);
+    v("version", version);
+    v("installer", installer);
+    v("location", location);
+    v("metadata_dir", metadata_dir);
+    v("requires_dist", requires_dist);
+  }
+};
+
+// A CUDA wheel a framework pins (TensorFlow's [and-cuda] extra, torch's
+// requirements, a JAX CUDA plugin's), and what is installed of it.
+struct PinnedWheel {
+  std::string name;        // nvidia-cudnn-cu12
+  std::string specifier;   // <10.0,>=9.3.0.75
+  std::string extra;       // and-cuda, or ""
+  std::string installed;   // the installed version, "" when not installed
+  template <class V> void fields(V& v) {
+    v("name", name);
+    v("specifier", specifier);
+    v("extra", extra);
+    v("installed", installed);
+  }
+};
+
+// One framework in one Python environment, read statically.
+struct FrameworkFacts {
+  std::string framework;     // tensorflow, torch, jax, cupy, onnxruntime
+  std::string distribution;  // the distribution that provides it: tensorflow-cpu, onnxruntime-gpu
+  std::string version;
+  std::string package_dir;   // <site-packages>/tensorflow ("" when the package directory is missing)
+  std::string flavor;        // cuda, cpu, rocm, stub, unknown
+  Fact<std::string> cuda_version;   // the CUDA it was built with (12.5.1)
+  Fact<std::string> cudnn_version;  // the cuDNN it was built with (9)
+  Fact<std::vector<std::string>> gpu_targets;  // compiled GPU code: sm_80 (SASS), compute_90 (PTX)
+  std::vector<std::string> conflicts;          // other distributions providing the same package
+  std::vector<PinnedWheel> cuda_wheels;
+  std::map<std::string, std::string> components;  // jax: jaxlib, plugin and pjrt versions
+  template <class V> void fields(V& v) {
+    v("framework", framework);
+    v("distribution", distribution);
+    v("version", version);
+    v("package_dir", package_dir);
+    v("flavor", flavor);
+    v("cuda_version", cuda_version);
+    v("cudnn_version", cudnn_version);
+    v("gpu_targets", gpu_targets);
+    v("conflicts", conflicts);
+    v("cuda_wheels", cuda_wheels);
+    v("components", components);
+  }
+};
+
+// A Python interpreter the user may run their code with, as it reports itself.
+struct PythonEnv {
+  std::string interpreter;  // the path as found
+  std::string source;       // --python, VIRTUAL_ENV, CONDA_PREFIX, PATH
+  ProbeRun probe;           // the interpreter's own answer, in a child process
+  Fact<std::string> executable;
+  Fact<std::string> version;  // 3.11.7
+  Fact<std::string> implementation;
+  Fact<std::string> prefix;
+  Fact<std::string> base_prefix;
+  Fact<std::string> platform;  // sys.platform
+  Fact<std::string> machine;   // x86_64
+  std::vector<std::string> site_packages;  // in import order
+  std::vector<Distribution> distributions;
+  std::vector<FrameworkFacts> frameworks;
+  template <class V> void fields(V& v) {
+    v("interpreter", interpreter);
+    v("source", source);
+    v("probe", probe);
+    v("executable", executable);
+    v("version", version);
+    v("implementation", implementation);
+    v("prefix", prefix);
+    v("base_prefix", base_prefix);
+    v("platform", platform);
+    v("machine", machine);
+    v("site_packages", site_packages);
+    v("distributions", distributions);
+    v("frameworks", frameworks);
+  }
+};
+
+struct PythonFacts {
+  std::vector<PythonEnv> environments;
+  template <class V> void fields(V& v) { v("environments", environments); }
 };
 
 struct FactSet {
@@ -283,6 +385,7 @@ struct FactSet {
   // CUDA_VISIBLE_DEVICES unset); only collected when the variable is set.
   CudaFacts cuda_all;
   EnvFacts env;
+  PythonFacts python;
   template <class V> void fields(V& v) {
     v("schema_version", schema_version);
     v("ongpu_version", ongpu_version);
@@ -294,6 +397,7 @@ struct FactSet {
     v("cuda", cuda);
     v("cuda_all", cuda_all);
     v("env", env);
+    v("python", python);
   }
 };
 

@@ -4,7 +4,9 @@
 
 #include "facts/collect.h"
 #include "facts/json.h"
+#include "frameworks/detect.h"
 #include "probe/protocol.h"
+#include "python/environments.h"
 #include "sys/process.h"
 
 namespace ongpu {
@@ -60,6 +62,7 @@ void fill_missing_counts(CudaFacts& f) {
 }  // namespace
 
 ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
+                          const std::vector<std::pair<std::string, std::string>>& interpreters,
                           std::chrono::milliseconds deadline) {
   std::vector<sys::ChildSpec> specs;
   specs.push_back({{self_exe, "__probe", "nvml"}, {}});
@@ -69,6 +72,8 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
     // CUDA's own numbering of every GPU, to map CUDA_VISIBLE_DEVICES onto.
     specs.push_back({{self_exe, "__probe", "cuda-enumerate"}, {{"CUDA_VISIBLE_DEVICES", std::nullopt}}});
   }
+  const size_t first_python = specs.size();
+  for (const auto& [path, source] : interpreters) specs.push_back(python::query_spec({path, source}));
   auto outcomes = sys::run_children(specs, deadline);
 
   for (auto& o : outcomes) o.deadline_ms = static_cast<double>(deadline.count());
@@ -88,6 +93,10 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
     out.cuda_all.driver_version = Fact<int>::missing("not run");
     out.cuda_all.device_count = Fact<int>::missing("not run");
   }
+  for (size_t i = 0; i < interpreters.size(); ++i) {
+    out.python.push_back(python::parse_query({interpreters[i].first, interpreters[i].second},
+                                             outcomes[first_python + i]));
+  }
   return out;
 }
 
@@ -102,11 +111,23 @@ FactSet collect_all(const CollectOptions& options) {
   f.pci = collect_pci(*fs);
   f.kernel_module = collect_kernel_module(*fs);
   f.device_nodes = collect_device_nodes(*fs);
+  std::vector<std::pair<std::string, std::string>> interpreters;
+  if (options.discover_python || !options.python.empty()) {
+    auto env = current_environment();
+    auto found = python::find_interpreters(options.discover_python ? env : std::map<std::string, std::string>{},
+                                           options.python);
+    for (auto& c : found) interpreters.emplace_back(c.path, c.source);
+  }
   if (options.run_probes) {
-    auto p = collect_probes(sys::self_executable(), f.env, options.deadline);
+    auto p = collect_probes(sys::self_executable(), f.env, interpreters, options.deadline);
     f.nvml = std::move(p.nvml);
     f.cuda = std::move(p.cuda);
     f.cuda_all = std::move(p.cuda_all);
+    f.python.environments = python::deduplicate(std::move(p.python));
+    for (auto& e : f.python.environments) {
+      e.distributions = python::scan_distributions(*fs, e.site_packages);
+      e.frameworks = frameworks::detect(*fs, e);
+    }
   }
   return f;
 }

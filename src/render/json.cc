@@ -27,9 +27,23 @@ json render_doctor_json(const Report& report) {
                         {"link", link_id(f.link)},
                         {"summary", f.summary},
                         {"evidence", evidence},
-                        {"fix", f.fix}});
+                        {"fix", f.fix},
+                        {"scope", f.scope.empty() ? json(nullptr) : json(f.scope)}});
   }
   doc["findings"] = findings;
+  json frameworks = json::array();
+  for (const auto& v : report.frameworks) {
+    frameworks.push_back({{"framework", v.framework},
+                          {"distribution", v.distribution},
+                          {"version", v.version},
+                          {"interpreter", v.interpreter},
+                          {"python_version", v.python_version},
+                          {"device", v.gpu ? "gpu" : "cpu"},
+                          {"root_cause", v.root_cause.empty() ? json(nullptr) : json(v.root_cause)},
+                          {"summary", v.summary},
+                          {"scope", v.scope}});
+  }
+  doc["frameworks"] = frameworks;
   json facts = facts_to_json(report.facts);
   doc["facts"] = facts["facts"];
   doc["unavailable"] = facts["unavailable"];

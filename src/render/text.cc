@@ -56,6 +56,30 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
       for (const auto& d : link.details) out += "    • " + d + "\n";
     }
   }
+  // Frameworks, grouped by Python environment.
+  std::string last_interpreter;
+  for (const auto& fv : report.frameworks) {
+    if (fv.interpreter != last_interpreter) {
+      out += fmt::format("\nFrameworks in {} (Python {}):\n", fv.interpreter, fv.python_version);
+      last_interpreter = fv.interpreter;
+    }
+    std::string title = fmt::format("{} {} ({})", fv.framework, fv.version, fv.distribution);
+    if (fv.gpu) {
+      out += fmt::format("{} {}: GPU\n", mark(st, "ok"), title);
+    } else {
+      out += fmt::format("{} {}: CPU — {} ", mark(st, "error"), title, fv.summary);
+      out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
+    }
+    for (const auto& f : report.findings) {
+      if (f.scope != fv.scope) continue;
+      out += fmt::format("    {} {} ", finding_mark(st, f.severity), f.summary);
+      out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
+      if (st.verbose) {
+        for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", e.path, e.value);
+      }
+      for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + fix + "\n";
+    }
+  }
   out += "\n";
   const auto& v = report.verdict;
   if (v.status == "ok") {

@@ -120,6 +120,51 @@ constexpr std::array kCatalog = std::to_array<CatalogEntry>({
     {"env.debug_variables", environment, warning,
      "A debugger, profiler or injection variable is set; it changes or slows every CUDA program.",
      "Unset the variable unless you are debugging or profiling on purpose."},
+    {"framework.cpu_only_build", framework, error,
+     "The framework installed is a build without CUDA support: it can only use the CPU.",
+     "Install the framework's CUDA build (the fix names the command for this framework and installer)."},
+    {"framework.tensorflow_gpu_stub", framework, error,
+     "tensorflow-gpu 2.12.0 is an empty package that only raises an error; GPU support is in the plain tensorflow package since TF 2.1.",
+     "pip uninstall tensorflow-gpu && pip install 'tensorflow[and-cuda]'."},
+    {"framework.tensorflow_gpu_outdated", framework, warning,
+     "The old tensorflow-gpu package is installed; it is no longer released.",
+     "pip uninstall tensorflow-gpu && pip install 'tensorflow[and-cuda]'."},
+    {"framework.conflicting_distributions", framework, error,
+     "Two distributions install the same package (tensorflow and tensorflow-cpu, onnxruntime and onnxruntime-gpu, two CuPy wheels): whichever was installed last owns the files.",
+     "Uninstall all of them, then install the one GPU distribution."},
+    {"framework.platform_unsupported", framework, error,
+     "This platform has no CUDA build of the framework (TensorFlow after 2.10 on native Windows, any framework on macOS).",
+     "Use Linux or WSL2 for GPU work."},
+    {"framework.cuda_wheels_missing", cuda_libraries, error,
+     "The framework expects NVIDIA's CUDA libraries from pip wheels (its CUDA extra) and none is installed.",
+     "Install the framework with its CUDA extra, e.g. pip install 'tensorflow[and-cuda]'."},
+    {"framework.cuda_wheels_partial", cuda_libraries, warning,
+     "Some of the NVIDIA wheels the framework pins are not installed.",
+     "Reinstall the framework with its CUDA extra so every pinned wheel is installed."},
+    {"framework.cudnn_mismatch", compatibility, error,
+     "The installed cuDNN has a different major version than the framework was built with, or an older minor.",
+     "Install the cuDNN the framework pins (its CUDA extra does)."},
+    {"framework.driver_too_old", compatibility, error,
+     "The NVIDIA driver is too old for the CUDA the framework was built with.",
+     "Upgrade the NVIDIA driver, or install a framework build for an older CUDA."},
+    {"framework.minor_version_compatibility", compatibility, warning,
+     "The driver is older than the framework's CUDA minor version; it runs through CUDA minor-version compatibility, but PTX newer than the driver cannot be JIT-compiled.",
+     "Upgrade the driver to at least the toolkit's own minimum to be safe."},
+    {"framework.gpu_arch_unsupported", compatibility, error,
+     "The framework has no GPU code this GPU can run: no SASS of its major version at or below its minor, and no PTX at or below it (\"no kernel image is available\").",
+     "Use a framework build compiled for this GPU's architecture, or a GPU the build supports."},
+    {"framework.gpu_arch_ptx_only", compatibility, warning,
+     "The framework reaches this GPU only through PTX: the first start JIT-compiles its kernels, possibly for minutes.",
+     "Expect a slow first start; a build with SASS for this GPU avoids it."},
+    {"framework.jax_version_skew", framework, error,
+     "jax, jaxlib and the JAX CUDA plugin are of different versions; JAX refuses a mismatched plugin.",
+     "pip install -U 'jax[cuda12]' (or cuda13) so all of them match."},
+    {"framework.jax_platforms_cpu", framework, error,
+     "JAX_PLATFORMS limits JAX to the CPU.",
+     "unset JAX_PLATFORMS (or include cuda in it)."},
+    {"framework.tf_log_level_hides_warnings", framework, warning,
+     "TF_CPP_MIN_LOG_LEVEL hides the warnings in which TensorFlow explains why it falls back to the CPU.",
+     "unset TF_CPP_MIN_LOG_LEVEL while diagnosing."},
     {"env.nvidia_visible_devices_void", environment, warning,
      "NVIDIA_VISIBLE_DEVICES asks the container runtime to pass no GPU into the container.",
      "Start the container with NVIDIA_VISIBLE_DEVICES=all (or --gpus all)."},
@@ -146,6 +191,9 @@ const char* link_id(Link l) {
     case Link::cuda: return "cuda";
     case Link::gpu_state: return "gpu_state";
     case Link::environment: return "environment";
+    case Link::framework: return "framework";
+    case Link::cuda_libraries: return "cuda_libraries";
+    case Link::compatibility: return "compatibility";
   }
   return "";
 }
@@ -160,6 +208,9 @@ const char* link_title(Link l) {
     case Link::cuda: return "CUDA driver API";
     case Link::gpu_state: return "GPU state";
     case Link::environment: return "Environment";
+    case Link::framework: return "Framework build";
+    case Link::cuda_libraries: return "CUDA libraries";
+    case Link::compatibility: return "Compatibility";
   }
   return "";
 }

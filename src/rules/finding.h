@@ -12,10 +12,15 @@ const char* severity_name(Severity s);
 
 // The links of the chain, in order. A finding belongs to one of them; the
 // first error in chain order is the root cause.
-enum class Link { hardware, kernel_module, device_nodes, userspace_driver, nvml, cuda, gpu_state, environment };
+// The last three are per framework (a Finding's scope names which).
+enum class Link {
+  hardware, kernel_module, device_nodes, userspace_driver, nvml, cuda, gpu_state, environment,
+  framework, cuda_libraries, compatibility
+};
 inline constexpr Link kAllLinks[] = {Link::hardware,    Link::kernel_module, Link::device_nodes,
                                      Link::userspace_driver, Link::nvml,   Link::cuda,
                                      Link::gpu_state,   Link::environment};
+inline constexpr Link kFrameworkLinks[] = {Link::framework, Link::cuda_libraries, Link::compatibility};
 const char* link_id(Link l);     // "kernel_module"
 const char* link_title(Link l);  // "Kernel module"
 
@@ -31,6 +36,22 @@ struct Finding {
   std::string summary;  // one line, specific to this machine
   std::vector<Evidence> evidence;
   std::vector<std::string> fix;  // commands or steps, in order
+  // "" for the machine; "<framework> in <interpreter>" for one framework in
+  // one Python environment.
+  std::string scope;
+};
+
+// Will this framework, in this Python environment, run on the GPU?
+struct FrameworkVerdict {
+  std::string interpreter;
+  std::string python_version;
+  std::string framework;     // tensorflow, torch, jax, cupy, onnxruntime
+  std::string distribution;
+  std::string version;
+  bool gpu = false;
+  std::string root_cause;    // first error: the machine's, or this framework's
+  std::string summary;
+  std::string scope;         // the scope of its own findings
 };
 
 struct Verdict {

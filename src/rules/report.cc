@@ -1,9 +1,11 @@
 #include "rules/report.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
 
+#include "rules/framework_rules.h"
 #include "rules/rules.h"
 #include "rules/visible.h"
 
@@ -25,7 +27,10 @@ LinkStatus summarize(Link link, const FactSet& f) {
     case Link::hardware: {
       auto devs = f.pci.nvidia_devices.value_or({});
       if (!f.pci.nvidia_devices) s.headline = "unknown: " + f.pci.nvidia_devices.reason;
-      else if (devs.empty()) s.headline = f.host.wsl ? "WSL2: the GPU is reached through /dev/dxg" : "no NVIDIA GPU on the PCI bus";
+      else if (devs.empty() && f.host.wsl) s.headline = "WSL2: the GPU is reached through /dev/dxg";
+      else if (devs.empty() && (f.nvml.device_count.value_or(0) > 0 || f.cuda.device_count.value_or(0) > 0))
+        s.headline = "none listed in /sys/bus/pci, but the driver reports GPUs (a container or VM that hides PCI)";
+      else if (devs.empty()) s.headline = "no NVIDIA GPU on the PCI bus";
       else s.headline = fmt::format("{} NVIDIA GPU{}", devs.size(), devs.size() == 1 ? "" : "s");
       for (const auto& d : devs)
         s.details.push_back(fmt::format("{} 10de:{:04x} class {:06x}, driver {}", d.bus_id, d.device_id, d.class_code, d.driver.empty() ? "none" : d.driver));
@@ -167,6 +172,25 @@ Report build_report(FactSet facts) {
           s.link != Link::environment) {
         s.status = "skipped";
       }
+    }
+  }
+  r.frameworks = framework_rules(facts, r.verdict, r.findings);
+  // The exit code speaks for the frameworks too: all of them on the CPU is
+  // "not usable", some of them is a warning.
+  if (!r.frameworks.empty() && r.verdict.gpu_usable) {
+    size_t on_gpu = std::count_if(r.frameworks.begin(), r.frameworks.end(), [](const auto& v) { return v.gpu; });
+    bool framework_warnings = std::any_of(r.findings.begin(), r.findings.end(), [](const Finding& f) {
+      return !f.scope.empty() && f.severity == Severity::warning;
+    });
+    if (on_gpu == 0) {
+      r.verdict.status = "not_usable";
+      r.verdict.exit_code = 2;
+      r.verdict.root_cause = r.frameworks.front().root_cause;
+      r.verdict.summary = "no framework found can use the GPU: " + r.frameworks.front().summary;
+    } else if ((on_gpu < r.frameworks.size() || framework_warnings) && r.verdict.exit_code == 0) {
+      r.verdict.status = "warnings";
+      r.verdict.exit_code = 1;
+      r.verdict.summary += fmt::format("; {} of {} frameworks can use it", on_gpu, r.frameworks.size());
     }
   }
   r.facts = std::move(facts);

@@ -22,6 +22,7 @@ struct Report {
   std::vector<Finding> findings;
   Verdict verdict;
   std::vector<LinkStatus> links;
+  std::vector<FrameworkVerdict> frameworks;  // one per framework per Python environment
 };
 
 Report build_report(FactSet facts);

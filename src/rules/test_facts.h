@@ -86,3 +86,37 @@ inline FactSet healthy_facts(int gpus = 1) {
 }
 
 }  // namespace ongpu::testing
+
+namespace ongpu::testing {
+
+// A Python environment with one framework in it, added to `f`.
+inline FrameworkFacts& add_framework(FactSet& f, const std::string& framework, const std::string& version,
+                                     const std::string& flavor = "cuda") {
+  if (f.python.environments.empty()) {
+    PythonEnv env;
+    env.interpreter = "/venv/bin/python";
+    env.source = "VIRTUAL_ENV";
+    env.probe.status = "ok";
+    env.executable = std::string("/venv/bin/python");
+    env.version = std::string("3.11.7");
+    env.platform = std::string("linux");
+    env.machine = std::string("x86_64");
+    env.site_packages = {"/venv/lib/python3.11/site-packages"};
+    f.python.environments.push_back(env);
+  }
+  auto& env = f.python.environments.front();
+  FrameworkFacts fw;
+  fw.framework = framework;
+  fw.distribution = framework;
+  fw.version = version;
+  fw.package_dir = "/venv/lib/python3.11/site-packages/" + framework;
+  fw.flavor = flavor;
+  fw.cuda_version = std::string("12.5.1");
+  fw.cudnn_version = std::string("9");
+  fw.gpu_targets = std::vector<std::string>{"sm_60", "sm_70", "sm_80", "sm_89", "compute_90"};
+  env.frameworks.push_back(fw);
+  env.distributions.push_back({framework, version, "pip", env.site_packages[0], framework + "-" + version + ".dist-info", {}});
+  return env.frameworks.back();
+}
+
+}  // namespace ongpu::testing

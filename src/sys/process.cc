@@ -66,6 +66,20 @@ void drain(int& fd, std::string& sink, size_t cap) {
 
 }  // namespace
 
+std::string find_in_path(const std::string& name, const std::string& path_value) {
+  size_t start = 0;
+  while (start <= path_value.size()) {
+    size_t end = path_value.find(':', start);
+    if (end == std::string::npos) end = path_value.size();
+    std::string dir = path_value.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
 std::string self_executable() {
   char buf[4096];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);

@@ -35,6 +35,10 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
                                        std::chrono::milliseconds deadline,
                                        size_t max_output = 1 << 20);
 
+// The first executable file called `name` in the directories of `path_value`
+// (a PATH-style list), or "" when there is none.
+std::string find_in_path(const std::string& name, const std::string& path_value);
+
 // The path of the running executable (/proc/self/exe), for spawning probes.
 std::string self_executable();
 

@@ -43,6 +43,11 @@ def ongpu(*args, env=None, scenario=None, lib=FAKE_LIB, timeout=60):
     if scenario is not None:
         e["LD_LIBRARY_PATH"] = str(lib)
         e["ONGPU_FAKE_SCENARIO"] = str(SCENARIOS / scenario)
+    # Python environments found on PATH are part of the doctor's answer: keep
+    # them to the system's python3 unless a test names its own.
+    e["PATH"] = "/usr/bin:/bin"
+    e.pop("VIRTUAL_ENV", None)
+    e.pop("CONDA_PREFIX", None)
     if env:
         e.update(env)
     proc = subprocess.run([str(BUILD / "ongpu"), *args], env=e, capture_output=True, text=True,

@@ -1,0 +1,180 @@
+#include "python/environments.h"
+
+#include <algorithm>
+#include <set>
+
+#include "facts/json.h"
+#include "python/metadata.h"
+#include "util/strings.h"
+
+namespace ongpu::python {
+namespace {
+
+// Runs under `python -I -S`: only the standard library, no .pth files. The
+// user site counts as site.py would count it for the user's own programs
+// (which do not run isolated): outside a venv, or in one that includes the
+// system site packages.
+constexpr const char* kQueryScript = R"PY(
+import json, os, site, sys
+# With -S, site.py has not run, so a virtualenv is found here the way site.venv()
+# finds it (pyvenv.cfg beside the executable or one level up) but without
+# processing any .pth file.
+prefix, system_site, venv = sys.prefix, True, False
+exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+for conf in (os.path.join(exe_dir, "pyvenv.cfg"), os.path.join(os.path.dirname(exe_dir), "pyvenv.cfg")):
+    if os.path.isfile(conf):
+        venv, prefix = True, os.path.dirname(exe_dir)
+        with open(conf, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                key, _, value = line.partition("=")
+                if key.strip().lower() == "include-system-site-packages":
+                    system_site = value.strip().lower() == "true"
+        break
+dirs = list(site.getsitepackages([prefix]))
+if venv and system_site:
+    dirs += site.getsitepackages([sys.base_prefix])
+if system_site and site.check_enableusersite():
+    try:
+        dirs.insert(0, site.getusersitepackages())
+    except Exception:
+        pass
+seen = []
+for d in dirs:
+    if d not in seen and os.path.isdir(d):
+        seen.append(d)
+print(json.dumps({
+    "executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3],
+    "implementation": sys.implementation.name, "prefix": prefix, "base_prefix": sys.base_prefix,
+    "platform": sys.platform, "machine": os.uname().machine if hasattr(os, "uname") else "",
+    "site_packages": seen}))
+)PY";
+
+// Distributions whose Requires-Dist ongpu reads (frameworks and their plugins).
+bool keeps_requirements(const std::string& name) {
+  for (const char* prefix : {"tensorflow", "tf-nightly", "torch", "jax", "cupy", "onnxruntime"}) {
+    if (starts_with(name, prefix)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<Candidate> find_interpreters(const std::map<std::string, std::string>& env,
+                                         const std::vector<std::string>& explicit_paths) {
+  std::vector<Candidate> out;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& path, const std::string& source) {
+    if (path.empty() || !seen.insert(path).second) return;
+    out.push_back({path, source});
+  };
+  for (const auto& p : explicit_paths) add(p, "--python");
+  auto get = [&](const char* k) {
+    auto it = env.find(k);
+    return it == env.end() ? std::string() : it->second;
+  };
+  if (auto v = get("VIRTUAL_ENV"); !v.empty()) {
+    add(sys::find_in_path("python", v + "/bin"), "VIRTUAL_ENV");
+  }
+  if (auto c = get("CONDA_PREFIX"); !c.empty()) {
+    add(sys::find_in_path("python", c + "/bin"), "CONDA_PREFIX");
+  }
+  const std::string path = get("PATH");
+  add(sys::find_in_path("python3", path), "PATH");
+  add(sys::find_in_path("python", path), "PATH");
+  return out;
+}
+
+sys::ChildSpec query_spec(const Candidate& c) {
+  return {{c.path, "-I", "-S", "-c", kQueryScript}, {}};
+}
+
+PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
+  PythonEnv e;
+  e.interpreter = c.path;
+  e.source = c.source;
+  e.probe.duration_ms = o.duration_ms;
+  e.probe.deadline_ms = o.deadline_ms;
+  e.probe.exit_code = o.exit_code;
+  e.probe.signal = o.signal;
+  e.probe.stderr_tail = sanitize_text(o.err.size() > 2000 ? o.err.substr(o.err.size() - 2000) : o.err);
+  using Kind = sys::ChildOutcome::Kind;
+  json j = json::parse(o.out, nullptr, false);
+  if (o.kind == Kind::spawn_failed) {
+    e.probe.status = "spawn_failed";
+    e.probe.stderr_tail = o.spawn_error;
+  } else if (o.kind == Kind::timed_out) {
+    e.probe.status = "timed_out";
+  } else if (o.kind == Kind::signaled) {
+    e.probe.status = "crashed";
+  } else if (o.exit_code != 0) {
+    e.probe.status = "exited";
+  } else if (!j.is_object()) {
+    e.probe.status = "garbage";
+  } else {
+    e.probe.status = "ok";
+  }
+  auto str = [&](const char* key) -> Fact<std::string> {
+    if (e.probe.status != "ok") return Fact<std::string>::missing("the interpreter did not answer (" + e.probe.status + ")");
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return Fact<std::string>::missing(std::string("the interpreter gave no ") + key);
+    return sanitize_text(it->get<std::string>());
+  };
+  e.executable = str("executable");
+  e.version = str("version");
+  e.implementation = str("implementation");
+  e.prefix = str("prefix");
+  e.base_prefix = str("base_prefix");
+  e.platform = str("platform");
+  e.machine = str("machine");
+  if (e.probe.status == "ok") {
+    if (auto it = j.find("site_packages"); it != j.end() && it->is_array()) {
+      for (const auto& d : *it) {
+        if (d.is_string()) e.site_packages.push_back(sanitize_text(d.get<std::string>()));
+      }
+    }
+  }
+  return e;
+}
+
+std::vector<Distribution> scan_distributions(const sys::FileSystem& fs, const std::vector<std::string>& site_dirs) {
+  std::vector<Distribution> out;
+  for (const auto& dir : site_dirs) {
+    auto names = fs.list_dir(dir);
+    if (!names) continue;
+    for (const auto& n : *names) {
+      const bool dist_info = ends_with(n, ".dist-info");
+      const bool egg_info = ends_with(n, ".egg-info");
+      if (!dist_info && !egg_info) continue;
+      const std::string meta_dir = dir + "/" + n;
+      auto text = fs.read_file(meta_dir + (dist_info ? "/METADATA" : "/PKG-INFO"), 256 * 1024);
+      if (!text && egg_info) text = fs.read_file(meta_dir, 256 * 1024);  // an egg-info file, not a directory
+      if (!text) continue;
+      auto meta = parse_core_metadata(*text);
+      if (meta.name.empty()) continue;
+      Distribution d;
+      d.name = normalize_name(meta.name);
+      d.version = meta.version;
+      d.location = dir;
+      d.metadata_dir = n;
+      if (auto inst = fs.read_file(meta_dir + "/INSTALLER", 256)) d.installer = sanitize_text(trim(*inst));
+      if (keeps_requirements(d.name)) d.requires_dist = meta.requires_dist;
+      out.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
+std::vector<PythonEnv> deduplicate(std::vector<PythonEnv> envs) {
+  std::vector<PythonEnv> out;
+  std::set<std::string> seen;
+  for (auto& e : envs) {
+    // Same prefix and same site directories: the same environment.
+    std::string key = e.prefix ? *e.prefix : "?" + e.interpreter;
+    for (const auto& s : e.site_packages) key += "|" + s;
+    if (!seen.insert(key).second) continue;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace ongpu::python

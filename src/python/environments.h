@@ -1,0 +1,44 @@
+// The Python environments a user means: the active virtualenv or conda env,
+// python3 and python on PATH, and any named with --python. Each interpreter
+// reports itself in a short child process (isolated mode, no site import, so
+// nothing beyond the standard library runs); its distributions are then read
+// from site-packages without importing them.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "facts/factset.h"
+#include "sys/fs.h"
+#include "sys/process.h"
+
+namespace ongpu::python {
+
+struct Candidate {
+  std::string path;
+  std::string source;
+};
+
+// In order: explicit (--python), $VIRTUAL_ENV/bin/python, $CONDA_PREFIX/bin/python,
+// python3 then python on $PATH. The same path is listed once.
+std::vector<Candidate> find_interpreters(const std::map<std::string, std::string>& env,
+                                         const std::vector<std::string>& explicit_paths);
+
+// The child that asks an interpreter about itself.
+sys::ChildSpec query_spec(const Candidate& c);
+
+// Fills an environment from the child's outcome (not its distributions).
+PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& outcome);
+
+// Every *.dist-info / *.egg-info in the site directories; the first directory
+// in import order wins when a distribution is installed twice (the later copy
+// is kept too, so conflicts can be reported).
+std::vector<Distribution> scan_distributions(const sys::FileSystem& fs,
+                                             const std::vector<std::string>& site_dirs);
+
+// Two candidates that turned out to be the same environment (python and
+// python3 of one venv) are merged: the first is kept.
+std::vector<PythonEnv> deduplicate(std::vector<PythonEnv> envs);
+
+}  // namespace ongpu::python

@@ -1,0 +1,403 @@
+// Rules for each framework in each Python environment: its build, the CUDA
+// wheels it pins, and whether the driver and GPU can run what it was built
+// for. The driver stack's verdict (rules.cc) is carried into every framework.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "python/metadata.h"
+#include "rules/catalog.h"
+#include "rules/framework_rules.h"
+#include "util/strings.h"
+
+namespace ongpu {
+namespace {
+
+std::string pretty(const std::string& framework) {
+  if (framework == "tensorflow") return "TensorFlow";
+  if (framework == "torch") return "PyTorch";
+  if (framework == "jax") return "JAX";
+  if (framework == "cupy") return "CuPy";
+  if (framework == "onnxruntime") return "ONNX Runtime";
+  return framework;
+}
+
+// "12.5.1" -> {12, 5}; "12" -> {12, 0}.
+std::optional<std::pair<int, int>> major_minor(std::string_view v) {
+  auto parts = split(v, '.');
+  auto major = parse_number<int>(parts[0]);
+  if (!major) return std::nullopt;
+  int minor = parts.size() > 1 ? parse_number<int>(parts[1]).value_or(0) : 0;
+  return std::make_pair(*major, minor);
+}
+
+int compare_versions(std::string_view a, std::string_view b) {
+  auto pa = split(a, '.'), pb = split(b, '.');
+  for (size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
+    int x = i < pa.size() ? parse_number<int>(pa[i]).value_or(0) : 0;
+    int y = i < pb.size() ? parse_number<int>(pb[i]).value_or(0) : 0;
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+std::string installer_of(const PythonEnv& env, const std::string& dist) {
+  for (const auto& d : env.distributions) {
+    if (d.name == dist) return d.installer;
+  }
+  return "";
+}
+
+// The command that installs `what` into this very environment.
+std::string pip(const PythonEnv& env, const std::string& args) {
+  return fmt::format("{} -m pip {}", env.executable.value_or(env.interpreter), args);
+}
+
+// The minimum driver for minor-version compatibility within a CUDA major
+// (CUDA Toolkit release notes, Table 2; shared/reference §b2). The exact
+// versions are the first drivers of each branch (Table 3).
+std::optional<std::string> minor_compat_floor(int cuda_major) {
+  switch (cuda_major) {
+    case 11: return "450.80.02";
+    case 12: return "525.60.13";
+    case 13: return "580.65.06";
+    default: return std::nullopt;
+  }
+}
+
+struct Target {
+  int major = 0, minor = 0;
+  bool ptx = false;
+  bool arch_specific = false;  // sm_90a: only exactly 9.0
+};
+
+std::optional<Target> parse_target(std::string_view t) {
+  Target out;
+  if (starts_with(t, "sm_")) t.remove_prefix(3);
+  else if (starts_with(t, "compute_")) {
+    t.remove_prefix(8);
+    out.ptx = true;
+  } else {
+    return std::nullopt;
+  }
+  if (!t.empty() && (t.back() == 'a' || t.back() == 'f')) {
+    out.arch_specific = t.back() == 'a';
+    t.remove_suffix(1);
+  }
+  auto n = parse_number<int>(t);
+  if (!n || *n < 10) return std::nullopt;
+  out.major = *n / 10;  // sm_86 -> 8.6, sm_120 -> 12.0
+  out.minor = *n % 10;
+  return out;
+}
+
+class Checker {
+ public:
+  Checker(const FactSet& f, const PythonEnv& env, const FrameworkFacts& fw, std::vector<Finding>& out)
+      : f_(f), env_(env), fw_(fw), out_(out),
+        scope_(fmt::format("{} in {}", fw.framework, env.interpreter)),
+        name_(pretty(fw.framework)) {}
+
+  void run() {
+    platform();
+    build();
+    conflicts();
+    environment();
+    jax_skew();
+    if (fw_.flavor != "cuda") return;
+    wheels();
+    driver();
+    architectures();
+  }
+
+ private:
+  Finding& add(std::string_view id, std::string summary) {
+    out_.push_back(make_finding(id, std::move(summary)));
+    out_.back().scope = scope_;
+    return out_.back();
+  }
+
+  std::string installer() const { return installer_of(env_, fw_.distribution); }
+
+  void platform() {
+    const std::string plat = env_.platform.value_or("linux");
+    if (plat == "darwin") {
+      auto& x = add("framework.platform_unsupported", fmt::format("{} on macOS has no CUDA support", name_));
+      x.evidence.push_back({"python.environments[].platform", plat});
+      x.fix.push_back("use a Linux machine with an NVIDIA GPU");
+    } else if (plat == "win32" && fw_.framework == "tensorflow" && compare_versions(fw_.version, "2.11") >= 0) {
+      // tensorflow.org/install/pip: 2.10 was the last release with GPU support on native Windows.
+      auto& x = add("framework.platform_unsupported",
+                    fmt::format("TensorFlow {} has no GPU support on native Windows (the last was 2.10)", fw_.version));
+      x.evidence.push_back({"python.environments[].platform", plat});
+      x.fix.push_back("run TensorFlow in WSL2: pip install 'tensorflow[and-cuda]' there");
+      x.fix.push_back("or pin the last native build: pip install \"tensorflow<2.11\" with CUDA 11.2 and cuDNN 8.1");
+    }
+  }
+
+  void build() {
+    if (fw_.flavor == "stub") {
+      auto& x = add("framework.tensorflow_gpu_stub",
+                    fmt::format("tensorflow-gpu {} is the empty error package, not TensorFlow", fw_.version));
+      x.evidence.push_back({"frameworks[].distribution", fw_.distribution});
+      x.fix.push_back(pip(env_, "uninstall -y tensorflow-gpu"));
+      x.fix.push_back(pip(env_, "install 'tensorflow[and-cuda]'"));
+      return;
+    }
+    if (fw_.distribution == "tensorflow-gpu") {
+      auto& x = add("framework.tensorflow_gpu_outdated",
+                    fmt::format("tensorflow-gpu {} is installed; GPU support is in the plain tensorflow package", fw_.version));
+      x.evidence.push_back({"frameworks[].distribution", fw_.distribution});
+      x.fix.push_back(pip(env_, "uninstall -y tensorflow-gpu"));
+      x.fix.push_back(pip(env_, "install 'tensorflow[and-cuda]'"));
+    }
+    if (fw_.flavor != "cpu" && fw_.flavor != "rocm") return;
+    std::string what, fix;
+    if (fw_.framework == "tensorflow") {
+      what = fw_.distribution == "tensorflow-cpu" ? "tensorflow-cpu is the CPU-only package"
+                                                  : fmt::format("this TensorFlow {} is not a CUDA build", fw_.version);
+      fix = pip(env_, fmt::format("uninstall -y {} && {}", fw_.distribution, pip(env_, "install 'tensorflow[and-cuda]'")));
+    } else if (fw_.framework == "torch") {
+      what = fw_.flavor == "rocm" ? fmt::format("torch {} is a ROCm build (for AMD GPUs)", fw_.version)
+                                  : fmt::format("torch {} is a CPU-only build (torch.version.cuda is None)", fw_.version);
+      fix = pip(env_, "install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu126   "
+                      "# or the cuXYZ your driver supports: ongpu compat torch==" + fw_.version);
+    } else if (fw_.framework == "jax") {
+      what = fmt::format("jax {} is installed without a CUDA plugin (jax-cuda12-plugin / jax-cuda13-plugin)", fw_.version);
+      fix = pip(env_, "install -U 'jax[cuda12]'   # or 'jax[cuda13]' with a driver >= 580");
+    } else if (fw_.framework == "onnxruntime") {
+      what = fmt::format("{} {} is the CPU package; the CUDA execution provider is in onnxruntime-gpu", fw_.distribution, fw_.version);
+      fix = pip(env_, fmt::format("uninstall -y {} && {}", fw_.distribution, pip(env_, "install onnxruntime-gpu")));
+    } else if (fw_.framework == "cupy") {
+      what = fmt::format("{} is a ROCm build", fw_.distribution);
+      fix = pip(env_, fmt::format("uninstall -y {} && {}", fw_.distribution, pip(env_, "install cupy-cuda12x")));
+    }
+    auto& x = add("framework.cpu_only_build", what);
+    x.evidence.push_back({"frameworks[].flavor", fw_.flavor});
+    x.evidence.push_back({"frameworks[].distribution", fw_.distribution + " " + fw_.version});
+    if (installer() == "conda") {
+      x.fix.push_back(fmt::format("installed by conda: install your channel's CUDA build of {} instead", fw_.framework));
+    } else {
+      x.fix.push_back(fix);
+    }
+  }
+
+  void conflicts() {
+    if (fw_.conflicts.empty()) return;
+    std::string list;
+    for (const auto& c : fw_.conflicts) list += (list.empty() ? "" : ", ") + c;
+    auto& x = add("framework.conflicting_distributions",
+                  fmt::format("{} {} is installed together with {}", fw_.distribution, fw_.version, list));
+    x.evidence.push_back({"frameworks[].conflicts", list});
+    std::string all = fw_.distribution;
+    for (const auto& c : fw_.conflicts) all += " " + c.substr(0, c.find(' '));
+    std::string gpu = fw_.framework == "tensorflow" ? "'tensorflow[and-cuda]'"
+                      : fw_.framework == "onnxruntime" ? "onnxruntime-gpu"
+                      : fw_.distribution;
+    x.fix.push_back(pip(env_, "uninstall -y " + all));
+    x.fix.push_back(pip(env_, "install " + gpu));
+  }
+
+  void environment() {
+    if (fw_.framework == "jax" && f_.env.jax_platforms) {
+      auto v = to_lower(*f_.env.jax_platforms);
+      if (v.find("cuda") == std::string::npos && v.find("gpu") == std::string::npos) {
+        auto& x = add("framework.jax_platforms_cpu", fmt::format("JAX_PLATFORMS=\"{}\" keeps JAX off the GPU", *f_.env.jax_platforms));
+        x.evidence.push_back({"env.jax_platforms", *f_.env.jax_platforms});
+        x.fix.push_back("unset JAX_PLATFORMS");
+      }
+    }
+    if (fw_.framework == "tensorflow" && f_.env.tf_cpp_min_log_level) {
+      auto level = parse_number<int>(*f_.env.tf_cpp_min_log_level);
+      if (level && *level >= 1) {
+        auto& x = add("framework.tf_log_level_hides_warnings",
+                      fmt::format("TF_CPP_MIN_LOG_LEVEL={} hides TensorFlow's warnings about missing GPU libraries", *level));
+        x.evidence.push_back({"env.tf_cpp_min_log_level", *f_.env.tf_cpp_min_log_level});
+        x.fix.push_back("unset TF_CPP_MIN_LOG_LEVEL");
+      }
+    }
+  }
+
+  void jax_skew() {
+    if (fw_.framework != "jax") return;
+    std::vector<std::string> off;
+    for (const auto& [name, version] : fw_.components) {
+      std::string base = version.substr(0, version.find('+'));
+      if (base != fw_.version) off.push_back(name + " " + version);
+    }
+    if (off.empty()) return;
+    std::string list;
+    for (const auto& o : off) list += (list.empty() ? "" : ", ") + o;
+    auto& x = add("framework.jax_version_skew", fmt::format("jax {} with {}", fw_.version, list));
+    x.evidence.push_back({"frameworks[].components", list});
+    x.fix.push_back(pip(env_, fmt::format("install -U 'jax[cuda{}]'", fw_.cuda_version.value_or("12"))));
+  }
+
+  void wheels() {
+    if (fw_.cuda_wheels.empty()) return;
+    std::vector<std::string> missing;
+    for (const auto& w : fw_.cuda_wheels) {
+      if (w.installed.empty()) missing.push_back(w.name);
+    }
+    if (missing.empty()) {
+      cudnn();
+      return;
+    }
+    std::string extra = fw_.cuda_wheels.front().extra;
+    std::string install = fw_.framework == "tensorflow" ? fmt::format("install '{}[and-cuda]=={}'", fw_.distribution, fw_.version)
+                          : fw_.framework == "jax" ? fmt::format("install -U 'jax[cuda{}]'", fw_.cuda_version.value_or("12"))
+                          : "install --force-reinstall " + fw_.distribution + "==" + fw_.version;
+    if (missing.size() == fw_.cuda_wheels.size()) {
+      auto& x = add("framework.cuda_wheels_missing",
+                    fmt::format("{} {} is a CUDA {} build, but none of the {} NVIDIA wheels it pins{} is installed",
+                                name_, fw_.version, fw_.cuda_version.value_or("?"), fw_.cuda_wheels.size(),
+                                extra.empty() ? "" : " (extra [" + extra + "])"));
+      x.evidence.push_back({"frameworks[].cuda_wheels[].installed", "none of " + std::to_string(fw_.cuda_wheels.size())});
+      x.fix.push_back(pip(env_, install));
+    } else {
+      std::string list;
+      for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+      auto& x = add("framework.cuda_wheels_partial", fmt::format("{} pins NVIDIA wheels that are not installed: {}", name_, list));
+      x.evidence.push_back({"frameworks[].cuda_wheels[].installed", list + ": not installed"});
+      x.fix.push_back(pip(env_, install));
+    }
+  }
+
+  void cudnn() {
+    if (!fw_.cudnn_version) return;
+    auto built = major_minor(*fw_.cudnn_version);
+    for (const auto& w : fw_.cuda_wheels) {
+      if (!starts_with(w.name, "nvidia-cudnn") || w.installed.empty()) continue;
+      auto have = major_minor(w.installed);
+      if (!built || !have) continue;
+      // TF: "CuDNN library needs to have matching major version and equal or higher minor version."
+      bool has_minor = fw_.cudnn_version->find('.') != std::string::npos;
+      if (have->first != built->first || (has_minor && have->second < built->second)) {
+        auto& x = add("framework.cudnn_mismatch",
+                      fmt::format("{} was built with cuDNN {} but {} {} is installed", name_, *fw_.cudnn_version, w.name, w.installed));
+        x.evidence.push_back({"frameworks[].cudnn_version", *fw_.cudnn_version});
+        x.fix.push_back(pip(env_, fmt::format("install '{}{}'", w.name, w.specifier)));
+      }
+    }
+  }
+
+  void driver() {
+    if (!fw_.cuda_version) return;
+    auto need = major_minor(*fw_.cuda_version);
+    std::optional<int> driver_cuda;
+    if (f_.nvml.cuda_driver_version) driver_cuda = *f_.nvml.cuda_driver_version;
+    else if (f_.cuda.driver_version) driver_cuda = *f_.cuda.driver_version;
+    if (!need || !driver_cuda) return;
+    const int have_major = *driver_cuda / 1000, have_minor = (*driver_cuda % 1000) / 10;
+    const std::string have = fmt::format("{}.{}", have_major, have_minor);
+    if (std::make_pair(have_major, have_minor) >= *need) return;
+    const std::string driver = f_.nvml.driver_version.value_or(f_.kernel_module.version.value_or(""));
+    auto floor = minor_compat_floor(need->first);
+    if (have_major == need->first && floor && !driver.empty() && compare_versions(driver, *floor) >= 0) {
+      auto& x = add("framework.minor_version_compatibility",
+                    fmt::format("{} is built with CUDA {}; driver {} supports CUDA {}: it runs through minor-version "
+                                "compatibility, but PTX newer than CUDA {} cannot be JIT-compiled",
+                                name_, *fw_.cuda_version, driver, have, have));
+      x.evidence.push_back({"nvml.cuda_driver_version", std::to_string(*driver_cuda)});
+      x.fix.push_back(fmt::format("upgrade the NVIDIA driver to one that supports CUDA {} (ongpu compat --driver {})", *fw_.cuda_version, driver));
+      return;
+    }
+    auto& x = add("framework.driver_too_old",
+                  fmt::format("{} is built with CUDA {}, but driver {} supports CUDA {} at most", name_, *fw_.cuda_version,
+                              driver.empty() ? "?" : driver, have));
+    x.evidence.push_back({"nvml.cuda_driver_version", std::to_string(*driver_cuda)});
+    x.evidence.push_back({"frameworks[].cuda_version", *fw_.cuda_version});
+    x.fix.push_back(floor ? fmt::format("upgrade the NVIDIA driver to {} or newer (CUDA {}.x)", *floor, need->first)
+                          : std::string("upgrade the NVIDIA driver"));
+  }
+
+  void architectures() {
+    if (!fw_.gpu_targets || fw_.gpu_targets->empty()) return;
+    std::vector<Target> targets;
+    for (const auto& t : *fw_.gpu_targets) {
+      if (auto p = parse_target(t)) targets.push_back(*p);
+    }
+    if (targets.empty()) return;
+    for (const auto& g : f_.nvml.gpus) {
+      if (!g.compute_capability) continue;
+      auto cc = major_minor(*g.compute_capability);
+      if (!cc) continue;
+      // NVIDIA (Blackwell compatibility guide): SASS runs on the same major
+      // with minor at or above its own; PTX of a lower or equal CC is JIT-compiled.
+      bool sass = std::any_of(targets.begin(), targets.end(), [&](const Target& t) {
+        if (t.ptx) return false;
+        if (t.arch_specific) return t.major == cc->first && t.minor == cc->second;
+        return t.major == cc->first && t.minor <= cc->second;
+      });
+      bool ptx = std::any_of(targets.begin(), targets.end(), [&](const Target& t) {
+        return t.ptx && std::make_pair(t.major, t.minor) <= *cc;
+      });
+      std::string list;
+      for (const auto& t : *fw_.gpu_targets) list += (list.empty() ? "" : ", ") + t;
+      if (!sass && !ptx) {
+        auto& x = add("framework.gpu_arch_unsupported",
+                      fmt::format("GPU {} ({}, compute capability {}) is not among {} {}'s GPU targets ({})", g.index,
+                                  g.name.value_or("?"), *g.compute_capability, name_, fw_.version, list));
+        x.evidence.push_back({fmt::format("nvml.gpus[{}].compute_capability", g.index), *g.compute_capability});
+        x.evidence.push_back({"frameworks[].gpu_targets", list});
+        x.fix.push_back(fmt::format("install a {} build compiled for compute capability {}", name_, *g.compute_capability));
+      } else if (!sass) {
+        auto& x = add("framework.gpu_arch_ptx_only",
+                      fmt::format("{} {} has no SASS for GPU {} (compute capability {}); its PTX is JIT-compiled at first start",
+                                  name_, fw_.version, g.index, *g.compute_capability));
+        x.evidence.push_back({"frameworks[].gpu_targets", list});
+        x.fix.push_back("expect minutes on the first run; set CUDA_CACHE_MAXSIZE high enough to keep the JIT cache");
+      }
+    }
+  }
+
+  const FactSet& f_;
+  const PythonEnv& env_;
+  const FrameworkFacts& fw_;
+  std::vector<Finding>& out_;
+  std::string scope_;
+  std::string name_;
+};
+
+}  // namespace
+
+std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& machine, std::vector<Finding>& out) {
+  std::vector<FrameworkVerdict> verdicts;
+  for (const auto& env : f.python.environments) {
+    for (const auto& fw : env.frameworks) {
+      const size_t first = out.size();
+      Checker(f, env, fw, out).run();
+      FrameworkVerdict v;
+      v.interpreter = env.interpreter;
+      v.python_version = env.version.value_or("");
+      v.framework = fw.framework;
+      v.distribution = fw.distribution;
+      v.version = fw.version;
+      v.scope = fmt::format("{} in {}", fw.framework, env.interpreter);
+      // The framework's own links come after the machine's in the chain.
+      std::stable_sort(out.begin() + static_cast<long>(first), out.end(), [](const Finding& a, const Finding& b) {
+        return static_cast<int>(a.link) < static_cast<int>(b.link);
+      });
+      std::string own_error;
+      for (size_t i = first; i < out.size(); ++i) {
+        if (out[i].severity == Severity::error) {
+          own_error = out[i].id;
+          if (v.summary.empty()) v.summary = out[i].summary;
+          break;
+        }
+      }
+      if (!machine.gpu_usable) {
+        v.root_cause = machine.root_cause;
+        v.summary = machine.summary;
+      } else if (!own_error.empty()) {
+        v.root_cause = own_error;
+      }
+      v.gpu = machine.gpu_usable && own_error.empty();
+      if (v.gpu) v.summary = fmt::format("{} {} can use the GPU", pretty(fw.framework), fw.version);
+      verdicts.push_back(std::move(v));
+    }
+  }
+  return verdicts;
+}
+
+}  // namespace ongpu

@@ -1,0 +1,342 @@
+#!/usr/bin/env bash
+# The checks that need a real NVIDIA GPU (TESTING.md, section 5), against a
+# build that travels with the repository: no network, no compiler needed.
+#
+#   tools/gpu-check.sh [BUILD_DIR]        (default: build/ in the repository)
+#
+#   1. ongpu doctor --json against nvidia-smi on the same machine, GPU by
+#      GPU (nvidia-smi index): driver version, name, UUID, memory (MiB,
+#      exactly), compute capability, PCI bus id; the CUDA driver version and
+#      CUDA's own view of each GPU; the verdict is usable (exit 0 or 1).
+#   2. ongpu visible --json under several CUDA_VISIBLE_DEVICES values, with
+#      CUDA_DEVICE_ORDER unset and =PCI_BUS_ID: the prediction (visible[],
+#      computed from CUDA's unfiltered enumeration) against what libcuda
+#      itself enumerated under that environment in the same run
+#      (cuda_driver_devices[]), and, when PyTorch is installed, against a
+#      separate python3 process asking torch.
+#   3. Start-up time: median of 10 interleaved runs of ongpu doctor --json and
+#      of python3 -c pass (reported, not judged: timings are the benchmark's
+#      business, bench/doctor_startup.py).
+#
+# Reads only; never changes a GPU setting. Every command runs under timeout 60.
+# Writes everything to ${OUT:-/tmp/gpu-check}, ends with a table
+# (check | expected | got | status) and "N passed, M failed".
+# Exit status: 0 all passed, 1 something failed, 2 could not run here.
+#
+# GPU_CHECK_ALLOW_NO_PCI=1 skips the verdict check (SKIP, not a pass); it is
+# only for a dry run with the fake vendor libraries on a machine without a GPU.
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$repo/build}
+ongpu=$(cd "$build" 2>/dev/null && pwd)/ongpu
+out=${OUT:-/tmp/gpu-check}
+t="timeout 60"
+
+die() { echo "gpu-check: $*" >&2; exit 2; }
+[ -x "$ongpu" ] || die "no ongpu binary in $build (build first, or pass the build directory)"
+command -v python3 >/dev/null || die "no python3 on PATH"
+command -v timeout >/dev/null || die "no timeout command (coreutils)"
+command -v nvidia-smi >/dev/null || die "no nvidia-smi: run this on a machine with an NVIDIA GPU"
+
+mkdir -p "$out" || die "cannot create $out"
+rm -f "$out"/doctor.* "$out"/nvidia-smi-* "$out"/visible-* "$out"/torch-* "$out"/timing.json \
+      "$out"/results.tsv "$out"/machine.txt
+
+# What this script varies itself starts unset.
+orig_cvd=${CUDA_VISIBLE_DEVICES-(unset)}
+orig_order=${CUDA_DEVICE_ORDER-(unset)}
+unset CUDA_VISIBLE_DEVICES CUDA_DEVICE_ORDER
+
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "host: $(uname -n), kernel $(uname -r), $(nproc) CPUs"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "ongpu: $ongpu ($($t "$ongpu" version 2>&1))"
+  echo "python3: $(command -v python3) ($(python3 --version 2>&1))"
+  echo "nvidia-smi: $(command -v nvidia-smi)"
+  echo "CUDA_VISIBLE_DEVICES at start: $orig_cvd (unset for the run)"
+  echo "CUDA_DEVICE_ORDER at start: $orig_order (unset for the run)"
+  echo "LD_LIBRARY_PATH: ${LD_LIBRARY_PATH-(unset)}"
+} > "$out/machine.txt"
+cat "$out/machine.txt"
+
+# run NAME CMD...: stdout to $out/NAME, stderr to $out/NAME.err, status to $out/NAME.rc
+run() {
+  local name=$1; shift
+  $t "$@" > "$out/$name" 2> "$out/$name.err"
+  echo $? > "$out/$name.rc"
+}
+
+echo
+echo "== 1. doctor against nvidia-smi"
+run nvidia-smi-query.csv nvidia-smi \
+  --query-gpu=index,driver_version,name,uuid,memory.total,compute_cap,pci.bus_id \
+  --format=csv,noheader,nounits
+run nvidia-smi-q.txt nvidia-smi -q
+run doctor.json "$ongpu" doctor --json
+run doctor.txt "$ongpu" doctor
+cat "$out/doctor.txt"
+
+echo
+echo "== 2. ongpu visible under CUDA_VISIBLE_DEVICES"
+# GPU- and the first 8 characters of nvidia-smi GPU 0's UUID.
+uuid0=$(awk -F', *' 'NR == 1 { print $4 }' "$out/nvidia-smi-query.csv")
+prefix8="GPU-${uuid0#GPU-}"
+prefix8=${prefix8:0:12}
+# label|value; "unset" is the baseline with the variable not set at all.
+cases=("unset|" "0|0" "empty|" "minus1|-1" "0_minus1_1|0,-1,1" "uuid8|$prefix8" "bogus|GPU-bogus" "1|1")
+
+have_torch=0
+if $t python3 -c 'import torch' >/dev/null 2>&1; then
+  have_torch=1
+  echo "(PyTorch found: each case is also asked of torch in a separate process)"
+else
+  echo "(no PyTorch for python3: the torch comparison is skipped)"
+fi
+torch_py='import json, torch
+print(json.dumps([str(torch.cuda.get_device_properties(i).uuid) for i in range(torch.cuda.device_count())]))'
+
+: > "$out/visible-cases.tsv"
+for order in default PCI_BUS_ID; do
+  for c in "${cases[@]}"; do
+    label=${c%%|*}
+    value=${c#*|}
+    envs=()
+    [ "$label" = unset ] || envs+=("CUDA_VISIBLE_DEVICES=$value")
+    [ "$order" = default ] || envs+=("CUDA_DEVICE_ORDER=$order")
+    name="$label-$order"
+    printf '%s\t%s\t%s\n' "$name" "$([ "$label" = unset ] && echo '(unset)' || echo "\"$value\"")" \
+      "$order" >> "$out/visible-cases.tsv"
+    run "visible-$name.json" env "${envs[@]}" "$ongpu" visible --json
+    if [ "$have_torch" = 1 ]; then
+      run "torch-$name.json" env "${envs[@]}" python3 -c "$torch_py"
+    fi
+    echo "  $name: done"
+  done
+done
+
+echo
+echo "== 3. start-up time"
+python3 - "$ongpu" "$out/timing.json" <<'PY'
+import json, shutil, statistics, subprocess, sys, time
+ongpu, dest = sys.argv[1], sys.argv[2]
+py = shutil.which("python3")
+cmds = {"ongpu doctor --json": [ongpu, "doctor", "--json"], "python3 -c pass": [py, "-c", "pass"]}
+times = {k: [] for k in cmds}
+def once(argv):
+    t0 = time.perf_counter()
+    subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=60)
+    return (time.perf_counter() - t0) * 1e3
+for _ in range(2):
+    for argv in cmds.values():
+        once(argv)
+for _ in range(10):
+    for k, argv in cmds.items():
+        times[k].append(once(argv))
+med = {k: statistics.median(v) for k, v in times.items()}
+json.dump({"runs_ms": times, "median_ms": med, "python3": py}, open(dest, "w"), indent=1)
+for k, v in med.items():
+    print(f"  {k}: median {v:.1f} ms")
+PY
+
+python3 - "$out" "$have_torch" "${GPU_CHECK_ALLOW_NO_PCI:-0}" <<'PY'
+import csv, json, os, re, sys
+
+out, have_torch, allow_no_pci = sys.argv[1], sys.argv[2] == "1", sys.argv[3] == "1"
+rows = []  # (check, expected, got, status)
+details = []  # (check, expected list, got list): printed whole when the check failed
+
+
+def add(check, expected, got, ok=None, status=None):
+    rows.append((check, str(expected), str(got), status or ("PASS" if ok else "FAIL")))
+
+
+def read(name):
+    try:
+        with open(os.path.join(out, name), errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def rc(name):
+    text = read(name + ".rc").strip()
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
+def load_json(name):
+    try:
+        return json.loads(read(name))
+    except ValueError:
+        return None
+
+
+def bus_id(text):
+    """A PCI bus id by value: (domain, bus, device, function), or the text itself."""
+    m = re.fullmatch(r"(?:([0-9a-fA-F]+):)?([0-9a-fA-F]+):([0-9a-fA-F]+)\.([0-9a-fA-F]+)", (text or "").strip())
+    return tuple(int(g or "0", 16) for g in m.groups()) if m else text
+
+
+def ids(uuids):
+    """A UUID list for the table: whole when there is one, else GPU-xxxxxxxx of
+    each (a failed check prints its lists whole below the table)."""
+    uuids = list(uuids)
+    return "[" + ", ".join(str(u) if len(uuids) == 1 else str(u)[:12] for u in uuids) + "]"
+
+
+def short(value, limit=70):
+    s = str(value)
+    return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
+# ---- 1. doctor against nvidia-smi
+smi = []
+if rc("nvidia-smi-query.csv") == 0:
+    for rec in csv.reader(read("nvidia-smi-query.csv").splitlines(), skipinitialspace=True):
+        if len(rec) >= 7:
+            smi.append(dict(zip(("index", "driver_version", "name", "uuid", "memory_total",
+                                 "compute_cap", "pci_bus_id"), (x.strip() for x in rec))))
+add("nvidia-smi --query-gpu runs", "exit 0 and a row per GPU",
+    f"exit {rc('nvidia-smi-query.csv')}, {len(smi)} rows", rc("nvidia-smi-query.csv") == 0 and smi)
+add("nvidia-smi -q runs", "exit 0", f"exit {rc('nvidia-smi-q.txt')}", rc("nvidia-smi-q.txt") == 0)
+
+doc = load_json("doctor.json")
+doctor_rc = rc("doctor.json")
+if doc is None:
+    add("doctor --json", "a JSON document", f"exit {doctor_rc}, {short(read('doctor.json.err').strip())}", False)
+    doc = {}
+facts = doc.get("facts", {})
+nvml = facts.get("nvml", {})
+cuda = facts.get("cuda", {})
+verdict = doc.get("verdict", {})
+usable = doctor_rc in (0, 1)
+if allow_no_pci and not usable:
+    add("doctor verdict usable", "exit 0 or 1", f"exit {doctor_rc}: {verdict.get('summary')}",
+        status="SKIP")
+else:
+    add("doctor verdict usable", "exit 0 or 1", f"exit {doctor_rc}: {verdict.get('summary')}", usable)
+add("doctor exit = verdict.exit_code", doctor_rc, verdict.get("exit_code"),
+    doctor_rc is not None and verdict.get("exit_code") == doctor_rc)
+
+drivers = sorted({g["driver_version"] for g in smi})
+add("driver version", ",".join(drivers) or "(nvidia-smi gave none)", nvml.get("driver_version"),
+    len(drivers) == 1 and nvml.get("driver_version") == drivers[0])
+
+m = re.search(r"^\s*CUDA Version\s*:\s*(\S+)", read("nvidia-smi-q.txt"), re.M)
+cuda_ver = cuda.get("driver_version")
+got_cuda = f"{cuda_ver // 1000}.{cuda_ver % 1000 // 10}" if isinstance(cuda_ver, int) else cuda_ver
+if m:
+    add("CUDA driver version (cuDriverGetVersion)", m.group(1), got_cuda, got_cuda == m.group(1))
+else:
+    add("CUDA driver version (cuDriverGetVersion)", "(no 'CUDA Version' in nvidia-smi -q)", got_cuda,
+        status="SKIP")
+
+gpus = {g.get("index"): g for g in nvml.get("gpus", [])}
+add("GPU count (NVML)", len(smi), nvml.get("device_count"), nvml.get("device_count") == len(smi))
+for s in smi:
+    i = int(s["index"])
+    g = gpus.get(i)
+    if g is None:
+        add(f"GPU {i} present", s["uuid"], "(not in the doctor's facts.nvml.gpus)", False)
+        continue
+    add(f"GPU {i} name", s["name"], g.get("name"), g.get("name") == s["name"])
+    add(f"GPU {i} uuid", s["uuid"], g.get("uuid"), g.get("uuid") == s["uuid"])
+    mem = g.get("memory_total_bytes")
+    got_mib = mem / 2**20 if isinstance(mem, int) else None
+    got_text = (f"{got_mib:g}" if got_mib is not None else "null") + f" ({mem} B / 2^20)"
+    add(f"GPU {i} memory MiB", s["memory_total"], got_text,
+        got_mib is not None and s["memory_total"].isdigit() and got_mib == int(s["memory_total"]))
+    add(f"GPU {i} compute capability", s["compute_cap"], g.get("compute_capability"),
+        g.get("compute_capability") == s["compute_cap"])
+    add(f"GPU {i} PCI bus id", s["pci_bus_id"], g.get("pci_bus_id"),
+        bus_id(g.get("pci_bus_id")) == bus_id(s["pci_bus_id"]))
+
+# CUDA's own view (the cuda probe, all GPUs visible): every physical GPU once,
+# with nvidia-smi's name, compute capability and bus id. MIG devices are left out.
+by_uuid = {s["uuid"]: s for s in smi}
+cdevs = [d for d in cuda.get("devices", []) if str(d.get("uuid", "")).startswith("GPU-")]
+add("CUDA device UUIDs = nvidia-smi UUIDs", len(smi), f"{len(cdevs)} CUDA devices",
+    sorted(d.get("uuid") for d in cdevs) == sorted(by_uuid))
+for d in cdevs:
+    s = by_uuid.get(d.get("uuid"))
+    want = (s["name"], s["compute_cap"], bus_id(s["pci_bus_id"])) if s else None
+    got = (d.get("name"), d.get("compute_capability"), bus_id(d.get("pci_bus_id")))
+    add(f"CUDA device {d.get('ordinal')} name/cc/bus",
+        f"{s['name']}, {s['compute_cap']}, {s['pci_bus_id']} (GPU {s['index']})" if s else "(uuid unknown)",
+        f"{d.get('name')}, {d.get('compute_capability')}, {d.get('pci_bus_id')}", want == got)
+
+
+# ---- 2. ongpu visible
+def norm(uuid):
+    u = str(uuid).strip().lower()
+    return u[4:] if u.startswith(("gpu-", "mig-")) else u
+
+
+for line in read("visible-cases.tsv").splitlines():
+    name, shown, order = line.split("\t")
+    check = f"visible CVD={shown} order={order}"
+    v = load_json(f"visible-{name}.json")
+    if v is None or rc(f"visible-{name}.json") not in (0, 1, 2):
+        add(check, "a JSON document", f"exit {rc(f'visible-{name}.json')}: "
+            f"{short(read(f'visible-{name}.json.err').strip())}", False)
+        continue
+    predicted = [x.get("uuid") for x in v.get("visible", [])]
+    driver = v.get("cuda_driver_devices")
+    if driver is None:
+        add(check, f"{ids(predicted)} (libcuda's list)", "cuda_driver_devices null: the CUDA probe failed", False)
+        continue
+    enumerated = [x.get("uuid") for x in driver]
+    source = v.get("order_source")
+    add(check, f"libcuda: {ids(enumerated)}",
+        f"predicted: {ids(predicted)}" + ("" if source == "cuda" else f" (order from {source}, not CUDA)"),
+        predicted == enumerated and source == "cuda")
+    details.append((check, enumerated, predicted))
+    if have_torch:
+        lines = read(f"torch-{name}.json").strip().splitlines()
+        try:  # the last line: anything torch itself printed comes before it
+            t = json.loads(lines[-1]) if lines else None
+        except ValueError:
+            t = None
+        if not isinstance(t, list):
+            add(f"{check} torch", ids(predicted), f"exit {rc(f'torch-{name}.json')}: "
+                f"{short(read(f'torch-{name}.json.err').strip().splitlines()[-1:] or '')}", False)
+            continue
+        add(f"{check} torch", f"predicted: {ids(predicted)}", f"torch: {ids('GPU-' + norm(x) for x in t)}",
+            [norm(x) for x in t] == [norm(x) for x in predicted])
+        details.append((f"{check} torch", predicted, t))
+
+# ---- 3. timing (reported only)
+timing = load_json("timing.json") or {}
+med = timing.get("median_ms", {})
+d, p = med.get("ongpu doctor --json"), med.get("python3 -c pass")
+if d and p:
+    add("start-up: doctor / python3 -c pass (medians)", "<= 0.50 (issue target; not judged)",
+        f"{d:.1f} ms / {p:.1f} ms = {d / p:.2f}", status="INFO")
+
+# ---- table
+with open(os.path.join(out, "results.tsv"), "w") as f:
+    for r in rows:
+        f.write("\t".join(r) + "\n")
+cols = list(zip(*rows)) if rows else [[], [], [], []]
+w = [min(max(len(x) for x in col + (h,)), 56) for col, h in zip(cols, ("check", "expected", "got", "status"))]
+print()
+print(" | ".join(h.ljust(n) for h, n in zip(("check", "expected", "got", "status"), w)))
+print("-+-".join("-" * n for n in w))
+for r in rows:
+    print(" | ".join(short(x, n).ljust(n) for x, n in zip(r, w)))
+failed_checks = {r[0] for r in rows if r[3] == "FAIL"}
+for check, expected, got in details:
+    if check in failed_checks:
+        print(f"\nFAIL {check}:\n  expected {expected}\n  got      {got}")
+passed = sum(r[3] == "PASS" for r in rows)
+failed = sum(r[3] == "FAIL" for r in rows)
+other = len(rows) - passed - failed
+print()
+if other:
+    print(f"({other} not judged: SKIP or INFO)")
+print(f"results in {out}")
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
