@@ -51,7 +51,7 @@ Result<FactSet> obtain_facts(const FactOptions& o) {
   if (!o.save_facts.empty()) {
     std::ofstream out(o.save_facts);
     if (!out) return make_error("cannot write " + o.save_facts);
-    out << facts_to_json(facts).dump(2) << "\n";
+    out << facts_to_json(facts).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     if (!out) return make_error("cannot write " + o.save_facts);
   }
   return facts;

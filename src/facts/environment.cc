@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "facts/collect.h"
+#include "util/strings.h"
 
 extern char** environ;
 
@@ -22,7 +23,7 @@ constexpr const char* kDebugVariables[] = {
 std::optional<std::string> get(const std::map<std::string, std::string>& e, const char* key) {
   auto it = e.find(key);
   if (it == e.end()) return std::nullopt;
-  return it->second;
+  return sanitize_text(it->second);
 }
 
 }  // namespace
@@ -47,7 +48,7 @@ EnvFacts collect_env(const std::map<std::string, std::string>& environment) {
   env.jax_platforms = get(environment, "JAX_PLATFORMS");
   env.tf_cpp_min_log_level = get(environment, "TF_CPP_MIN_LOG_LEVEL");
   for (const char* name : kDebugVariables) {
-    if (auto v = get(environment, name)) env.debug_variables[name] = *v;
+    if (auto v = get(environment, name)) env.debug_variables[name] = *v;  // sanitized by get()
   }
   return env;
 }

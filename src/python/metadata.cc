@@ -68,6 +68,7 @@ std::optional<Requirement> parse_requirement(std::string_view line) {
   }
   if (i == 0) return std::nullopt;
   r.name = normalize_name(spec.substr(0, i));
+  if (r.name.empty()) return std::nullopt;  // only separators ("--")
   auto rest = trim(spec.substr(i));
   if (!rest.empty() && rest.front() == '[') {  // extras of the dependency itself
     auto close = rest.find(']');
@@ -201,7 +202,7 @@ std::map<std::string, std::string> parse_python_assignments(std::string_view tex
     if (auto colon = name.find(':'); colon != std::string_view::npos) name = trim(name.substr(0, colon));  // x: str = ...
     bool ident = !name.empty();
     for (char c : name) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-    if (!ident || raw[eq + 1] == '=') continue;
+    if (!ident || (eq + 1 < raw.size() && raw[eq + 1] == '=')) continue;
     std::string_view rhs = trim(raw.substr(eq + 1));
     if (starts_with(rhs, "collections.OrderedDict(") || starts_with(rhs, "{") || starts_with(rhs, "dict(")) {
       read_pairs(rhs, out);

@@ -43,6 +43,7 @@ TEST(Requirements, ExtraAndSpecifier) {
   EXPECT_EQ(with_extras->extra, "cuda12");
   EXPECT_FALSE(parse_requirement(""));
   EXPECT_FALSE(parse_requirement(";extra=='x'"));
+  EXPECT_FALSE(parse_requirement("-- >=1"));  // found by fuzz/python_metadata_fuzz.cc
 }
 
 TEST(PythonAssignments, TensorFlowBuildInfo) {
@@ -69,7 +70,7 @@ TEST(PythonAssignments, TorchVersionPy) {
 }
 
 TEST(PythonAssignments, GarbageIsIgnored) {
-  auto a = parse_python_assignments("x = 'unterminated\ny == 3\n = 4\nz = foo(1)\nw = ['a', \n");
+  auto a = parse_python_assignments("x = 'unterminated\ny == 3\n = 4\nz = foo(1)\nw = ['a', \nv =");
   EXPECT_TRUE(a.empty());
 }
 

@@ -54,10 +54,16 @@ std::string sanitize_text(std::string_view s) {
       ++i;
       continue;
     }
-    size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    // Well-formed UTF-8 only (RFC 3629 §4, Unicode Table 3-7): lead bytes
+    // C2..F4, and a narrower range for the byte after E0, ED, F0 and F4, so
+    // overlong forms, surrogates and code points above U+10FFFF are replaced.
+    size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    const unsigned char second_min = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+    const unsigned char second_max = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
     bool valid = len != 0 && i + len <= s.size();
     for (size_t k = 1; valid && k < len; ++k) {
-      valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+      auto b = static_cast<unsigned char>(s[i + k]);
+      valid = k == 1 ? (b >= second_min && b <= second_max) : (b & 0xc0) == 0x80;
     }
     if (valid) {
       out.append(s.substr(i, len));

@@ -28,6 +28,11 @@ TEST(Strings, SanitizeStopsAtNulAndReplacesBadBytes) {
   EXPECT_EQ(sanitize_text("x\xff\x01y"), "x??y");
   EXPECT_EQ(sanitize_text("caf\xc3\xa9"), "caf\xc3\xa9");   // valid UTF-8 kept
   EXPECT_EQ(sanitize_text("bad\xc3"), "bad?");              // truncated sequence
+  // Found by fuzz/sanitize_text_fuzz.cc: ill-formed sequences the JSON writer rejects.
+  EXPECT_EQ(sanitize_text("\xc0\x80"), "??");                // overlong NUL
+  EXPECT_EQ(sanitize_text("\xed\xa0\x80"), "???");           // a surrogate
+  EXPECT_EQ(sanitize_text("\xf4\x90\x80\x80"), "????");      // above U+10FFFF
+  EXPECT_EQ(sanitize_text("\xe0\xa0\x80"), "\xe0\xa0\x80");  // U+0800, the first 3-byte form
 }
 
 }  // namespace ongpu
