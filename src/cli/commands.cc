@@ -12,6 +12,7 @@ namespace {
 constexpr std::array kCommands = std::to_array<Command>({
     {"doctor", "walk the chain from PCI device to CUDA context and say what is broken", run_doctor},
     {"visible", "which GPUs a CUDA process will see under CUDA_VISIBLE_DEVICES, in nvidia-smi's numbering", run_visible},
+    {"compat", "what a framework version needs (CUDA, cuDNN, driver, Python), or what a driver allows", run_compat},
     {"help", "show this help", run_help},
     {"version", "print ongpu's version", run_version},
     {"__probe", "internal: run one vendor probe in this process", run_probe, true},

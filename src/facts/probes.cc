@@ -124,9 +124,12 @@ FactSet collect_all(const CollectOptions& options) {
     f.cuda = std::move(p.cuda);
     f.cuda_all = std::move(p.cuda_all);
     f.python.environments = python::deduplicate(std::move(p.python));
+    // The interpreters ran on this machine, so their site-packages are read
+    // from it too, whatever --root says about /proc, /sys and /dev.
+    auto live = sys::make_file_system("/");
     for (auto& e : f.python.environments) {
-      e.distributions = python::scan_distributions(*fs, e.site_packages);
-      e.frameworks = frameworks::detect(*fs, e);
+      e.distributions = python::scan_distributions(*live, e.site_packages);
+      e.frameworks = frameworks::detect(*live, e);
     }
   }
   return f;

@@ -1,0 +1,148 @@
+"""Per-framework verdicts on hand-made Python environments
+(tests/fixtures/make-python-envs.py): a stand-in interpreter answers the
+doctor's query, and the site-packages hold the files the frameworks' real
+packages carry (METADATA, build_info.py, version.py)."""
+import pytest
+
+from conftest import REPO, doctor
+
+ENVS = REPO / "tests" / "fixtures" / "python"
+
+
+def frameworks(env, root="healthy-1gpu", scenario="healthy.conf", extra_env=None, **kw):
+    python = str(ENVS / env / "bin" / "python")
+    r = doctor("--python", python, root=root, scenario=scenario, env=extra_env, **kw)
+    doc = r.json()
+    mine = [f for f in doc["frameworks"] if f["interpreter"] == python]
+    findings = {f["id"]: f for f in doc["findings"] if f["scope"] and f["scope"].endswith(" in " + python)}
+    return r, doc, mine, findings
+
+
+@pytest.mark.parametrize("env,framework,finding", [
+    ("tf-cpu", "tensorflow", "framework.cpu_only_build"),
+    ("tf-gpu-stub", "tensorflow", "framework.tensorflow_gpu_stub"),
+    ("tf-without-cuda-wheels", "tensorflow", "framework.cuda_wheels_missing"),
+    ("tf-and-tf-cpu", "tensorflow", "framework.conflicting_distributions"),
+    ("torch-cpu", "torch", "framework.cpu_only_build"),
+    ("jax-cpu", "jax", "framework.cpu_only_build"),
+    ("jax-skew", "jax", "framework.jax_version_skew"),
+    ("onnxruntime-both", "onnxruntime", "framework.conflicting_distributions"),
+    ("conda-torch-cpu", "torch", "framework.cpu_only_build"),
+])
+def test_framework_on_the_cpu_and_why(env, framework, finding):
+    r, doc, mine, findings = frameworks(env)
+    assert [f["framework"] for f in mine] == [framework]
+    assert mine[0]["device"] == "cpu"
+    assert mine[0]["root_cause"] == finding
+    assert finding in findings
+    assert r.rc == 2  # the only framework cannot use the GPU
+
+
+@pytest.mark.parametrize("env,framework", [
+    ("tf-with-cuda-wheels", "tensorflow"),
+    ("torch-cu121", "torch"),
+    ("cupy-cuda12x", "cupy"),
+])
+def test_framework_on_the_gpu(env, framework):
+    r, doc, mine, findings = frameworks(env)
+    assert [f["framework"] for f in mine] == [framework]
+    assert mine[0]["device"] == "gpu", findings
+    assert mine[0]["root_cause"] is None
+
+
+def test_tensorflow_build_facts_are_read_from_build_info():
+    _, doc, _, _ = frameworks("tf-with-cuda-wheels")
+    env = next(e for e in doc["facts"]["python"]["environments"] if e["interpreter"].endswith("tf-with-cuda-wheels/bin/python"))
+    tf = env["frameworks"][0]
+    assert tf["cuda_version"] == "12.2" and tf["cudnn_version"] == "8"
+    assert tf["gpu_targets"] == ["sm_50", "sm_60", "sm_70", "sm_80", "compute_90"]
+    assert {w["name"] for w in tf["cuda_wheels"]} >= {"nvidia-cudnn-cu12", "nvidia-cublas-cu12"}
+    assert all(w["installed"] for w in tf["cuda_wheels"])
+
+
+def test_the_fix_installs_into_the_same_interpreter():
+    python = str(ENVS / "tf-without-cuda-wheels" / "bin" / "python")
+    _, _, _, findings = frameworks("tf-without-cuda-wheels")
+    fix = findings["framework.cuda_wheels_missing"]["fix"][0]
+    assert fix == f"{python} -m pip install 'tensorflow[and-cuda]==2.15.0'"
+
+
+def test_conda_installs_get_no_pip_command():
+    _, _, _, findings = frameworks("conda-torch-cpu")
+    assert "pip" not in findings["framework.cpu_only_build"]["fix"][0]
+    assert "conda" in findings["framework.cpu_only_build"]["fix"][0]
+
+
+def test_a_machine_without_a_gpu_is_the_root_cause_for_every_framework():
+    r, doc, mine, findings = frameworks("tf-with-cuda-wheels", root="no-gpu", scenario=None,
+                                        extra_env={"LD_LIBRARY_PATH": "/nonexistent"})
+    assert mine[0]["device"] == "cpu"
+    assert mine[0]["root_cause"] == "pci.no_nvidia_device"
+    assert r.rc == 2
+
+
+def test_driver_too_old_for_the_frameworks_cuda(tmp_path):
+    scenario = tmp_path / "old-driver.conf"
+    scenario.write_text("driver_version = 470.82.01\ncuda_driver_version = 11040\n")
+    _, _, mine, findings = frameworks("tf-with-cuda-wheels", scenario=str(scenario))
+    assert mine[0]["device"] == "cpu"
+    assert "framework.driver_too_old" in findings
+    assert "470.82.01" in findings["framework.driver_too_old"]["summary"]
+
+
+def test_gpu_too_old_for_the_compiled_targets(tmp_path):
+    scenario = tmp_path / "kepler.conf"
+    scenario.write_text("gpu.0.name = Tesla K80\ngpu.0.cc = 3.7\n")
+    _, _, mine, findings = frameworks("tf-with-cuda-wheels", scenario=str(scenario))
+    assert mine[0]["device"] == "cpu"
+    assert "framework.gpu_arch_unsupported" in findings
+
+
+def test_h100_reaches_tf_through_ptx_only():
+    # The TF 2.15 fixture's targets stop at sm_80 with compute_90 PTX.
+    _, _, mine, findings = frameworks("tf-with-cuda-wheels")
+    assert "framework.gpu_arch_ptx_only" in findings
+    assert mine[0]["device"] == "gpu"
+
+
+def test_tensorflow_on_native_windows():
+    _, _, mine, findings = frameworks("tf-with-cuda-wheels", extra_env={"FAKE_PYTHON_PLATFORM": "win32"})
+    assert mine[0]["root_cause"] == "framework.platform_unsupported"
+
+
+def test_jax_platforms_cpu(tmp_path):
+    _, _, mine, findings = frameworks("jax-skew", extra_env={"JAX_PLATFORMS": "cpu"})
+    assert "framework.jax_platforms_cpu" in findings
+
+
+def test_tf_log_level_warning():
+    _, _, _, findings = frameworks("tf-with-cuda-wheels", extra_env={"TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert findings["framework.tf_log_level_hides_warnings"]["severity"] == "warning"
+
+
+def test_text_output_has_a_framework_section():
+    from conftest import ongpu, FIXTURES
+    python = str(ENVS / "torch-cpu" / "bin" / "python")
+    r = ongpu("doctor", "--python", python, "--root", str(FIXTURES / "healthy-1gpu"), scenario="healthy.conf")
+    assert f"Frameworks in {python} (Python 3.11.7):" in r.out
+    assert "torch 2.3.0+cpu (torch): CPU" in r.out
+    assert "[framework.cpu_only_build]" in r.out
+
+
+def test_an_interpreter_that_fails_is_reported_not_fatal(tmp_path):
+    bad = tmp_path / "python"
+    bad.write_text("#!/bin/sh\necho 'not json'\n")
+    bad.chmod(0o755)
+    r = doctor("--python", str(bad), root="healthy-1gpu", scenario="healthy.conf")
+    env = next(e for e in r.json()["facts"]["python"]["environments"] if e["interpreter"] == str(bad))
+    assert env["probe"]["status"] == "garbage"
+    assert r.rc in (0, 1)
+
+
+def test_a_hanging_interpreter_is_killed(tmp_path):
+    slow = tmp_path / "python"
+    slow.write_text("#!/bin/sh\nsleep 60\n")
+    slow.chmod(0o755)
+    r = doctor("--python", str(slow), "--timeout", "1", root="healthy-1gpu", scenario="healthy.conf", timeout=30)
+    env = next(e for e in r.json()["facts"]["python"]["environments"] if e["interpreter"] == str(slow))
+    assert env["probe"]["status"] == "timed_out"
