@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "knowledge/knowledge.h"
 #include "render/render.h"
 #include "rules/report.h"
 
@@ -26,7 +27,12 @@ int run_doctor(std::vector<std::string> args) {
     std::cerr << "ongpu doctor: " << facts.error() << "\n";
     return o.facts_from.empty() ? kExitInternal : kExitUsage;
   }
-  Report report = build_report(std::move(facts).value());
+  auto k = knowledge::Knowledge::load(o.knowledge_dir);
+  if (!k) {
+    std::cerr << "ongpu doctor: " << k.error() << "\n";
+    return kExitUsage;
+  }
+  Report report = build_report(std::move(facts).value(), *k);
   if (o.json) {
     std::cout << render_doctor_json(report).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   } else {

@@ -23,6 +23,11 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
         ->type_name("PATH")
         ->take_all();
   }
+  if (o.python_environments) {
+    app.add_option("--knowledge", o.knowledge_dir, "read newer knowledge tables (*.csv) from DIR")
+        ->type_name("DIR")
+        ->check(CLI::ExistingDirectory);
+  }
   app.add_option("--root", o.root, "read /proc, /sys and /dev under DIR (a captured machine)")
       ->type_name("DIR")
       ->check(CLI::ExistingDirectory);

@@ -53,18 +53,6 @@ std::string pip(const PythonEnv& env, const std::string& args) {
   return fmt::format("{} -m pip {}", env.executable.value_or(env.interpreter), args);
 }
 
-// The minimum driver for minor-version compatibility within a CUDA major
-// (CUDA Toolkit release notes, Table 2; shared/reference §b2). The exact
-// versions are the first drivers of each branch (Table 3).
-std::optional<std::string> minor_compat_floor(int cuda_major) {
-  switch (cuda_major) {
-    case 11: return "450.80.02";
-    case 12: return "525.60.13";
-    case 13: return "580.65.06";
-    default: return std::nullopt;
-  }
-}
-
 struct Target {
   int major = 0, minor = 0;
   bool ptx = false;
@@ -93,8 +81,9 @@ std::optional<Target> parse_target(std::string_view t) {
 
 class Checker {
  public:
-  Checker(const FactSet& f, const PythonEnv& env, const FrameworkFacts& fw, std::vector<Finding>& out)
-      : f_(f), env_(env), fw_(fw), out_(out),
+  Checker(const FactSet& f, const PythonEnv& env, const FrameworkFacts& fw, const knowledge::Knowledge& k,
+          std::vector<Finding>& out)
+      : f_(f), env_(env), fw_(fw), k_(k), out_(out),
         scope_(fmt::format("{} in {}", fw.framework, env.interpreter)),
         name_(pretty(fw.framework)) {}
 
@@ -292,14 +281,21 @@ class Checker {
     const std::string have = fmt::format("{}.{}", have_major, have_minor);
     if (std::make_pair(have_major, have_minor) >= *need) return;
     const std::string driver = f_.nvml.driver_version.value_or(f_.kernel_module.version.value_or(""));
-    auto floor = minor_compat_floor(need->first);
+    // knowledge/cuda_minor_compat.csv: the floor for minor-version compatibility
+    // within the major; knowledge/cuda_driver.csv: the toolkit's own minimum.
+    const auto* compat = k_.minor_compat_for_major(std::to_string(need->first));
+    std::optional<std::string> floor;
+    if (compat && !compat->linux_min.empty()) floor = compat->linux_min;
+    auto own = k_.min_driver_for_cuda(*fw_.cuda_version);
     if (have_major == need->first && floor && !driver.empty() && compare_versions(driver, *floor) >= 0) {
       auto& x = add("framework.minor_version_compatibility",
                     fmt::format("{} is built with CUDA {}; driver {} supports CUDA {}: it runs through minor-version "
                                 "compatibility, but PTX newer than CUDA {} cannot be JIT-compiled",
                                 name_, *fw_.cuda_version, driver, have, have));
       x.evidence.push_back({"nvml.cuda_driver_version", std::to_string(*driver_cuda)});
-      x.fix.push_back(fmt::format("upgrade the NVIDIA driver to one that supports CUDA {} (ongpu compat --driver {})", *fw_.cuda_version, driver));
+      x.fix.push_back(own ? fmt::format("upgrade the NVIDIA driver to {} or newer, CUDA {}'s own minimum ({})",
+                                        own->release.linux_min, own->release.release, own->release.source)
+                          : fmt::format("upgrade the NVIDIA driver to one that supports CUDA {}", *fw_.cuda_version));
       return;
     }
     auto& x = add("framework.driver_too_old",
@@ -307,8 +303,15 @@ class Checker {
                               driver.empty() ? "?" : driver, have));
     x.evidence.push_back({"nvml.cuda_driver_version", std::to_string(*driver_cuda)});
     x.evidence.push_back({"frameworks[].cuda_version", *fw_.cuda_version});
-    x.fix.push_back(floor ? fmt::format("upgrade the NVIDIA driver to {} or newer (CUDA {}.x)", *floor, need->first)
-                          : std::string("upgrade the NVIDIA driver"));
+    if (own) {
+      x.fix.push_back(fmt::format("upgrade the NVIDIA driver to {} or newer (CUDA {}; {})", own->release.linux_min,
+                                  own->release.release, own->release.source));
+    }
+    if (floor) {
+      x.fix.push_back(fmt::format("at least {} runs CUDA {}.x builds through minor-version compatibility ({})", *floor,
+                                  need->first, compat->source));
+    }
+    if (!own && !floor) x.fix.push_back("upgrade the NVIDIA driver");
   }
 
   void architectures() {
@@ -354,6 +357,7 @@ class Checker {
   const FactSet& f_;
   const PythonEnv& env_;
   const FrameworkFacts& fw_;
+  const knowledge::Knowledge& k_;
   std::vector<Finding>& out_;
   std::string scope_;
   std::string name_;
@@ -361,12 +365,13 @@ class Checker {
 
 }  // namespace
 
-std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& machine, std::vector<Finding>& out) {
+std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& machine, const knowledge::Knowledge& k,
+                                             std::vector<Finding>& out) {
   std::vector<FrameworkVerdict> verdicts;
   for (const auto& env : f.python.environments) {
     for (const auto& fw : env.frameworks) {
       const size_t first = out.size();
-      Checker(f, env, fw, out).run();
+      Checker(f, env, fw, k, out).run();
       FrameworkVerdict v;
       v.interpreter = env.interpreter;
       v.python_version = env.version.value_or("");

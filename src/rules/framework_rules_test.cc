@@ -15,10 +15,17 @@ namespace {
 using testing::add_framework;
 using testing::healthy_facts;
 
+const knowledge::Knowledge& tables() {
+  static const knowledge::Knowledge k = knowledge::Knowledge::load().value();
+  return k;
+}
+
+Report build_report(const FactSet& f) { return ongpu::build_report(f, tables()); }
+
 std::vector<Finding> framework_findings(const FactSet& f) {
   std::vector<Finding> out;
   Verdict machine = decide(f, evaluate(f));
-  framework_rules(f, machine, out);
+  framework_rules(f, machine, tables(), out);
   return out;
 }
 

@@ -147,7 +147,7 @@ LinkStatus summarize(Link link, const FactSet& f) {
 
 }  // namespace
 
-Report build_report(FactSet facts) {
+Report build_report(FactSet facts, const knowledge::Knowledge& k) {
   Report r;
   r.findings = evaluate(facts);
   r.verdict = decide(facts, r.findings);
@@ -174,7 +174,7 @@ Report build_report(FactSet facts) {
       }
     }
   }
-  r.frameworks = framework_rules(facts, r.verdict, r.findings);
+  r.frameworks = framework_rules(facts, r.verdict, k, r.findings);
   // The exit code speaks for the frameworks too: all of them on the CPU is
   // "not usable", some of them is a warning.
   if (!r.frameworks.empty() && r.verdict.gpu_usable) {

@@ -25,6 +25,11 @@ struct Report {
   std::vector<FrameworkVerdict> frameworks;  // one per framework per Python environment
 };
 
-Report build_report(FactSet facts);
+namespace knowledge {
+class Knowledge;
+}
+
+// `k`: the compatibility tables the framework rules consult.
+Report build_report(FactSet facts, const knowledge::Knowledge& k);
 
 }  // namespace ongpu
