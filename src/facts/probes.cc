@@ -65,6 +65,10 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
                           const std::vector<std::pair<std::string, std::string>>& interpreters,
                           std::chrono::milliseconds deadline) {
   std::vector<sys::ChildSpec> specs;
+  // The interpreters start first: a Python start-up is the longest of these
+  // children, and the others run while it does.
+  for (const auto& [path, source] : interpreters) specs.push_back(python::query_spec({path, source}));
+  const size_t first_probe = specs.size();
   specs.push_back({{self_exe, "__probe", "nvml"}, {}});
   specs.push_back({{self_exe, "__probe", "cuda"}, {}});
   const bool want_all = env.cuda_visible_devices.has_value();
@@ -72,18 +76,16 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
     // CUDA's own numbering of every GPU, to map CUDA_VISIBLE_DEVICES onto.
     specs.push_back({{self_exe, "__probe", "cuda-enumerate"}, {{"CUDA_VISIBLE_DEVICES", std::nullopt}}});
   }
-  const size_t first_python = specs.size();
-  for (const auto& [path, source] : interpreters) specs.push_back(python::query_spec({path, source}));
   auto outcomes = sys::run_children(specs, deadline);
 
   for (auto& o : outcomes) o.deadline_ms = static_cast<double>(deadline.count());
   ProbeFacts out;
-  out.nvml = from_probe<NvmlFacts>(probe::parse_probe_output(outcomes[0]), "nvml");
+  out.nvml = from_probe<NvmlFacts>(probe::parse_probe_output(outcomes[first_probe]), "nvml");
   fill_missing_counts(out.nvml);
-  out.cuda = from_probe<CudaFacts>(probe::parse_probe_output(outcomes[1]), "cuda");
+  out.cuda = from_probe<CudaFacts>(probe::parse_probe_output(outcomes[first_probe + 1]), "cuda");
   fill_missing_counts(out.cuda);
   if (want_all) {
-    out.cuda_all = from_probe<CudaFacts>(probe::parse_probe_output(outcomes[2]), "cuda");
+    out.cuda_all = from_probe<CudaFacts>(probe::parse_probe_output(outcomes[first_probe + 2]), "cuda");
     fill_missing_counts(out.cuda_all);
   } else {
     out.cuda_all.probe.status = "not_run";
@@ -94,8 +96,7 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
     out.cuda_all.device_count = Fact<int>::missing("not run");
   }
   for (size_t i = 0; i < interpreters.size(); ++i) {
-    out.python.push_back(python::parse_query({interpreters[i].first, interpreters[i].second},
-                                             outcomes[first_python + i]));
+    out.python.push_back(python::parse_query({interpreters[i].first, interpreters[i].second}, outcomes[i]));
   }
   return out;
 }

@@ -1,5 +1,8 @@
 #include "python/environments.h"
 
+#include <limits.h>
+#include <stdlib.h>
+
 #include <algorithm>
 #include <set>
 
@@ -15,7 +18,7 @@ namespace {
 // (which do not run isolated): outside a venv, or in one that includes the
 // system site packages.
 constexpr const char* kQueryScript = R"PY(
-import json, os, site, sys
+import os, site, sys
 # With -S, site.py has not run, so a virtualenv is found here the way site.venv()
 # finds it (pyvenv.cfg beside the executable or one level up) but without
 # processing any .pth file.
@@ -42,11 +45,12 @@ seen = []
 for d in dirs:
     if d not in seen and os.path.isdir(d):
         seen.append(d)
-print(json.dumps({
-    "executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3],
-    "implementation": sys.implementation.name, "prefix": prefix, "base_prefix": sys.base_prefix,
-    "platform": sys.platform, "machine": os.uname().machine if hasattr(os, "uname") else "",
-    "site_packages": seen}))
+# One "key=value" per line (importing json would double the start-up time).
+out = [("executable", sys.executable), ("version", "%d.%d.%d" % sys.version_info[:3]),
+       ("implementation", sys.implementation.name), ("prefix", prefix), ("base_prefix", sys.base_prefix),
+       ("platform", sys.platform), ("machine", os.uname().machine if hasattr(os, "uname") else "")]
+out += [("site", d) for d in seen]
+sys.stdout.write("".join("%s=%s\n" % (k, v) for k, v in out if "\n" not in str(v)))
 )PY";
 
 // Distributions whose Requires-Dist ongpu reads (frameworks and their plugins).
@@ -63,8 +67,14 @@ std::vector<Candidate> find_interpreters(const std::map<std::string, std::string
                                          const std::vector<std::string>& explicit_paths) {
   std::vector<Candidate> out;
   std::set<std::string> seen;
+  // python and python3 in one bin directory that resolve to one binary are one
+  // environment (its pyvenv.cfg sits beside them): ask only once.
   auto add = [&](const std::string& path, const std::string& source) {
-    if (path.empty() || !seen.insert(path).second) return;
+    if (path.empty()) return;
+    char real[PATH_MAX];
+    std::string resolved = ::realpath(path.c_str(), real) ? real : path;
+    std::string key = path.substr(0, path.rfind('/') + 1) + "|" + resolved;
+    if (!seen.insert(key).second) return;
     out.push_back({path, source});
   };
   for (const auto& p : explicit_paths) add(p, "--python");
@@ -98,7 +108,17 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
   e.probe.signal = o.signal;
   e.probe.stderr_tail = sanitize_text(o.err.size() > 2000 ? o.err.substr(o.err.size() - 2000) : o.err);
   using Kind = sys::ChildOutcome::Kind;
-  json j = json::parse(o.out, nullptr, false);
+  // The answer: "key=value" lines; "site=" repeats, in import order.
+  std::map<std::string, std::string> fields;
+  std::vector<std::string> sites;
+  for (auto line : split(o.out, '\n')) {
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    std::string key(line.substr(0, eq));
+    std::string value = sanitize_text(line.substr(eq + 1));
+    if (key == "site") sites.push_back(value);
+    else fields.emplace(key, value);
+  }
   if (o.kind == Kind::spawn_failed) {
     e.probe.status = "spawn_failed";
     e.probe.stderr_tail = o.spawn_error;
@@ -108,16 +128,16 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
     e.probe.status = "crashed";
   } else if (o.exit_code != 0) {
     e.probe.status = "exited";
-  } else if (!j.is_object()) {
+  } else if (!fields.count("version") || !fields.count("prefix")) {
     e.probe.status = "garbage";
   } else {
     e.probe.status = "ok";
   }
   auto str = [&](const char* key) -> Fact<std::string> {
     if (e.probe.status != "ok") return Fact<std::string>::missing("the interpreter did not answer (" + e.probe.status + ")");
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) return Fact<std::string>::missing(std::string("the interpreter gave no ") + key);
-    return sanitize_text(it->get<std::string>());
+    auto it = fields.find(key);
+    if (it == fields.end()) return Fact<std::string>::missing(std::string("the interpreter gave no ") + key);
+    return it->second;
   };
   e.executable = str("executable");
   e.version = str("version");
@@ -126,13 +146,7 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
   e.base_prefix = str("base_prefix");
   e.platform = str("platform");
   e.machine = str("machine");
-  if (e.probe.status == "ok") {
-    if (auto it = j.find("site_packages"); it != j.end() && it->is_array()) {
-      for (const auto& d : *it) {
-        if (d.is_string()) e.site_packages.push_back(sanitize_text(d.get<std::string>()));
-      }
-    }
-  }
+  if (e.probe.status == "ok") e.site_packages = sites;
   return e;
 }
 
