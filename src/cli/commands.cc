@@ -66,9 +66,9 @@ std::string usage_text() {
   out +=
       "\nRun 'ongpu <command> --help' for a command's options.\n\n"
       "Exit codes:\n"
-      "  0   a GPU is usable by CUDA, no warnings\n"
-      "  1   a GPU is usable, with warnings\n"
-      "  2   no GPU is usable\n"
+      "  0   a GPU is usable by CUDA and by every framework found, no warnings\n"
+      "  1   a GPU is usable, with warnings, or some framework found cannot use it\n"
+      "  2   no GPU is usable, or no framework found can use it\n"
       "  64  usage error\n"
       "  70  internal error\n";
   return out;

@@ -14,7 +14,8 @@ int run_doctor(std::vector<std::string> args) {
   FactOptions o;
   add_fact_options(app, o);
   app.footer(
-      "Exit codes: 0 a GPU is usable, 1 usable with warnings, 2 not usable, 64 usage error, 70 internal error.");
+      "Exit codes: 0 a GPU is usable (by every framework found), 1 usable with warnings or by only some\n"
+      "frameworks, 2 not usable (by any framework found), 64 usage error, 70 internal error.");
   try {
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
     app.parse(args);
