@@ -184,7 +184,7 @@ void read_pairs(std::string_view s, std::map<std::string, std::string>& out) {
       ++i;
       std::string value;
       size_t save = i;
-      if (read_literal(s, i, value)) out[key] = value;
+      if (read_literal(s, i, value) && !key.empty()) out[key] = value;
       else i = save;
     }
   }

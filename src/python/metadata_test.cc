@@ -69,6 +69,11 @@ TEST(PythonAssignments, TorchVersionPy) {
   EXPECT_EQ(a["hip"], "None");
 }
 
+TEST(PythonAssignments, EmptyKeysAreDropped) {
+  // Found by fuzz/python_metadata_fuzz.cc.
+  EXPECT_TRUE(parse_python_assignments("x = {'': 1}\n").empty());
+}
+
 TEST(PythonAssignments, GarbageIsIgnored) {
   auto a = parse_python_assignments("x = 'unterminated\ny == 3\n = 4\nz = foo(1)\nw = ['a', \nv =");
   EXPECT_TRUE(a.empty());

@@ -110,6 +110,8 @@ const Case kCases[] = {
      }},
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.id; }
+
 class FrameworkRuleFires : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FrameworkRuleFires, OnItsBreakage) {

@@ -38,6 +38,8 @@ struct Case {
   int gpus = 1;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.id; }
+
 class RuleFires : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RuleFires, OnItsBreakageOnly) {
