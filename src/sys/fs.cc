@@ -48,6 +48,28 @@ class RootedFileSystem final : public FileSystem {
     return out;
   }
 
+  Result<std::string> read_range(std::string_view path, uint64_t offset, size_t len) const override {
+    std::string full = resolve(path);
+    int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return make_error(errno_text("cannot open", path));
+    std::string out(len, '\0');
+    size_t got = 0;
+    while (got < len) {
+      ssize_t n = ::pread(fd, out.data() + got, len - got, static_cast<off_t>(offset + got));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        auto err = errno_text("cannot read", path);
+        ::close(fd);
+        return make_error(err);
+      }
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    out.resize(got);
+    return out;
+  }
+
   Result<std::vector<std::string>> list_dir(std::string_view path) const override {
     std::string full = resolve(path);
     DIR* d = ::opendir(full.c_str());
