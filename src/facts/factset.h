@@ -307,6 +307,33 @@ struct PinnedWheel {
   }
 };
 
+// One CUDA library a framework needs, resolved as the dynamic loader would
+// resolve it for the framework's own shared object (src/libs/).
+struct LibraryFact {
+  std::string soname;     // libcudnn.so.9
+  std::string wanted_by;  // the pinned wheel that provides it: nvidia-cudnn-cu12
+  std::string requester;  // the framework's file that loads it ("" when none was found)
+  std::string outcome;    // found, not_found, load_error
+  Fact<std::string> path;
+  Fact<std::string> real_path;
+  std::string found_by;   // "DT_RUNPATH of … ($ORIGIN/../nvidia/cudnn/lib)", "ld.so.cache", …
+  Fact<std::string> version;                  // from the real file name (libcudnn.so.9.3.0)
+  std::vector<std::string> other_copies;      // "<path>: <status>: <why it loses>"
+  std::vector<std::string> missing_dependencies;  // "libnvJitLink.so.12 (libcusolver.so.11 → libnvJitLink.so.12)"
+  template <class V> void fields(V& v) {
+    v("soname", soname);
+    v("wanted_by", wanted_by);
+    v("requester", requester);
+    v("outcome", outcome);
+    v("path", path);
+    v("real_path", real_path);
+    v("found_by", found_by);
+    v("version", version);
+    v("other_copies", other_copies);
+    v("missing_dependencies", missing_dependencies);
+  }
+};
+
 // One framework in one Python environment, read statically.
 struct FrameworkFacts {
   std::string framework;     // tensorflow, torch, jax, cupy, onnxruntime
@@ -320,6 +347,7 @@ struct FrameworkFacts {
   std::vector<std::string> conflicts;          // other distributions providing the same package
   std::vector<PinnedWheel> cuda_wheels;
   std::map<std::string, std::string> components;  // jax: jaxlib, plugin and pjrt versions
+  std::vector<LibraryFact> libraries;             // the CUDA libraries it needs, resolved
   template <class V> void fields(V& v) {
     v("framework", framework);
     v("distribution", distribution);
@@ -332,6 +360,7 @@ struct FrameworkFacts {
     v("conflicts", conflicts);
     v("cuda_wheels", cuda_wheels);
     v("components", components);
+    v("libraries", libraries);
   }
 };
 

@@ -5,6 +5,7 @@
 #include "facts/collect.h"
 #include "facts/json.h"
 #include "frameworks/detect.h"
+#include "frameworks/libraries.h"
 #include "probe/protocol.h"
 #include "python/environments.h"
 #include "sys/process.h"
@@ -131,6 +132,7 @@ FactSet collect_all(const CollectOptions& options) {
     for (auto& e : f.python.environments) {
       e.distributions = python::scan_distributions(*live, e.site_packages);
       e.frameworks = frameworks::detect(*live, e);
+      for (auto& fw : e.frameworks) frameworks::resolve_libraries(*live, e, fw, f.env.ld_library_path);
     }
   }
   return f;

@@ -224,31 +224,92 @@ class Checker {
 
   void wheels() {
     if (fw_.cuda_wheels.empty()) return;
-    std::vector<std::string> missing;
+    std::vector<std::string> missing_wheels;
     for (const auto& w : fw_.cuda_wheels) {
-      if (w.installed.empty()) missing.push_back(w.name);
+      if (w.installed.empty()) missing_wheels.push_back(w.name);
     }
-    if (missing.empty()) {
-      cudnn();
-      return;
+    const bool none_installed = missing_wheels.size() == fw_.cuda_wheels.size();
+    const std::string install = fw_.framework == "tensorflow" ? fmt::format("install '{}[and-cuda]=={}'", fw_.distribution, fw_.version)
+                                : fw_.framework == "jax" ? fmt::format("install -U 'jax[cuda{}]'", fw_.cuda_version.value_or("12"))
+                                : "install --force-reinstall " + fw_.distribution + "==" + fw_.version;
+    if (!fw_.libraries.empty()) {
+      libraries(none_installed, install);
+    } else if (none_installed) {
+      // No resolution to go by (an older snapshot): judge by the wheels alone.
+      wheels_missing(install, {});
     }
-    std::string extra = fw_.cuda_wheels.front().extra;
-    std::string install = fw_.framework == "tensorflow" ? fmt::format("install '{}[and-cuda]=={}'", fw_.distribution, fw_.version)
-                          : fw_.framework == "jax" ? fmt::format("install -U 'jax[cuda{}]'", fw_.cuda_version.value_or("12"))
-                          : "install --force-reinstall " + fw_.distribution + "==" + fw_.version;
-    if (missing.size() == fw_.cuda_wheels.size()) {
-      auto& x = add("framework.cuda_wheels_missing",
-                    fmt::format("{} {} is a CUDA {} build, but none of the {} NVIDIA wheels it pins{} is installed",
-                                name_, fw_.version, fw_.cuda_version.value_or("?"), fw_.cuda_wheels.size(),
-                                extra.empty() ? "" : " (extra [" + extra + "])"));
-      x.evidence.push_back({"frameworks[].cuda_wheels[].installed", "none of " + std::to_string(fw_.cuda_wheels.size())});
-      x.fix.push_back(pip(env_, install));
-    } else {
+    if (!missing_wheels.empty() && !none_installed) {
       std::string list;
-      for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+      for (const auto& m : missing_wheels) list += (list.empty() ? "" : ", ") + m;
       auto& x = add("framework.cuda_wheels_partial", fmt::format("{} pins NVIDIA wheels that are not installed: {}", name_, list));
       x.evidence.push_back({"frameworks[].cuda_wheels[].installed", list + ": not installed"});
       x.fix.push_back(pip(env_, install));
+    }
+    if (missing_wheels.empty()) cudnn();
+  }
+
+  void wheels_missing(const std::string& install, const std::vector<std::string>& sonames) {
+    std::string extra = fw_.cuda_wheels.front().extra;
+    std::string libs;
+    for (const auto& so : sonames) libs += (libs.empty() ? "" : ", ") + so;
+    auto& x = add("framework.cuda_wheels_missing",
+                  fmt::format("{} {} is a CUDA {} build, but none of the {} NVIDIA wheels it pins{} is installed{}",
+                              name_, fw_.version, fw_.cuda_version.value_or("?"), fw_.cuda_wheels.size(),
+                              extra.empty() ? "" : " (extra [" + extra + "])",
+                              libs.empty() ? "" : ", and the loader finds no other copy of " + libs));
+    x.evidence.push_back({"frameworks[].cuda_wheels[].installed", "none of " + std::to_string(fw_.cuda_wheels.size())});
+    x.fix.push_back(pip(env_, install));
+  }
+
+  void libraries(bool none_installed, const std::string& install) {
+    std::vector<const LibraryFact*> missing;
+    for (const auto& l : fw_.libraries) {
+      if (l.outcome != "found") missing.push_back(&l);
+    }
+    if (!missing.empty() && none_installed) {
+      std::vector<std::string> sonames;
+      for (const auto* l : missing) sonames.push_back(l->soname);
+      wheels_missing(install, sonames);
+    } else {
+      for (const auto* l : missing) {
+        bool wheel_installed = std::any_of(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(), [&](const PinnedWheel& w) {
+          return w.name == l->wanted_by && !w.installed.empty();
+        });
+        auto& x = add(wheel_installed ? "framework.cuda_wheels_unreachable" : "framework.cuda_library_missing",
+                      wheel_installed ? fmt::format("{} is installed, but the loader will not find {} from {}", l->wanted_by,
+                                                    l->soname, l->requester.empty() ? "the framework" : l->requester)
+                                      : fmt::format("{} needs {}, and the loader finds it nowhere", name_, l->soname));
+        x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
+        x.fix.push_back(wheel_installed ? pip(env_, "install --force-reinstall " + fw_.distribution + "==" + fw_.version)
+                                        : pip(env_, fmt::format("install '{}'", l->wanted_by)));
+      }
+    }
+    for (const auto& l : fw_.libraries) {
+      for (const auto& dep : l.missing_dependencies) {
+        auto& x = add("framework.cuda_library_dependency_missing",
+                      fmt::format("{} ({}) needs {}, which the loader does not find", l.soname, l.path.value_or("?"), dep));
+        x.evidence.push_back({"frameworks[].libraries[].missing_dependencies", dep});
+        x.fix.push_back(pip(env_, install));
+      }
+      // The framework's own pip copy loses to another one earlier in the search.
+      auto in_wheel = [](std::string_view path) {
+        auto site = path.find("site-packages/");
+        return site != std::string_view::npos && path.find("/nvidia/", site) != std::string_view::npos;
+      };
+      if (l.outcome == "found" && l.real_path && !in_wheel(*l.real_path)) {
+        for (const auto& c : l.other_copies) {
+          if (in_wheel(c.substr(0, c.find(':'))) && c.find(": shadowed:") != std::string::npos) {
+            auto& x = add("framework.cuda_library_shadowed",
+                          fmt::format("{} is loaded from {} ({}), not from the wheel the framework pins ({})", l.soname,
+                                      *l.real_path, l.found_by, c.substr(0, c.find(':'))));
+            x.evidence.push_back({"frameworks[].libraries[].found_by", l.found_by});
+            x.fix.push_back(l.found_by.find("LD_LIBRARY_PATH") != std::string::npos
+                                ? "remove that directory from LD_LIBRARY_PATH"
+                                : "remove the system copy from the loader's path, or set LD_LIBRARY_PATH to the wheel's lib directory");
+            break;
+          }
+        }
+      }
     }
   }
 

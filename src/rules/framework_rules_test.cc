@@ -48,7 +48,46 @@ FactSet tf_with_wheels() {
   return f;
 }
 
+FactSet tf_with_libraries() {
+  FactSet f = tf_with_wheels();
+  auto& fw = f.python.environments[0].frameworks[0];
+  LibraryFact cudnn;
+  cudnn.soname = "libcudnn.so.9";
+  cudnn.wanted_by = "nvidia-cudnn-cu12";
+  cudnn.requester = fw.package_dir + "/libtensorflow_framework.so.2";
+  cudnn.outcome = "found";
+  cudnn.path = fw.package_dir + "/../nvidia/cudnn/lib/libcudnn.so.9";
+  cudnn.real_path = std::string("/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9");
+  cudnn.found_by = "DT_RUNPATH of libtensorflow_framework.so.2 ($ORIGIN/../nvidia/cudnn/lib)";
+  cudnn.version = std::string("9");
+  fw.libraries.push_back(cudnn);
+  return f;
+}
+
 const Case kCases[] = {
+    {"framework.cuda_library_missing", [](FactSet& f) {
+       f = tf_with_libraries();
+       auto& fw = f.python.environments[0].frameworks[0];
+       fw.cuda_wheels[0].installed = "";  // the cudnn wheel is not installed
+       fw.libraries[0].outcome = "not_found";
+       fw.libraries[0].path = Fact<std::string>::missing("not found");
+     }},
+    {"framework.cuda_wheels_unreachable", [](FactSet& f) {
+       f = tf_with_libraries();
+       f.python.environments[0].frameworks[0].libraries[0].outcome = "not_found";
+     }},
+    {"framework.cuda_library_dependency_missing", [](FactSet& f) {
+       f = tf_with_libraries();
+       f.python.environments[0].frameworks[0].libraries[0].missing_dependencies = {
+           "libnvJitLink.so.12 (libcudnn.so.9 → libnvJitLink.so.12)"};
+     }},
+    {"framework.cuda_library_shadowed", [](FactSet& f) {
+       f = tf_with_libraries();
+       auto& lib = f.python.environments[0].frameworks[0].libraries[0];
+       lib.real_path = std::string("/usr/local/cuda/lib64/libcudnn.so.9.19.0");
+       lib.found_by = "LD_LIBRARY_PATH entry /usr/local/cuda/lib64";
+       lib.other_copies = {"/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9: shadowed: later in the search"};
+     }},
     {"framework.cpu_only_build", [](FactSet& f) { add_framework(f, "onnxruntime", "1.32.0", "cpu"); }},
     {"framework.tensorflow_gpu_stub", [](FactSet& f) {
        auto& fw = add_framework(f, "tensorflow", "2.12.0", "stub");
@@ -147,10 +186,24 @@ TEST(FrameworkRules, EveryFrameworkEntryHasAFiringCase) {
 TEST(FrameworkRules, HealthyCudaFrameworkRunsOnTheGpu) {
   FactSet f = tf_with_wheels();
   EXPECT_TRUE(framework_findings(f).empty());
+  EXPECT_TRUE(framework_findings(tf_with_libraries()).empty());
   Report r = build_report(f);
   ASSERT_EQ(r.frameworks.size(), 1u);
   EXPECT_TRUE(r.frameworks[0].gpu);
   EXPECT_EQ(r.verdict.exit_code, 0);
+}
+
+TEST(FrameworkRules, NoWheelsButTheLibrariesFoundElsewhereIsFine) {
+  // pip install tensorflow without [and-cuda], on a machine whose system CUDA
+  // provides the libraries: the loader finds them, so no finding.
+  FactSet f = tf_with_libraries();
+  auto& fw = f.python.environments[0].frameworks[0];
+  for (auto& w : fw.cuda_wheels) w.installed = "";
+  fw.libraries[0].real_path = std::string("/usr/lib/x86_64-linux-gnu/libcudnn.so.9.3.0");
+  fw.libraries[0].found_by = "ld.so.cache";
+  auto found = framework_findings(f);
+  EXPECT_FALSE(has(found, "framework.cuda_wheels_missing"));
+  EXPECT_FALSE(has(found, "framework.cuda_library_missing"));
 }
 
 TEST(FrameworkRules, MachineRootCauseIsCarriedIntoEveryFramework) {

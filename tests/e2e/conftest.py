@@ -68,3 +68,65 @@ def built():
         pytest.fail(f"no ongpu binary in {BUILD}: build first (tools/test.sh does)")
     if not (FAKE_LIB / "libcuda.so.1").exists():
         pytest.fail(f"no fake vendor libraries in {FAKE_LIB}")
+
+
+# NVIDIA wheel -> its directory under site-packages/nvidia/ (the wheels' layout).
+WHEEL_DIRS = {
+    "nvidia-cuda-runtime": "cuda_runtime", "nvidia-cublas": "cublas", "nvidia-cudnn": "cudnn",
+    "nvidia-cufft": "cufft", "nvidia-curand": "curand", "nvidia-cusolver": "cusolver",
+    "nvidia-cusparse": "cusparse", "nvidia-nccl": "nccl", "nvidia-nvjitlink": "nvjitlink",
+    "nvidia-cuda-nvrtc": "cuda_nvrtc", "nvidia-cuda-cupti": "cuda_cupti",
+}
+WHEEL_LIBS = {"cublas": ["libcublas", "libcublasLt"], "cuda_runtime": ["libcudart"], "cudnn": ["libcudnn"],
+              "cufft": ["libcufft"], "curand": ["libcurand"], "cusolver": ["libcusolver"], "cusparse": ["libcusparse"],
+              "nccl": ["libnccl"], "nvjitlink": ["libnvJitLink"], "cuda_nvrtc": ["libnvrtc"], "cuda_cupti": ["libcupti"]}
+
+
+def compile_shared(path, soname, runpath=None, needed=()):
+    """A tiny real shared object with the given SONAME, DT_RUNPATH and DT_NEEDED."""
+    import shutil as _sh
+    cc = _sh.which("cc") or _sh.which("gcc")
+    if not cc:
+        pytest.skip("no C compiler to build shared objects")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    src = path.parent / (path.name + ".c")
+    src.write_text("int ongpu_test_symbol(void) { return 1; }\n")
+    args = [cc, "-shared", "-fPIC", "-o", str(path), str(src), f"-Wl,-soname,{soname}"]
+    if runpath:
+        args += [f"-Wl,-rpath,{runpath}", "-Wl,--enable-new-dtags"]
+    if needed:
+        args.append("-Wl,--no-as-needed")  # Debian's default would drop an unused library
+    for lib in needed:  # link against a stub of that name so DT_NEEDED records it
+        stub = path.parent / f".stub-{lib}"
+        if not stub.exists():
+            subprocess.run([cc, "-shared", "-fPIC", "-o", str(stub), str(src), f"-Wl,-soname,{lib}"], check=True)
+        args += [str(stub)]
+    subprocess.run(args, check=True, capture_output=True)
+    src.unlink()
+
+
+def env_with_libraries(tmp_path, fixture, requester=None, skip_wheels=()):
+    """Copies a fixture Python environment and gives it real library files:
+    each installed NVIDIA wheel's libraries under site-packages/nvidia/<x>/lib,
+    and the framework's loader (requester, relative to site-packages) with a
+    DT_RUNPATH into them, as the real wheels are laid out."""
+    import re
+    import shutil as _sh
+    dest = tmp_path / fixture
+    _sh.copytree(REPO / "tests" / "fixtures" / "python" / fixture, dest, symlinks=True)
+    site = dest / "lib" / "python3.11" / "site-packages"
+    runpath = []
+    up = "../" * (len(pathlib.Path(requester).parts) - 1) if requester else "../"
+    for info in site.glob("nvidia_*.dist-info"):
+        m = re.match(r"(nvidia_[a-z0-9_]+?)(?:_cu\d+)?-(\d+)\.", info.name)
+        name = m.group(1).replace("_", "-")
+        if name in skip_wheels or name not in WHEEL_DIRS:
+            continue
+        d = WHEEL_DIRS[name]
+        for stem in WHEEL_LIBS[d]:
+            soname = f"{stem}.so.{m.group(2)}"
+            compile_shared(site / "nvidia" / d / "lib" / soname, soname)
+        runpath.append(f"$ORIGIN/{up}nvidia/{d}/lib")
+    if requester:
+        compile_shared(site / requester, pathlib.Path(requester).name, runpath=":".join(runpath))
+    return dest / "bin" / "python"

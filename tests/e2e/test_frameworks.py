@@ -4,13 +4,17 @@ doctor's query, and the site-packages hold the files the frameworks' real
 packages carry (METADATA, build_info.py, version.py)."""
 import pytest
 
-from conftest import REPO, doctor
+from conftest import REPO, doctor, env_with_libraries
 
 ENVS = REPO / "tests" / "fixtures" / "python"
 
+# The file of each framework that loads its CUDA libraries (relative to site-packages).
+LOADERS = {"tf-with-cuda-wheels": "tensorflow/libtensorflow_framework.so.2",
+           "torch-cu121": "torch/lib/libtorch_cuda.so"}
 
-def frameworks(env, root="healthy-1gpu", scenario="healthy.conf", extra_env=None, **kw):
-    python = str(ENVS / env / "bin" / "python")
+
+def frameworks(env, root="healthy-1gpu", scenario="healthy.conf", extra_env=None, python=None, **kw):
+    python = str(python or ENVS / env / "bin" / "python")
     r = doctor("--python", python, root=root, scenario=scenario, env=extra_env, **kw)
     doc = r.json()
     mine = [f for f in doc["frameworks"] if f["interpreter"] == python]
@@ -43,8 +47,9 @@ def test_framework_on_the_cpu_and_why(env, framework, finding):
     ("torch-cu121", "torch"),
     ("cupy-cuda12x", "cupy"),
 ])
-def test_framework_on_the_gpu(env, framework):
-    r, doc, mine, findings = frameworks(env)
+def test_framework_on_the_gpu(env, framework, tmp_path):
+    python = env_with_libraries(tmp_path, env, LOADERS.get(env))
+    r, doc, mine, findings = frameworks(env, python=python)
     assert [f["framework"] for f in mine] == [framework]
     assert mine[0]["device"] == "gpu", findings
     assert mine[0]["root_cause"] is None
@@ -98,9 +103,10 @@ def test_gpu_too_old_for_the_compiled_targets(tmp_path):
     assert "framework.gpu_arch_unsupported" in findings
 
 
-def test_h100_reaches_tf_through_ptx_only():
+def test_h100_reaches_tf_through_ptx_only(tmp_path):
     # The TF 2.15 fixture's targets stop at sm_80 with compute_90 PTX.
-    _, _, mine, findings = frameworks("tf-with-cuda-wheels")
+    python = env_with_libraries(tmp_path, "tf-with-cuda-wheels", LOADERS["tf-with-cuda-wheels"])
+    _, _, mine, findings = frameworks("tf-with-cuda-wheels", python=python)
     assert "framework.gpu_arch_ptx_only" in findings
     assert mine[0]["device"] == "gpu"
 
@@ -146,3 +152,46 @@ def test_a_hanging_interpreter_is_killed(tmp_path):
     r = doctor("--python", str(slow), "--timeout", "1", root="healthy-1gpu", scenario="healthy.conf", timeout=30)
     env = next(e for e in r.json()["facts"]["python"]["environments"] if e["interpreter"] == str(slow))
     assert env["probe"]["status"] == "timed_out"
+
+
+def test_libraries_are_resolved_through_the_frameworks_runpath(tmp_path):
+    python = env_with_libraries(tmp_path, "tf-with-cuda-wheels", LOADERS["tf-with-cuda-wheels"])
+    _, doc, _, _ = frameworks("tf-with-cuda-wheels", python=python)
+    env = next(e for e in doc["facts"]["python"]["environments"] if e["interpreter"] == str(python))
+    libs = {l["soname"]: l for l in env["frameworks"][0]["libraries"]}
+    assert set(libs) >= {"libcudart.so.12", "libcudnn.so.8", "libcublasLt.so.12", "libnvJitLink.so.12"}
+    cudnn = libs["libcudnn.so.8"]
+    assert cudnn["outcome"] == "found"
+    assert cudnn["real_path"].endswith("site-packages/nvidia/cudnn/lib/libcudnn.so.8")
+    assert cudnn["found_by"].startswith("DT_RUNPATH of ") and "$ORIGIN/../nvidia/cudnn/lib" in cudnn["found_by"]
+
+
+def test_a_wheel_without_its_library_is_unreachable(tmp_path):
+    python = env_with_libraries(tmp_path, "tf-with-cuda-wheels", LOADERS["tf-with-cuda-wheels"],
+                                skip_wheels=("nvidia-cudnn",))
+    _, _, mine, findings = frameworks("tf-with-cuda-wheels", python=python)
+    assert mine[0]["device"] == "cpu"
+    assert "libcudnn.so.8" in findings["framework.cuda_wheels_unreachable"]["summary"]
+
+
+def test_ld_library_path_shadows_the_wheel(tmp_path):
+    from conftest import compile_shared
+    python = env_with_libraries(tmp_path, "tf-with-cuda-wheels", LOADERS["tf-with-cuda-wheels"])
+    other = tmp_path / "opt-cuda" / "lib64"
+    compile_shared(other / "libcudnn.so.8", "libcudnn.so.8")
+    _, doc, _, findings = frameworks("tf-with-cuda-wheels", python=python,
+                                     extra_env={"LD_LIBRARY_PATH": str(other)})
+    shadow = findings["framework.cuda_library_shadowed"]
+    assert str(other) in shadow["summary"]
+    assert shadow["fix"] == ["remove that directory from LD_LIBRARY_PATH"]
+
+
+def test_a_missing_dependency_of_a_library(tmp_path):
+    from conftest import compile_shared
+    python = env_with_libraries(tmp_path, "tf-with-cuda-wheels", LOADERS["tf-with-cuda-wheels"])
+    site = python.parent.parent / "lib" / "python3.11" / "site-packages"
+    # libcusolver needs libnvJitLink from CUDA 12.4 on; here it needs one that is nowhere.
+    compile_shared(site / "nvidia" / "cusolver" / "lib" / "libcusolver.so.11", "libcusolver.so.11",
+                   needed=("libnvJitLink-missing.so.12",))
+    _, _, _, findings = frameworks("tf-with-cuda-wheels", python=python)
+    assert "libnvJitLink-missing.so.12" in findings["framework.cuda_library_dependency_missing"]["summary"]

@@ -1,0 +1,156 @@
+#include "frameworks/libraries.h"
+
+#include <fmt/format.h>
+
+#include "libs/ld_cache.h"
+#include "libs/resolve.h"
+#include "python/metadata.h"
+#include "util/strings.h"
+
+namespace ongpu::frameworks {
+namespace {
+
+// NVIDIA's CUDA wheels and the libraries in them: the wheel's version is the
+// libraries' own version, so its major is the soname's (nvidia-cufft-cu12
+// 11.2.3.61 ships nvidia/cufft/lib/libcufft.so.11; nvidia-cudnn-cu12 9.3.0.75
+// ships libcudnn.so.9). Stems from the wheels' file lists and the CUDA 13
+// toolkit's lib64 on the build machine.
+struct WheelLibs {
+  const char* wheel;  // the name without the -cuNN suffix
+  std::initializer_list<const char*> stems;
+};
+constexpr WheelLibs kWheels[] = {
+    {"nvidia-cuda-runtime", {"libcudart"}},   {"nvidia-cublas", {"libcublas", "libcublasLt"}},
+    {"nvidia-cudnn", {"libcudnn"}},           {"nvidia-cufft", {"libcufft"}},
+    {"nvidia-curand", {"libcurand"}},         {"nvidia-cusolver", {"libcusolver"}},
+    {"nvidia-cusparse", {"libcusparse"}},     {"nvidia-nccl", {"libnccl"}},
+    {"nvidia-nvjitlink", {"libnvJitLink"}},   {"nvidia-cuda-nvrtc", {"libnvrtc"}},
+    {"nvidia-cuda-cupti", {"libcupti"}},
+};
+
+std::string wheel_base(const std::string& name) {
+  // nvidia-cudnn-cu12 -> nvidia-cudnn; CUDA 13's wheels have no suffix.
+  auto pos = name.rfind("-cu");
+  if (pos != std::string::npos && pos + 3 < name.size() &&
+      std::all_of(name.begin() + static_cast<long>(pos) + 3, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return name.substr(0, pos);
+  }
+  return name;
+}
+
+std::string version_from_real_name(const std::string& real_path, const std::string& soname) {
+  auto slash = real_path.rfind('/');
+  std::string name = slash == std::string::npos ? real_path : real_path.substr(slash + 1);
+  auto base = soname.substr(0, soname.find(".so") + 3);  // libcudnn.so
+  if (!starts_with(name, base + ".")) return "";
+  std::string v = name.substr(base.size() + 1);
+  return std::all_of(v.begin(), v.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }) ? v : "";
+}
+
+}  // namespace
+
+std::vector<std::string> sonames_of_wheel(const PinnedWheel& w) {
+  std::string version = !w.installed.empty() ? w.installed : python::lowest_allowed_version(w.specifier);
+  auto major = split(version, '.')[0];
+  if (major.empty() || !parse_number<int>(major)) return {};
+  std::vector<std::string> out;
+  const std::string base = wheel_base(w.name);
+  for (const auto& entry : kWheels) {
+    if (base != entry.wheel) continue;
+    for (const char* stem : entry.stems) out.push_back(fmt::format("{}.so.{}", stem, major));
+  }
+  return out;
+}
+
+std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonEnv& env, const FrameworkFacts& fw) {
+  std::vector<std::string> candidates;
+  if (fw.framework == "tensorflow" && !fw.package_dir.empty()) {
+    // TensorFlow's stream executor dlopens the CUDA libraries from here (its
+    // DT_RUNPATH lists $ORIGIN/../nvidia/*/lib).
+    candidates.push_back(fw.package_dir + "/libtensorflow_framework.so.2");
+  } else if (fw.framework == "torch" && !fw.package_dir.empty()) {
+    candidates.push_back(fw.package_dir + "/lib/libtorch_cuda.so");
+  } else if (fw.framework == "onnxruntime" && !fw.package_dir.empty()) {
+    candidates.push_back(fw.package_dir + "/capi/libonnxruntime_providers_cuda.so");
+  } else if (fw.framework == "jax") {
+    for (const auto& site : env.site_packages) {
+      for (const char* plugin : {"xla_cuda13", "xla_cuda12"}) {
+        candidates.push_back(site + "/jax_plugins/" + plugin + "/xla_cuda_plugin.so");
+      }
+    }
+  }
+  for (const auto& c : candidates) {
+    if (fs.exists(c)) return c;
+  }
+  return std::nullopt;
+}
+
+void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
+                       const std::optional<std::string>& ld_library_path) {
+  if (fw.flavor != "cuda") return;
+  std::vector<std::pair<std::string, std::string>> wanted;  // soname, wheel
+  for (const auto& w : fw.cuda_wheels) {
+    for (auto& so : sonames_of_wheel(w)) {
+      if (std::none_of(wanted.begin(), wanted.end(), [&](const auto& x) { return x.first == so; })) {
+        wanted.emplace_back(so, w.name);
+      }
+    }
+  }
+  if (wanted.empty()) return;
+
+  libs::SearchContext ctx;
+  if (ld_library_path) ctx.ld_library_path = libs::split_ld_library_path(*ld_library_path);
+  if (auto cache = libs::read_ld_cache(fs)) ctx.ld_cache = std::move(cache).value();
+  ctx.default_dirs = libs::guess_default_dirs(fs);
+  ctx.cwd = "/";
+
+  libs::Requester who;
+  auto requester = requester_of(fs, env, fw);
+  if (requester) {
+    if (auto obj = libs::load_object(fs, *requester)) who.object = std::move(obj).value();
+    else who.object.path = *requester;
+  } else {
+    // No shared object to read (a package without its binaries): the search
+    // is what any process gets, without the framework's own DT_RUNPATH.
+    who.object.path = fw.package_dir.empty() ? env.interpreter : fw.package_dir + "/(no CUDA loader found)";
+  }
+
+  for (const auto& [soname, wheel] : wanted) {
+    LibraryFact lib;
+    lib.soname = soname;
+    lib.wanted_by = wheel;
+    lib.requester = requester.value_or("");
+    auto r = libs::resolve_library(fs, soname, who, ctx);
+    lib.outcome = r.outcome == libs::Outcome::found ? "found" : r.outcome == libs::Outcome::not_found ? "not_found" : "load_error";
+    if (r.outcome == libs::Outcome::found) {
+      lib.path = r.path;
+      lib.real_path = r.real_path;
+      lib.found_by = r.found_by;
+      auto v = version_from_real_name(r.real_path, soname);
+      lib.version = v.empty() ? Fact<std::string>::missing("the file name " + r.real_path + " carries no version") : Fact<std::string>(v);
+      // Its own dependencies, as the loader will look for them.
+      if (auto obj = libs::load_object(fs, r.path)) {
+        libs::Requester root;
+        root.object = std::move(obj).value();
+        libs::TreeOptions opts;
+        opts.max_objects = 64;
+        auto tree = libs::resolve_tree(fs, root, ctx, opts);
+        for (size_t i : tree.misses()) {
+          std::string chain;
+          for (const auto& c : tree.chain(i)) chain += (chain.empty() ? "" : " → ") + c;
+          lib.missing_dependencies.push_back(fmt::format("{} ({})", tree.nodes[i].soname, chain));
+        }
+      }
+    } else {
+      const std::string why = r.error.empty() ? "not found" : r.error;
+      lib.path = lib.real_path = lib.version = Fact<std::string>::missing(why);
+    }
+    for (const auto& c : r.copies) {
+      if (c.status == libs::CopyStatus::chosen || c.status == libs::CopyStatus::same_file) continue;
+      lib.other_copies.push_back(fmt::format("{}: {}: {}", c.path, libs::copy_status_key(c.status), c.reason));
+    }
+    fw.libraries.push_back(std::move(lib));
+  }
+}
+
+}  // namespace ongpu::frameworks

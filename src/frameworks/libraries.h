@@ -1,0 +1,31 @@
+// The CUDA libraries each framework needs, resolved the way the dynamic
+// loader will resolve them for the framework's own shared object: its
+// DT_RUNPATH (pip's site-packages/nvidia/*/lib through $ORIGIN),
+// LD_LIBRARY_PATH, /etc/ld.so.cache and the default directories.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "facts/factset.h"
+#include "sys/fs.h"
+
+namespace ongpu::frameworks {
+
+// The libraries a pinned NVIDIA wheel provides, by soname: nvidia-cufft-cu12
+// at 11.2.3.61 -> libcufft.so.11. Empty for wheels that hold no library the
+// framework loads by soname (nvcc, nvtx).
+std::vector<std::string> sonames_of_wheel(const PinnedWheel& wheel);
+
+// The file of the framework that loads its CUDA libraries, if it exists:
+// libtensorflow_framework.so.2, torch/lib/libtorch_cuda.so, the JAX CUDA
+// plugin, onnxruntime's CUDA provider.
+std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonEnv& env, const FrameworkFacts& fw);
+
+// Fills fw.libraries. `ld_library_path` is the value the framework's process
+// will see.
+void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
+                       const std::optional<std::string>& ld_library_path);
+
+}  // namespace ongpu::frameworks
