@@ -6,6 +6,7 @@
 #include "facts/json.h"
 #include "frameworks/detect.h"
 #include "frameworks/libraries.h"
+#include "libs/search_path.h"
 #include "probe/protocol.h"
 #include "python/environments.h"
 #include "sys/process.h"
@@ -129,10 +130,15 @@ FactSet collect_all(const CollectOptions& options) {
     // The interpreters ran on this machine, so their site-packages are read
     // from it too, whatever --root says about /proc, /sys and /dev.
     auto live = sys::make_file_system("/");
+    std::optional<libs::SearchContext> loader;  // built on first need
     for (auto& e : f.python.environments) {
       e.distributions = python::scan_distributions(*live, e.site_packages);
       e.frameworks = frameworks::detect(*live, e);
-      for (auto& fw : e.frameworks) frameworks::resolve_libraries(*live, e, fw, f.env.ld_library_path);
+      for (auto& fw : e.frameworks) {
+        if (fw.flavor != "cuda" || fw.cuda_wheels.empty()) continue;
+        if (!loader) loader = frameworks::search_context(*live, f.env.ld_library_path);
+        frameworks::resolve_libraries(*live, e, fw, *loader);
+      }
     }
   }
   return f;

@@ -85,8 +85,17 @@ std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonE
   return std::nullopt;
 }
 
+libs::SearchContext search_context(const sys::FileSystem& fs, const std::optional<std::string>& ld_library_path) {
+  libs::SearchContext ctx;
+  if (ld_library_path) ctx.ld_library_path = libs::split_ld_library_path(*ld_library_path);
+  if (auto cache = libs::read_ld_cache(fs)) ctx.ld_cache = std::move(cache).value();
+  ctx.default_dirs = libs::guess_default_dirs(fs);
+  ctx.cwd = "/";
+  return ctx;
+}
+
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
-                       const std::optional<std::string>& ld_library_path) {
+                       const libs::SearchContext& ctx) {
   if (fw.flavor != "cuda") return;
   std::vector<std::pair<std::string, std::string>> wanted;  // soname, wheel
   for (const auto& w : fw.cuda_wheels) {
@@ -97,12 +106,6 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
     }
   }
   if (wanted.empty()) return;
-
-  libs::SearchContext ctx;
-  if (ld_library_path) ctx.ld_library_path = libs::split_ld_library_path(*ld_library_path);
-  if (auto cache = libs::read_ld_cache(fs)) ctx.ld_cache = std::move(cache).value();
-  ctx.default_dirs = libs::guess_default_dirs(fs);
-  ctx.cwd = "/";
 
   libs::Requester who;
   auto requester = requester_of(fs, env, fw);
@@ -134,6 +137,12 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
         root.object = std::move(obj).value();
         libs::TreeOptions opts;
         opts.max_objects = 64;
+        // The framework loads into a Python process, which has the C library's
+        // parts loaded already: the loader does not search for them again.
+        for (const char* so : {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
+                               "ld-linux-x86-64.so.2", "libutil.so.1"}) {
+          opts.preloaded[so] = "(loaded by the Python interpreter)";
+        }
         auto tree = libs::resolve_tree(fs, root, ctx, opts);
         for (size_t i : tree.misses()) {
           std::string chain;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "facts/factset.h"
+#include "libs/search_path.h"
 #include "sys/fs.h"
 
 namespace ongpu::frameworks {
@@ -23,9 +24,12 @@ std::vector<std::string> sonames_of_wheel(const PinnedWheel& wheel);
 // plugin, onnxruntime's CUDA provider.
 std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonEnv& env, const FrameworkFacts& fw);
 
-// Fills fw.libraries. `ld_library_path` is the value the framework's process
-// will see.
+// The loader's search context for a process that sees `ld_library_path`:
+// /etc/ld.so.cache and the default directories. Built once per run.
+libs::SearchContext search_context(const sys::FileSystem& fs, const std::optional<std::string>& ld_library_path);
+
+// Fills fw.libraries.
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
-                       const std::optional<std::string>& ld_library_path);
+                       const libs::SearchContext& ctx);
 
 }  // namespace ongpu::frameworks

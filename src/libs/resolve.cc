@@ -111,6 +111,9 @@ class Search {
     // The same path twice in the search order is one candidate; a path only
     // listed so far (not searched) is still evaluated when the search reaches it.
     if (!(searched ? seen_ : listed_).insert(path).second) return;
+    // Most candidates do not exist: one stat rules them out before the
+    // component-by-component link walk.
+    if (!fs_.exists(path)) return;
     std::string real = real_path(fs_, path);
     auto check = check_file(fs_, real, ctx_);
     if (!check.exists) return;
