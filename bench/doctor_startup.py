@@ -268,10 +268,10 @@ def build_cases(args):
     })
     root = str(REPO / "tests/fixtures/roots/healthy-8gpu")
     cases = [
-        Case("doctor_host", "ongpu doctor --json (this machine)", [ongpu, "doctor", "--json"], env, True),
+        Case("doctor_host", "ongpu doctor --json --no-python (this machine)", [ongpu, "doctor", "--json", "--no-python"], env, True),
         Case("python_path", f"python3 -c pass ({python_path})", [python_path, "-c", "pass"], env, False),
         Case("doctor_fake8", "ongpu doctor --json, fake healthy-8gpu, CVD=0,1",
-             [ongpu, "doctor", "--json", "--root", root], fake_env, True),
+             [ongpu, "doctor", "--json", "--no-python", "--root", root], fake_env, True),
     ]
     # The floor: starting the same binary and printing a line, no collectors, no probes.
     cases.append(Case("ongpu_version", "ongpu version (start-up floor)", [ongpu, "version"], env, False))

@@ -22,6 +22,8 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
     app.add_option("--python", o.python, "also check this Python interpreter (repeatable)")
         ->type_name("PATH")
         ->take_all();
+    app.add_flag("--no-python", o.no_python,
+                 "check the driver stack only: no Python environments, no framework verdicts");
   }
   if (o.python_environments) {
     app.add_option("--knowledge", o.knowledge_dir, "read newer knowledge tables (*.csv) from DIR")
@@ -49,8 +51,8 @@ Result<FactSet> obtain_facts(const FactOptions& o) {
     CollectOptions c;
     c.root = o.root;
     c.deadline = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
-    c.python = o.python;
-    c.discover_python = o.python_environments;
+    c.python = o.no_python ? std::vector<std::string>{} : o.python;
+    c.discover_python = o.python_environments && !o.no_python;
     facts = collect_all(c);
   }
   if (!o.save_facts.empty()) {

@@ -17,6 +17,7 @@ struct FactOptions {
   std::string save_facts;
   std::string facts_from;
   std::vector<std::string> python;  // --python, repeatable
+  bool no_python = false;           // --no-python: the driver stack only
   bool python_environments = true;  // whether the command looks at Python at all
   std::string knowledge_dir;        // --knowledge: newer copies of the tables
 };

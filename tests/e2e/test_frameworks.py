@@ -195,3 +195,11 @@ def test_a_missing_dependency_of_a_library(tmp_path):
                    needed=("libnvJitLink-missing.so.12",))
     _, _, _, findings = frameworks("tf-with-cuda-wheels", python=python)
     assert "libnvJitLink-missing.so.12" in findings["framework.cuda_library_dependency_missing"]["summary"]
+
+
+def test_no_python_checks_the_driver_stack_only():
+    python = str(ENVS / "torch-cpu" / "bin" / "python")
+    doc = doctor("--no-python", "--python", python, root="healthy-1gpu", scenario="healthy.conf").json()
+    assert doc["frameworks"] == []
+    assert doc["facts"]["python"]["environments"] == []
+    assert doc["verdict"]["exit_code"] == 0
