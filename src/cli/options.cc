@@ -22,6 +22,8 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
     app.add_option("--python", o.python, "also check this Python interpreter (repeatable)")
         ->type_name("PATH")
         ->take_all();
+    app.add_flag("--library-versions", o.library_versions,
+                 "also load each CUDA library the frameworks resolve to, in a child process, and ask its own version");
     app.add_flag("--no-python", o.no_python,
                  "check the driver stack only: no Python environments, no framework verdicts");
   }
@@ -53,6 +55,7 @@ Result<FactSet> obtain_facts(const FactOptions& o) {
     c.deadline = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
     c.python = o.no_python ? std::vector<std::string>{} : o.python;
     c.discover_python = o.python_environments && !o.no_python;
+    c.library_versions = o.library_versions;
     facts = collect_all(c);
   }
   if (!o.save_facts.empty()) {

@@ -18,6 +18,7 @@ struct FactOptions {
   std::string facts_from;
   std::vector<std::string> python;  // --python, repeatable
   bool no_python = false;           // --no-python: the driver stack only
+  bool library_versions = false;    // --library-versions
   bool python_environments = true;  // whether the command looks at Python at all
   std::string knowledge_dir;        // --knowledge: newer copies of the tables
 };

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "probe/cuda_probe.h"
+#include "probe/libversion_probe.h"
 #include "probe/nvml_probe.h"
 
 namespace ongpu::cli {
@@ -12,7 +13,10 @@ int run_probe(std::vector<std::string> args) {
   if (args.size() == 1 && args[0] == "nvml") probe::run_nvml_probe();
   if (args.size() == 1 && args[0] == "cuda") probe::run_cuda_probe(true);
   if (args.size() == 1 && args[0] == "cuda-enumerate") probe::run_cuda_probe(false);
-  std::cerr << "ongpu __probe: expected nvml, cuda or cuda-enumerate\n";
+  if (args.size() >= 2 && args[0] == "libversion") {
+    probe::run_libversion_probe(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  std::cerr << "ongpu __probe: expected nvml, cuda, cuda-enumerate or libversion PATH...\n";
   return kExitUsage;
 }
 

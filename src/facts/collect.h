@@ -38,6 +38,7 @@ struct CollectOptions {
   bool run_probes = true;
   std::vector<std::string> python;  // --python, in order
   bool discover_python = true;      // also VIRTUAL_ENV, CONDA_PREFIX and PATH
+  bool library_versions = false;    // ask each resolved CUDA library its version (loads it, in a child)
 };
 FactSet collect_all(const CollectOptions& options);
 

@@ -318,6 +318,7 @@ struct LibraryFact {
   Fact<std::string> real_path;
   std::string found_by;   // "DT_RUNPATH of … ($ORIGIN/../nvidia/cudnn/lib)", "ld.so.cache", …
   Fact<std::string> version;                  // from the real file name (libcudnn.so.9.3.0)
+  Fact<std::string> reported_version;         // the library's own version call (--library-versions)
   std::vector<std::string> other_copies;      // "<path>: <status>: <why it loses>"
   std::vector<std::string> missing_dependencies;  // "libnvJitLink.so.12 (libcusolver.so.11 → libnvJitLink.so.12)"
   template <class V> void fields(V& v) {
@@ -329,6 +330,7 @@ struct LibraryFact {
     v("real_path", real_path);
     v("found_by", found_by);
     v("version", version);
+    v("reported_version", reported_version);
     v("other_copies", other_copies);
     v("missing_dependencies", missing_dependencies);
   }

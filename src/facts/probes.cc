@@ -2,6 +2,8 @@
 // result, an error, a crash, a hang, or garbage — into facts.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "facts/collect.h"
 #include "facts/json.h"
 #include "frameworks/detect.h"
@@ -58,6 +60,49 @@ void fill_missing_counts(CudaFacts& f) {
   if (f.probe.status != "ok") {
     f.driver_version = Fact<int>::missing(f.init.reason);
     f.device_count = Fact<int>::missing(f.init.reason);
+  }
+}
+
+// Loads every resolved CUDA library in one child process and asks each for its
+// own version (probe/libversion_probe.cc).
+void ask_library_versions(FactSet& f, std::chrono::milliseconds deadline) {
+  std::vector<std::string> paths;
+  for (auto& e : f.python.environments) {
+    for (auto& fw : e.frameworks) {
+      for (auto& l : fw.libraries) {
+        if (l.real_path && std::find(paths.begin(), paths.end(), *l.real_path) == paths.end()) paths.push_back(*l.real_path);
+      }
+    }
+  }
+  if (paths.empty()) return;
+  std::vector<std::string> argv = {sys::self_executable(), "__probe", "libversion"};
+  argv.insert(argv.end(), paths.begin(), paths.end());
+  auto outcome = sys::run_children({{argv, {}}}, deadline);
+  auto parsed = probe::parse_probe_output(outcome[0]);
+  std::map<std::string, json> answers;
+  if (parsed.has_result) {
+    if (auto it = parsed.result.find("libraries"); it != parsed.result.end() && it->is_array()) {
+      for (const auto& a : *it) {
+        if (a.is_object() && a.contains("path") && a["path"].is_string()) answers[a["path"].get<std::string>()] = a;
+      }
+    }
+  }
+  for (auto& e : f.python.environments) {
+    for (auto& fw : e.frameworks) {
+      for (auto& l : fw.libraries) {
+        if (!l.real_path) continue;
+        auto it = answers.find(*l.real_path);
+        if (it == answers.end()) {
+          l.reported_version = Fact<std::string>::missing(
+              fmt::format("the version probe ended without an answer ({}{})", parsed.run.status,
+                          parsed.run.last_stage.empty() ? "" : ", in " + parsed.run.last_stage));
+        } else if (it->second.contains("version") && it->second["version"].is_string()) {
+          l.reported_version = it->second["version"].get<std::string>();
+        } else {
+          l.reported_version = Fact<std::string>::missing(it->second.value("error", std::string("no answer")));
+        }
+      }
+    }
   }
 }
 
@@ -140,6 +185,7 @@ FactSet collect_all(const CollectOptions& options) {
         frameworks::resolve_libraries(*live, e, fw, *loader);
       }
     }
+    if (options.library_versions) ask_library_versions(f, options.deadline);
   }
   return f;
 }

@@ -131,6 +131,7 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       lib.found_by = r.found_by;
       auto v = version_from_real_name(r.real_path, soname);
       lib.version = v.empty() ? Fact<std::string>::missing("the file name " + r.real_path + " carries no version") : Fact<std::string>(v);
+      lib.reported_version = Fact<std::string>::missing("not asked (doctor --library-versions asks each library)");
       // Its own dependencies, as the loader will look for them.
       if (auto obj = libs::load_object(fs, r.path)) {
         libs::Requester root;
@@ -152,7 +153,7 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       }
     } else {
       const std::string why = r.error.empty() ? "not found" : r.error;
-      lib.path = lib.real_path = lib.version = Fact<std::string>::missing(why);
+      lib.path = lib.real_path = lib.version = lib.reported_version = Fact<std::string>::missing(why);
     }
     for (const auto& c : r.copies) {
       if (c.status == libs::CopyStatus::chosen || c.status == libs::CopyStatus::same_file) continue;

@@ -2,8 +2,12 @@
 (tests/fixtures/make-python-envs.py): a stand-in interpreter answers the
 doctor's query, and the site-packages hold the files the frameworks' real
 packages carry (METADATA, build_info.py, version.py)."""
+import pathlib
+import re
+
 import pytest
 
+import conftest
 from conftest import REPO, doctor, env_with_libraries
 
 ENVS = REPO / "tests" / "fixtures" / "python"
@@ -203,3 +207,41 @@ def test_no_python_checks_the_driver_stack_only():
     assert doc["frameworks"] == []
     assert doc["facts"]["python"]["environments"] == []
     assert doc["verdict"]["exit_code"] == 0
+
+
+TOOLKIT = pathlib.Path("/usr/local/cuda")
+
+
+def header_define(header, name):
+    m = re.search(rf"#define {name}\s+(\d+)", (TOOLKIT / "include" / header).read_text())
+    return int(m.group(1))
+
+
+@pytest.mark.skipif(not (TOOLKIT / "lib64" / "libcudart.so.13").exists(), reason="needs the CUDA 13 toolkit")
+def test_real_toolkit_libraries_report_their_own_versions():
+    # The real CUDA 13 toolkit's libraries, found through LD_LIBRARY_PATH and
+    # asked in a child process; the expected versions come from the toolkit's
+    # own headers.
+    python = str(ENVS / "torch-cu130-system-cuda" / "bin" / "python")
+    r = doctor("--library-versions", "--python", python, root="healthy-1gpu", scenario="healthy.conf",
+               env={"LD_LIBRARY_PATH": f"{pathlib.Path(conftest.FAKE_LIB)}:{TOOLKIT / 'lib64'}"})
+    env = next(e for e in r.json()["facts"]["python"]["environments"] if e["interpreter"] == python)
+    libs = {l["soname"]: l for l in env["frameworks"][0]["libraries"]}
+    cudart = header_define("cuda_runtime_api.h", "CUDART_VERSION")
+    assert libs["libcudart.so.13"]["reported_version"] == f"{cudart // 1000}.{cudart % 1000 // 10}"
+    assert libs["libcudnn.so.9"]["reported_version"] == "{}.{}.{}".format(
+        header_define("cudnn_version.h", "CUDNN_MAJOR"), header_define("cudnn_version.h", "CUDNN_MINOR"),
+        header_define("cudnn_version.h", "CUDNN_PATCHLEVEL"))
+    assert libs["libcublas.so.13"]["reported_version"] == "{}.{}.{}".format(
+        header_define("cublas_api.h", "CUBLAS_VER_MAJOR"), header_define("cublas_api.h", "CUBLAS_VER_MINOR"),
+        header_define("cublas_api.h", "CUBLAS_VER_PATCH"))
+    assert libs["libcudart.so.13"]["found_by"].startswith("LD_LIBRARY_PATH entry")
+    assert libs["libcudart.so.13"]["real_path"].startswith("/usr/local/cuda")
+
+
+def test_library_versions_are_not_asked_by_default():
+    python = str(ENVS / "torch-cu130-system-cuda" / "bin" / "python")
+    r = doctor("--python", python, root="healthy-1gpu", scenario="healthy.conf",
+               env={"LD_LIBRARY_PATH": str(TOOLKIT / "lib64")})
+    env = next(e for e in r.json()["facts"]["python"]["environments"] if e["interpreter"] == python)
+    assert all(l["reported_version"] is None for l in env["frameworks"][0]["libraries"])
