@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 
 #include "facts/collect.h"
 #include "facts/json.h"
@@ -106,6 +107,24 @@ void ask_library_versions(FactSet& f, std::chrono::milliseconds deadline) {
   }
 }
 
+// An environment's distributions, frameworks and their CUDA libraries.
+void analyse(const sys::FileSystem& fs, PythonEnv& e, const std::optional<std::string>& ld_library_path,
+             std::optional<libs::SearchContext>& loader) {
+  e.distributions = python::scan_distributions(fs, e.site_packages);
+  e.frameworks = frameworks::detect(fs, e);
+  for (auto& fw : e.frameworks) {
+    if (fw.flavor != "cuda" || fw.cuda_wheels.empty()) continue;
+    if (!loader) loader = frameworks::search_context(fs, ld_library_path);  // built on first need
+    frameworks::resolve_libraries(fs, e, fw, *loader);
+  }
+}
+
+struct Speculation {
+  bool used = false;
+  PythonEnv env;
+  std::optional<libs::SearchContext> loader;
+};
+
 }  // namespace
 
 ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
@@ -167,23 +186,37 @@ FactSet collect_all(const CollectOptions& options) {
     for (auto& c : found) interpreters.emplace_back(c.path, c.source);
   }
   if (options.run_probes) {
+    // The interpreters ran on this machine, so their site-packages are read
+    // from it too, whatever --root says about /proc, /sys and /dev.
+    auto live = sys::make_file_system("/");
+    const std::optional<std::string> ld_library_path = f.env.ld_library_path;
+    // While the interpreters start, read the environment the first one most
+    // likely has (a virtualenv's own site-packages); kept only if its answer
+    // agrees (docs/PERFORMANCE.md).
+    auto speculation = std::async(std::launch::async, [&live, &interpreters, ld_library_path] {
+      Speculation sp;
+      if (interpreters.empty()) return sp;
+      sp.env.interpreter = interpreters.front().first;
+      sp.env.site_packages = python::predict_site_packages(*live, sp.env.interpreter);
+      if (sp.env.site_packages.empty()) return sp;
+      analyse(*live, sp.env, ld_library_path, sp.loader);
+      sp.used = true;
+      return sp;
+    });
     auto p = collect_probes(sys::self_executable(), f.env, interpreters, options.deadline);
     f.nvml = std::move(p.nvml);
     f.cuda = std::move(p.cuda);
     f.cuda_all = std::move(p.cuda_all);
     f.python.environments = python::deduplicate(std::move(p.python));
-    // The interpreters ran on this machine, so their site-packages are read
-    // from it too, whatever --root says about /proc, /sys and /dev.
-    auto live = sys::make_file_system("/");
-    std::optional<libs::SearchContext> loader;  // built on first need
+    Speculation sp = speculation.get();
+    std::optional<libs::SearchContext> loader = std::move(sp.loader);
     for (auto& e : f.python.environments) {
-      e.distributions = python::scan_distributions(*live, e.site_packages);
-      e.frameworks = frameworks::detect(*live, e);
-      for (auto& fw : e.frameworks) {
-        if (fw.flavor != "cuda" || fw.cuda_wheels.empty()) continue;
-        if (!loader) loader = frameworks::search_context(*live, f.env.ld_library_path);
-        frameworks::resolve_libraries(*live, e, fw, *loader);
+      if (sp.used && e.interpreter == sp.env.interpreter && e.site_packages == sp.env.site_packages) {
+        e.distributions = std::move(sp.env.distributions);
+        e.frameworks = std::move(sp.env.frameworks);
+        continue;
       }
+      analyse(*live, e, ld_library_path, loader);
     }
     if (options.library_versions) ask_library_versions(f, options.deadline);
   }

@@ -178,6 +178,34 @@ std::vector<Distribution> scan_distributions(const sys::FileSystem& fs, const st
   return out;
 }
 
+std::vector<std::string> predict_site_packages(const sys::FileSystem& fs, const std::string& interpreter) {
+  auto slash = interpreter.rfind('/');
+  if (slash == std::string::npos || slash == 0) return {};
+  const std::string bin = interpreter.substr(0, slash);
+  auto up = bin.rfind('/');
+  if (up == std::string::npos) return {};
+  const std::string prefix = bin.substr(0, up);
+  auto cfg = fs.read_file(prefix + "/pyvenv.cfg", 16 * 1024);
+  if (!cfg) return {};
+  for (auto line : split(*cfg, '\n')) {
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (to_lower(trim(line.substr(0, eq))) == "include-system-site-packages" &&
+        to_lower(trim(line.substr(eq + 1))) != "false") {
+      return {};  // the base's directories come too: leave it to the interpreter
+    }
+  }
+  auto libs = fs.list_dir(prefix + "/lib");
+  if (!libs) return {};
+  std::vector<std::string> sites;
+  for (const auto& n : *libs) {
+    std::string site = prefix + "/lib/" + n + "/site-packages";
+    if (starts_with(n, "python3.") && fs.exists(site)) sites.push_back(site);
+  }
+  if (sites.size() != 1) return {};
+  return sites;
+}
+
 std::vector<PythonEnv> deduplicate(std::vector<PythonEnv> envs) {
   std::vector<PythonEnv> out;
   std::set<std::string> seen;
