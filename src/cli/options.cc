@@ -1,6 +1,8 @@
 #include "cli/options.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -52,7 +54,9 @@ Result<FactSet> obtain_facts(const FactOptions& o) {
   } else {
     CollectOptions c;
     c.root = o.root;
-    c.deadline = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
+    // CLI11's range check lets NaN through; the conversion below must not see it.
+    const double seconds = std::isfinite(o.timeout_s) ? std::clamp(o.timeout_s, 0.1, 3600.0) : 10.0;
+    c.deadline = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
     c.python = o.no_python ? std::vector<std::string>{} : o.python;
     c.discover_python = o.python_environments && !o.no_python;
     c.library_versions = o.library_versions;

@@ -109,6 +109,7 @@ struct ProbeRun {
   std::string last_stage;          // the vendor call in progress when it ended
   double duration_ms = 0;
   double deadline_ms = 0;          // the deadline it ran under
+  int pid = 0;                     // its process id (so its own GPU use can be told apart)
   std::string stderr_tail;
   template <class V> void fields(V& v) {
     v("status", status);
@@ -117,6 +118,7 @@ struct ProbeRun {
     v("last_stage", last_stage);
     v("duration_ms", duration_ms);
     v("deadline_ms", deadline_ms);
+    v("pid", pid);
     v("stderr_tail", stderr_tail);
   }
 };

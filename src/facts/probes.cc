@@ -176,8 +176,6 @@ FactSet collect_all(const CollectOptions& options) {
   // which start a process each, dominate the wall time (docs/PERFORMANCE.md).
   f.host = collect_host(*fs);
   f.pci = collect_pci(*fs);
-  f.kernel_module = collect_kernel_module(*fs);
-  f.device_nodes = collect_device_nodes(*fs);
   std::vector<std::pair<std::string, std::string>> interpreters;
   if (options.discover_python || !options.python.empty()) {
     auto env = current_environment();
@@ -220,6 +218,11 @@ FactSet collect_all(const CollectOptions& options) {
     }
     if (options.library_versions) ask_library_versions(f, options.deadline);
   }
+  // After the probes: cuInit loads nvidia_uvm and creates /dev/nvidia-uvm on
+  // demand (through nvidia-modprobe), so the first run after boot would
+  // otherwise report what the probe itself just fixed.
+  f.kernel_module = collect_kernel_module(*fs);
+  f.device_nodes = collect_device_nodes(*fs);
   return f;
 }
 

@@ -40,6 +40,7 @@ ParsedProbe parse_probe_output(const sys::ChildOutcome& outcome) {
   ParsedProbe p;
   p.run.duration_ms = outcome.duration_ms;
   p.run.deadline_ms = outcome.deadline_ms;
+  p.run.pid = outcome.pid;
   p.run.exit_code = outcome.exit_code;
   p.run.signal = outcome.signal;
   p.run.stderr_tail = tail(outcome.err, 2000);

@@ -123,7 +123,7 @@ void node_rules(const FactSet& f, std::vector<Finding>& out) {
                                     : "sudo nvidia-modprobe -c=0   # creates /dev/nvidiactl and /dev/nvidia0");
     out.push_back(x);
   }
-  if (f.kernel_module.nvidia_uvm_loaded || !uvm || !uvm->exists) {
+  if (f.kernel_module.nvidia_uvm_loaded) {  // without the module, module.uvm_not_loaded says it
     if (uvm && !uvm->exists) {
       auto x = make_finding("nodes.uvm_missing", "/dev/nvidia-uvm is missing");
       x.evidence.push_back({"device_nodes.nodes[].exists", "/dev/nvidia-uvm: false"});
@@ -152,7 +152,7 @@ void library_rules(const FactSet& f, std::vector<Finding>& out) {
       std::string entry = *lib.ld_library_path_entry;
       x.evidence.push_back({"env.ld_library_path", f.env.ld_library_path.value_or("")});
       x.fix.push_back(fmt::format("export LD_LIBRARY_PATH={}   # drops {}",
-                                  without_entry(f.env.ld_library_path.value_or(""), entry), entry));
+                                  shell_quote(without_entry(f.env.ld_library_path.value_or(""), entry)), entry));
     } else {
       x.fix.push_back("remove the toolkit's stubs/ directory from the loader's path (/etc/ld.so.conf.d, then sudo ldconfig)");
     }
@@ -199,7 +199,10 @@ void library_rules(const FactSet& f, std::vector<Finding>& out) {
   std::vector<Evidence> ev;
   if (kver && !f.host.wsl) {
     for (const auto* lib : {&cuda_lib, &nvml_lib}) {
-      if (lib->loaded && !lib->stub && lib->version && *lib->version != *kver) {
+      // A libcuda newer than the kernel module that still initialises is
+      // NVIDIA's forward-compatibility package (cuda-compat), not a mismatch.
+      const bool forward_compat = lib == &cuda_lib && f.cuda.init && f.cuda.init->code == 0;
+      if (lib->loaded && !lib->stub && lib->version && *lib->version != *kver && !forward_compat) {
         ev.push_back({std::string(lib == &cuda_lib ? "cuda" : "nvml") + ".library.version",
                       fmt::format("{} ({})", *lib->version, lib->real_path.value_or(""))});
       }

@@ -8,6 +8,7 @@
 #include "python/metadata.h"
 #include "rules/catalog.h"
 #include "rules/framework_rules.h"
+#include "rules/visible.h"
 #include "util/strings.h"
 
 namespace ongpu {
@@ -50,7 +51,7 @@ std::string installer_of(const PythonEnv& env, const std::string& dist) {
 
 // The command that installs `what` into this very environment.
 std::string pip(const PythonEnv& env, const std::string& args) {
-  return fmt::format("{} -m pip {}", env.executable.value_or(env.interpreter), args);
+  return fmt::format("{} -m pip {}", shell_quote(env.executable.value_or(env.interpreter)), args);
 }
 
 struct Target {
@@ -334,9 +335,11 @@ class Checker {
   void driver() {
     if (!fw_.cuda_version) return;
     auto need = major_minor(*fw_.cuda_version);
+    // The libcuda the framework loads decides (a forward-compatibility libcuda
+    // supports a newer CUDA than the kernel driver NVML speaks for).
     std::optional<int> driver_cuda;
-    if (f_.nvml.cuda_driver_version) driver_cuda = *f_.nvml.cuda_driver_version;
-    else if (f_.cuda.driver_version) driver_cuda = *f_.cuda.driver_version;
+    if (f_.cuda.probe.status == "ok" && f_.cuda.driver_version) driver_cuda = *f_.cuda.driver_version;
+    else if (f_.nvml.cuda_driver_version) driver_cuda = *f_.nvml.cuda_driver_version;
     if (!need || !driver_cuda) return;
     const int have_major = *driver_cuda / 1000, have_minor = (*driver_cuda % 1000) / 10;
     const std::string have = fmt::format("{}.{}", have_major, have_minor);
@@ -382,8 +385,12 @@ class Checker {
       if (auto p = parse_target(t)) targets.push_back(*p);
     }
     if (targets.empty()) return;
+    // Only the GPUs this process will see (CUDA_VISIBLE_DEVICES) matter.
+    std::vector<int> visible;
+    for (const auto& v : resolve_visible(f_).visible) visible.push_back(v.nvml_index);
     for (const auto& g : f_.nvml.gpus) {
       if (!g.compute_capability) continue;
+      if (std::find(visible.begin(), visible.end(), static_cast<int>(g.index)) == visible.end()) continue;
       auto cc = major_minor(*g.compute_capability);
       if (!cc) continue;
       // NVIDIA (Blackwell compatibility guide): SASS runs on the same major

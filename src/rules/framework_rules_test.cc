@@ -120,11 +120,13 @@ const Case kCases[] = {
     {"framework.driver_too_old", [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");
        f.nvml.cuda_driver_version = 11040;
+       f.cuda.driver_version = 11040;  // cuDriverGetVersion of the same driver
        f.nvml.driver_version = std::string("470.82.01");
      }},
     {"framework.minor_version_compatibility", [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");  // CUDA 12.5
        f.nvml.cuda_driver_version = 12020;        // 535 branch: CUDA 12.2
+       f.cuda.driver_version = 12020;
        f.nvml.driver_version = std::string("535.104.05");
      }},
     {"framework.gpu_arch_unsupported", [](FactSet& f) {
@@ -235,6 +237,26 @@ TEST(FrameworkRules, SassOfTheSameMajorRunsAndNewerDriverIsFine) {
   EXPECT_TRUE(framework_findings(f).empty());
   f.nvml.cuda_driver_version = 13000;
   EXPECT_TRUE(framework_findings(f).empty());
+}
+
+TEST(FrameworkRules, ForwardCompatibleLibcudaDecidesTheCudaLevel) {
+  // cuda-compat: the kernel driver speaks for CUDA 11.4, the libcuda loaded for 12.5.
+  FactSet f = tf_with_wheels();
+  f.nvml.cuda_driver_version = 11040;
+  f.cuda.driver_version = 12050;
+  EXPECT_FALSE(has(framework_findings(f), "framework.driver_too_old"));
+}
+
+TEST(FrameworkRules, OnlyVisibleGpusAreCheckedForArchitecture) {
+  FactSet f = healthy_facts(2);
+  add_framework(f, "tensorflow", "2.21.0");
+  f.nvml.gpus[0].compute_capability = std::string("8.0");
+  f.nvml.gpus[1].compute_capability = std::string("3.7");  // a K80 the process does not see
+  f.cuda_all = f.cuda;
+  f.env.cuda_visible_devices = "0";
+  EXPECT_FALSE(has(framework_findings(f), "framework.gpu_arch_unsupported"));
+  f.env.cuda_visible_devices.reset();
+  EXPECT_TRUE(has(framework_findings(f), "framework.gpu_arch_unsupported"));
 }
 
 TEST(FrameworkRules, ArchSpecificSassRunsOnlyOnItsOwnGpu) {

@@ -21,6 +21,11 @@ void gpu_state_rules(const FactSet& f, std::vector<Finding>& out) {
     }
     if (g.compute_mode && *g.compute_mode == "exclusive_process") {
       auto procs = g.compute_processes.value_or({});
+      // ongpu's own CUDA probes create contexts while NVML looks: not another user.
+      std::erase_if(procs, [&](const GpuProcess& p) {
+        return (f.cuda.probe.pid != 0 && static_cast<int>(p.pid) == f.cuda.probe.pid) ||
+               (f.cuda_all.probe.pid != 0 && static_cast<int>(p.pid) == f.cuda_all.probe.pid);
+      });
       if (!procs.empty()) {
         std::string pids;
         for (const auto& p : procs) pids += (pids.empty() ? "" : ", ") + std::to_string(p.pid);

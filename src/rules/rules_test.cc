@@ -250,6 +250,25 @@ TEST(Rules, CvdHidingAllMakesTheMachineNotUsable) {
   EXPECT_FALSE(has(found, "cuda.init_failed"));  // the variable explains NO_DEVICE
 }
 
+TEST(Rules, OngpusOwnProbeIsNotAnotherUserOfAnExclusiveGpu) {
+  auto f = healthy_facts();
+  f.nvml.gpus[0].compute_mode = std::string("exclusive_process");
+  f.cuda.probe.pid = 4242;
+  f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 20}};
+  EXPECT_FALSE(has(evaluate(f), "gpu.exclusive_process_busy"));
+  f.nvml.gpus[0].compute_processes.value->push_back({777, uint64_t{1} << 30});
+  EXPECT_TRUE(has(evaluate(f), "gpu.exclusive_process_busy"));
+}
+
+TEST(Rules, ForwardCompatibleLibcudaIsNoVersionMismatch) {
+  auto f = healthy_facts();
+  f.cuda.library.version = std::string("590.48.01");  // cuda-compat's libcuda, and cuInit succeeded
+  EXPECT_FALSE(has(evaluate(f), "driver.version_mismatch"));
+  f.cuda.init = ApiResult{803, "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH", "mismatch"};
+  f.cuda.devices.clear();
+  EXPECT_TRUE(has(evaluate(f), "driver.version_mismatch"));
+}
+
 TEST(Rules, PciBusIdOrderIsRespected) {
   auto f = healthy_facts(2);
   std::swap(f.cuda.devices[0], f.cuda.devices[1]);

@@ -92,6 +92,9 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
   std::vector<ChildOutcome> outcomes(specs.size());
   std::vector<Running> running(specs.size());
   const auto t0 = Clock::now();
+  // An ignored SIGCHLD (inherited from a parent that set it) makes the kernel
+  // reap children itself, and waitpid would never report them.
+  ::signal(SIGCHLD, SIG_DFL);
 
   for (size_t i = 0; i < specs.size(); ++i) {
     int out_pipe[2], err_pipe[2];
@@ -143,6 +146,7 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
       continue;
     }
     running[i].pid = pid;
+    outcomes[i].pid = pid;
     running[i].out_fd = out_pipe[0];
     running[i].err_fd = err_pipe[0];
     ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
@@ -167,6 +171,12 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
       if (r.reaped) continue;
       int status = 0;
       pid_t w = ::waitpid(r.pid, &status, WNOHANG);
+      if (w < 0 && errno == ECHILD) {  // reaped by someone else: the status is unknown
+        r.reaped = true;
+        outcomes[i].kind = r.killed_for_deadline ? ChildOutcome::Kind::timed_out : ChildOutcome::Kind::exited;
+        outcomes[i].duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
+        continue;
+      }
       if (w == r.pid) {
         r.reaped = true;
         auto& o = outcomes[i];
@@ -197,6 +207,21 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
       }
       term_sent = true;
       term_time = now;
+    }
+    // A child in uninterruptible sleep inside a driver ignores SIGKILL: after a
+    // last second, stop waiting for it (it stays unreaped) rather than hang.
+    if (term_sent && now - term_time >= grace + std::chrono::seconds(1)) {
+      for (size_t i = 0; i < running.size(); ++i) {
+        auto& r = running[i];
+        if (r.out_fd >= 0) ::close(r.out_fd), r.out_fd = -1;
+        if (r.err_fd >= 0) ::close(r.err_fd), r.err_fd = -1;
+        if (!r.reaped) {
+          r.reaped = true;
+          outcomes[i].kind = ChildOutcome::Kind::timed_out;
+          outcomes[i].duration_ms = std::chrono::duration<double, std::milli>(now - r.start).count();
+        }
+      }
+      break;
     }
     if (term_sent && now - term_time >= grace) {
       for (auto& r : running) {

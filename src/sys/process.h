@@ -27,6 +27,7 @@ struct ChildOutcome {
   std::string spawn_error;
   double duration_ms = 0;
   double deadline_ms = 0;
+  int pid = 0;
 };
 
 // Starts every child at once and waits until each has ended or the deadline

@@ -42,6 +42,20 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+std::string shell_quote(std::string_view s) {
+  bool plain = !s.empty();
+  for (char c : s) {
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_/.:=,+-@%").find(c) != std::string_view::npos);
+  }
+  if (plain) return std::string(s);
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
 std::string sanitize_text(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -16,6 +16,9 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 std::string to_lower(std::string_view s);
+// The text as one word for a POSIX shell: unchanged when it is plain,
+// otherwise in single quotes (a fix command must be safe to paste).
+std::string shell_quote(std::string_view s);
 // Replaces bytes that are not printable ASCII or valid UTF-8 so the text can
 // be shown and put into JSON; vendor strings are not trusted to be clean.
 std::string sanitize_text(std::string_view s);

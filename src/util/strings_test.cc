@@ -22,6 +22,13 @@ TEST(Strings, ParseNumberRejectsGarbage) {
   EXPECT_EQ(parse_number<unsigned>("0x10de", 16), 0x10deu);
 }
 
+TEST(Strings, ShellQuote) {
+  EXPECT_EQ(shell_quote("/usr/local/cuda/lib64:/opt/x"), "/usr/local/cuda/lib64:/opt/x");
+  EXPECT_EQ(shell_quote("/my dir/lib"), "'/my dir/lib'");
+  EXPECT_EQ(shell_quote("a'b$(x)"), "'a'\\''b$(x)'");
+  EXPECT_EQ(shell_quote(""), "''");
+}
+
 TEST(Strings, SanitizeStopsAtNulAndReplacesBadBytes) {
   std::string raw("ab\0cd", 5);
   EXPECT_EQ(sanitize_text(raw), "ab");

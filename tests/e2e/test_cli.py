@@ -1,5 +1,6 @@
 """The command line contract: commands, help, version, usage errors."""
 import re
+import sys
 
 from conftest import ongpu
 
@@ -84,3 +85,15 @@ def test_colour_only_on_a_terminal_and_never_with_no_color():
     assert "\x1b[" in _run_on_a_terminal(["doctor"], {})
     assert "\x1b[" not in _run_on_a_terminal(["doctor"], {"NO_COLOR": "1"})
     assert "\x1b[" not in ongpu("doctor").out
+
+
+def test_an_ignored_sigchld_does_not_hang_the_doctor():
+    # A parent that ignores SIGCHLD passes that on through exec; the kernel then
+    # reaps the probes itself.
+    import signal
+    import subprocess
+    from conftest import BUILD
+    code = ("import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); "
+            f"os.execv({str(BUILD / 'ongpu')!r}, ['ongpu', 'doctor', '--no-python'])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "NVIDIA GPU on the PCI bus" in r.stdout
