@@ -169,7 +169,7 @@ constexpr std::array kCatalog = std::to_array<CatalogEntry>({
      "The framework reaches this GPU only through PTX: the first start JIT-compiles its kernels, possibly for minutes.",
      "Expect a slow first start; a build with SASS for this GPU avoids it."},
     {"framework.jax_version_skew", framework, error,
-     "jax, jaxlib and the JAX CUDA plugin are of different versions; JAX refuses a mismatched plugin.",
+     "The JAX CUDA plugin is of another version than jaxlib; they are released together at one version, and jax's CUDA extras install them as a matched set.",
      "pip install -U 'jax[cuda12]' (or cuda13) so all of them match."},
     {"framework.jax_platforms_cpu", framework, error,
      "JAX_PLATFORMS limits JAX to the CPU.",

@@ -210,15 +210,21 @@ class Checker {
 
   void jax_skew() {
     if (fw_.framework != "jax") return;
+    // The CUDA plugin and its PJRT part are released with jaxlib, at its
+    // version (jax's [cuda12] extra pins all three to one version). jax itself
+    // may be newer than jaxlib (jax-only releases, such as 0.4.37 over jaxlib
+    // 0.4.36), so it is not compared.
+    auto jaxlib = fw_.components.find("jaxlib");
+    if (jaxlib == fw_.components.end()) return;
+    const std::string base = jaxlib->second.substr(0, jaxlib->second.find('+'));
     std::vector<std::string> off;
     for (const auto& [name, version] : fw_.components) {
-      std::string base = version.substr(0, version.find('+'));
-      if (base != fw_.version) off.push_back(name + " " + version);
+      if (name != "jaxlib" && version.substr(0, version.find('+')) != base) off.push_back(name + " " + version);
     }
     if (off.empty()) return;
     std::string list;
     for (const auto& o : off) list += (list.empty() ? "" : ", ") + o;
-    auto& x = add("framework.jax_version_skew", fmt::format("jax {} with {}", fw_.version, list));
+    auto& x = add("framework.jax_version_skew", fmt::format("jaxlib {} with {}", jaxlib->second, list));
     x.evidence.push_back({"frameworks[].components", list});
     x.fix.push_back(pip(env_, fmt::format("install -U 'jax[cuda{}]'", fw_.cuda_version.value_or("12"))));
   }

@@ -239,6 +239,13 @@ TEST(FrameworkRules, SassOfTheSameMajorRunsAndNewerDriverIsFine) {
   EXPECT_TRUE(framework_findings(f).empty());
 }
 
+TEST(FrameworkRules, AJaxOnlyReleaseIsNoSkew) {
+  FactSet f = healthy_facts();
+  auto& fw = add_framework(f, "jax", "0.4.37");
+  fw.components = {{"jaxlib", "0.4.36"}, {"jax-cuda12-plugin", "0.4.36"}, {"jax-cuda12-pjrt", "0.4.36"}};
+  EXPECT_FALSE(has(framework_findings(f), "framework.jax_version_skew"));
+}
+
 TEST(FrameworkRules, ForwardCompatibleLibcudaDecidesTheCudaLevel) {
   // cuda-compat: the kernel driver speaks for CUDA 11.4, the libcuda loaded for 12.5.
   FactSet f = tf_with_wheels();
