@@ -109,13 +109,13 @@ void ask_library_versions(FactSet& f, std::chrono::milliseconds deadline) {
 
 // An environment's distributions, frameworks and their CUDA libraries.
 void analyse(const sys::FileSystem& fs, PythonEnv& e, const std::optional<std::string>& ld_library_path,
-             std::optional<libs::SearchContext>& loader) {
+             const std::optional<std::string>& conda_prefix, std::optional<libs::SearchContext>& loader) {
   e.distributions = python::scan_distributions(fs, e.site_packages);
   e.frameworks = frameworks::detect(fs, e);
   for (auto& fw : e.frameworks) {
     if (fw.flavor != "cuda" || fw.cuda_wheels.empty()) continue;
     if (!loader) loader = frameworks::search_context(fs, ld_library_path);  // built on first need
-    frameworks::resolve_libraries(fs, e, fw, *loader);
+    frameworks::resolve_libraries(fs, e, fw, *loader, conda_prefix);
   }
 }
 
@@ -188,16 +188,18 @@ FactSet collect_all(const CollectOptions& options) {
     // from it too, whatever --root says about /proc, /sys and /dev.
     auto live = sys::make_file_system("/");
     const std::optional<std::string> ld_library_path = f.env.ld_library_path;
+    std::optional<std::string> conda_prefix;
+    if (auto env = current_environment(); env.count("CONDA_PREFIX")) conda_prefix = env["CONDA_PREFIX"];
     // While the interpreters start, read the environment the first one most
     // likely has (a virtualenv's own site-packages); kept only if its answer
     // agrees (docs/PERFORMANCE.md).
-    auto speculation = std::async(std::launch::async, [&live, &interpreters, ld_library_path] {
+    auto speculation = std::async(std::launch::async, [&live, &interpreters, ld_library_path, conda_prefix] {
       Speculation sp;
       if (interpreters.empty()) return sp;
       sp.env.interpreter = interpreters.front().first;
       sp.env.site_packages = python::predict_site_packages(*live, sp.env.interpreter);
       if (sp.env.site_packages.empty()) return sp;
-      analyse(*live, sp.env, ld_library_path, sp.loader);
+      analyse(*live, sp.env, ld_library_path, conda_prefix, sp.loader);
       sp.used = true;
       return sp;
     });
@@ -214,7 +216,7 @@ FactSet collect_all(const CollectOptions& options) {
         e.frameworks = std::move(sp.env.frameworks);
         continue;
       }
-      analyse(*live, e, ld_library_path, loader);
+      analyse(*live, e, ld_library_path, conda_prefix, loader);
     }
     if (options.library_versions) ask_library_versions(f, options.deadline);
   }

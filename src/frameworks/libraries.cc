@@ -47,6 +47,24 @@ std::string version_from_real_name(const std::string& real_path, const std::stri
   return std::all_of(v.begin(), v.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }) ? v : "";
 }
 
+// Where CUDA libraries are commonly installed outside the loader's default
+// search: the toolkit's /usr/local/cuda-X.Y (NVIDIA's Linux installation
+// guide), /opt/cuda (Arch), and the active conda environment's lib.
+std::vector<std::string> cuda_install_dirs(const sys::FileSystem& fs, const std::optional<std::string>& conda_prefix) {
+  std::vector<std::string> dirs;
+  if (auto names = fs.list_dir("/usr/local")) {
+    for (const auto& n : *names) {
+      if (n == "cuda" || starts_with(n, "cuda-")) {
+        dirs.push_back("/usr/local/" + n + "/lib64");
+        dirs.push_back("/usr/local/" + n + "/targets/x86_64-linux/lib");
+      }
+    }
+  }
+  dirs.push_back("/opt/cuda/lib64");
+  if (conda_prefix && !conda_prefix->empty()) dirs.push_back(*conda_prefix + "/lib");
+  return dirs;
+}
+
 }  // namespace
 
 std::vector<std::string> sonames_of_wheel(const PinnedWheel& w) {
@@ -95,7 +113,7 @@ libs::SearchContext search_context(const sys::FileSystem& fs, const std::optiona
 }
 
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
-                       const libs::SearchContext& ctx) {
+                       const libs::SearchContext& ctx, const std::optional<std::string>& conda_prefix) {
   if (fw.flavor != "cuda") return;
   std::vector<std::pair<std::string, std::string>> wanted;  // soname, wheel
   for (const auto& w : fw.cuda_wheels) {
@@ -155,9 +173,21 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       const std::string why = r.error.empty() ? "not found" : r.error;
       lib.path = lib.real_path = lib.version = lib.reported_version = Fact<std::string>::missing(why);
     }
+    std::vector<std::string> seen_real = {r.real_path};
     for (const auto& c : r.copies) {
+      seen_real.push_back(c.real_path);
       if (c.status == libs::CopyStatus::chosen || c.status == libs::CopyStatus::same_file) continue;
       lib.other_copies.push_back(fmt::format("{}: {}: {}", c.path, libs::copy_status_key(c.status), c.reason));
+    }
+    // Copies the loader never looks at: a toolkit or conda library directory
+    // that is not on its path.
+    for (const auto& dir : cuda_install_dirs(fs, conda_prefix)) {
+      const std::string candidate = dir + "/" + soname;
+      if (!fs.exists(candidate)) continue;
+      const std::string real = libs::real_path(fs, candidate);
+      if (std::find(seen_real.begin(), seen_real.end(), real) != seen_real.end()) continue;
+      seen_real.push_back(real);
+      lib.other_copies.push_back(fmt::format("{}: not_on_search_path: in {}, which the loader does not search", candidate, dir));
     }
     fw.libraries.push_back(std::move(lib));
   }

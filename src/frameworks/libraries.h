@@ -28,8 +28,9 @@ std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonE
 // /etc/ld.so.cache and the default directories. Built once per run.
 libs::SearchContext search_context(const sys::FileSystem& fs, const std::optional<std::string>& ld_library_path);
 
-// Fills fw.libraries.
+// Fills fw.libraries. Copies in CUDA installation directories the loader
+// does not search (/usr/local/cuda*, conda's lib) are listed as such.
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
-                       const libs::SearchContext& ctx);
+                       const libs::SearchContext& ctx, const std::optional<std::string>& conda_prefix);
 
 }  // namespace ongpu::frameworks

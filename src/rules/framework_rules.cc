@@ -289,6 +289,15 @@ class Checker {
         x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
         x.fix.push_back(wheel_installed ? pip(env_, "install --force-reinstall " + fw_.distribution + "==" + fw_.version)
                                         : pip(env_, fmt::format("install '{}'", l->wanted_by)));
+        // A copy exists where the loader does not look: say how to use it.
+        for (const auto& c : l->other_copies) {
+          if (c.find(": not_on_search_path:") == std::string::npos) continue;
+          std::string path = c.substr(0, c.find(':'));
+          std::string dir = path.substr(0, path.rfind('/'));
+          x.summary += fmt::format(" (a copy is in {}, which it does not search)", dir);
+          x.fix.push_back(fmt::format("or: export LD_LIBRARY_PATH={}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}", shell_quote(dir)));
+          break;
+        }
       }
     }
     for (const auto& l : fw_.libraries) {

@@ -245,3 +245,18 @@ def test_library_versions_are_not_asked_by_default():
                env={"LD_LIBRARY_PATH": str(TOOLKIT / "lib64")})
     env = next(e for e in r.json()["facts"]["python"]["environments"] if e["interpreter"] == python)
     assert all(l["reported_version"] is None for l in env["frameworks"][0]["libraries"])
+
+
+def test_a_copy_off_the_loaders_path_is_named_with_the_way_to_use_it(tmp_path):
+    from conftest import compile_shared
+    python = env_with_libraries(tmp_path, "tf-with-cuda-wheels", LOADERS["tf-with-cuda-wheels"],
+                                skip_wheels=("nvidia-cudnn",))
+    conda = tmp_path / "conda-env"
+    compile_shared(conda / "lib" / "libcudnn.so.8", "libcudnn.so.8")
+    _, doc, _, findings = frameworks("tf-with-cuda-wheels", python=python, extra_env={"CONDA_PREFIX": str(conda)})
+    f = findings["framework.cuda_wheels_unreachable"]
+    assert f"a copy is in {conda}/lib" in f["summary"]
+    assert f["fix"][-1].startswith(f"or: export LD_LIBRARY_PATH={conda}/lib")
+    env = next(e for e in doc["facts"]["python"]["environments"] if e["interpreter"] == str(python))
+    cudnn = next(l for l in env["frameworks"][0]["libraries"] if l["soname"] == "libcudnn.so.8")
+    assert any(c.startswith(f"{conda}/lib/libcudnn.so.8: not_on_search_path:") for c in cudnn["other_copies"])
