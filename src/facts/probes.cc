@@ -12,6 +12,7 @@
 #include "libs/search_path.h"
 #include "probe/protocol.h"
 #include "python/environments.h"
+#include "sys/listing_cache.h"
 #include "sys/process.h"
 
 namespace ongpu {
@@ -186,7 +187,8 @@ FactSet collect_all(const CollectOptions& options) {
   if (options.run_probes) {
     // The interpreters ran on this machine, so their site-packages are read
     // from it too, whatever --root says about /proc, /sys and /dev.
-    auto live = sys::make_file_system("/");
+    auto real = sys::make_file_system("/");
+    auto live = std::make_unique<sys::ListingCache>(*real);
     const std::optional<std::string> ld_library_path = f.env.ld_library_path;
     std::optional<std::string> conda_prefix;
     if (auto env = current_environment(); env.count("CONDA_PREFIX")) conda_prefix = env["CONDA_PREFIX"];
