@@ -79,6 +79,9 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
       }
       for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + fix + "\n";
     }
+    if (st.verbose) {
+      for (const auto& d : fv.details) out += "    • " + d + "\n";
+    }
   }
   out += "\n";
   const auto& v = report.verdict;

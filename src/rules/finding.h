@@ -52,6 +52,7 @@ struct FrameworkVerdict {
   std::string root_cause;    // first error: the machine's, or this framework's
   std::string summary;
   std::string scope;         // the scope of its own findings
+  std::vector<std::string> details;  // build facts and CUDA libraries, one line each (-v)
 };
 
 struct Verdict {

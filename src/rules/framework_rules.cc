@@ -481,6 +481,23 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
         v.root_cause = own_error;
       }
       v.gpu = machine.gpu_usable && own_error.empty();
+      v.details.push_back(fmt::format("build: {}{}{}{}", fw.flavor, fw.cuda_version ? ", CUDA " + *fw.cuda_version : "",
+                                      fw.cudnn_version ? ", cuDNN " + *fw.cudnn_version : "",
+                                      fw.package_dir.empty() ? "" : ", in " + fw.package_dir));
+      if (fw.gpu_targets && !fw.gpu_targets->empty()) {
+        std::string list;
+        for (const auto& t : *fw.gpu_targets) list += (list.empty() ? "" : " ") + t;
+        v.details.push_back("GPU code: " + list);
+      }
+      for (const auto& l : fw.libraries) {
+        if (l.outcome == "found") {
+          v.details.push_back(fmt::format("{} → {} ({}{})", l.soname, l.real_path.value_or("?"), l.found_by,
+                                          l.reported_version ? ", reports " + *l.reported_version : ""));
+        } else {
+          v.details.push_back(fmt::format("{}: {}", l.soname, l.outcome == "not_found" ? "not found" : l.path.reason));
+        }
+        for (const auto& c : l.other_copies) v.details.push_back("  also " + c);
+      }
       if (v.gpu) v.summary = fmt::format("{} {} can use the GPU", pretty(fw.framework), fw.version);
       verdicts.push_back(std::move(v));
     }

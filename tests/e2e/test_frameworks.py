@@ -260,3 +260,13 @@ def test_a_copy_off_the_loaders_path_is_named_with_the_way_to_use_it(tmp_path):
     env = next(e for e in doc["facts"]["python"]["environments"] if e["interpreter"] == str(python))
     cudnn = next(l for l in env["frameworks"][0]["libraries"] if l["soname"] == "libcudnn.so.8")
     assert any(c.startswith(f"{conda}/lib/libcudnn.so.8: not_on_search_path:") for c in cudnn["other_copies"])
+
+
+def test_verbose_text_shows_each_library_and_where_it_comes_from(tmp_path):
+    from conftest import FIXTURES, ongpu
+    python = env_with_libraries(tmp_path, "tf-with-cuda-wheels", LOADERS["tf-with-cuda-wheels"])
+    r = ongpu("doctor", "-v", "--python", str(python), "--root", str(FIXTURES / "healthy-1gpu"), scenario="healthy.conf")
+    assert "• build: cuda, CUDA 12.2, cuDNN 8" in r.out
+    assert "• GPU code: sm_50 sm_60 sm_70 sm_80 compute_90" in r.out
+    line = next(l for l in r.out.splitlines() if "• libcudnn.so.8 → " in l)
+    assert "site-packages/nvidia/cudnn/lib/libcudnn.so.8 (DT_RUNPATH of " in line
