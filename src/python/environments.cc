@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <set>
 
-#include "facts/json.h"
 #include "python/metadata.h"
 #include "util/strings.h"
 

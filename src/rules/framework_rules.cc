@@ -8,6 +8,7 @@
 #include "python/metadata.h"
 #include "rules/catalog.h"
 #include "rules/framework_rules.h"
+#include "knowledge/version.h"
 #include "rules/visible.h"
 #include "util/strings.h"
 
@@ -32,14 +33,12 @@ std::optional<std::pair<int, int>> major_minor(std::string_view v) {
   return std::make_pair(*major, minor);
 }
 
-int compare_versions(std::string_view a, std::string_view b) {
-  auto pa = split(a, '.'), pb = split(b, '.');
-  for (size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
-    int x = i < pa.size() ? parse_number<int>(pa[i]).value_or(0) : 0;
-    int y = i < pb.size() ? parse_number<int>(pb[i]).value_or(0) : 0;
-    if (x != y) return x < y ? -1 : 1;
-  }
-  return 0;
+// The release part of a package version: "2.16.0rc0" -> "2.16.0", "2.3.0+cu121" -> "2.3.0".
+std::string_view release_of(std::string_view v) {
+  size_t n = 0;
+  while (n < v.size() && ((v[n] >= '0' && v[n] <= '9') || v[n] == '.')) ++n;
+  while (n > 0 && v[n - 1] == '.') --n;
+  return v.substr(0, n);
 }
 
 std::string installer_of(const PythonEnv& env, const std::string& dist) {
@@ -115,7 +114,7 @@ class Checker {
       auto& x = add("framework.platform_unsupported", fmt::format("{} on macOS has no CUDA support", name_));
       x.evidence.push_back({"python.environments[].platform", plat});
       x.fix.push_back("use a Linux machine with an NVIDIA GPU");
-    } else if (plat == "win32" && fw_.framework == "tensorflow" && compare_versions(fw_.version, "2.11") >= 0) {
+    } else if (plat == "win32" && fw_.framework == "tensorflow" && knowledge::version_at_least(release_of(fw_.version), "2.11")) {
       // tensorflow.org/install/pip: 2.10 was the last release with GPU support on native Windows.
       auto& x = add("framework.platform_unsupported",
                     fmt::format("TensorFlow {} has no GPU support on native Windows (the last was 2.10)", fw_.version));
@@ -366,7 +365,7 @@ class Checker {
     std::optional<std::string> floor;
     if (compat && !compat->linux_min.empty()) floor = compat->linux_min;
     auto own = k_.min_driver_for_cuda(*fw_.cuda_version);
-    if (have_major == need->first && floor && !driver.empty() && compare_versions(driver, *floor) >= 0) {
+    if (have_major == need->first && floor && !driver.empty() && knowledge::version_at_least(driver, *floor)) {
       auto& x = add("framework.minor_version_compatibility",
                     fmt::format("{} is built with CUDA {}; driver {} supports CUDA {}: it runs through minor-version "
                                 "compatibility, but PTX newer than CUDA {} cannot be JIT-compiled",

@@ -17,7 +17,7 @@ struct OpenedLibrary {
 
 OpenedLibrary open_library(const std::string& soname);
 
-// Looks a symbol up newest version first: open_symbol(h, {"nvmlInit_v2", "nvmlInit"}).
+// Looks a symbol up newest version first: find_symbol(h, {"nvmlInit_v2", "nvmlInit"}).
 void* find_symbol(void* handle, std::initializer_list<const char*> names);
 
 // Pure helpers, unit-tested.
