@@ -16,6 +16,7 @@ titles = {
     "gpu_state": "GPU state", "environment": "Environment",
     "framework": "Framework build (per framework)", "cuda_libraries": "CUDA libraries (per framework)",
     "compatibility": "Compatibility (per framework)",
+    "live": "Live check (`ongpu verify`, per framework)",
 }
 rows = {}
 for m in entry.finditer(src):
@@ -23,7 +24,7 @@ for m in entry.finditer(src):
     rows.setdefault(link, []).append((fid, sev, meaning.replace('\\"', '"'), fix.replace('\\"', '"')))
 
 out = ["# Findings", "",
-       "Every finding `ongpu doctor` can report, by link of the chain. The id is stable: scripts may",
+       "Every finding `ongpu doctor` and `ongpu verify` can report, by link of the chain. The id is stable: scripts may",
        "match on it. Severity `error` means the link is broken (the first error in chain order is the",
        "root cause); `warning` means CUDA can work but something is wrong or surprising.",
        "The doctor prints a fix specific to the machine (the exact variable value to export, the",

@@ -14,6 +14,11 @@
 #      itself enumerated under that environment in the same run
 #      (cuda_driver_devices[]), and, when PyTorch is installed, against a
 #      separate python3 process asking torch.
+#   4. ongpu verify --json for PyTorch, JAX and CuPy (each that python3 can
+#      import): computed on the GPU, results match the CPU's, a speed-up > 1,
+#      the result on a GPU device, CUDA libraries in the loaded list; and again
+#      with CUDA_VISIBLE_DEVICES="": CPU, with the variable named as the cause
+#      (env.cvd_hides_all).
 #   3. Start-up time: median of 10 interleaved runs of ongpu doctor --json and
 #      of python3 -c pass (reported, not judged: timings are the benchmark's
 #      business, bench/doctor_startup.py).
@@ -40,7 +45,7 @@ command -v timeout >/dev/null || die "no timeout command (coreutils)"
 command -v nvidia-smi >/dev/null || die "no nvidia-smi: run this on a machine with an NVIDIA GPU"
 
 mkdir -p "$out" || die "cannot create $out"
-rm -f "$out"/doctor.* "$out"/nvidia-smi-* "$out"/visible-* "$out"/torch-* "$out"/timing.json \
+rm -f "$out"/doctor.* "$out"/nvidia-smi-* "$out"/visible-* "$out"/torch-* "$out"/verify-* "$out"/timing.json \
       "$out"/results.tsv "$out"/machine.txt
 
 # What this script varies itself starts unset.
@@ -114,6 +119,26 @@ for order in default PCI_BUS_ID; do
     fi
     echo "  $name: done"
   done
+done
+
+echo
+echo "== 4. ongpu verify through the frameworks"
+: > "$out/verify-cases.tsv"
+for fw in torch jax cupy; do
+  if ! $t python3 -c "import $fw" >/dev/null 2>&1; then
+    echo "  $fw: not importable by python3, skipped"
+    printf '%s\tmissing\n' "$fw" >> "$out/verify-cases.tsv"
+    continue
+  fi
+  printf '%s\tpresent\n' "$fw" >> "$out/verify-cases.tsv"
+  # A first PTX JIT can take minutes: a longer deadline than the other commands.
+  timeout 300 "$ongpu" verify --framework "$fw" --python "$(command -v python3)" --timeout 240 --json \
+    > "$out/verify-$fw.json" 2> "$out/verify-$fw.json.err"; echo $? > "$out/verify-$fw.json.rc"
+  timeout 300 env CUDA_VISIBLE_DEVICES= "$ongpu" verify --framework "$fw" --python "$(command -v python3)" \
+    --timeout 240 --json > "$out/verify-$fw-hidden.json" 2> "$out/verify-$fw-hidden.json.err"
+  echo $? > "$out/verify-$fw-hidden.json.rc"
+  "$ongpu" verify --framework "$fw" --python "$(command -v python3)" --timeout 240 > "$out/verify-$fw.txt" 2>&1
+  cat "$out/verify-$fw.txt"
 done
 
 echo
@@ -306,6 +331,39 @@ for line in read("visible-cases.tsv").splitlines():
         add(f"{check} torch", f"predicted: {ids(predicted)}", f"torch: {ids('GPU-' + norm(x) for x in t)}",
             [norm(x) for x in t] == [norm(x) for x in predicted])
         details.append((f"{check} torch", predicted, t))
+
+# ---- 4. ongpu verify
+for line in read("verify-cases.tsv").splitlines():
+    fw, state = line.split("\t")
+    if state == "missing":
+        add(f"verify {fw}", "python3 imports it", "not importable", status="SKIP")
+        continue
+    v = load_json(f"verify-{fw}.json")
+    entry = (v or {}).get("frameworks", [{}])[0] if (v or {}).get("frameworks") else {}
+    answer = (entry.get("live") or {}).get("answer") or {}
+    compute = answer.get("compute") or {}
+    gpu = compute.get("gpu") or {}
+    add(f"verify {fw}: computed on the GPU", "device gpu, exit 0 or 1",
+        f"{entry.get('device')}, exit {rc(f'verify-{fw}.json')}: {short(entry.get('summary'))}",
+        entry.get("device") == "gpu" and rc(f"verify-{fw}.json") in (0, 1))
+    add(f"verify {fw}: result matches the CPU", "match true",
+        f"match {compute.get('match')}, max diff {compute.get('max_abs_diff')}", compute.get("match") is True)
+    speedup = compute.get("speedup")
+    add(f"verify {fw}: speed-up", "> 1 (reported)",
+        f"{speedup:.1f}x at {compute.get('size')} ({gpu.get('median_ms')} ms GPU)" if speedup else "none",
+        bool(speedup and speedup > 1))
+    add(f"verify {fw}: result placed on", "a GPU device", gpu.get("device"),
+        any(k in str(gpu.get("device")).lower() for k in ("cuda", "gpu")))
+    libs = answer.get("loaded_libraries") or []
+    add(f"verify {fw}: CUDA libraries loaded", "libcuda and a CUDA library",
+        short(", ".join(x.rsplit("/", 1)[-1] for x in libs)),
+        any("libcuda.so" in x for x in libs) and len(libs) >= 2)
+    h = load_json(f"verify-{fw}-hidden.json") or {}
+    he = h.get("frameworks", [{}])[0] if h.get("frameworks") else {}
+    named = [f["id"] for f in h.get("machine_findings", []) if f["id"] == "env.cvd_hides_all"]
+    add(f"verify {fw} CUDA_VISIBLE_DEVICES=\"\"", "cpu, env.cvd_hides_all found",
+        f"{he.get('device')}, root cause {he.get('root_cause')}{', env.cvd_hides_all found' if named else ''}",
+        he.get("device") == "cpu" and bool(named))
 
 # ---- 3. timing (reported only)
 timing = load_json("timing.json") or {}

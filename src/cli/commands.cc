@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::array kCommands = std::to_array<Command>({
     {"doctor", "walk the chain from PCI device to CUDA context and say what is broken", run_doctor},
+    {"verify", "prove it: run each framework on the GPU and the CPU, in your own interpreter", run_verify},
     {"visible", "which GPUs a CUDA process will see under CUDA_VISIBLE_DEVICES, in nvidia-smi's numbering", run_visible},
     {"compat", "what a framework version needs (CUDA, cuDNN, driver, Python), or what a driver allows", run_compat},
     {"help", "show this help", run_help},

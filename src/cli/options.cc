@@ -60,6 +60,7 @@ Result<FactSet> obtain_facts(const FactOptions& o) {
     c.python = o.no_python ? std::vector<std::string>{} : o.python;
     c.discover_python = o.python_environments && !o.no_python;
     c.library_versions = o.library_versions;
+    c.knowledge_dir = o.knowledge_dir;
     facts = collect_all(c);
   }
   if (!o.save_facts.empty()) {

@@ -39,6 +39,7 @@ struct CollectOptions {
   std::vector<std::string> python;  // --python, in order
   bool discover_python = true;      // also VIRTUAL_ENV, CONDA_PREFIX and PATH
   bool library_versions = false;    // ask each resolved CUDA library its version (loads it, in a child)
+  std::string knowledge_dir;        // --knowledge: newer tables (the sonames of TensorFlow without wheel pins)
 };
 FactSet collect_all(const CollectOptions& options);
 

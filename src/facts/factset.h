@@ -313,7 +313,8 @@ struct PinnedWheel {
 // resolve it for the framework's own shared object (src/libs/).
 struct LibraryFact {
   std::string soname;     // libcudnn.so.9
-  std::string wanted_by;  // the pinned wheel that provides it: nvidia-cudnn-cu12
+  std::string wanted_by;  // the pinned wheel that provides it (nvidia-cudnn-cu12), or for a TensorFlow
+                          // without pins the build_info.py version it follows from (build_info.py cuda_version 11.8)
   std::string requester;  // the framework's file that loads it ("" when none was found)
   std::string outcome;    // found, not_found, load_error
   Fact<std::string> path;
@@ -345,6 +346,9 @@ struct FrameworkFacts {
   std::string version;
   std::string package_dir;   // <site-packages>/tensorflow ("" when the package directory is missing)
   std::string flavor;        // cuda, cpu, rocm, stub, unknown
+  // The Tag lines of its dist-info WHEEL file (for JAX, jaxlib's: the compiled
+  // part): cp311-cp311-manylinux_2_17_x86_64, the platform it was built for.
+  Fact<std::vector<std::string>> wheel_tags;
   Fact<std::string> cuda_version;   // the CUDA it was built with (12.5.1)
   Fact<std::string> cudnn_version;  // the cuDNN it was built with (9)
   Fact<std::vector<std::string>> gpu_targets;  // compiled GPU code: sm_80 (SASS), compute_90 (PTX)
@@ -358,6 +362,7 @@ struct FrameworkFacts {
     v("version", version);
     v("package_dir", package_dir);
     v("flavor", flavor);
+    v("wheel_tags", wheel_tags);
     v("cuda_version", cuda_version);
     v("cudnn_version", cudnn_version);
     v("gpu_targets", gpu_targets);

@@ -9,6 +9,7 @@
 #include "facts/json.h"
 #include "frameworks/detect.h"
 #include "frameworks/libraries.h"
+#include "knowledge/knowledge.h"
 #include "libs/search_path.h"
 #include "probe/protocol.h"
 #include "python/environments.h"
@@ -110,13 +111,15 @@ void ask_library_versions(FactSet& f, std::chrono::milliseconds deadline) {
 
 // An environment's distributions, frameworks and their CUDA libraries.
 void analyse(const sys::FileSystem& fs, PythonEnv& e, const std::optional<std::string>& ld_library_path,
-             const std::optional<std::string>& conda_prefix, std::optional<libs::SearchContext>& loader) {
+             const std::optional<std::string>& conda_prefix, const knowledge::Knowledge* k,
+             std::optional<libs::SearchContext>& loader) {
   e.distributions = python::scan_distributions(fs, e.site_packages);
   e.frameworks = frameworks::detect(fs, e);
   for (auto& fw : e.frameworks) {
-    if (fw.flavor != "cuda" || fw.cuda_wheels.empty()) continue;
+    auto wanted = frameworks::wanted_libraries(fw, k);
+    if (wanted.empty()) continue;
     if (!loader) loader = frameworks::search_context(fs, ld_library_path);  // built on first need
-    frameworks::resolve_libraries(fs, e, fw, *loader, conda_prefix);
+    frameworks::resolve_libraries(fs, e, fw, wanted, *loader, conda_prefix);
   }
 }
 
@@ -124,6 +127,10 @@ struct Speculation {
   bool used = false;
   PythonEnv env;
   std::optional<libs::SearchContext> loader;
+  // The sonames of a TensorFlow without wheel pins come from a table, read
+  // here off the critical path (about 0.5 ms); a --knowledge directory that
+  // fails to load is reported by the command itself.
+  std::optional<knowledge::Knowledge> tables;
 };
 
 }  // namespace
@@ -195,13 +202,16 @@ FactSet collect_all(const CollectOptions& options) {
     // While the interpreters start, read the environment the first one most
     // likely has (a virtualenv's own site-packages); kept only if its answer
     // agrees (docs/PERFORMANCE.md).
-    auto speculation = std::async(std::launch::async, [&live, &interpreters, ld_library_path, conda_prefix] {
+    const std::string knowledge_dir = options.knowledge_dir;
+    auto speculation = std::async(std::launch::async, [&live, &interpreters, ld_library_path, conda_prefix,
+                                                       knowledge_dir] {
       Speculation sp;
       if (interpreters.empty()) return sp;
+      if (auto loaded = knowledge::Knowledge::load(knowledge_dir)) sp.tables = std::move(loaded).value();
       sp.env.interpreter = interpreters.front().first;
       sp.env.site_packages = python::predict_site_packages(*live, sp.env.interpreter);
       if (sp.env.site_packages.empty()) return sp;
-      analyse(*live, sp.env, ld_library_path, conda_prefix, sp.loader);
+      analyse(*live, sp.env, ld_library_path, conda_prefix, sp.tables ? &*sp.tables : nullptr, sp.loader);
       sp.used = true;
       return sp;
     });
@@ -212,13 +222,14 @@ FactSet collect_all(const CollectOptions& options) {
     f.python.environments = python::deduplicate(std::move(p.python));
     Speculation sp = speculation.get();
     std::optional<libs::SearchContext> loader = std::move(sp.loader);
+    const knowledge::Knowledge* tables = sp.tables ? &*sp.tables : nullptr;
     for (auto& e : f.python.environments) {
       if (sp.used && e.interpreter == sp.env.interpreter && e.site_packages == sp.env.site_packages) {
         e.distributions = std::move(sp.env.distributions);
         e.frameworks = std::move(sp.env.frameworks);
         continue;
       }
-      analyse(*live, e, ld_library_path, conda_prefix, loader);
+      analyse(*live, e, ld_library_path, conda_prefix, tables, loader);
     }
     if (options.library_versions) ask_library_versions(f, options.deadline);
   }

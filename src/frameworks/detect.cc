@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "python/metadata.h"
+#include "python/wheel.h"
 #include "util/strings.h"
 
 namespace ongpu::frameworks {
@@ -49,6 +50,20 @@ std::vector<PinnedWheel> pinned_wheels(const PythonEnv& env, const Distribution&
   return out;
 }
 
+// The Tag lines of the distribution's WHEEL file: the platform pip chose the
+// wheel for (PEP 427). Installs that keep no WHEEL (egg-info, some conda
+// packages) leave the fact missing.
+Fact<std::vector<std::string>> wheel_tags(const sys::FileSystem& fs, const Distribution& d) {
+  if (!ends_with(d.metadata_dir, ".dist-info")) {
+    return Fact<std::vector<std::string>>::missing(d.metadata_dir + " is not a dist-info directory");
+  }
+  auto text = fs.read_file(d.location + "/" + d.metadata_dir + "/WHEEL", 64 * 1024);
+  if (!text) return Fact<std::vector<std::string>>::missing("no WHEEL file in " + d.metadata_dir);
+  auto tags = python::parse_wheel_tags(*text);
+  if (tags.empty()) return Fact<std::vector<std::string>>::missing(d.metadata_dir + "/WHEEL has no Tag line");
+  return tags;
+}
+
 std::vector<std::string> names_of(const std::vector<const Distribution*>& ds, const Distribution* except) {
   std::vector<std::string> out;
   for (const auto* d : ds) {
@@ -76,6 +91,7 @@ void tensorflow(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Fra
   f.distribution = main->name;
   f.version = main->version;
   f.package_dir = package_dir(fs, *main, "tensorflow");
+  f.wheel_tags = wheel_tags(fs, *main);
   f.conflicts = names_of(dists, main);
   f.cuda_wheels = pinned_wheels(env, *main, {"and-cuda"});
   const std::string why_missing = f.package_dir.empty() ? "the tensorflow package directory is missing"
@@ -122,6 +138,7 @@ void torch(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Framewor
   f.distribution = d->name;
   f.version = d->version;
   f.package_dir = package_dir(fs, *d, "torch");
+  f.wheel_tags = wheel_tags(fs, *d);
   f.cuda_wheels = pinned_wheels(env, *d, {""});
   f.cudnn_version = Fact<std::string>::missing("torch/version.py does not record it");
   f.gpu_targets = Fact<std::vector<std::string>>::missing("recorded inside libtorch_cuda.so only (ongpu verify reads it live)");
@@ -152,6 +169,9 @@ void jax(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkF
   f.gpu_targets = Fact<std::vector<std::string>>::missing("not recorded in the package metadata");
   f.cuda_version = Fact<std::string>::missing("no CUDA plugin installed");
   f.flavor = "cpu";
+  // jax itself is pure Python (py3-none-any); jaxlib carries the compiled code.
+  const Distribution* jaxlib = find_dist(env, "jaxlib");
+  f.wheel_tags = jaxlib ? wheel_tags(fs, *jaxlib) : Fact<std::vector<std::string>>::missing("jaxlib is not installed");
   for (const auto& dist : env.distributions) {
     const auto& n = dist.name;
     if (n == "jaxlib" || (starts_with(n, "jax-cuda") && (ends_with(n, "-plugin") || ends_with(n, "-pjrt")))) {
@@ -188,6 +208,7 @@ void cupy(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Framework
   f.version = d->version;
   f.package_dir = package_dir(fs, *d, "cupy");
   f.conflicts = names_of(dists, d);
+  f.wheel_tags = wheel_tags(fs, *d);
   f.cudnn_version = Fact<std::string>::missing("CuPy does not need cuDNN");
   f.gpu_targets = Fact<std::vector<std::string>>::missing("not recorded in the package metadata");
   // cupy-cuda12x is built for CUDA 12.x (CuPy installation guide: one wheel per CUDA major).
@@ -223,6 +244,7 @@ void onnxruntime(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Fr
   f.version = d->version;
   f.package_dir = package_dir(fs, *d, "onnxruntime");
   f.conflicts = names_of(dists, d);
+  f.wheel_tags = wheel_tags(fs, *d);
   f.flavor = gpu ? "cuda" : "cpu";
   f.cuda_version = Fact<std::string>::missing(gpu ? "not recorded in the package metadata" : "a CPU-only build");
   f.cudnn_version = Fact<std::string>::missing("not recorded in the package metadata");

@@ -75,9 +75,39 @@ std::vector<std::string> sonames_of_wheel(const PinnedWheel& w) {
   const std::string base = wheel_base(w.name);
   for (const auto& entry : kWheels) {
     if (base != entry.wheel) continue;
-    for (const char* stem : entry.stems) out.push_back(fmt::format("{}.so.{}", stem, major));
+    for (const char* stem : entry.stems) {
+      // CUDA 11's runtime keeps the soname libcudart.so.11.0 for every 11.x
+      // (TensorFlow's third_party/gpus/cuda_configure.bzl: "versioned as 11.0
+      // for backward compatibility"); nvidia-cuda-runtime-cu11 ships that file.
+      const bool cudart_11 = std::string_view(stem) == "libcudart" && major == "11";
+      out.push_back(fmt::format("{}.so.{}{}", stem, major, cudart_11 ? ".0" : ""));
+    }
   }
   return out;
+}
+
+std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const knowledge::Knowledge* k) {
+  std::vector<WantedLibrary> wanted;
+  if (fw.flavor != "cuda") return wanted;
+  auto add = [&](std::string soname, std::string why) {
+    if (std::none_of(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == soname; })) {
+      wanted.push_back({std::move(soname), std::move(why)});
+    }
+  };
+  for (const auto& w : fw.cuda_wheels) {
+    for (auto& so : sonames_of_wheel(w)) add(std::move(so), w.name);
+  }
+  // TensorFlow before 2.14 pins no wheel: its stream executor dlopens the
+  // sonames its build configured (cuda_configure.bzl -> dso_loader.cc), which
+  // follow from the CUDA and cuDNN versions build_info.py records.
+  if (fw.cuda_wheels.empty() && fw.framework == "tensorflow" && k && fw.cuda_version) {
+    const std::string cudnn = fw.cudnn_version.value_or("");
+    for (const auto* l : k->tensorflow_libraries_for(*fw.cuda_version, cudnn)) {
+      add(l->soname, fmt::format("build_info.py {}_version {}", l->component,
+                                 l->component == "cuda" ? *fw.cuda_version : cudnn));
+    }
+  }
+  return wanted;
 }
 
 std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonEnv& env, const FrameworkFacts& fw) {
@@ -113,16 +143,8 @@ libs::SearchContext search_context(const sys::FileSystem& fs, const std::optiona
 }
 
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
-                       const libs::SearchContext& ctx, const std::optional<std::string>& conda_prefix) {
-  if (fw.flavor != "cuda") return;
-  std::vector<std::pair<std::string, std::string>> wanted;  // soname, wheel
-  for (const auto& w : fw.cuda_wheels) {
-    for (auto& so : sonames_of_wheel(w)) {
-      if (std::none_of(wanted.begin(), wanted.end(), [&](const auto& x) { return x.first == so; })) {
-        wanted.emplace_back(so, w.name);
-      }
-    }
-  }
+                       const std::vector<WantedLibrary>& wanted, const libs::SearchContext& ctx,
+                       const std::optional<std::string>& conda_prefix) {
   if (wanted.empty()) return;
 
   libs::Requester who;
@@ -136,10 +158,10 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
     who.object.path = fw.package_dir.empty() ? env.interpreter : fw.package_dir + "/(no CUDA loader found)";
   }
 
-  for (const auto& [soname, wheel] : wanted) {
+  for (const auto& [soname, why] : wanted) {
     LibraryFact lib;
     lib.soname = soname;
-    lib.wanted_by = wheel;
+    lib.wanted_by = why;
     lib.requester = requester.value_or("");
     auto r = libs::resolve_library(fs, soname, who, ctx);
     lib.outcome = r.outcome == libs::Outcome::found ? "found" : r.outcome == libs::Outcome::not_found ? "not_found" : "load_error";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "facts/factset.h"
+#include "knowledge/knowledge.h"
 #include "libs/search_path.h"
 #include "sys/fs.h"
 
@@ -19,6 +20,18 @@ namespace ongpu::frameworks {
 // framework loads by soname (nvcc, nvtx).
 std::vector<std::string> sonames_of_wheel(const PinnedWheel& wheel);
 
+// A CUDA library a framework loads by soname, and why it needs it.
+struct WantedLibrary {
+  std::string soname;     // libcudnn.so.9
+  std::string wanted_by;  // the pinned wheel (nvidia-cudnn-cu12), or "build_info.py cudnn_version 8"
+};
+
+// The CUDA libraries the framework loads: those of the NVIDIA wheels it pins;
+// for a CUDA build of TensorFlow that pins none (before 2.14's [and-cuda]
+// extra), those its build_info.py versions imply
+// (knowledge/tensorflow_cuda_libraries.csv; none without `k`).
+std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const knowledge::Knowledge* k);
+
 // The file of the framework that loads its CUDA libraries, if it exists:
 // libtensorflow_framework.so.2, torch/lib/libtorch_cuda.so, the JAX CUDA
 // plugin, onnxruntime's CUDA provider.
@@ -28,9 +41,11 @@ std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonE
 // /etc/ld.so.cache and the default directories. Built once per run.
 libs::SearchContext search_context(const sys::FileSystem& fs, const std::optional<std::string>& ld_library_path);
 
-// Fills fw.libraries. Copies in CUDA installation directories the loader
-// does not search (/usr/local/cuda*, conda's lib) are listed as such.
+// Fills fw.libraries with `wanted`, resolved. Copies in CUDA installation
+// directories the loader does not search (/usr/local/cuda*, conda's lib) are
+// listed as such.
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
-                       const libs::SearchContext& ctx, const std::optional<std::string>& conda_prefix);
+                       const std::vector<WantedLibrary>& wanted, const libs::SearchContext& ctx,
+                       const std::optional<std::string>& conda_prefix);
 
 }  // namespace ongpu::frameworks

@@ -39,6 +39,18 @@ TfMatch Knowledge::tensorflow_build(std::string_view version) const {
   return {found, found != nullptr};
 }
 
+std::vector<const TfLibrary*> Knowledge::tensorflow_libraries_for(std::string_view cuda_version,
+                                                                  std::string_view cudnn_version) const {
+  std::vector<const TfLibrary*> out;
+  for (const auto& l : tf_libs_) {
+    std::string_view v = l.component == "cuda" ? cuda_version : l.component == "cudnn" ? cudnn_version : "";
+    auto from = compare_versions(v, l.from);
+    auto before = compare_versions(v, l.before);
+    if (from && *from >= 0 && before && *before < 0) out.push_back(&l);
+  }
+  return out;
+}
+
 std::vector<const FrameworkNote*> Knowledge::notes_for(std::string_view package,
                                                        std::string_view version) const {
   std::vector<const FrameworkNote*> out;

@@ -41,6 +41,17 @@ struct FrameworkNote {
   Origin origin;
 };
 
+// tensorflow_cuda_libraries.csv: a library a CUDA build of TensorFlow
+// dlopens by soname, for builds whose `component` version (build_info.py's
+// cuda_version or cudnn_version) is in [from, before).
+struct TfLibrary {
+  std::string component;     // "cuda" or "cudnn"
+  std::string from, before;  // "11.1", "12.0"
+  std::string soname;        // "libcusolver.so.11"
+  std::string source;
+  Origin origin;
+};
+
 // cuda_driver.csv: a CUDA toolkit release and its minimum driver (Table 3).
 struct CudaRelease {
   std::string cuda;                    // "12.5"
@@ -132,6 +143,7 @@ class Knowledge {
 
   const std::vector<TfBuild>& tensorflow_builds() const { return tf_; }
   const std::vector<FrameworkNote>& tensorflow_notes() const { return tf_notes_; }
+  const std::vector<TfLibrary>& tensorflow_libraries() const { return tf_libs_; }
   const std::vector<CudaRelease>& cuda_releases() const { return cuda_; }
   const std::vector<MinorCompat>& minor_compat() const { return minor_; }
   const std::vector<SassRange>& sass_ranges() const { return sass_; }
@@ -144,6 +156,10 @@ class Knowledge {
   // TensorFlow's tested build for a version: the exact row, else the row of
   // the same major.minor series ("2.15", "2.15.1"); build == nullptr if none.
   TfMatch tensorflow_build(std::string_view version) const;
+  // The libraries a CUDA build of TensorFlow with these build_info.py
+  // versions loads by soname ("11.8", "8"); an empty version matches nothing.
+  std::vector<const TfLibrary*> tensorflow_libraries_for(std::string_view cuda_version,
+                                                         std::string_view cudnn_version) const;
   // Notes for a package whose [from, before) covers version.
   std::vector<const FrameworkNote*> notes_for(std::string_view package,
                                               std::string_view version) const;
@@ -177,6 +193,7 @@ class Knowledge {
                                  const std::map<std::string, std::string>& texts);
   std::vector<TfBuild> tf_;
   std::vector<FrameworkNote> tf_notes_;
+  std::vector<TfLibrary> tf_libs_;
   std::vector<CudaRelease> cuda_;
   std::vector<MinorCompat> minor_;
   std::vector<SassRange> sass_;

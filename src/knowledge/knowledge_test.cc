@@ -100,6 +100,12 @@ TEST(Knowledge, EveryRowHasASourceAndParsedVersions) {
   check(k.gpu_capabilities(), "gpu_compute_capability");
   check(k.torch_variants(), "pytorch_cuda");
   check(k.jax_extras(), "jax_cuda");
+  check(k.tensorflow_libraries(), "tensorflow_cuda_libraries");
+  for (const auto& l : k.tensorflow_libraries()) {
+    EXPECT_TRUE(l.component == "cuda" || l.component == "cudnn") << l.origin.line;
+    EXPECT_TRUE(l.soname.rfind("lib", 0) == 0 && l.soname.find(".so.") != std::string::npos) << l.soname;
+    EXPECT_LT(compare_versions(l.from, l.before).value_or(0), 0) << l.soname;
+  }
   for (const auto& b : k.tensorflow_builds()) {
     EXPECT_TRUE(parse_version(b.version) && parse_version(b.cuda) && parse_version(b.cudnn) &&
                 parse_version(b.python_min) && parse_version(b.python_max))
@@ -159,6 +165,31 @@ TEST(Knowledge, TensorflowNotesByVersion) {
   EXPECT_TRUE(keys("tensorflow", "2.13.1").count("no_and_cuda"));
   EXPECT_TRUE(keys("tensorflow-gpu", "2.12.0").count("stub"));
   EXPECT_FALSE(keys("tensorflow-gpu", "2.11.0").count("stub"));
+}
+
+TEST(Knowledge, TensorflowLibrariesFollowTheBuildVersions) {
+  const auto& k = embedded();
+  auto sonames = [&](const char* cuda, const char* cudnn) {
+    std::set<std::string> out;
+    for (const auto* l : k.tensorflow_libraries_for(cuda, cudnn)) out.insert(l->soname);
+    return out;
+  };
+  // TF 2.11 (CUDA 11.2, cuDNN 8): tensorflow/tensorflow#58910 and #44777.
+  EXPECT_EQ(sonames("11.2", "8"),
+            (std::set<std::string>{"libcudart.so.11.0", "libcublas.so.11", "libcublasLt.so.11", "libcufft.so.10",
+                                   "libcurand.so.10", "libcusolver.so.11", "libcusparse.so.11", "libcudnn.so.8"}));
+  // TF 2.4 was built with CUDA 11.0, whose cuSOLVER is still 10.x (tensorflow/tensorflow#45848).
+  auto v240 = sonames("11.0", "8");
+  EXPECT_TRUE(v240.count("libcusolver.so.10"));
+  EXPECT_FALSE(v240.count("libcusolver.so.11"));
+  // CUDA 12: cuFFT 11.x, cuRAND 10.x, cuSOLVER 11.x, cuSPARSE 12.x (the [and-cuda] wheels of 2.15 and 2.21).
+  auto v221 = sonames("12.5.1", "9");
+  EXPECT_TRUE(v221.count("libcudart.so.12") && v221.count("libcufft.so.11") && v221.count("libcusparse.so.12") &&
+              v221.count("libcudnn.so.9"));
+  EXPECT_EQ(v221.size(), 8u);
+  EXPECT_EQ(sonames("13.0", "9"), std::set<std::string>{"libcudnn.so.9"});  // no CUDA 13 rows
+  EXPECT_TRUE(sonames("", "").empty());
+  EXPECT_TRUE(sonames("10.1", "7").empty());  // CUDA 10 builds are not in the table
 }
 
 TEST(Knowledge, MinimumDriverForCuda) {

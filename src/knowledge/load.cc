@@ -143,6 +143,17 @@ FrameworkNote parse_note(RowReader& r) {
   return n;
 }
 
+TfLibrary parse_tf_library(RowReader& r) {
+  TfLibrary l;
+  l.component = r.get("component", Need::text);
+  l.from = r.get("from", Need::version);
+  l.before = r.get("before", Need::version);
+  l.soname = r.get("soname", Need::text);
+  l.source = r.source();
+  l.origin = r.origin();
+  return l;
+}
+
 CudaRelease parse_cuda(RowReader& r) {
   CudaRelease c;
   c.cuda = r.get("cuda", Need::version);
@@ -275,7 +286,8 @@ const std::vector<std::string>& Knowledge::table_names() {
   static const std::vector<std::string> names = {"tensorflow_gpu.csv", "tensorflow_notes.csv",
                                                  "cuda_driver.csv",    "cuda_minor_compat.csv",
                                                  "cuda_arch.csv",      "gpu_compute_capability.csv",
-                                                 "pytorch_cuda.csv",   "jax_cuda.csv"};
+                                                 "pytorch_cuda.csv",   "jax_cuda.csv",
+                                                 "tensorflow_cuda_libraries.csv"};
   return names;
 }
 
@@ -312,6 +324,8 @@ Result<Knowledge> Knowledge::build(const std::string& dir,
        {"version", "python_min", "python_max", "python_also", "cudnn", "cuda"});
   load(k.tf_notes_, "tensorflow_notes.csv", parse_note,
        {"package", "key", "from", "before", "text"});
+  load(k.tf_libs_, "tensorflow_cuda_libraries.csv", parse_tf_library,
+       {"component", "from", "before", "soname"});
   load(k.cuda_, "cuda_driver.csv", parse_cuda,
        {"cuda", "release", "update", "linux_x86_64_min", "windows_x86_64_min"});
   load(k.minor_, "cuda_minor_compat.csv", parse_minor,

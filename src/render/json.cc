@@ -2,6 +2,18 @@
 
 namespace ongpu {
 
+json finding_to_json(const Finding& f) {
+  json evidence = json::array();
+  for (const auto& e : f.evidence) evidence.push_back({{"path", e.path}, {"value", e.value}});
+  return {{"id", f.id},
+          {"severity", severity_name(f.severity)},
+          {"link", link_id(f.link)},
+          {"summary", f.summary},
+          {"evidence", evidence},
+          {"fix", f.fix},
+          {"scope", f.scope.empty() ? json(nullptr) : json(f.scope)}};
+}
+
 json render_doctor_json(const Report& report) {
   json doc = json::object();
   doc["schema_version"] = kReportSchemaVersion;
@@ -19,17 +31,7 @@ json render_doctor_json(const Report& report) {
   }
   doc["links"] = links;
   json findings = json::array();
-  for (const auto& f : report.findings) {
-    json evidence = json::array();
-    for (const auto& e : f.evidence) evidence.push_back({{"path", e.path}, {"value", e.value}});
-    findings.push_back({{"id", f.id},
-                        {"severity", severity_name(f.severity)},
-                        {"link", link_id(f.link)},
-                        {"summary", f.summary},
-                        {"evidence", evidence},
-                        {"fix", f.fix},
-                        {"scope", f.scope.empty() ? json(nullptr) : json(f.scope)}});
-  }
+  for (const auto& f : report.findings) findings.push_back(finding_to_json(f));
   doc["findings"] = findings;
   json frameworks = json::array();
   for (const auto& v : report.frameworks) {

@@ -7,6 +7,10 @@
 #include "rules/report.h"
 #include "rules/visible.h"
 
+namespace ongpu::verify {
+struct VerifyReport;
+}
+
 namespace ongpu {
 
 struct TextStyle {
@@ -19,6 +23,10 @@ bool want_color(int fd);
 
 std::string render_doctor_text(const Report& report, const TextStyle& style);
 json render_doctor_json(const Report& report);
+json finding_to_json(const Finding& f);
+
+std::string render_verify_text(const verify::VerifyReport& report, const TextStyle& style);
+json render_verify_json(const verify::VerifyReport& report);
 
 std::string render_visible_text(const VisibleResolution& r, const FactSet& facts, const TextStyle& style);
 json render_visible_json(const VisibleResolution& r, const FactSet& facts);

@@ -135,6 +135,9 @@ constexpr std::array kCatalog = std::to_array<CatalogEntry>({
     {"framework.platform_unsupported", framework, error,
      "This platform has no CUDA build of the framework (TensorFlow after 2.10 on native Windows, any framework on macOS).",
      "Use Linux or WSL2 for GPU work."},
+    {"framework.wheel_wrong_architecture", framework, error,
+     "The framework's wheel was built for another CPU architecture or operating system than the interpreter runs on (its WHEEL file's platform tag): its compiled modules cannot load.",
+     "Reinstall it with this interpreter's own pip (python -m pip install --force-reinstall <package>), which picks the wheel for this platform."},
     {"framework.cuda_wheels_missing", cuda_libraries, error,
      "The framework expects NVIDIA's CUDA libraries from pip wheels (its CUDA extra) and none is installed.",
      "Install the framework with its CUDA extra, e.g. pip install 'tensorflow[and-cuda]'."},
@@ -153,9 +156,12 @@ constexpr std::array kCatalog = std::to_array<CatalogEntry>({
     {"framework.cuda_library_shadowed", cuda_libraries, warning,
      "Another copy of a CUDA library comes first in the loader's search (LD_LIBRARY_PATH or a system directory) and wins over the copy the framework pins.",
      "Remove that directory from LD_LIBRARY_PATH (or the system copy), so the framework's own copy is loaded."},
+    {"framework.cuda_libraries_mixed", cuda_libraries, warning,
+     "The CUDA libraries the loader would give the framework come from different CUDA releases (toolkit directories of different versions, a CUDA major other than the build's): mixed releases fail to load or fail at run time.",
+     "Take all of them from one installation of the framework's CUDA major: remove the other release's directory from LD_LIBRARY_PATH or /etc/ld.so.conf.d, or install the framework's CUDA wheels."},
     {"framework.cudnn_mismatch", compatibility, error,
-     "The installed cuDNN has a different major version than the framework was built with, or an older minor.",
-     "Install the cuDNN the framework pins (its CUDA extra does)."},
+     "The cuDNN that is installed, or that the loader finds (its own version, else its file name), has a different major version than the framework was built with, or an older minor.",
+     "Install the cuDNN the framework pins (its CUDA extra does); for a system cuDNN, one of the build's major version and at least its minor, built for the same CUDA major."},
     {"framework.driver_too_old", compatibility, error,
      "The NVIDIA driver is too old for the CUDA the framework was built with.",
      "Upgrade the NVIDIA driver, or install a framework build for an older CUDA."},
@@ -180,6 +186,80 @@ constexpr std::array kCatalog = std::to_array<CatalogEntry>({
     {"env.nvidia_visible_devices_void", environment, warning,
      "NVIDIA_VISIBLE_DEVICES asks the container runtime to pass no GPU into the container.",
      "Start the container with NVIDIA_VISIBLE_DEVICES=all (or --gpus all)."},
+
+    // ongpu verify: what the framework itself did (src/verify/).
+    {"verify.timed_out", live, error,
+     "The framework did not finish importing, listing its devices and computing before the deadline; the check was stopped and its processes killed.",
+     "Rerun with a longer --timeout (a first start that JIT-compiles PTX can take minutes); if it hangs at import, run python -c 'import <framework>' by hand."},
+    {"verify.crashed", live, error,
+     "The framework's process was killed by a signal (a crash inside the framework or a library it loaded).",
+     "Run the step it crashed in by hand to see the native stack (python -X faulthandler); a crash while loading CUDA libraries often means mismatched library versions."},
+    {"verify.probe_failed", live, error,
+     "The check could not run to the end in this interpreter, or its answer could not be read.",
+     "Read the interpreter's output shown with -v; check that the interpreter runs (python -c pass)."},
+    {"verify.import_failed", live, error,
+     "Importing the framework raised an exception: it cannot be used at all in this interpreter.",
+     "Install it in this interpreter (python -m pip install <package>), or fix the error the import names."},
+    {"verify.no_gpu_device", live, error,
+     "The framework imported but lists no GPU: everything it computes runs on the CPU.",
+     "Fix the root cause shown (the doctor's chain, or the framework's own message); ongpu doctor names it."},
+    {"verify.compute_failed", live, error,
+     "The framework lists a device but the matrix multiplication on it raised an error.",
+     "Read the error: 'no kernel image' means the build lacks code for this GPU; out of memory means the card is taken."},
+    {"verify.not_on_gpu", live, error,
+     "The multiplication placed on the GPU produced a result that lives on the CPU: the framework silently ran it there.",
+     "Check the framework's placement (soft device placement) and that the GPU device is usable."},
+    {"verify.wrong_result", live, error,
+     "The GPU's result differs from the CPU's by more than float32 tolerance: the GPU computes wrongly.",
+     "Check the GPU for errors (nvidia-smi -q -d ECC, dmesg for Xid); try another driver version."},
+    {"verify.gpu_slower_than_cpu", live, warning,
+     "The GPU multiplied the matrices no faster than the CPU.",
+     "Check the GPU's clocks and power state (nvidia-smi -q -d CLOCK,PERFORMANCE) and that no other process saturates it; a small --size understates a GPU."},
+    {"verify.library_differs", live, warning,
+     "The framework loaded a CUDA library from another file than the one the doctor's static resolution predicted.",
+     "Something outside the loader's search path (an earlier import, LD_PRELOAD, a framework's own loading logic) decided; check which copy you mean to use."},
+    {"verify.disagrees_with_doctor", live, warning,
+     "What the framework did differs from the doctor's prediction: the knowledge or the resolution is wrong, or the environment is unusual.",
+     "Trust the live result; please report the case with ongpu verify --json and ongpu doctor --json."},
+    {"verify.library_not_loaded", live, error,
+     "The framework tried to load a CUDA library and the dynamic loader could not find or load it.",
+     "Install the library (for TensorFlow >= 2.14: pip install 'tensorflow[and-cuda]'), or put its directory on LD_LIBRARY_PATH."},
+    {"verify.gpu_libraries_missing", live, error,
+     "TensorFlow could not load some GPU libraries and skips the GPU.",
+     "Install the libraries named above it (pip install 'tensorflow[and-cuda]' from 2.14; the matching CUDA and cuDNN before)."},
+    {"verify.cuda_driver_not_found", live, error,
+     "The framework found no CUDA driver (libcuda.so.1) on this machine.",
+     "Install the NVIDIA driver (ongpu doctor shows the chain); in a container, start it with --gpus all."},
+    {"verify.driver_dso_mismatch", live, error,
+     "The loaded kernel module and the user-space driver library (libcuda) are of different versions.",
+     "Reboot after a driver upgrade, or reinstall the driver so both match."},
+    {"verify.cudnn_version_mismatch", live, error,
+     "The cuDNN loaded at run time is older than, or of another major version than, the one the framework was built with.",
+     "Install the cuDNN the framework was built with (ongpu compat <framework>==<version> names it)."},
+    {"verify.driver_too_old", live, error,
+     "The framework reports that the NVIDIA driver is too old for its CUDA runtime.",
+     "Upgrade the driver (ongpu compat --driver <version> shows what it allows), or install a build for an older CUDA."},
+    {"verify.no_kernel_image", live, error,
+     "The framework has no GPU code for this GPU's architecture (no kernel image is available).",
+     "Install a build compiled for this GPU (a newer release, or one for its CUDA version)."},
+    {"verify.not_compiled_with_cuda", live, error,
+     "This PyTorch was built without CUDA.",
+     "Install a CUDA build: pip install torch --index-url https://download.pytorch.org/whl/cu<XYZ>."},
+    {"verify.jax_cuda_jaxlib_missing", live, error,
+     "JAX reports that no CUDA-enabled jaxlib (CUDA plugin) is installed and falls back to the CPU.",
+     "pip install -U 'jax[cuda12]' (or 'jax[cuda13]')."},
+    {"verify.jax_plugin_failed", live, error,
+     "JAX's CUDA plugin failed to initialise, and JAX falls back to the CPU.",
+     "Read the plugin's error; reinstall a matched set with pip install -U 'jax[cuda12]' (or cuda13)."},
+    {"verify.ort_cuda_provider_failed", live, error,
+     "ONNX Runtime could not create its CUDA execution provider and runs on the CPU provider.",
+     "Install the CUDA and cuDNN versions onnxruntime-gpu requires (its message names them), e.g. pip install 'onnxruntime-gpu[cuda,cudnn]'."},
+    {"verify.no_cuda_device", live, error,
+     "CUDA initialised but reports no CUDA-capable device.",
+     "Check CUDA_VISIBLE_DEVICES and that the GPU is passed into the container (ongpu visible)."},
+    {"verify.cuda_init_failed", live, error,
+     "The framework's call to cuInit failed.",
+     "ongpu doctor shows why CUDA cannot initialise here."},
 });
 
 }  // namespace
@@ -206,6 +286,7 @@ const char* link_id(Link l) {
     case Link::framework: return "framework";
     case Link::cuda_libraries: return "cuda_libraries";
     case Link::compatibility: return "compatibility";
+    case Link::live: return "live";
   }
   return "";
 }
@@ -223,6 +304,7 @@ const char* link_title(Link l) {
     case Link::framework: return "Framework build";
     case Link::cuda_libraries: return "CUDA libraries";
     case Link::compatibility: return "Compatibility";
+    case Link::live: return "Live check";
   }
   return "";
 }

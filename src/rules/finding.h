@@ -12,10 +12,11 @@ const char* severity_name(Severity s);
 
 // The links of the chain, in order. A finding belongs to one of them; the
 // first error in chain order is the root cause.
-// The last three are per framework (a Finding's scope names which).
+// The last four are per framework (a Finding's scope names which); `live` is
+// what `ongpu verify` saw the framework itself do.
 enum class Link {
   hardware, kernel_module, device_nodes, userspace_driver, nvml, cuda, gpu_state, environment,
-  framework, cuda_libraries, compatibility
+  framework, cuda_libraries, compatibility, live
 };
 inline constexpr Link kAllLinks[] = {Link::hardware,    Link::kernel_module, Link::device_nodes,
                                      Link::userspace_driver, Link::nvml,   Link::cuda,

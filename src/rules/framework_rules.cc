@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "python/metadata.h"
+#include "python/wheel.h"
 #include "rules/catalog.h"
 #include "rules/framework_rules.h"
 #include "knowledge/version.h"
@@ -53,6 +54,18 @@ std::string pip(const PythonEnv& env, const std::string& args) {
   return fmt::format("{} -m pip {}", shell_quote(env.executable.value_or(env.interpreter)), args);
 }
 
+// A file of an NVIDIA pip wheel: site-packages/nvidia/<package>/lib or, from
+// CUDA 13, site-packages/nvidia/cu13/lib (NVIDIA/cuml#7304).
+bool in_nvidia_wheel(std::string_view path) {
+  auto site = path.find("-packages/");  // site-packages, dist-packages
+  return site != std::string_view::npos && path.find("/nvidia/", site) != std::string_view::npos;
+}
+
+std::string dir_of(std::string_view path) {
+  auto slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(0, slash));
+}
+
 struct Target {
   int major = 0, minor = 0;
   bool ptx = false;
@@ -89,12 +102,15 @@ class Checker {
 
   void run() {
     platform();
+    wheel_architecture();
     build();
     conflicts();
     environment();
     jax_skew();
     if (fw_.flavor != "cuda") return;
     wheels();
+    cudnn();
+    mixed_releases();
     driver();
     architectures();
   }
@@ -121,6 +137,49 @@ class Checker {
       x.evidence.push_back({"python.environments[].platform", plat});
       x.fix.push_back("run TensorFlow in WSL2: pip install 'tensorflow[and-cuda]' there");
       x.fix.push_back("or pin the last native build: pip install \"tensorflow<2.11\" with CUDA 11.2 and cuDNN 8.1");
+    }
+  }
+
+  // The wheel pip installed was built for another CPU or OS than this
+  // interpreter's: its compiled modules cannot load here. Happens when
+  // site-packages are copied between machines or filled with
+  // pip --platform/--target for another one.
+  void wheel_architecture() {
+    if (!fw_.wheel_tags || !env_.machine) return;
+    const std::string plat = env_.platform.value_or("");
+    bool runs = false;
+    std::vector<std::string> wrong;
+    for (const auto& tag : *fw_.wheel_tags) {
+      for (const auto& p : python::platforms_of_tag(tag)) {
+        auto ok = python::platform_runs_on(p, plat, *env_.machine);
+        if (!ok) continue;  // a platform ongpu cannot judge decides nothing
+        if (*ok) runs = true;
+        else if (std::find(wrong.begin(), wrong.end(), p) == wrong.end()) wrong.push_back(p);
+      }
+    }
+    if (runs || wrong.empty()) return;
+    // JAX's compiled part is jaxlib (detect.cc reads its WHEEL).
+    std::string dist = fw_.distribution, version = fw_.version;
+    if (fw_.framework == "jax") {
+      auto it = fw_.components.find("jaxlib");
+      dist = "jaxlib";
+      version = it == fw_.components.end() ? "" : it->second;
+    }
+    std::string platforms, tags;
+    for (const auto& w : wrong) platforms += (platforms.empty() ? "" : ", ") + w;
+    for (const auto& t : *fw_.wheel_tags) tags += (tags.empty() ? "" : ", ") + t;
+    auto& x = add("framework.wheel_wrong_architecture",
+                  fmt::format("{} {} is a wheel for {}, but this interpreter runs on {} {}", dist, version, platforms,
+                              plat.empty() ? "?" : plat, *env_.machine));
+    x.evidence.push_back({"frameworks[].wheel_tags", tags});
+    x.evidence.push_back({"python.environments[].machine", *env_.machine});
+    if (installer_of(env_, dist) == "conda") {
+      x.fix.push_back(fmt::format("installed by conda: reinstall {} from a channel for {}", dist, *env_.machine));
+    } else {
+      // The interpreter's own pip chooses the wheels for its own platform;
+      // the dependencies come again too (copied site-packages hold theirs
+      // for the same other machine).
+      x.fix.push_back(pip(env_, fmt::format("install --force-reinstall {}", version.empty() ? dist : dist + "==" + version)));
     }
   }
 
@@ -229,15 +288,17 @@ class Checker {
   }
 
   void wheels() {
-    if (fw_.cuda_wheels.empty()) return;
+    if (fw_.cuda_wheels.empty()) {
+      // No pins (TensorFlow before 2.14): the libraries its build implies.
+      if (!fw_.libraries.empty()) libraries(false, "");
+      return;
+    }
     std::vector<std::string> missing_wheels;
     for (const auto& w : fw_.cuda_wheels) {
       if (w.installed.empty()) missing_wheels.push_back(w.name);
     }
     const bool none_installed = missing_wheels.size() == fw_.cuda_wheels.size();
-    const std::string install = fw_.framework == "tensorflow" ? fmt::format("install '{}[and-cuda]=={}'", fw_.distribution, fw_.version)
-                                : fw_.framework == "jax" ? fmt::format("install -U 'jax[cuda{}]'", fw_.cuda_version.value_or("12"))
-                                : "install --force-reinstall " + fw_.distribution + "==" + fw_.version;
+    const std::string install = install_args();
     if (!fw_.libraries.empty()) {
       libraries(none_installed, install);
     } else if (none_installed) {
@@ -251,7 +312,25 @@ class Checker {
       x.evidence.push_back({"frameworks[].cuda_wheels[].installed", list + ": not installed"});
       x.fix.push_back(pip(env_, install));
     }
-    if (missing_wheels.empty()) cudnn();
+  }
+
+  // The fix for a framework that pins no CUDA wheel (TensorFlow before 2.14
+  // has no [and-cuda] extra): the CUDA and cuDNN its build_info.py names,
+  // installed by hand. The tested configuration gives the cuDNN minor.
+  std::string install_cuda_yourself() const {
+    std::string cudnn = fw_.cudnn_version.value_or("?");
+    if (auto built = built_cudnn()) cudnn = built->version;
+    return fmt::format("{} {} pins no NVIDIA wheels (tensorflow[and-cuda] exists from 2.14): install CUDA {} and "
+                       "cuDNN {} (or a newer {}.x) yourself, from NVIDIA's archives or your distribution, and put "
+                       "their lib directories on the loader's path (LD_LIBRARY_PATH or /etc/ld.so.conf.d)",
+                       name_, fw_.version, fw_.cuda_version.value_or("?"), cudnn, cudnn.substr(0, cudnn.find('.')));
+  }
+
+  // The pip arguments that install the framework with the CUDA wheels it pins.
+  std::string install_args() const {
+    return fw_.framework == "tensorflow" ? fmt::format("install '{}[and-cuda]=={}'", fw_.distribution, fw_.version)
+           : fw_.framework == "jax"      ? fmt::format("install -U 'jax[cuda{}]'", fw_.cuda_version.value_or("12"))
+                                         : "install --force-reinstall " + fw_.distribution + "==" + fw_.version;
   }
 
   void wheels_missing(const std::string& install, const std::vector<std::string>& sonames) {
@@ -276,6 +355,28 @@ class Checker {
       std::vector<std::string> sonames;
       for (const auto* l : missing) sonames.push_back(l->soname);
       wheels_missing(install, sonames);
+    } else if (missing.size() > 1 && fw_.cuda_wheels.empty()) {
+      // No pins: one fix (install the build's CUDA and cuDNN) for them all.
+      std::string list;
+      std::vector<std::string> dirs;  // copies where the loader does not look
+      for (const auto* l : missing) list += (list.empty() ? "" : ", ") + l->soname;
+      auto& x = add("framework.cuda_library_missing",
+                    fmt::format("{} {} needs {}, and the loader finds them nowhere", name_, fw_.version, list));
+      for (const auto* l : missing) {
+        x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
+        for (const auto& c : l->other_copies) {
+          if (c.find(": not_on_search_path:") == std::string::npos) continue;
+          const std::string dir = dir_of(c.substr(0, c.find(':')));
+          if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+        }
+      }
+      x.fix.push_back(install_cuda_yourself());
+      if (!dirs.empty()) {
+        std::string joined;
+        for (const auto& d : dirs) joined += (joined.empty() ? "" : ":") + d;
+        x.summary += fmt::format(" (copies are in {}, which it does not search)", joined);
+        x.fix.push_back(fmt::format("or: export LD_LIBRARY_PATH={}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}", shell_quote(joined)));
+      }
     } else {
       for (const auto* l : missing) {
         bool wheel_installed = std::any_of(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(), [&](const PinnedWheel& w) {
@@ -286,8 +387,13 @@ class Checker {
                                                     l->soname, l->requester.empty() ? "the framework" : l->requester)
                                       : fmt::format("{} needs {}, and the loader finds it nowhere", name_, l->soname));
         x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
-        x.fix.push_back(wheel_installed ? pip(env_, "install --force-reinstall " + fw_.distribution + "==" + fw_.version)
-                                        : pip(env_, fmt::format("install '{}'", l->wanted_by)));
+        if (wheel_installed) {
+          x.fix.push_back(pip(env_, "install --force-reinstall " + fw_.distribution + "==" + fw_.version));
+        } else if (fw_.cuda_wheels.empty()) {
+          x.fix.push_back(install_cuda_yourself());  // no wheel to name: the library follows from build_info.py
+        } else {
+          x.fix.push_back(pip(env_, fmt::format("install '{}'", l->wanted_by)));
+        }
         // A copy exists where the loader does not look: say how to use it.
         for (const auto& c : l->other_copies) {
           if (c.find(": not_on_search_path:") == std::string::npos) continue;
@@ -304,16 +410,12 @@ class Checker {
         auto& x = add("framework.cuda_library_dependency_missing",
                       fmt::format("{} ({}) needs {}, which the loader does not find", l.soname, l.path.value_or("?"), dep));
         x.evidence.push_back({"frameworks[].libraries[].missing_dependencies", dep});
-        x.fix.push_back(pip(env_, install));
+        x.fix.push_back(install.empty() ? install_cuda_yourself() : pip(env_, install));
       }
       // The framework's own pip copy loses to another one earlier in the search.
-      auto in_wheel = [](std::string_view path) {
-        auto site = path.find("site-packages/");
-        return site != std::string_view::npos && path.find("/nvidia/", site) != std::string_view::npos;
-      };
-      if (l.outcome == "found" && l.real_path && !in_wheel(*l.real_path)) {
+      if (l.outcome == "found" && l.real_path && !in_nvidia_wheel(*l.real_path)) {
         for (const auto& c : l.other_copies) {
-          if (in_wheel(c.substr(0, c.find(':'))) && c.find(": shadowed:") != std::string::npos) {
+          if (in_nvidia_wheel(c.substr(0, c.find(':'))) && c.find(": shadowed:") != std::string::npos) {
             auto& x = add("framework.cuda_library_shadowed",
                           fmt::format("{} is loaded from {} ({}), not from the wheel the framework pins ({})", l.soname,
                                       *l.real_path, l.found_by, c.substr(0, c.find(':'))));
@@ -328,22 +430,229 @@ class Checker {
     }
   }
 
-  void cudnn() {
-    if (!fw_.cudnn_version) return;
-    auto built = major_minor(*fw_.cudnn_version);
-    for (const auto& w : fw_.cuda_wheels) {
-      if (!starts_with(w.name, "nvidia-cudnn") || w.installed.empty()) continue;
-      auto have = major_minor(w.installed);
-      if (!built || !have) continue;
-      // TF: "CuDNN library needs to have matching major version and equal or higher minor version."
-      bool has_minor = fw_.cudnn_version->find('.') != std::string::npos;
-      if (have->first != built->first || (has_minor && have->second < built->second)) {
-        auto& x = add("framework.cudnn_mismatch",
-                      fmt::format("{} was built with cuDNN {} but {} {} is installed", name_, *fw_.cudnn_version, w.name, w.installed));
-        x.evidence.push_back({"frameworks[].cudnn_version", *fw_.cudnn_version});
-        x.fix.push_back(pip(env_, fmt::format("install '{}{}'", w.name, w.specifier)));
+  // The cuDNN the framework was built with. TensorFlow's build_info.py
+  // records only its major ('9'); the tested build configuration of the
+  // release gives the minor it was compiled against (tensorflow_gpu.csv:
+  // 2.21 with cuDNN 9.3), kept only when the majors agree.
+  struct BuiltCudnn {
+    std::string version;  // "9.3"
+    std::string source;   // the tested build configuration it came from; "" = the framework's own files
+  };
+  std::optional<BuiltCudnn> built_cudnn() const {
+    if (!fw_.cudnn_version) return std::nullopt;
+    const std::string own = *fw_.cudnn_version;
+    if (own.find('.') == std::string::npos && fw_.framework == "tensorflow") {
+      auto tested = k_.tensorflow_build(release_of(fw_.version));
+      if (tested.build && split(tested.build->cudnn, '.')[0] == own) {
+        return BuiltCudnn{tested.build->cudnn,
+                          fmt::format("TensorFlow {} built with cuDNN {} ({})", tested.build->version,
+                                      tested.build->cudnn, tested.build->source)};
       }
     }
+    return BuiltCudnn{own, ""};
+  }
+
+  // TF: "CuDNN library needs to have matching major version and equal or
+  // higher minor version." The cuDNN compared is the one the loader takes:
+  // its own version call (--library-versions), else its file name
+  // (libcudnn.so.9.1.0), else the pinned wheel it comes from; a system copy
+  // (/usr/lib, /usr/local/cuda, reached by LD_LIBRARY_PATH or ld.so.cache)
+  // counts as much as a wheel.
+  void cudnn() {
+    auto built = built_cudnn();
+    if (!built) return;
+    auto need = major_minor(built->version);
+    if (!need) return;
+    const bool need_minor = built->version.find('.') != std::string::npos;
+    const PinnedWheel* wheel = nullptr;
+    for (const auto& w : fw_.cuda_wheels) {
+      if (starts_with(w.name, "nvidia-cudnn") && !w.installed.empty()) wheel = &w;
+    }
+    const LibraryFact* lib = nullptr;
+    for (const auto& l : fw_.libraries) {
+      if (starts_with(l.soname, "libcudnn.so.") && l.outcome == "found") lib = &l;
+    }
+    const bool from_wheel = lib && lib->real_path && in_nvidia_wheel(*lib->real_path);
+    std::string have, field;
+    if (lib && lib->reported_version) {
+      have = *lib->reported_version;
+      field = "frameworks[].libraries[].reported_version";
+    } else if (lib && lib->version && lib->version->find('.') != std::string::npos) {
+      have = *lib->version;
+      field = "frameworks[].libraries[].version";
+    } else if (wheel && (!lib || from_wheel)) {
+      have = wheel->installed;
+      field = "frameworks[].cuda_wheels[].installed";
+    } else if (lib && lib->version) {
+      have = *lib->version;  // the major only (libcudnn.so.9)
+      field = "frameworks[].libraries[].version";
+    } else {
+      return;
+    }
+    auto got = major_minor(have);
+    if (!got) return;
+    const bool got_minor = have.find('.') != std::string::npos;
+    if (got->first == need->first && !(need_minor && got_minor && got->second < need->second)) return;
+
+    const std::string what = field == "frameworks[].cuda_wheels[].installed"
+                                 ? fmt::format("{} {} is installed", wheel->name, wheel->installed)
+                                 : fmt::format("it loads cuDNN {} ({}, {})", have, lib->real_path.value_or(lib->soname),
+                                               lib->found_by);
+    auto& x = add("framework.cudnn_mismatch", fmt::format("{} {} was built with cuDNN {}, but {}", name_, fw_.version,
+                                                          built->version, what));
+    x.evidence.push_back({"frameworks[].cudnn_version", *fw_.cudnn_version});
+    if (!built->source.empty()) x.evidence.push_back({"knowledge:tensorflow_gpu.csv", built->source});
+    x.evidence.push_back({field, have});
+    const std::string range = fmt::format(">={}.{},<{}", need->first, need->second, need->first + 1);
+    const std::string cuda_major = fw_.cuda_version ? fw_.cuda_version->substr(0, fw_.cuda_version->find('.')) : "";
+    if (lib && !from_wheel) {
+      // A system install: the copy the loader takes has to be replaced.
+      const std::string dir = dir_of(lib->path.value_or(lib->real_path.value_or("")));
+      x.fix.push_back(fmt::format("install cuDNN {}.{} or a newer {}.x{} where the loader finds it (now {}, by {}): "
+                                  "NVIDIA's cuDNN packages or your distribution's",
+                                  need->first, need->second, need->first,
+                                  cuda_major.empty() ? "" : " built for CUDA " + cuda_major, dir, lib->found_by));
+      if (!cuda_major.empty()) {
+        const std::string wheel_name = "nvidia-cudnn-cu" + cuda_major;
+        if (lib->found_by.find("LD_LIBRARY_PATH") != std::string::npos || fw_.cuda_wheels.empty()) {
+          x.fix.push_back(fmt::format("or: {}, and put its nvidia/cudnn/lib first on LD_LIBRARY_PATH in place of {}",
+                                      pip(env_, fmt::format("install '{}{}'", wheel_name, range)), dir));
+        } else {
+          // The framework's RUNPATH reaches the wheel before ld.so.cache does.
+          x.fix.push_back("or: " + pip(env_, fmt::format("install '{}{}'", wheel_name, range)));
+        }
+      }
+    } else if (wheel) {
+      x.fix.push_back(pip(env_, fmt::format("install '{}{}'", wheel->name, wheel->specifier)));
+    } else {
+      x.fix.push_back(
+          pip(env_, fmt::format("install 'nvidia-cudnn-cu{}{}'", cuda_major.empty() ? "12" : cuda_major, range)));
+    }
+  }
+
+  // The CUDA release a resolved library belongs to, where the evidence is
+  // clear: a toolkit directory named for its version (/usr/local/cuda-13.0),
+  // a CUDA 13 wheel's nvidia/cu13, the -cuNN suffix of the NVIDIA wheel whose
+  // directory holds it, or a soname whose major is CUDA's own (cudart,
+  // cuBLAS, nvrtc, nvJitLink). Other sonames say nothing by themselves:
+  // libcurand.so.10 is in CUDA 11, 12 and 13, libcusparse.so.12 in 12 and 13
+  // (the CUDA 13.0 toolkit's lib), libcudnn.so.9 is built for 12 and 13.
+  struct Release {
+    int major = 0;
+    std::string version;  // "13.0" from a toolkit directory, else ""
+    std::string why;      // "CUDA 13.0 by its directory"
+  };
+  std::optional<Release> cuda_release_of(const LibraryFact& l) const {
+    const std::string path = l.real_path.value_or("");
+    for (auto part : split(path, '/')) {
+      if (!starts_with(part, "cuda-")) continue;
+      auto v = part.substr(5);
+      auto mm = major_minor(v);
+      if (mm && knowledge::parse_version(v)) {
+        return Release{mm->first, std::string(v), fmt::format("CUDA {} by its directory", v)};
+      }
+    }
+    if (in_nvidia_wheel(path)) {
+      auto at = path.find("/nvidia/", path.find("-packages/")) + 8;
+      std::string pkg = path.substr(at, path.find('/', at) - at);
+      if (starts_with(pkg, "cu")) {
+        if (auto n = parse_number<int>(std::string_view(pkg).substr(2))) {
+          return Release{*n, "", fmt::format("CUDA {} by its wheel directory nvidia/{}", *n, pkg)};
+        }
+      }
+      std::replace(pkg.begin(), pkg.end(), '_', '-');
+      const std::string prefix = "nvidia-" + pkg + "-cu";
+      for (const auto& d : env_.distributions) {
+        if (!starts_with(d.name, prefix)) continue;
+        if (auto n = parse_number<int>(std::string_view(d.name).substr(prefix.size()))) {
+          return Release{*n, "", fmt::format("CUDA {} by its wheel {}", *n, d.name)};
+        }
+      }
+    }
+    for (std::string_view stem :
+         {"libcudart.so.", "libcublas.so.", "libcublasLt.so.", "libnvrtc.so.", "libnvJitLink.so."}) {
+      if (!starts_with(l.soname, stem)) continue;
+      auto rest = std::string_view(l.soname).substr(stem.size());
+      if (auto n = parse_number<int>(rest.substr(0, rest.find('.')))) {
+        return Release{*n, "", fmt::format("CUDA {} by its soname", *n)};
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Libraries of one framework from different CUDA releases: a CUDA 12 build
+  // that takes libcusparse.so.12 from the CUDA 13 toolkit on ld.so.cache, or
+  // a wheel's cuBLAS beside another toolkit's cuFFT. Only clear evidence
+  // counts (cuda_release_of): two CUDA majors, two toolkit directories of
+  // different versions, or a major other than the one the framework was
+  // built with. A wheel copy beside a system copy of the same major is
+  // normal (TensorFlow's own pre-2.14 instructions paired a pip cuDNN with a
+  // system or conda CUDA) and is not reported.
+  void mixed_releases() {
+    struct Seen {
+      const LibraryFact* lib;
+      Release release;
+    };
+    std::vector<Seen> seen;
+    for (const auto& l : fw_.libraries) {
+      if (l.outcome != "found") continue;
+      if (auto r = cuda_release_of(l)) seen.push_back({&l, *r});
+    }
+    if (seen.empty()) return;
+    std::optional<int> built;
+    if (fw_.cuda_version) {
+      if (auto mm = major_minor(*fw_.cuda_version)) built = mm->first;
+    }
+    std::vector<int> majors;
+    std::vector<std::string> toolkits;
+    for (const auto& x : seen) {
+      if (std::find(majors.begin(), majors.end(), x.release.major) == majors.end()) majors.push_back(x.release.major);
+      const auto& v = x.release.version;
+      if (!v.empty() && std::find(toolkits.begin(), toolkits.end(), v) == toolkits.end()) toolkits.push_back(v);
+    }
+    const bool off_build =
+        built && std::any_of(seen.begin(), seen.end(), [&](const Seen& x) { return x.release.major != *built; });
+    if (majors.size() < 2 && toolkits.size() < 2 && !off_build) return;
+    std::string list;
+    for (const auto& x : seen) {
+      list += fmt::format("{}{} from {} ({})", list.empty() ? "" : ", ", x.lib->soname,
+                          dir_of(x.lib->real_path.value_or("")), x.release.why);
+    }
+    auto& x = add("framework.cuda_libraries_mixed",
+                  fmt::format("{} {}{} would load CUDA libraries of different releases: {}", name_, fw_.version,
+                              fw_.cuda_version ? " (built with CUDA " + *fw_.cuda_version + ")" : "", list));
+    for (const auto& s : seen) {
+      x.evidence.push_back({"frameworks[].libraries[].real_path",
+                            fmt::format("{}: {} ({}; {})", s.lib->soname, s.lib->real_path.value_or("?"), s.release.why,
+                                        s.lib->found_by)});
+    }
+    // Where the libraries of another release come in: the way out of each.
+    // The release to keep is the build's (its toolkit directory, if one
+    // matches the build's major.minor); without a build version, the first.
+    const int keep = built ? *built : seen.front().release.major;
+    std::string keep_toolkit;
+    for (const auto& t : toolkits) {
+      if (fw_.cuda_version && major_minor(t) == major_minor(*fw_.cuda_version)) keep_toolkit = t;
+    }
+    std::vector<std::string> dirs;
+    for (const auto& s : seen) {
+      const bool other_toolkit =
+          !keep_toolkit.empty() && !s.release.version.empty() && s.release.version != keep_toolkit;
+      if (s.release.major == keep && !other_toolkit) continue;
+      const std::string dir = dir_of(s.lib->path.value_or(s.lib->real_path.value_or("")));
+      if (std::find(dirs.begin(), dirs.end(), dir) != dirs.end()) continue;
+      dirs.push_back(dir);
+      if (s.lib->found_by.find("LD_LIBRARY_PATH") != std::string::npos) {
+        x.fix.push_back(fmt::format("remove {} from LD_LIBRARY_PATH", dir));
+      } else if (starts_with(s.lib->found_by, "ld.so.cache")) {
+        x.fix.push_back(fmt::format("{} comes from the loader's cache: remove it from /etc/ld.so.conf.d (then sudo "
+                                    "ldconfig), or put CUDA {}'s lib directory before it on LD_LIBRARY_PATH",
+                                    dir, keep));
+      }
+    }
+    x.fix.push_back(fw_.cuda_wheels.empty() ? install_cuda_yourself()
+                                            : fmt::format("take every CUDA library from one CUDA {} installation: {}",
+                                                          keep, pip(env_, install_args())));
   }
 
   void driver() {

@@ -64,6 +64,32 @@ FactSet tf_with_libraries() {
   return f;
 }
 
+// TensorFlow 2.21 (CUDA 12.5.1, cuDNN '9' in build_info.py; tested with cuDNN
+// 9.3) whose pinned wheels are not installed: the loader finds a system cuDNN.
+FactSet tf_with_system_cudnn(const std::string& file_version) {
+  FactSet f = tf_with_libraries();
+  auto& fw = f.python.environments[0].frameworks[0];
+  for (auto& w : fw.cuda_wheels) w.installed = "";
+  auto& lib = fw.libraries[0];
+  lib.path = std::string("/opt/cudnn/lib/libcudnn.so.9");
+  lib.real_path = "/opt/cudnn/lib/libcudnn.so." + file_version;
+  lib.found_by = "LD_LIBRARY_PATH entry /opt/cudnn/lib";
+  lib.version = file_version;
+  lib.reported_version = Fact<std::string>::missing("not asked");
+  return f;
+}
+
+LibraryFact found_library(const std::string& soname, const std::string& real_path, const std::string& found_by) {
+  LibraryFact l;
+  l.soname = soname;
+  l.wanted_by = "nvidia-x-cu12";
+  l.outcome = "found";
+  l.path = l.real_path = real_path;
+  l.found_by = found_by;
+  l.version = Fact<std::string>::missing("no version in the file name");
+  return l;
+}
+
 const Case kCases[] = {
     {"framework.cuda_library_missing", [](FactSet& f) {
        f = tf_with_libraries();
@@ -144,6 +170,15 @@ const Case kCases[] = {
     {"framework.jax_platforms_cpu", [](FactSet& f) {
        add_framework(f, "jax", "0.10.2");
        f.env.jax_platforms = "cpu";
+     }},
+    {"framework.wheel_wrong_architecture", [](FactSet& f) {
+       auto& fw = add_framework(f, "tensorflow", "2.21.0");
+       fw.wheel_tags = std::vector<std::string>{"cp311-cp311-manylinux_2_17_aarch64"};
+     }},
+    {"framework.cuda_libraries_mixed", [](FactSet& f) {
+       f = tf_with_libraries();  // CUDA 12.5.1
+       f.python.environments[0].frameworks[0].libraries.push_back(found_library(
+           "libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", "ld.so.cache"));
      }},
     {"framework.tf_log_level_hides_warnings", [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");
@@ -274,6 +309,182 @@ TEST(FrameworkRules, ArchSpecificSassRunsOnlyOnItsOwnGpu) {
   EXPECT_FALSE(has(framework_findings(f), "framework.gpu_arch_unsupported"));
   f.nvml.gpus[0].compute_capability = std::string("10.0");
   EXPECT_TRUE(has(framework_findings(f), "framework.gpu_arch_unsupported"));
+}
+
+const Finding* get(const std::vector<Finding>& fs, const std::string& id) {
+  for (const auto& x : fs) {
+    if (x.id == id) return &x;
+  }
+  return nullptr;
+}
+
+TEST(FrameworkRules, AWheelForThisMachineOrAPurePythonOneIsFine) {
+  FactSet f = healthy_facts();
+  auto& fw = add_framework(f, "tensorflow", "2.21.0");
+  fw.wheel_tags = std::vector<std::string>{"cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"};
+  EXPECT_FALSE(has(framework_findings(f), "framework.wheel_wrong_architecture"));
+  f.python.environments[0].frameworks[0].wheel_tags = std::vector<std::string>{"py3-none-any"};
+  EXPECT_FALSE(has(framework_findings(f), "framework.wheel_wrong_architecture"));
+  // A platform ongpu cannot judge decides nothing.
+  f.python.environments[0].frameworks[0].wheel_tags = std::vector<std::string>{"cp311-cp311-android_21_arm64_v8a"};
+  EXPECT_FALSE(has(framework_findings(f), "framework.wheel_wrong_architecture"));
+  // No interpreter answer, no verdict.
+  f.python.environments[0].frameworks[0].wheel_tags = std::vector<std::string>{"cp311-cp311-manylinux_2_17_aarch64"};
+  f.python.environments[0].machine = Fact<std::string>::missing("the interpreter did not answer");
+  EXPECT_FALSE(has(framework_findings(f), "framework.wheel_wrong_architecture"));
+}
+
+TEST(FrameworkRules, AWrongArchitectureWheelIsReinstalledWithTheInterpretersPip) {
+  FactSet f = healthy_facts();
+  auto& fw = add_framework(f, "jax", "0.10.2");
+  fw.components = {{"jaxlib", "0.10.2"}, {"jax-cuda12-plugin", "0.10.2"}};
+  fw.wheel_tags = std::vector<std::string>{"cp311-cp311-macosx_11_0_arm64"};  // jaxlib's
+  auto found = framework_findings(f);
+  const Finding* x = get(found, "framework.wheel_wrong_architecture");
+  ASSERT_NE(x, nullptr);
+  EXPECT_NE(x->summary.find("jaxlib 0.10.2 is a wheel for macosx_11_0_arm64"), std::string::npos) << x->summary;
+  EXPECT_NE(x->summary.find("linux x86_64"), std::string::npos) << x->summary;
+  EXPECT_EQ(x->fix[0], "/venv/bin/python -m pip install --force-reinstall jaxlib==0.10.2");
+  Report r = build_report(f);
+  EXPECT_EQ(r.frameworks[0].root_cause, "framework.wheel_wrong_architecture");
+}
+
+TEST(FrameworkRules, TheCudnnTheLoaderFindsIsComparedWithTheTestedBuild) {
+  // build_info.py says '9'; TF 2.21 was built with 9.3 (tensorflow_gpu.csv),
+  // and TF refuses an older minor.
+  auto found = framework_findings(tf_with_system_cudnn("9.1.0"));
+  const Finding* x = get(found, "framework.cudnn_mismatch");
+  ASSERT_NE(x, nullptr);
+  EXPECT_NE(x->summary.find("built with cuDNN 9.3"), std::string::npos) << x->summary;
+  EXPECT_NE(x->summary.find("loads cuDNN 9.1.0 (/opt/cudnn/lib/libcudnn.so.9.1.0"), std::string::npos) << x->summary;
+  // A system install: replace that copy (or put a wheel first), not "install the pinned wheel".
+  EXPECT_EQ(x->fix[0].rfind("install cuDNN 9.3 or a newer 9.x built for CUDA 12 where the loader finds it (now /opt/cudnn/lib", 0), 0u)
+      << x->fix[0];
+  ASSERT_EQ(x->fix.size(), 2u);
+  EXPECT_NE(x->fix[1].find("'nvidia-cudnn-cu12>=9.3,<10'"), std::string::npos) << x->fix[1];
+  EXPECT_NE(x->fix[1].find("LD_LIBRARY_PATH"), std::string::npos) << x->fix[1];
+  // An equal or newer minor is fine (9.10 > 9.3 as numbers).
+  EXPECT_FALSE(has(framework_findings(tf_with_system_cudnn("9.3.0")), "framework.cudnn_mismatch"));
+  EXPECT_FALSE(has(framework_findings(tf_with_system_cudnn("9.10.1")), "framework.cudnn_mismatch"));
+}
+
+TEST(FrameworkRules, TheLibrarysOwnVersionComesFirst) {
+  FactSet f = tf_with_system_cudnn("9.3.0");
+  auto& lib = f.python.environments[0].frameworks[0].libraries[0];
+  lib.reported_version = std::string("9.1.0");  // cudnnGetVersion of a renamed file
+  auto found = framework_findings(f);
+  const Finding* x = get(found, "framework.cudnn_mismatch");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->evidence.back().path, "frameworks[].libraries[].reported_version");
+  // A file name with the major only says nothing about the minor: no finding.
+  FactSet g = tf_with_system_cudnn("9");
+  EXPECT_FALSE(has(framework_findings(g), "framework.cudnn_mismatch"));
+}
+
+TEST(FrameworkRules, ACudnnWheelTheLoaderTakesIsJudgedByTheWheelsVersion) {
+  // The resolved file in the wheel is libcudnn.so.9 (no minor): the wheel's
+  // version speaks for it, against the tested 9.3.
+  FactSet f = tf_with_libraries();
+  auto& fw = f.python.environments[0].frameworks[0];
+  fw.cuda_wheels[0].installed = "9.1.0.70";
+  auto found = framework_findings(f);
+  const Finding* x = get(found, "framework.cudnn_mismatch");
+  ASSERT_NE(x, nullptr);
+  EXPECT_NE(x->summary.find("nvidia-cudnn-cu12 9.1.0.70 is installed"), std::string::npos) << x->summary;
+  EXPECT_EQ(x->fix[0], "/venv/bin/python -m pip install 'nvidia-cudnn-cu12<10.0,>=9.3.0.75'");
+}
+
+TEST(FrameworkRules, TensorflowWithoutPinsIsToldToInstallItsCudaAndCudnn) {
+  // TF 2.12: CUDA 11.8 and cuDNN 8 in build_info.py, no [and-cuda] extra.
+  FactSet f = healthy_facts();
+  auto& fw = add_framework(f, "tensorflow", "2.12.0");
+  fw.cuda_version = std::string("11.8");
+  fw.cudnn_version = std::string("8");
+  LibraryFact l;
+  l.soname = "libcusolver.so.11";
+  l.wanted_by = "build_info.py cuda_version 11.8";
+  l.outcome = "not_found";
+  l.path = l.real_path = l.version = l.reported_version = Fact<std::string>::missing("not found");
+  fw.libraries.push_back(l);
+  auto found = framework_findings(f);
+  const Finding* x = get(found, "framework.cuda_library_missing");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->fix[0].find("pip install"), std::string::npos) << x->fix[0];
+  // cuDNN 8.6: TF 2.12's tested build (tensorflow_gpu.csv), whose major agrees with build_info's '8'.
+  EXPECT_NE(x->fix[0].find("install CUDA 11.8 and cuDNN 8.6 (or a newer 8.x) yourself"), std::string::npos) << x->fix[0];
+  EXPECT_FALSE(has(found, "framework.cuda_wheels_missing"));
+
+  // Several missing: one finding, one fix, and the copies off the loader's path.
+  auto& libs = f.python.environments[0].frameworks[0].libraries;
+  l.soname = "libcudnn.so.8";
+  l.wanted_by = "build_info.py cudnn_version 8";
+  l.other_copies = {"/opt/conda/lib/libcudnn.so.8: not_on_search_path: in /opt/conda/lib, which the loader does not search"};
+  libs.push_back(l);
+  auto several = framework_findings(f);
+  ASSERT_EQ(std::count_if(several.begin(), several.end(), [](const Finding& y) { return y.id == "framework.cuda_library_missing"; }), 1);
+  const Finding* y = get(several, "framework.cuda_library_missing");
+  EXPECT_EQ(y->summary,
+            "TensorFlow 2.12.0 needs libcusolver.so.11, libcudnn.so.8, and the loader finds them nowhere "
+            "(copies are in /opt/conda/lib, which it does not search)");
+  ASSERT_EQ(y->fix.size(), 2u);
+  EXPECT_EQ(y->fix[1], "or: export LD_LIBRARY_PATH=/opt/conda/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}");
+}
+
+TEST(FrameworkRules, LibrariesOfOneCudaReleaseAreNotMixed) {
+  // All from the CUDA 12 wheels; a wheel cuDNN beside a system CUDA 12 toolkit.
+  FactSet f = tf_with_libraries();
+  auto& fw = f.python.environments[0].frameworks[0];
+  f.python.environments[0].distributions.push_back(
+      {"nvidia-cudnn-cu12", "9.3.0.75", "pip", "/venv/lib/python3.11/site-packages", "nvidia_cudnn_cu12-9.3.0.75.dist-info", {}});
+  fw.libraries.push_back(found_library("libcudart.so.12", "/usr/local/cuda-12.4/lib64/libcudart.so.12.4.127",
+                                       "LD_LIBRARY_PATH entry /usr/local/cuda-12.4/lib64"));
+  fw.libraries.push_back(found_library("libcublas.so.12",
+                                       "/venv/lib/python3.11/site-packages/nvidia/cublas/lib/libcublas.so.12",
+                                       "DT_RUNPATH of libtensorflow_framework.so.2"));
+  EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
+  // Sonames shared by several releases say nothing by themselves.
+  fw.libraries.push_back(found_library("libcurand.so.10", "/usr/lib/x86_64-linux-gnu/libcurand.so.10", "ld.so.cache"));
+  EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
+}
+
+TEST(FrameworkRules, MixedReleasesNameEachLibraryAndTheWayOut) {
+  FactSet f = tf_with_libraries();
+  auto& fw = f.python.environments[0].frameworks[0];
+  f.python.environments[0].distributions.push_back(
+      {"nvidia-cudnn-cu12", "9.3.0.75", "pip", "/venv/lib/python3.11/site-packages", "nvidia_cudnn_cu12-9.3.0.75.dist-info", {}});
+  fw.libraries.push_back(found_library("libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", "ld.so.cache"));
+  fw.libraries.push_back(found_library("libcufft.so.12", "/opt/cuda-13.0/lib64/libcufft.so.12",
+                                       "LD_LIBRARY_PATH entry /opt/cuda-13.0/lib64"));
+  auto found = framework_findings(f);
+  const Finding* x = get(found, "framework.cuda_libraries_mixed");
+  ASSERT_NE(x, nullptr);
+  EXPECT_NE(x->summary.find("(built with CUDA 12.5.1)"), std::string::npos) << x->summary;
+  EXPECT_NE(x->summary.find("libcudnn.so.9 from /venv/lib/python3.11/site-packages/nvidia/cudnn/lib (CUDA 12 by its wheel nvidia-cudnn-cu12)"),
+            std::string::npos) << x->summary;
+  EXPECT_NE(x->summary.find("libcusparse.so.12 from /usr/local/cuda-13.0/lib (CUDA 13.0 by its directory)"),
+            std::string::npos) << x->summary;
+  EXPECT_EQ(x->severity, Severity::warning);
+  ASSERT_EQ(x->fix.size(), 3u);
+  EXPECT_EQ(x->fix[0].rfind("/usr/local/cuda-13.0/lib comes from the loader's cache", 0), 0u) << x->fix[0];
+  EXPECT_EQ(x->fix[1], "remove /opt/cuda-13.0/lib64 from LD_LIBRARY_PATH");
+  EXPECT_NE(x->fix[2].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos) << x->fix[2];
+}
+
+TEST(FrameworkRules, TwoToolkitsOfOneMajorAreMixedToo) {
+  FactSet f = healthy_facts();
+  auto& fw = add_framework(f, "tensorflow", "2.12.0");
+  fw.cuda_version = std::string("11.8");
+  fw.cudnn_version = std::string("8");
+  fw.libraries.push_back(found_library("libcudart.so.11.0", "/usr/local/cuda-11.8/lib64/libcudart.so.11.8.89",
+                                       "LD_LIBRARY_PATH entry /usr/local/cuda-11.8/lib64"));
+  fw.libraries.push_back(found_library("libcufft.so.10", "/usr/local/cuda-11.2/lib64/libcufft.so.10.4.0.72",
+                                       "LD_LIBRARY_PATH entry /usr/local/cuda-11.2/lib64"));
+  auto found = framework_findings(f);
+  const Finding* x = get(found, "framework.cuda_libraries_mixed");
+  ASSERT_NE(x, nullptr);
+  // The build's own toolkit (11.8) stays; the other is the one to remove.
+  EXPECT_EQ(x->fix[0], "remove /usr/local/cuda-11.2/lib64 from LD_LIBRARY_PATH");
+  EXPECT_EQ(x->fix.back().find("pip"), std::string::npos) << x->fix.back();  // no pins: install CUDA yourself
 }
 
 TEST(FrameworkRules, FixesInstallIntoTheSameInterpreter) {

@@ -141,6 +141,11 @@ LinkStatus summarize(Link link, const FactSet& f) {
       if (!f.host.container.empty()) s.details.push_back("container: " + f.host.container);
       break;
     }
+    case Link::framework:  // per framework: summarised in the framework verdicts
+    case Link::cuda_libraries:
+    case Link::compatibility:
+    case Link::live:
+      break;
   }
   return s;
 }

@@ -156,6 +156,7 @@ INSTANTIATE_TEST_SUITE_P(Catalog, RuleFires, ::testing::ValuesIn(kCases),
 TEST(Rules, EveryCatalogEntryHasAFiringCase) {
   for (const auto& e : catalog()) {
     if (e.id.substr(0, 10) == "framework.") continue;  // framework_rules_test.cc
+    if (e.id.substr(0, 7) == "verify.") continue;      // src/verify/verify_rules_test.cc
     bool covered = false;
     for (const auto& c : kCases) covered = covered || c.id == e.id;
     EXPECT_TRUE(covered) << e.id << " has no test where it fires";

@@ -88,7 +88,8 @@ std::string self_executable() {
 }
 
 std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
-                                       std::chrono::milliseconds deadline, size_t max_output) {
+                                       std::chrono::milliseconds deadline, size_t max_output,
+                                       const Progress& progress) {
   std::vector<ChildOutcome> outcomes(specs.size());
   std::vector<Running> running(specs.size());
   const auto t0 = Clock::now();
@@ -162,6 +163,7 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
 
   bool term_sent = false;
   Clock::time_point term_time;
+  Clock::time_point last_progress = t0;
   const auto grace = std::chrono::milliseconds(300);
 
   while (!all_done()) {
@@ -198,6 +200,10 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
     }
 
     const auto now = Clock::now();
+    if (progress && now - last_progress >= std::chrono::milliseconds(200)) {
+      last_progress = now;
+      progress(outcomes);
+    }
     if (!term_sent && now - t0 >= deadline) {
       for (auto& r : running) {
         if (!r.reaped) {

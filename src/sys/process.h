@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,9 +33,12 @@ struct ChildOutcome {
 
 // Starts every child at once and waits until each has ended or the deadline
 // has passed. Output beyond max_output bytes per stream is dropped.
+// `progress`, when given, is called about five times a second with the
+// outcomes so far (their output up to now), for a caller that shows progress.
+using Progress = std::function<void(const std::vector<ChildOutcome>&)>;
 std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
                                        std::chrono::milliseconds deadline,
-                                       size_t max_output = 1 << 20);
+                                       size_t max_output = 1 << 20, const Progress& progress = {});
 
 // The first executable file called `name` in the directories of `path_value`
 // (a PATH-style list), or "" when there is none.

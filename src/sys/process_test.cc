@@ -77,4 +77,13 @@ TEST(Process, RunsSeveralAtOnce) {
   EXPECT_EQ(r[1].out, "b\n");
 }
 
+TEST(Process, ReportsProgressWithTheOutputSoFar) {
+  std::vector<std::string> seen;
+  auto r = run_children({{{"/bin/sh", "-c", "echo first; sleep 0.6; echo second"}, {}}}, 5s, 1 << 20,
+                        [&](const std::vector<ChildOutcome>& now) { seen.push_back(now[0].out); });
+  EXPECT_EQ(r[0].out, "first\nsecond\n");
+  ASSERT_GE(seen.size(), 2u);  // about every 200 ms
+  EXPECT_EQ(seen.front().substr(0, 6), "first\n");
+}
+
 }  // namespace ongpu::sys

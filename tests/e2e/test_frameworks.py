@@ -270,3 +270,132 @@ def test_verbose_text_shows_each_library_and_where_it_comes_from(tmp_path):
     assert "• GPU code: sm_50 sm_60 sm_70 sm_80 compute_90" in r.out
     line = next(l for l in r.out.splitlines() if "• libcudnn.so.8 → " in l)
     assert "site-packages/nvidia/cudnn/lib/libcudnn.so.8 (DT_RUNPATH of " in line
+
+
+def test_a_wheel_for_another_cpu_architecture():
+    # The fixture's WHEEL says manylinux_2_17_aarch64; its interpreter runs on x86_64.
+    python = str(ENVS / "tf-aarch64-wheel" / "bin" / "python")
+    r, doc, mine, findings = frameworks("tf-aarch64-wheel")
+    assert mine[0]["root_cause"] == "framework.wheel_wrong_architecture"
+    f = findings["framework.wheel_wrong_architecture"]
+    assert "manylinux_2_17_aarch64" in f["summary"] and "linux x86_64" in f["summary"]
+    assert f["fix"] == [f"{python} -m pip install --force-reinstall tensorflow==2.15.0"]
+    env = next(e for e in doc["facts"]["python"]["environments"] if e["interpreter"] == python)
+    assert env["frameworks"][0]["wheel_tags"] == ["cp311-cp311-manylinux_2_17_aarch64",
+                                                   "cp311-cp311-manylinux2014_aarch64"]
+    # The same build with x86_64 tags is not judged wrong.
+    _, doc, _, findings = frameworks("tf-with-cuda-wheels")
+    assert "framework.wheel_wrong_architecture" not in findings
+    env = next(e for e in doc["facts"]["python"]["environments"] if e["interpreter"].endswith("tf-with-cuda-wheels/bin/python"))
+    assert env["frameworks"][0]["wheel_tags"] == ["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"]
+
+
+def ld_path(*dirs):
+    """LD_LIBRARY_PATH with the fake vendor libraries first (the driver stack stays healthy)."""
+    return ":".join([str(conftest.FAKE_LIB), *map(str, dirs)])
+
+
+def system_cudnn(tmp_path, version):
+    """A real libcudnn.so.<version> with the soname libcudnn.so.9 and the
+    usual symlink, as a tarball or distribution install lays it out."""
+    from conftest import compile_shared
+    lib = tmp_path / "cudnn" / "lib"
+    compile_shared(lib / f"libcudnn.so.{version}", "libcudnn.so.9")
+    (lib / "libcudnn.so.9").symlink_to(f"libcudnn.so.{version}")
+    return lib
+
+
+def test_a_system_cudnn_older_than_the_build(tmp_path):
+    # TF 2.21's build_info.py says cuDNN '9'; it was built with 9.3
+    # (tensorflow_gpu.csv) and refuses an older minor at run time.
+    lib = system_cudnn(tmp_path, "9.1.0")
+    python = str(ENVS / "tf-221-without-wheels" / "bin" / "python")
+    _, doc, mine, findings = frameworks("tf-221-without-wheels", extra_env={"LD_LIBRARY_PATH": ld_path(lib)})
+    f = findings["framework.cudnn_mismatch"]
+    assert "built with cuDNN 9.3" in f["summary"]
+    assert f"loads cuDNN 9.1.0 ({lib}/libcudnn.so.9.1.0, LD_LIBRARY_PATH entry {lib})" in f["summary"]
+    # A system install's fix: a cuDNN 9.3+ for CUDA 12 where the loader looks, not the pinned wheel alone.
+    assert f["fix"][0].startswith(f"install cuDNN 9.3 or a newer 9.x built for CUDA 12 where the loader finds it (now {lib}")
+    assert f["fix"][1] == (f"or: {python} -m pip install 'nvidia-cudnn-cu12>=9.3,<10', and put its nvidia/cudnn/lib "
+                           f"first on LD_LIBRARY_PATH in place of {lib}")
+    assert f["severity"] == "error"
+
+
+def test_a_system_cudnn_at_the_builds_minor_is_fine(tmp_path):
+    lib = system_cudnn(tmp_path, "9.3.0")
+    _, doc, _, findings = frameworks("tf-221-without-wheels", extra_env={"LD_LIBRARY_PATH": ld_path(lib)})
+    assert "framework.cudnn_mismatch" not in findings
+    env = next(e for e in doc["facts"]["python"]["environments"] if e["interpreter"].endswith("tf-221-without-wheels/bin/python"))
+    cudnn = next(l for l in env["frameworks"][0]["libraries"] if l["soname"] == "libcudnn.so.9")
+    assert cudnn["version"] == "9.3.0" and cudnn["found_by"] == f"LD_LIBRARY_PATH entry {lib}"
+
+
+# What TF 2.12 (CUDA 11.8, cuDNN 8) dlopens: tensorflow/tensorflow#44777, #58910
+# (knowledge/tensorflow_cuda_libraries.csv).
+TF_CUDA_11 = ["libcudart.so.11.0", "libcublas.so.11", "libcublasLt.so.11", "libcufft.so.10", "libcurand.so.10",
+              "libcusolver.so.11", "libcusparse.so.11", "libcudnn.so.8"]
+
+
+def toolkit(directory, sonames):
+    from conftest import compile_shared
+    for so in sonames:
+        compile_shared(directory / so, so)
+    return directory
+
+
+def test_tensorflow_without_pins_needs_the_libraries_of_its_build(tmp_path):
+    cuda = toolkit(tmp_path / "cuda-11.8" / "lib64", TF_CUDA_11)
+    python = str(ENVS / "tf-212-system-cuda" / "bin" / "python")
+    _, doc, mine, findings = frameworks("tf-212-system-cuda", extra_env={"LD_LIBRARY_PATH": ld_path(cuda)})
+    env = next(e for e in doc["facts"]["python"]["environments"] if e["interpreter"] == python)
+    libs = {l["soname"]: l for l in env["frameworks"][0]["libraries"]}
+    assert set(libs) == set(TF_CUDA_11)
+    assert all(l["outcome"] == "found" and l["real_path"].startswith(str(cuda)) for l in libs.values())
+    assert libs["libcusolver.so.11"]["wanted_by"] == "build_info.py cuda_version 11.8"
+    assert libs["libcudnn.so.8"]["wanted_by"] == "build_info.py cudnn_version 8"
+    assert not [i for i in findings if i.startswith("framework.cuda_")]
+    assert mine[0]["device"] == "gpu", findings
+
+
+def test_tensorflow_without_pins_is_told_to_install_cuda_and_cudnn(tmp_path):
+    cuda = toolkit(tmp_path / "cuda-11.8" / "lib64", [so for so in TF_CUDA_11 if so != "libcusolver.so.11"])
+    _, _, mine, findings = frameworks("tf-212-system-cuda", extra_env={"LD_LIBRARY_PATH": ld_path(cuda)})
+    f = findings["framework.cuda_library_missing"]
+    assert "libcusolver.so.11" in f["summary"]
+    assert "pip" not in f["fix"][0]
+    # CUDA 11.8 and cuDNN 8 from build_info.py; 8.6 from TF 2.12's tested build.
+    assert "install CUDA 11.8 and cuDNN 8.6 (or a newer 8.x) yourself" in f["fix"][0]
+    assert mine[0]["root_cause"] == "framework.cuda_library_missing"
+
+
+def test_tensorflow_without_pins_missing_several_libraries(tmp_path):
+    # One finding for them all; a copy in the active conda environment's lib,
+    # which the loader does not search, is named with the way to use it.
+    cuda = toolkit(tmp_path / "cuda-11.8" / "lib64",
+                   [so for so in TF_CUDA_11 if so not in ("libcusolver.so.11", "libcudnn.so.8")])
+    conda = toolkit(tmp_path / "conda-env" / "lib", ["libcudnn.so.8"])
+    _, _, _, findings = frameworks("tf-212-system-cuda", extra_env={"LD_LIBRARY_PATH": ld_path(cuda),
+                                                                    "CONDA_PREFIX": str(conda.parent)})
+    f = findings["framework.cuda_library_missing"]
+    assert f["summary"] == ("TensorFlow 2.12.0 needs libcusolver.so.11, libcudnn.so.8, and the loader finds them "
+                            f"nowhere (copies are in {conda}, which it does not search)")
+    assert "install CUDA 11.8 and cuDNN 8.6" in f["fix"][0]
+    assert f["fix"][1] == f"or: export LD_LIBRARY_PATH={conda}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}"
+
+
+def test_libraries_from_two_cuda_releases(tmp_path):
+    # cuRAND 10 is in CUDA 11, 12 and 13 alike: a CUDA 13 toolkit later on the
+    # path hands TF 2.12 its libcurand.so.10 when the CUDA 11.8 one lacks it.
+    cuda11 = toolkit(tmp_path / "cuda-11.8" / "lib64", [so for so in TF_CUDA_11 if so != "libcurand.so.10"])
+    cuda13 = toolkit(tmp_path / "cuda-13.0" / "lib", ["libcurand.so.10"])
+    _, _, mine, findings = frameworks("tf-212-system-cuda", extra_env={"LD_LIBRARY_PATH": ld_path(cuda11, cuda13)})
+    f = findings["framework.cuda_libraries_mixed"]
+    assert f["severity"] == "warning"
+    assert f"libcurand.so.10 from {cuda13} (CUDA 13.0 by its directory)" in f["summary"]
+    assert f"libcudart.so.11.0 from {cuda11} (CUDA 11.8 by its directory)" in f["summary"]
+    assert f["fix"][0] == f"remove {cuda13} from LD_LIBRARY_PATH"
+    assert mine[0]["device"] == "gpu"  # a warning: TF may still work
+    # One release only: no finding.
+    toolkit(cuda11, ["libcurand.so.10"])
+    _, _, _, findings = frameworks("tf-212-system-cuda", extra_env={"LD_LIBRARY_PATH": ld_path(cuda11, cuda13)})
+    assert "framework.cuda_libraries_mixed" not in findings

@@ -9,6 +9,7 @@ from conftest import REPO, FIXTURES, doctor, ongpu
 
 DOCTOR = json.loads((REPO / "docs/schema/doctor-1.schema.json").read_text())
 VISIBLE = json.loads((REPO / "docs/schema/visible-1.schema.json").read_text())
+VERIFY = json.loads((REPO / "docs/schema/verify-1.schema.json").read_text())
 
 STATES = [
     ("this machine", {}),
@@ -44,3 +45,27 @@ def test_schema_rejects_drift():
 def test_no_na_strings_for_missing_facts():
     out = doctor(root="gpu-no-driver", env={"LD_LIBRARY_PATH": "/nonexistent"}).out
     assert '"N/A"' not in out and '"n/a"' not in out
+
+
+def test_verify_json_matches_schema(tmp_path):
+    # A framework that does not import, and one named by a fake interpreter
+    # that is not Python at all: both documents follow the schema.
+    r = ongpu("verify", "--json", "--framework", "torch", "--size", "16", "--python", "/usr/bin/python3")
+    assert r.rc == 2, r.err
+    doc = r.json()
+    jsonschema.validate(doc, VERIFY)
+    assert doc["frameworks"][0]["device"] == "failed"
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho not python\n")
+    broken.chmod(0o755)
+    r = ongpu("verify", "--json", "--framework", "jax", "--python", str(broken))
+    jsonschema.validate(r.json(), VERIFY)
+
+
+def test_verify_json_of_a_real_framework_matches_schema():
+    # onnxruntime from the test environment: imports in well under a second.
+    import sys
+    r = ongpu("verify", "--json", "--framework", "onnxruntime", "--python", sys.executable, timeout=120)
+    doc = r.json()
+    jsonschema.validate(doc, VERIFY)
+    assert doc["frameworks"][0]["live"]["answer"]["compute"]["cpu"]["median_ms"] > 0

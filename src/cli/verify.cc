@@ -1,0 +1,150 @@
+// `ongpu verify`: the doctor's prediction, then the proof — each framework
+// imported in the user's own interpreter, asked for its devices, made to
+// multiply matrices on the GPU and on the CPU (src/verify/).
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "knowledge/knowledge.h"
+#include "render/render.h"
+#include "rules/report.h"
+#include "sys/process.h"
+#include "verify/live.h"
+#include "verify/verify_rules.h"
+
+namespace ongpu::cli {
+namespace {
+
+constexpr std::array kFrameworks = {"tensorflow", "torch", "jax", "cupy", "onnxruntime"};
+
+struct VerifyOptions {
+  std::vector<std::string> frameworks;
+  int size = 0;
+  double timeout_s = 120;
+};
+
+// Which framework to check in which interpreter: every framework the doctor
+// found, or those named; a named framework found nowhere is still tried in
+// the first interpreter, so that its import error is shown.
+std::vector<verify::LiveRequest> plan(const FactSet& facts, const VerifyOptions& v) {
+  std::vector<verify::LiveRequest> out;
+  auto wanted = [&](const std::string& fw) {
+    return v.frameworks.empty() || std::find(v.frameworks.begin(), v.frameworks.end(), fw) != v.frameworks.end();
+  };
+  for (const auto& env : facts.python.environments) {
+    if (env.probe.status != "ok") continue;
+    for (const auto& fw : env.frameworks) {
+      if (wanted(fw.framework)) out.push_back({fw.framework, env.interpreter, v.size});
+    }
+  }
+  for (const auto& name : v.frameworks) {
+    bool planned = std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.framework == name; });
+    if (!planned && !facts.python.environments.empty())
+      out.push_back({name, facts.python.environments.front().interpreter, v.size});
+  }
+  return out;
+}
+
+// "verifying tensorflow in /usr/bin/python3: import (3 s)", rewritten in place.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+  void show(const verify::LiveRequest& r, const std::string& stage, double seconds) {
+    if (!enabled_) return;
+    std::cerr << fmt::format("\r\033[Kverifying {} in {}: {} ({:.0f} s)", r.framework, r.interpreter,
+                             stage.empty() ? "starting" : stage, seconds)
+              << std::flush;
+  }
+  void clear() {
+    if (enabled_) std::cerr << "\r\033[K" << std::flush;
+  }
+
+ private:
+  bool enabled_;
+};
+
+}  // namespace
+
+int run_verify(std::vector<std::string> args) {
+  CLI::App app{"Prove it: import each framework in your interpreter, list its devices, and multiply matrices on the "
+               "GPU and on the CPU.",
+               "ongpu verify"};
+  FactOptions o;
+  VerifyOptions v;
+  app.add_option("--framework", v.frameworks, "check only this framework (repeatable)")
+      ->type_name("NAME")
+      ->check(CLI::IsMember(std::vector<std::string>(kFrameworks.begin(), kFrameworks.end())))
+      ->take_all();
+  app.add_option("--python", o.python, "check the frameworks of this Python interpreter (repeatable)")
+      ->type_name("PATH")
+      ->take_all();
+  app.add_option("--size", v.size, "matrix size (default 4096 when the framework sees a GPU, 1000 when it does not)")
+      ->check(CLI::Range(16, 32768));
+  app.add_option("--timeout", v.timeout_s, "deadline in seconds for each framework's check")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
+  app.add_flag("--json", o.json, "print one JSON document (docs/verify.md)");
+  app.add_flag("-v,--verbose", o.verbose, "show the evidence and each check's details");
+  app.add_option("--knowledge", o.knowledge_dir, "read newer knowledge tables (*.csv) from DIR")
+      ->type_name("DIR")
+      ->check(CLI::ExistingDirectory);
+  app.footer(
+      "Exit codes: 0 every framework checked computed on the GPU, 1 some did or with warnings,\n"
+      "2 none did, 64 usage error, 70 internal error.");
+  try {
+    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  auto facts = obtain_facts(o);
+  if (!facts) {
+    std::cerr << "ongpu verify: " << facts.error() << "\n";
+    return kExitInternal;
+  }
+  auto k = knowledge::Knowledge::load(o.knowledge_dir);
+  if (!k) {
+    std::cerr << "ongpu verify: " << k.error() << "\n";
+    return kExitUsage;
+  }
+  auto requests = plan(*facts, v);
+  if (facts->python.environments.empty()) {
+    std::cerr << "ongpu verify: no Python interpreter found (none on PATH, no virtualenv or conda env active); "
+                 "name one with --python PATH\n";
+  }
+  Report doctor = build_report(std::move(facts).value(), *k);
+
+  const double seconds = std::isfinite(v.timeout_s) ? std::clamp(v.timeout_s, 1.0, 86400.0) : 120.0;
+  const auto deadline = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+  ProgressLine progress(::isatty(2) == 1);
+  std::vector<verify::LiveRun> runs;
+  for (const auto& r : requests) {
+    // One framework at a time: the timings must not compete for the CPU.
+    const auto start = std::chrono::steady_clock::now();
+    auto outcomes = sys::run_children(
+        {verify::probe_spec(r)}, deadline, 4 << 20, [&](const std::vector<sys::ChildOutcome>& now) {
+          progress.show(r, verify::last_stage(now[0].out),
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        });
+    outcomes[0].deadline_ms = static_cast<double>(deadline.count());
+    progress.clear();
+    runs.push_back(verify::read_live_run(r, outcomes[0]));
+  }
+  auto report = verify::build_verify_report(std::move(doctor), std::move(runs));
+  if (o.json) {
+    std::cout << render_verify_json(report).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << render_verify_text(report, {want_color(1), o.verbose});
+  }
+  return report.verdict.exit_code;
+}
+
+}  // namespace ongpu::cli

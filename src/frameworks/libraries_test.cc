@@ -1,0 +1,86 @@
+#include "frameworks/libraries.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace ongpu::frameworks {
+namespace {
+
+const knowledge::Knowledge& tables() {
+  static const knowledge::Knowledge k = knowledge::Knowledge::load().value();
+  return k;
+}
+
+std::set<std::string> sonames(const std::vector<WantedLibrary>& wanted) {
+  std::set<std::string> out;
+  for (const auto& w : wanted) out.insert(w.soname);
+  return out;
+}
+
+FrameworkFacts tensorflow(const std::string& version, const std::string& cuda,
+                          const std::string& cudnn) {
+  FrameworkFacts fw;
+  fw.framework = fw.distribution = "tensorflow";
+  fw.version = version;
+  fw.flavor = "cuda";
+  fw.cuda_version = cuda;
+  fw.cudnn_version = cudnn;
+  return fw;
+}
+
+TEST(WheelSonames, TheWheelsMajorIsTheSonames) {
+  EXPECT_EQ(sonames_of_wheel({"nvidia-cufft-cu12", "<12.0,>=11.2.3.61", "and-cuda", ""}),
+            std::vector<std::string>{"libcufft.so.11"});
+  EXPECT_EQ(sonames_of_wheel({"nvidia-cublas-cu12", "", "", "12.5.3.2"}),
+            (std::vector<std::string>{"libcublas.so.12", "libcublasLt.so.12"}));
+  // CUDA 13's wheels have no -cuNN suffix.
+  EXPECT_EQ(sonames_of_wheel({"nvidia-cuda-runtime", ">=13.0", "", ""}),
+            std::vector<std::string>{"libcudart.so.13"});
+  EXPECT_TRUE(sonames_of_wheel({"nvidia-cuda-nvcc-cu12", "==12.5.82", "and-cuda", ""}).empty());
+}
+
+TEST(WheelSonames, Cuda11RuntimeKeepsTheSoname110) {
+  // cuda_configure.bzl: "The libcudart soname in CUDA 11.x is versioned as 11.0".
+  EXPECT_EQ(sonames_of_wheel({"nvidia-cuda-runtime-cu11", "==11.8.89", "and-cuda", ""}),
+            std::vector<std::string>{"libcudart.so.11.0"});
+  EXPECT_EQ(sonames_of_wheel({"nvidia-cublas-cu11", "==11.11.3.6", "and-cuda", ""}),
+            (std::vector<std::string>{"libcublas.so.11", "libcublasLt.so.11"}));
+}
+
+TEST(WantedLibraries, PinnedWheelsDecide) {
+  auto fw = tensorflow("2.21.0", "12.5.1", "9");
+  fw.cuda_wheels = {{"nvidia-cudnn-cu12", "<10.0,>=9.3.0.75", "and-cuda", ""},
+                    {"nvidia-cufft-cu12", "<12.0,>=11.2.3.61", "and-cuda", ""}};
+  auto wanted = wanted_libraries(fw, &tables());
+  ASSERT_EQ(wanted.size(), 2u);
+  EXPECT_EQ(wanted[0].soname, "libcudnn.so.9");
+  EXPECT_EQ(wanted[0].wanted_by, "nvidia-cudnn-cu12");
+}
+
+TEST(WantedLibraries, TensorflowWithoutPinsFollowsItsBuildInfo) {
+  // TF 2.12: CUDA 11.8, cuDNN 8 (tensorflow_gpu.csv); no [and-cuda] extra before 2.14.
+  auto wanted = wanted_libraries(tensorflow("2.12.0", "11.8", "8"), &tables());
+  EXPECT_EQ(sonames(wanted),
+            (std::set<std::string>{"libcudart.so.11.0", "libcublas.so.11", "libcublasLt.so.11",
+                                   "libcufft.so.10", "libcurand.so.10", "libcusolver.so.11",
+                                   "libcusparse.so.11", "libcudnn.so.8"}));
+  for (const auto& w : wanted) {
+    EXPECT_EQ(w.wanted_by, w.soname == "libcudnn.so.8" ? "build_info.py cudnn_version 8"
+                                                       : "build_info.py cuda_version 11.8");
+  }
+  // Without the tables, or for a CPU build, or another framework: nothing to derive.
+  EXPECT_TRUE(wanted_libraries(tensorflow("2.12.0", "11.8", "8"), nullptr).empty());
+  auto cpu = tensorflow("2.12.0", "11.8", "8");
+  cpu.flavor = "cpu";
+  EXPECT_TRUE(wanted_libraries(cpu, &tables()).empty());
+  auto torch = tensorflow("2.3.0", "12.1", "8");
+  torch.framework = "torch";
+  EXPECT_TRUE(wanted_libraries(torch, &tables()).empty());
+  auto unknown = tensorflow("2.12.0", "11.8", "8");
+  unknown.cuda_version = Fact<std::string>::missing("no build_info.py");
+  EXPECT_TRUE(wanted_libraries(unknown, &tables()).empty());
+}
+
+}  // namespace
+}  // namespace ongpu::frameworks

@@ -1,0 +1,67 @@
+#include "verify/live.h"
+
+#include <fmt/format.h>
+
+#include "facts/json.h"
+#include "probe/protocol.h"
+#include "util/strings.h"
+#include "verify/messages.h"
+
+namespace ongpu::verify {
+
+sys::ChildSpec probe_spec(const LiveRequest& r) {
+  sys::ChildSpec spec;
+  spec.argv = {r.interpreter, "-c", std::string(probe_source()), r.framework, std::to_string(r.size)};
+  // Verifying writes nothing: no .pyc files, no CUDA JIT cache in ~/.nv.
+  spec.env_changes["PYTHONDONTWRITEBYTECODE"] = "1";
+  spec.env_changes["CUDA_CACHE_DISABLE"] = "1";
+  if (r.framework == "tensorflow") {
+    // Show TensorFlow's informational lines and the dynamic loader's, which
+    // name each GPU library it could not load.
+    spec.env_changes["TF_CPP_MIN_LOG_LEVEL"] = "0";
+    spec.env_changes["TF_CPP_VMODULE"] = "dso_loader=1";
+  }
+  // Never take a whole shared card: JAX otherwise preallocates 75% of it.
+  if (r.framework == "jax") spec.env_changes["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false";
+  return spec;
+}
+
+std::string last_stage(const std::string& out) {
+  std::string stage;
+  for (auto line : split(out, '\n')) {
+    json j = json::parse(trim(line), nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("stage") && j["stage"].is_string()) stage = j["stage"].get<std::string>();
+  }
+  return stage;
+}
+
+LiveRun read_live_run(const LiveRequest& r, const sys::ChildOutcome& outcome) {
+  LiveRun run;
+  run.framework = r.framework;
+  run.interpreter = r.interpreter;
+  auto parsed = probe::parse_probe_output(outcome);
+  run.probe = parsed.run;
+  if (run.probe.status != "spawn_failed") {  // keep the spawn error, which is the whole story then
+    run.probe.stderr_tail =
+        sanitize_text(outcome.err.size() <= 4000 ? outcome.err : outcome.err.substr(outcome.err.size() - 4000));
+  }
+  if (parsed.has_result) {
+    auto answer = from_json_value<ProbeAnswer>(parsed.result, json::object(), "answer");
+    if (answer) {
+      run.answer = std::move(answer).value();
+    } else {
+      run.answer_error = answer.error();
+      if (run.probe.status == "ok") run.probe.status = "garbage";
+    }
+  }
+  // What the framework printed, and the exceptions it raised, both explain.
+  std::string text = outcome.err;
+  if (run.answer) {
+    for (const auto& e : run.answer->errors) text += "\n" + e.message;
+  }
+  run.messages = classify_messages(text);
+  run.placement_log = placement_lines(outcome.err);
+  return run;
+}
+
+}  // namespace ongpu::verify

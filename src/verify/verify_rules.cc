@@ -1,0 +1,310 @@
+#include "verify/verify_rules.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "rules/catalog.h"
+#include "util/strings.h"
+
+namespace ongpu::verify {
+namespace {
+
+bool on_gpu_device(std::string_view device) {
+  std::string d(device);
+  std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return std::tolower(c); });
+  return d.find("gpu") != std::string::npos || d.find("cuda") != std::string::npos;
+}
+
+std::string base_name(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string ms(double v) { return v >= 100 ? fmt::format("{:.0f} ms", v) : fmt::format("{:.3g} ms", v); }
+
+const FrameworkFacts* static_facts(const Report& doctor, const LiveRun& run) {
+  for (const auto& env : doctor.facts.python.environments) {
+    if (env.interpreter != run.interpreter) continue;
+    for (const auto& fw : env.frameworks) {
+      if (fw.framework == run.framework) return &fw;
+    }
+  }
+  return nullptr;
+}
+
+class LiveRules {
+ public:
+  LiveRules(LiveVerdict& v, const Report& doctor) : v_(v), run_(v.run), doctor_(doctor) {}
+
+  void evaluate() {
+    if (!probe_ran()) return;
+    const auto& a = *run_.answer;
+    bool imported = !a.version.empty();
+    for (const auto& e : a.errors) {
+      if (e.stage == "import" || (!imported && e.stage == "arguments")) {
+        add("verify.import_failed", fmt::format("import {} failed: {}: {}", run_.framework, e.type, first_line(e.message)))
+            .evidence.push_back({"errors[].message", e.message});
+      }
+    }
+    for (const auto& m : run_.messages) {
+      auto& f = add(m.id, fmt::format("{} says: \"{}\"", run_.framework, m.text));
+      if (!m.detail.empty()) f.evidence.push_back({"messages[].detail", m.detail});
+    }
+    if (!imported) return;
+    int gpus = 0;
+    std::string listed;
+    for (const auto& d : a.devices) {
+      if (d.kind == "gpu") ++gpus;
+      listed += (listed.empty() ? "" : ", ") + d.name;
+    }
+    if (gpus == 0) {
+      add("verify.no_gpu_device", fmt::format("{} sees no GPU (its devices: {})", run_.framework,
+                                              listed.empty() ? "none" : listed));
+    }
+    for (const auto& e : a.errors) {
+      if (e.stage == "compute-gpu" || e.stage == "compute-cpu" || (e.stage == "memory" && gpus > 0)) {
+        add("verify.compute_failed", fmt::format("the {} step raised {}: {}", e.stage, e.type, first_line(e.message)))
+            .evidence.push_back({"errors[].message", e.message});
+      }
+    }
+    if (a.compute && a.compute->gpu) check_gpu_run(*a.compute);
+    compare_libraries(a);
+  }
+
+  // The live outcome, once the findings are in.
+  std::string outcome() const {
+    if (!run_.answer || run_.probe.status != "ok" || run_.answer->version.empty()) return "failed";
+    const auto& c = run_.answer->compute;
+    if (!c || !c->gpu || !on_gpu_device(c->gpu->device) || c->match == false) return "cpu";
+    for (const auto& p : run_.placement_log) {
+      if (!on_gpu_device(p)) return "cpu";
+    }
+    return "gpu";
+  }
+
+ private:
+  static std::string first_line(const std::string& s) {
+    auto nl = s.find('\n');
+    std::string line = nl == std::string::npos ? s : s.substr(0, nl);
+    return line.size() > 300 ? line.substr(0, 300) + "…" : line;
+  }
+
+  Finding& add(std::string_view id, std::string summary) {
+    v_.findings.push_back(make_finding(id, std::move(summary)));
+    v_.findings.back().scope = v_.scope;
+    return v_.findings.back();
+  }
+
+  bool probe_ran() {
+    const auto& p = run_.probe;
+    std::string stage = p.last_stage.empty() ? "start" : p.last_stage;
+    if (p.status == "timed_out") {
+      auto& f = add("verify.timed_out", fmt::format("{} did not finish within {:.0f} s: it was stopped at step '{}'",
+                                                     run_.framework, p.deadline_ms / 1000, stage));
+      f.evidence.push_back({"probe.last_stage", stage});
+      return false;
+    }
+    if (p.status == "crashed") {
+      const char* name = ::sigabbrev_np(p.signal);
+      add("verify.crashed", fmt::format("{} crashed with signal {}{} at step '{}'", run_.framework, p.signal,
+                                        name ? fmt::format(" (SIG{})", name) : "", stage));
+      return false;
+    }
+    if (p.status != "ok" || !run_.answer) {
+      std::string why = !run_.answer_error.empty() ? "its answer could not be read: " + run_.answer_error
+                        : p.status == "spawn_failed" ? "the interpreter could not be started: " + p.stderr_tail
+                        : p.status == "exited" ? fmt::format("the interpreter exited with status {} at step '{}'", p.exit_code, stage)
+                                               : fmt::format("the interpreter gave no answer ({})", p.status);
+      auto& f = add("verify.probe_failed", fmt::format("{} could not be checked: {}", run_.framework, why));
+      if (!p.stderr_tail.empty()) f.evidence.push_back({"probe.stderr_tail", p.stderr_tail});
+      return false;
+    }
+    return true;
+  }
+
+  void check_gpu_run(const LiveCompute& c) {
+    const auto& g = *c.gpu;
+    if (!on_gpu_device(g.device)) {
+      add("verify.not_on_gpu", fmt::format("the multiplication placed on the GPU left its result on {}", g.device));
+    }
+    for (const auto& p : run_.placement_log) {
+      if (!on_gpu_device(p)) {
+        add("verify.not_on_gpu", fmt::format("{}'s placement log put MatMul on {}", run_.framework, p));
+        break;
+      }
+    }
+    if (c.match == false) {
+      add("verify.wrong_result",
+          fmt::format("the GPU's {}×{} product differs from the CPU's by up to {:.3g} (largest element {:.3g}, tolerance {:g} relative)",
+                      c.size, c.size, c.max_abs_diff.value_or(0), c.max_abs_reference.value_or(0), c.tolerance.value_or(0)));
+    }
+    if (c.speedup && *c.speedup < 1.0) {
+      add("verify.gpu_slower_than_cpu", fmt::format("the GPU took {} per {}×{} multiplication, the CPU {}", ms(g.median_ms),
+                                                    c.size, c.size, c.cpu ? ms(c.cpu->median_ms) : "?"));
+    }
+  }
+
+  // Each CUDA library the framework really loaded, against the file the
+  // doctor's static resolution says the loader would take.
+  void compare_libraries(const ProbeAnswer& a) {
+    const FrameworkFacts* fw = static_facts(doctor_, run_);
+    if (!fw) return;
+    for (const auto& loaded : a.loaded_libraries) {
+      std::string base = base_name(loaded);
+      for (const auto& lib : fw->libraries) {
+        if (base.rfind(lib.soname, 0) != 0) continue;  // libcudnn.so.9.19.0 is a libcudnn.so.9
+        std::string predicted = lib.real_path ? *lib.real_path : "";
+        if (predicted == loaded) break;
+        auto& f = add("verify.library_differs",
+                      fmt::format("{} loaded {} from {}; the doctor predicted {}", run_.framework, lib.soname, loaded,
+                                  predicted.empty() ? "that no copy would be found" : predicted));
+        f.evidence.push_back({"loaded_libraries[]", loaded});
+        break;
+      }
+    }
+  }
+
+  LiveVerdict& v_;
+  const LiveRun& run_;
+  const Report& doctor_;
+};
+
+// What to install for a framework that does not import at all: the GPU build.
+std::string install_name(const std::string& framework) {
+  if (framework == "tensorflow") return "'tensorflow[and-cuda]'";
+  if (framework == "jax") return "-U 'jax[cuda12]'";
+  if (framework == "cupy") return "cupy-cuda12x";
+  if (framework == "onnxruntime") return "onnxruntime-gpu";
+  return framework;  // torch: the default Linux wheel is a CUDA build
+}
+
+std::string summarize(const LiveVerdict& v) {
+  if (v.outcome == "failed") {
+    for (const auto& f : v.findings) {
+      if (f.severity == Severity::error) return f.summary;
+    }
+    return "the check did not finish";
+  }
+  const auto& a = *v.run.answer;
+  if (!a.compute || !a.compute->cpu) return v.outcome == "gpu" ? "computes on the GPU" : "no multiplication ran";
+  const auto& c = *a.compute;
+  if (v.outcome == "gpu") {
+    std::string model;
+    for (const auto& d : a.devices) {
+      if (d.kind == "gpu") {
+        model = d.model.empty() ? d.name : d.model;
+        break;
+      }
+    }
+    return fmt::format("{}: {}×{} float32 matmul {} on {} vs {} on the CPU: {:.0f}× faster{}", model, c.size, c.size,
+                       ms(c.gpu->median_ms), c.gpu->device, ms(c.cpu->median_ms), c.speedup.value_or(0),
+                       c.match ? "; results match" : "");
+  }
+  return fmt::format("{}×{} float32 matmul ran on {} in {}{}", c.size, c.size, c.cpu->device, ms(c.cpu->median_ms),
+                     c.cpu->gflops ? fmt::format(" ({:.0f} GFLOP/s)", *c.cpu->gflops) : "");
+}
+
+}  // namespace
+
+LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
+  LiveVerdict v;
+  v.run = std::move(run);
+  v.scope = fmt::format("{} in {}", v.run.framework, v.run.interpreter);
+  for (const auto& p : doctor.frameworks) {
+    if (p.framework == v.run.framework && p.interpreter == v.run.interpreter) v.predicted = p;
+  }
+  LiveRules rules(v, doctor);
+  rules.evaluate();
+  v.outcome = rules.outcome();
+  if (v.predicted && v.outcome != "failed" && v.predicted->gpu != (v.outcome == "gpu")) {
+    auto f = make_finding("verify.disagrees_with_doctor",
+                          fmt::format("the doctor predicted {} but {} computed on the {}", v.predicted->gpu ? "GPU" : "CPU",
+                                      v.run.framework, v.outcome == "gpu" ? "GPU" : "CPU"));
+    if (!v.predicted->root_cause.empty()) f.evidence.push_back({"doctor.root_cause", v.predicted->root_cause});
+    f.scope = v.scope;
+    v.findings.push_back(std::move(f));
+  }
+  // The machine's own first error (no GPU on the bus, no driver), when there
+  // is one, stops every framework, found by the doctor or not.
+  const Finding* machine_error = nullptr;
+  for (const auto& f : doctor.findings) {
+    if (f.scope.empty() && f.severity == Severity::error) {
+      machine_error = &f;
+      break;
+    }
+  }
+  if (v.outcome != "gpu") {
+    // The static chain names the cause more precisely when it saw it too;
+    // otherwise the first live error does.
+    if (v.predicted && !v.predicted->gpu && !v.predicted->root_cause.empty() && v.outcome == "cpu") {
+      v.root_cause = v.predicted->root_cause;
+      v.root_cause_summary = v.predicted->summary;
+    } else if (!v.predicted && machine_error && v.outcome == "cpu") {
+      v.root_cause = machine_error->id;
+      v.root_cause_summary = machine_error->summary;
+    } else {
+      for (const auto& f : v.findings) {
+        if (f.severity == Severity::error) {
+          v.root_cause = f.id;
+          v.root_cause_summary = f.summary;
+          break;
+        }
+      }
+    }
+  }
+  v.summary = summarize(v);
+  // When the doctor's chain already explains the fallback, its fix is the
+  // one to follow and the framework's messages are the evidence; otherwise
+  // each live finding carries its own fix.
+  const bool explained = (v.predicted && !v.predicted->gpu && v.root_cause == v.predicted->root_cause) ||
+                         (!v.predicted && machine_error && v.root_cause == machine_error->id);
+  for (auto& f : v.findings) {
+    if (!f.fix.empty() || (explained && f.id != "verify.disagrees_with_doctor")) continue;
+    if (f.id == "verify.import_failed") {
+      f.fix.push_back(fmt::format("{} -m pip install {}", v.run.interpreter, install_name(v.run.framework)));
+    } else if (const auto* e = find_catalog_entry(f.id)) {
+      f.fix.emplace_back(e->fix);
+    }
+  }
+  return v;
+}
+
+VerifyReport build_verify_report(Report doctor, std::vector<LiveRun> runs) {
+  VerifyReport r;
+  r.doctor = std::move(doctor);
+  size_t on_gpu = 0;
+  bool warnings = false;
+  for (auto& run : runs) {
+    r.frameworks.push_back(judge_live_run(std::move(run), r.doctor));
+    const auto& v = r.frameworks.back();
+    if (v.outcome == "gpu") ++on_gpu;
+    for (const auto& f : v.findings) warnings = warnings || f.severity != Severity::info;
+  }
+  auto& verdict = r.verdict;
+  if (r.frameworks.empty()) {
+    std::string where;
+    for (const auto& env : r.doctor.facts.python.environments) where += (where.empty() ? "" : ", ") + env.interpreter;
+    verdict = {false, "not_usable", 2, "",
+               where.empty() ? "no Python interpreter was found to verify in; name one with --python PATH"
+                             : fmt::format("no framework (tensorflow, torch, jax, cupy, onnxruntime) is installed in {}; "
+                                           "name another interpreter with --python PATH",
+                                           where)};
+  } else if (on_gpu == 0) {
+    const auto& first = r.frameworks.front();
+    verdict = {false, "not_usable", 2, first.root_cause,
+               fmt::format("no framework computed on the GPU{}",
+                           first.root_cause_summary.empty() ? "" : ": " + first.root_cause_summary)};
+  } else if (on_gpu < r.frameworks.size() || warnings) {
+    verdict = {true, "warnings", 1, "",
+               fmt::format("{} of {} framework checks computed on the GPU", on_gpu, r.frameworks.size())};
+  } else {
+    verdict = {true, "ok", 0, "", fmt::format("every framework checked computed on the GPU")};
+  }
+  return r;
+}
+
+}  // namespace ongpu::verify

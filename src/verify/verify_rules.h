@@ -1,0 +1,37 @@
+// Judges the live checks: per framework, did it compute on the GPU, and if
+// not, why — and does that agree with the doctor's static verdict?
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules/finding.h"
+#include "rules/report.h"
+#include "verify/live.h"
+
+namespace ongpu::verify {
+
+struct LiveVerdict {
+  LiveRun run;
+  std::optional<FrameworkVerdict> predicted;  // the doctor's, when it found the framework
+  std::string outcome;     // gpu, cpu, failed (it could not be checked to the end)
+  std::string root_cause;  // a finding id, "" when it runs on the GPU
+  std::string root_cause_summary;
+  std::string summary;     // one line: where the multiplication ran, how fast
+  std::string scope;       // "<framework> in <interpreter>", as the doctor's findings
+  std::vector<Finding> findings;
+};
+
+struct VerifyReport {
+  Report doctor;  // the static prediction, for the comparison and the machine's findings
+  std::vector<LiveVerdict> frameworks;
+  Verdict verdict;
+};
+
+// The live findings and verdict of one run.
+LiveVerdict judge_live_run(LiveRun run, const Report& doctor);
+
+VerifyReport build_verify_report(Report doctor, std::vector<LiveRun> runs);
+
+}  // namespace ongpu::verify

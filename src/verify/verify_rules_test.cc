@@ -1,0 +1,261 @@
+#include "verify/verify_rules.h"
+
+#include "rules/catalog.h"
+#include "verify/messages.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace ongpu::verify {
+namespace {
+
+const std::string kPython = "/venv/bin/python";
+
+bool has(const LiveVerdict& v, const std::string& id) {
+  return std::any_of(v.findings.begin(), v.findings.end(), [&](const Finding& f) { return f.id == id; });
+}
+
+Report doctor_predicting(bool gpu, const std::string& root_cause = "") {
+  Report r;
+  FrameworkVerdict fv;
+  fv.interpreter = kPython;
+  fv.framework = "torch";
+  fv.gpu = gpu;
+  fv.root_cause = root_cause;
+  fv.summary = root_cause.empty() ? "" : "the doctor's reason";
+  r.frameworks.push_back(fv);
+  PythonEnv env;
+  env.interpreter = kPython;
+  FrameworkFacts fw;
+  fw.framework = "torch";
+  LibraryFact cudnn;
+  cudnn.soname = "libcudnn.so.9";
+  cudnn.outcome = "found";
+  cudnn.real_path = Fact<std::string>("/venv/lib/nvidia/cudnn/lib/libcudnn.so.9");
+  fw.libraries.push_back(cudnn);
+  env.frameworks.push_back(fw);
+  r.facts.python.environments.push_back(env);
+  return r;
+}
+
+LiveTiming timing(double ms, const std::string& device) {
+  LiveTiming t;
+  t.median_ms = ms;
+  t.runs_ms = {ms, ms, ms};
+  t.device = device;
+  t.gflops = 1.0;
+  return t;
+}
+
+// A probe that ran to the end and computed on the GPU, 100x faster than the CPU.
+LiveRun gpu_run() {
+  LiveRun run;
+  run.framework = "torch";
+  run.interpreter = kPython;
+  run.probe.status = "ok";
+  run.probe.last_stage = "libraries";
+  ProbeAnswer a;
+  a.framework = "torch";
+  a.version = "2.5.1+cu124";
+  a.devices = {{"gpu", "cuda:0", "NVIDIA H100", "9.0"}, {"cpu", "cpu", "", ""}};
+  LiveCompute c;
+  c.size = 4096;
+  c.gpu = timing(2, "cuda:0");
+  c.cpu = timing(200, "cpu");
+  c.match = true;
+  c.max_abs_diff = 1e-3;
+  c.max_abs_reference = 100;
+  c.tolerance = 1e-2;
+  c.speedup = 100;
+  a.compute = c;
+  a.loaded_libraries = {"/venv/lib/nvidia/cudnn/lib/libcudnn.so.9"};
+  run.answer = a;
+  return run;
+}
+
+LiveRun cpu_run() {
+  LiveRun run = gpu_run();
+  run.answer->devices = {{"cpu", "cpu", "", ""}};
+  run.answer->compute->gpu.reset();
+  run.answer->compute->match.reset();
+  run.answer->compute->speedup.reset();
+  run.answer->compute->size = 1000;
+  run.answer->loaded_libraries.clear();
+  return run;
+}
+
+TEST(VerifyRules, GpuRunAsPredicted) {
+  auto v = judge_live_run(gpu_run(), doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "gpu");
+  EXPECT_TRUE(v.findings.empty()) << v.findings[0].id;
+  EXPECT_EQ(v.root_cause, "");
+  EXPECT_NE(v.summary.find("100× faster"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("NVIDIA H100"), std::string::npos) << v.summary;
+}
+
+TEST(VerifyRules, CpuRunKeepsTheDoctorsRootCause) {
+  auto run = cpu_run();
+  run.messages = {{"verify.cuda_driver_not_found", "Could not find cuda drivers", ""}};
+  auto v = judge_live_run(run, doctor_predicting(false, "pci.no_nvidia_device"));
+  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_EQ(v.root_cause, "pci.no_nvidia_device");
+  EXPECT_TRUE(has(v, "verify.cuda_driver_not_found"));
+  EXPECT_TRUE(has(v, "verify.no_gpu_device"));
+  EXPECT_FALSE(has(v, "verify.disagrees_with_doctor"));
+  for (const auto& f : v.findings) EXPECT_TRUE(f.fix.empty()) << f.id << ": the doctor's fix is the one to follow";
+}
+
+TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
+  // A framework the doctor did not find (named with --framework) on a machine
+  // with no GPU: the machine's first error is the cause, not the framework's
+  // own complaint about the driver.
+  auto doctor = doctor_predicting(true);
+  doctor.frameworks.clear();
+  doctor.findings.push_back(make_finding("pci.no_nvidia_device", "no NVIDIA GPU on the PCI bus"));
+  auto run = cpu_run();
+  run.messages = {{"verify.driver_too_old", "CUDA driver version is insufficient for CUDA runtime version", ""}};
+  auto v = judge_live_run(run, doctor);
+  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_EQ(v.root_cause, "pci.no_nvidia_device");
+  for (const auto& f : v.findings) EXPECT_TRUE(f.fix.empty()) << f.id;
+}
+
+TEST(VerifyRules, CpuRunWhereTheDoctorPredictedGpuDisagrees) {
+  auto run = cpu_run();
+  run.messages = {{"verify.cudnn_version_mismatch", "Loaded runtime CuDNN library: 8.1.0 but …", "loaded 8.1.0, built with 8.6.0"}};
+  auto v = judge_live_run(run, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
+  EXPECT_EQ(v.root_cause, "verify.cudnn_version_mismatch");  // the framework's own reason comes first
+  for (const auto& f : v.findings) EXPECT_FALSE(f.fix.empty()) << f.id;
+}
+
+TEST(VerifyRules, GpuRunWhereTheDoctorPredictedCpuDisagrees) {
+  auto v = judge_live_run(gpu_run(), doctor_predicting(false, "framework.cuda_wheels_missing"));
+  EXPECT_EQ(v.outcome, "gpu");
+  EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
+}
+
+TEST(VerifyRules, WrongResultIsNotAGpuRun) {
+  auto run = gpu_run();
+  run.answer->compute->match = false;
+  run.answer->compute->max_abs_diff = 50;
+  auto v = judge_live_run(run, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_TRUE(has(v, "verify.wrong_result"));
+}
+
+TEST(VerifyRules, ResultLeftOnTheCpuIsNotAGpuRun) {
+  auto run = gpu_run();
+  run.answer->compute->gpu->device = "/job:localhost/replica:0/task:0/device:CPU:0";
+  auto v = judge_live_run(run, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_TRUE(has(v, "verify.not_on_gpu"));
+
+  auto logged = gpu_run();
+  logged.placement_log = {"/job:localhost/replica:0/task:0/device:CPU:0"};
+  EXPECT_TRUE(has(judge_live_run(logged, doctor_predicting(true)), "verify.not_on_gpu"));
+}
+
+TEST(VerifyRules, SlowGpuIsAWarning) {
+  auto run = gpu_run();
+  run.answer->compute->speedup = 0.5;
+  auto v = judge_live_run(run, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "gpu");
+  EXPECT_TRUE(has(v, "verify.gpu_slower_than_cpu"));
+}
+
+TEST(VerifyRules, LoadedLibraryOtherThanPredicted) {
+  auto run = gpu_run();
+  run.answer->loaded_libraries = {"/usr/local/cuda-13.0/lib/libcudnn.so.9.19.0", "/usr/lib/libcuda.so.580.1"};
+  auto v = judge_live_run(run, doctor_predicting(true));
+  ASSERT_TRUE(has(v, "verify.library_differs"));
+  int differs = 0;
+  for (const auto& f : v.findings) differs += f.id == "verify.library_differs";
+  EXPECT_EQ(differs, 1);  // libcuda was not predicted at all: nothing to compare
+}
+
+TEST(VerifyRules, TimeoutCrashAndImportFailure) {
+  auto hung = gpu_run();
+  hung.answer.reset();
+  hung.probe.status = "timed_out";
+  hung.probe.last_stage = "import";
+  hung.probe.deadline_ms = 3000;
+  auto v = judge_live_run(hung, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "failed");
+  EXPECT_EQ(v.root_cause, "verify.timed_out");
+  EXPECT_NE(v.findings[0].summary.find("'import'"), std::string::npos);
+  EXPECT_FALSE(has(v, "verify.disagrees_with_doctor"));  // nothing ran to compare
+
+  auto crashed = hung;
+  crashed.probe.status = "crashed";
+  crashed.probe.signal = 11;
+  v = judge_live_run(crashed, doctor_predicting(true));
+  EXPECT_EQ(v.root_cause, "verify.crashed");
+  EXPECT_NE(v.findings[0].summary.find("SIGSEGV"), std::string::npos) << v.findings[0].summary;
+
+  auto missing = gpu_run();
+  missing.answer->version.clear();
+  missing.answer->compute.reset();
+  missing.answer->devices.clear();
+  missing.answer->errors = {{"import", "ModuleNotFoundError", "No module named 'torch'"}};
+  v = judge_live_run(missing, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "failed");
+  EXPECT_EQ(v.root_cause, "verify.import_failed");
+  ASSERT_FALSE(v.findings[0].fix.empty());
+  EXPECT_EQ(v.findings[0].fix[0], kPython + " -m pip install torch");
+}
+
+TEST(VerifyRules, VerdictAndExitCodes) {
+  auto both = build_verify_report(doctor_predicting(true), {gpu_run(), gpu_run()});
+  EXPECT_EQ(both.verdict.exit_code, 0);
+  auto some = build_verify_report(doctor_predicting(true), {gpu_run(), cpu_run()});
+  EXPECT_EQ(some.verdict.exit_code, 1);
+  auto none = build_verify_report(doctor_predicting(false, "pci.no_nvidia_device"), {cpu_run()});
+  EXPECT_EQ(none.verdict.exit_code, 2);
+  EXPECT_EQ(none.verdict.root_cause, "pci.no_nvidia_device");
+  auto nothing = build_verify_report(doctor_predicting(false), {});
+  EXPECT_EQ(nothing.verdict.exit_code, 2);
+}
+
+TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
+  auto run = gpu_run();
+  run.answer->compute->gpu.reset();
+  run.answer->errors = {{"compute-gpu", "RuntimeError", "CUDA error: no kernel image is available for execution on the device"}};
+  run.messages = {{"verify.no_kernel_image", "CUDA error: no kernel image is available", ""}};
+  auto v = judge_live_run(run, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_TRUE(has(v, "verify.compute_failed"));
+  EXPECT_EQ(v.root_cause, "verify.no_kernel_image");
+
+  auto garbage = gpu_run();
+  garbage.answer.reset();
+  garbage.answer_error = "answer.devices: expected an array";
+  garbage.probe.status = "garbage";
+  v = judge_live_run(garbage, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "failed");
+  EXPECT_EQ(v.root_cause, "verify.probe_failed");
+  EXPECT_NE(v.findings[0].summary.find("expected an array"), std::string::npos);
+}
+
+// Every live finding in the catalog is raised somewhere: the rule-raised ones
+// in the tests above, the message ones by a pattern (messages_test.cc checks
+// each pattern against a real line).
+TEST(VerifyRules, EveryLiveCatalogEntryCanFire) {
+  const std::vector<std::string> raised_by_rules = {
+      "verify.timed_out",      "verify.crashed",       "verify.probe_failed",     "verify.import_failed",
+      "verify.no_gpu_device",  "verify.compute_failed", "verify.not_on_gpu",       "verify.wrong_result",
+      "verify.gpu_slower_than_cpu", "verify.library_differs", "verify.disagrees_with_doctor"};
+  for (const auto& e : catalog()) {
+    if (e.id.substr(0, 7) != "verify.") continue;
+    EXPECT_EQ(e.link, Link::live) << e.id;
+    bool covered = std::find(raised_by_rules.begin(), raised_by_rules.end(), e.id) != raised_by_rules.end();
+    for (const auto& p : message_patterns()) covered = covered || p.id == e.id;
+    EXPECT_TRUE(covered) << e.id << " is raised by nothing";
+  }
+  for (const auto& p : message_patterns()) EXPECT_NE(find_catalog_entry(p.id), nullptr) << p.id;
+}
+
+}  // namespace
+}  // namespace ongpu::verify
