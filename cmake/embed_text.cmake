@@ -26,7 +26,7 @@ set(_ONGPU_EMBED_SCRIPT "${CMAKE_CURRENT_LIST_FILE}")
 
 function(embed_text target input namespace function)
   get_filename_component(_in "${input}" ABSOLUTE)
-  set(_out "${CMAKE_BINARY_DIR}/generated/${function}.cc")
+  set(_out "${CMAKE_BINARY_DIR}/generated/${target}_${function}.cc")  # one per target: no shared custom command
   add_custom_command(
     OUTPUT "${_out}"
     COMMAND "${CMAKE_COMMAND}" "-DEMBED_IN=${_in}" "-DEMBED_OUT=${_out}" "-DEMBED_NAMESPACE=${namespace}"

@@ -1,14 +1,13 @@
 // `ongpu verify`: the doctor's prediction, then the proof — each framework
 // imported in the user's own interpreter, asked for its devices, made to
 // multiply matrices on the GPU and on the CPU (src/verify/).
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -36,7 +35,8 @@ struct VerifyOptions {
 std::vector<verify::LiveRequest> plan(const FactSet& facts, const VerifyOptions& v) {
   std::vector<verify::LiveRequest> out;
   auto wanted = [&](const std::string& fw) {
-    return v.frameworks.empty() || std::find(v.frameworks.begin(), v.frameworks.end(), fw) != v.frameworks.end();
+    return v.frameworks.empty() ||
+           std::find(v.frameworks.begin(), v.frameworks.end(), fw) != v.frameworks.end();
   };
   for (const auto& env : facts.python.environments) {
     if (env.probe.status != "ok") continue;
@@ -45,7 +45,8 @@ std::vector<verify::LiveRequest> plan(const FactSet& facts, const VerifyOptions&
     }
   }
   for (const auto& name : v.frameworks) {
-    bool planned = std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.framework == name; });
+    bool planned =
+        std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.framework == name; });
     if (!planned && !facts.python.environments.empty())
       out.push_back({name, facts.python.environments.front().interpreter, v.size});
   }
@@ -58,8 +59,8 @@ class ProgressLine {
   explicit ProgressLine(bool enabled) : enabled_(enabled) {}
   void show(const verify::LiveRequest& r, const std::string& stage, double seconds) {
     if (!enabled_) return;
-    std::cerr << fmt::format("\r\033[Kverifying {} in {}: {} ({:.0f} s)", r.framework, r.interpreter,
-                             stage.empty() ? "starting" : stage, seconds)
+    std::cerr << fmt::format("\r\033[Kverifying {} in {}: {} ({:.0f} s)", r.framework,
+                             r.interpreter, stage.empty() ? "starting" : stage, seconds)
               << std::flush;
   }
   void clear() {
@@ -73,19 +74,23 @@ class ProgressLine {
 }  // namespace
 
 int run_verify(std::vector<std::string> args) {
-  CLI::App app{"Prove it: import each framework in your interpreter, list its devices, and multiply matrices on the "
-               "GPU and on the CPU.",
-               "ongpu verify"};
+  CLI::App app{
+      "Prove it: import each framework in your interpreter, list its devices, and multiply "
+      "matrices on the "
+      "GPU and on the CPU.",
+      "ongpu verify"};
   FactOptions o;
   VerifyOptions v;
   app.add_option("--framework", v.frameworks, "check only this framework (repeatable)")
       ->type_name("NAME")
       ->check(CLI::IsMember(std::vector<std::string>(kFrameworks.begin(), kFrameworks.end())))
       ->take_all();
-  app.add_option("--python", o.python, "check the frameworks of this Python interpreter (repeatable)")
+  app.add_option("--python", o.python,
+                 "check the frameworks of this Python interpreter (repeatable)")
       ->type_name("PATH")
       ->take_all();
-  app.add_option("--size", v.size, "matrix size (default 4096 when the framework sees a GPU, 1000 when it does not)")
+  app.add_option("--size", v.size,
+                 "matrix size (default 4096 when the framework sees a GPU, 1000 when it does not)")
       ->check(CLI::Range(16, 32768));
   app.add_option("--timeout", v.timeout_s, "deadline in seconds for each framework's check")
       ->check(CLI::Range(1.0, 86400.0))
@@ -117,7 +122,8 @@ int run_verify(std::vector<std::string> args) {
   }
   auto requests = plan(*facts, v);
   if (facts->python.environments.empty()) {
-    std::cerr << "ongpu verify: no Python interpreter found (none on PATH, no virtualenv or conda env active); "
+    std::cerr << "ongpu verify: no Python interpreter found (none on PATH, no virtualenv or conda "
+                 "env active); "
                  "name one with --python PATH\n";
   }
   Report doctor = build_report(std::move(facts).value(), *k);
@@ -131,8 +137,9 @@ int run_verify(std::vector<std::string> args) {
     const auto start = std::chrono::steady_clock::now();
     auto outcomes = sys::run_children(
         {verify::probe_spec(r)}, deadline, 4 << 20, [&](const std::vector<sys::ChildOutcome>& now) {
-          progress.show(r, verify::last_stage(now[0].out),
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+          progress.show(
+              r, verify::last_stage(now[0].out),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         });
     outcomes[0].deadline_ms = static_cast<double>(deadline.count());
     progress.clear();
@@ -140,7 +147,8 @@ int run_verify(std::vector<std::string> args) {
   }
   auto report = verify::build_verify_report(std::move(doctor), std::move(runs));
   if (o.json) {
-    std::cout << render_verify_json(report).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    std::cout << render_verify_json(report).dump(2, ' ', false, json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << render_verify_text(report, {want_color(1), o.verbose});
   }

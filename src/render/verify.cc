@@ -12,17 +12,21 @@ std::string paint(const TextStyle& st, fmt::text_style ts, const std::string& s)
   return st.color ? fmt::format(ts, "{}", s) : s;
 }
 
-std::string faint(const TextStyle& st, const std::string& s) { return paint(st, fmt::emphasis::faint, s); }
+std::string faint(const TextStyle& st, const std::string& s) {
+  return paint(st, fmt::emphasis::faint, s);
+}
 
 std::string finding_lines(const Finding& f, const TextStyle& st) {
-  std::string mark = f.severity == Severity::error     ? paint(st, fg(fmt::terminal_color::red), "✗")
-                     : f.severity == Severity::warning ? paint(st, fg(fmt::terminal_color::yellow), "!")
-                                                       : "•";
+  std::string mark = f.severity == Severity::error ? paint(st, fg(fmt::terminal_color::red), "✗")
+                     : f.severity == Severity::warning
+                         ? paint(st, fg(fmt::terminal_color::yellow), "!")
+                         : "•";
   std::string out = fmt::format("    {} {} {}\n", mark, f.summary, faint(st, "[" + f.id + "]"));
   if (st.verbose) {
     for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", e.path, e.value);
   }
-  for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + fix + "\n";
+  for (const auto& fix : f.fix)
+    out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + fix + "\n";
   return out;
 }
 
@@ -30,7 +34,8 @@ std::string details(const verify::LiveVerdict& v, const TextStyle& st) {
   std::string out;
   const auto& p = v.run.probe;
   if (!v.run.answer) {
-    if (st.verbose && !p.stderr_tail.empty()) out += "    • its output ended with:\n" + p.stderr_tail + "\n";
+    if (st.verbose && !p.stderr_tail.empty())
+      out += "    • its output ended with:\n" + p.stderr_tail + "\n";
     return out;
   }
   const auto& a = *v.run.answer;
@@ -38,15 +43,21 @@ std::string details(const verify::LiveVerdict& v, const TextStyle& st) {
   std::string devices;
   for (const auto& d : a.devices) {
     devices += (devices.empty() ? "" : ", ") + d.name;
-    if (!d.model.empty()) devices += " (" + d.model + (d.compute_capability.empty() ? "" : ", compute " + d.compute_capability) + ")";
+    if (!d.model.empty())
+      devices += " (" + d.model +
+                 (d.compute_capability.empty() ? "" : ", compute " + d.compute_capability) + ")";
   }
-  out += fmt::format("    • import {:.1f} s; devices: {}\n", a.import_seconds.value_or(0), devices.empty() ? "none" : devices);
-  if (!a.session_providers.empty()) out += fmt::format("    • session providers: {}\n", fmt::join(a.session_providers, ", "));
+  out += fmt::format("    • import {:.1f} s; devices: {}\n", a.import_seconds.value_or(0),
+                     devices.empty() ? "none" : devices);
+  if (!a.session_providers.empty())
+    out += fmt::format("    • session providers: {}\n", fmt::join(a.session_providers, ", "));
   if (a.compute && a.compute->gpu && a.compute->cpu) {
     const auto& c = *a.compute;
-    out += fmt::format("    • {}×{} float32: GPU {:.3g} ms ({:.0f} GFLOP/s) on {}, CPU {:.3g} ms on {}; max difference {:.3g}\n",
-                       c.size, c.size, c.gpu->median_ms, c.gpu->gflops.value_or(0), c.gpu->device, c.cpu->median_ms,
-                       c.cpu->device, c.max_abs_diff.value_or(0));
+    out += fmt::format(
+        "    • {}×{} float32: GPU {:.3g} ms ({:.0f} GFLOP/s) on {}, CPU {:.3g} ms on {}; max "
+        "difference {:.3g}\n",
+        c.size, c.size, c.gpu->median_ms, c.gpu->gflops.value_or(0), c.gpu->device,
+        c.cpu->median_ms, c.cpu->device, c.max_abs_diff.value_or(0));
   }
   if (!v.run.placement_log.empty())
     out += fmt::format("    • placement log: MatMul on {}\n", fmt::join(v.run.placement_log, ", "));
@@ -58,7 +69,8 @@ std::string details(const verify::LiveVerdict& v, const TextStyle& st) {
   }
   if (st.verbose) {
     out += fmt::format("    • memory: {}\n", a.memory);
-    out += fmt::format("    • check: {} in {:.1f} s (deadline {:.0f} s)\n", p.status, p.duration_ms / 1000, p.deadline_ms / 1000);
+    out += fmt::format("    • check: {} in {:.1f} s (deadline {:.0f} s)\n", p.status,
+                       p.duration_ms / 1000, p.deadline_ms / 1000);
   }
   return out;
 }
@@ -66,7 +78,8 @@ std::string details(const verify::LiveVerdict& v, const TextStyle& st) {
 }  // namespace
 
 std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& st) {
-  std::string out = "Verify — does each framework really compute on the GPU? (ongpu verify -v for details)\n";
+  std::string out =
+      "Verify — does each framework really compute on the GPU? (ongpu verify -v for details)\n";
   // The machine's own errors explain every framework's fallback: show them once.
   bool machine_header = false;
   for (const auto& f : r.doctor.findings) {
@@ -78,21 +91,27 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
   std::string last_interpreter;
   for (const auto& v : r.frameworks) {
     if (v.run.interpreter != last_interpreter) {
-      std::string py = v.run.answer && !v.run.answer->python.empty() ? " (Python " + v.run.answer->python + ")" : "";
+      std::string py = v.run.answer && !v.run.answer->python.empty()
+                           ? " (Python " + v.run.answer->python + ")"
+                           : "";
       out += fmt::format("\nFrameworks in {}{}:\n", v.run.interpreter, py);
       last_interpreter = v.run.interpreter;
     }
-    std::string version = v.run.answer && !v.run.answer->version.empty() ? " " + v.run.answer->version : "";
+    std::string version =
+        v.run.answer && !v.run.answer->version.empty() ? " " + v.run.answer->version : "";
     std::string head = v.run.framework + version;
     if (v.outcome == "gpu") {
-      out += fmt::format("{} {}: GPU — {}\n", paint(st, fg(fmt::terminal_color::green), "[✓]"), head, v.summary);
+      out += fmt::format("{} {}: GPU — {}\n", paint(st, fg(fmt::terminal_color::green), "[✓]"),
+                         head, v.summary);
     } else {
       std::string word = v.outcome == "cpu" ? "CPU" : "not verified";
-      bool as_predicted = v.predicted && !v.root_cause.empty() && v.predicted->root_cause == v.root_cause;
-      out += fmt::format("{} {}: {} — {}{} {}\n", paint(st, fg(fmt::terminal_color::red), "[✗]"), head, word,
-                         v.root_cause_summary.empty() ? v.summary : v.root_cause_summary,
-                         as_predicted ? " (as the doctor predicted)" : "",
-                         v.root_cause.empty() ? "" : faint(st, "[" + v.root_cause + "]"));
+      bool as_predicted =
+          v.predicted && !v.root_cause.empty() && v.predicted->root_cause == v.root_cause;
+      out +=
+          fmt::format("{} {}: {} — {}{} {}\n", paint(st, fg(fmt::terminal_color::red), "[✗]"), head,
+                      word, v.root_cause_summary.empty() ? v.summary : v.root_cause_summary,
+                      as_predicted ? " (as the doctor predicted)" : "",
+                      v.root_cause.empty() ? "" : faint(st, "[" + v.root_cause + "]"));
     }
     for (const auto& f : v.findings) out += finding_lines(f, st);
     if (v.outcome == "cpu") out += "    • " + v.summary + "\n";
@@ -103,7 +122,8 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
   auto color = verdict.status == "ok"         ? fmt::terminal_color::green
                : verdict.status == "warnings" ? fmt::terminal_color::yellow
                                               : fmt::terminal_color::red;
-  out += paint(st, fg(color), (verdict.status == "ok" ? "• " : "! ") + verdict.summary + ".") + "\n";
+  out +=
+      paint(st, fg(color), (verdict.status == "ok" ? "• " : "! ") + verdict.summary + ".") + "\n";
   return out;
 }
 
@@ -123,19 +143,22 @@ json render_verify_json(const verify::VerifyReport& r) {
     for (const auto& f : fv.findings) findings.push_back(finding_to_json(f));
     json predicted = nullptr;
     if (fv.predicted) {
-      predicted = {{"device", fv.predicted->gpu ? "gpu" : "cpu"},
-                   {"root_cause", fv.predicted->root_cause.empty() ? json(nullptr) : json(fv.predicted->root_cause)},
-                   {"summary", fv.predicted->summary}};
+      predicted = {
+          {"device", fv.predicted->gpu ? "gpu" : "cpu"},
+          {"root_cause",
+           fv.predicted->root_cause.empty() ? json(nullptr) : json(fv.predicted->root_cause)},
+          {"summary", fv.predicted->summary}};
     }
     json empty_unavailable = json::object();
-    frameworks.push_back({{"framework", fv.run.framework},
-                          {"interpreter", fv.run.interpreter},
-                          {"device", fv.outcome},
-                          {"root_cause", fv.root_cause.empty() ? json(nullptr) : json(fv.root_cause)},
-                          {"summary", fv.summary},
-                          {"predicted", predicted},
-                          {"findings", findings},
-                          {"live", to_json_value(fv.run, empty_unavailable)}});
+    frameworks.push_back(
+        {{"framework", fv.run.framework},
+         {"interpreter", fv.run.interpreter},
+         {"device", fv.outcome},
+         {"root_cause", fv.root_cause.empty() ? json(nullptr) : json(fv.root_cause)},
+         {"summary", fv.summary},
+         {"predicted", predicted},
+         {"findings", findings},
+         {"live", to_json_value(fv.run, empty_unavailable)}});
   }
   doc["frameworks"] = frameworks;
   json machine = json::array();

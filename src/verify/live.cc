@@ -11,7 +11,8 @@ namespace ongpu::verify {
 
 sys::ChildSpec probe_spec(const LiveRequest& r) {
   sys::ChildSpec spec;
-  spec.argv = {r.interpreter, "-c", std::string(probe_source()), r.framework, std::to_string(r.size)};
+  spec.argv = {r.interpreter, "-c", std::string(probe_source()), r.framework,
+               std::to_string(r.size)};
   // Verifying writes nothing: no .pyc files, no CUDA JIT cache in ~/.nv.
   spec.env_changes["PYTHONDONTWRITEBYTECODE"] = "1";
   spec.env_changes["CUDA_CACHE_DISABLE"] = "1";
@@ -30,7 +31,8 @@ std::string last_stage(const std::string& out) {
   std::string stage;
   for (auto line : split(out, '\n')) {
     json j = json::parse(trim(line), nullptr, /*allow_exceptions=*/false);
-    if (j.is_object() && j.contains("stage") && j["stage"].is_string()) stage = j["stage"].get<std::string>();
+    if (j.is_object() && j.contains("stage") && j["stage"].is_string())
+      stage = j["stage"].get<std::string>();
   }
   return stage;
 }
@@ -42,8 +44,8 @@ LiveRun read_live_run(const LiveRequest& r, const sys::ChildOutcome& outcome) {
   auto parsed = probe::parse_probe_output(outcome);
   run.probe = parsed.run;
   if (run.probe.status != "spawn_failed") {  // keep the spawn error, which is the whole story then
-    run.probe.stderr_tail =
-        sanitize_text(outcome.err.size() <= 4000 ? outcome.err : outcome.err.substr(outcome.err.size() - 4000));
+    run.probe.stderr_tail = sanitize_text(
+        outcome.err.size() <= 4000 ? outcome.err : outcome.err.substr(outcome.err.size() - 4000));
   }
   if (parsed.has_result) {
     auto answer = from_json_value<ProbeAnswer>(parsed.result, json::object(), "answer");

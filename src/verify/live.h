@@ -20,7 +20,8 @@ struct LiveDevice {
   std::string name;  // as the framework names it: /physical_device:GPU:0, cuda:0
   std::string model;
   std::string compute_capability;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("kind", kind);
     v("name", name);
     v("model", model);
@@ -31,10 +32,11 @@ struct LiveDevice {
 struct LiveTiming {
   double median_ms = 0;
   std::vector<double> runs_ms;
-  int batch = 1;        // multiplications per timed run (one synchronisation each run)
-  std::string device;   // where the result lives, as the framework reports it
+  int batch = 1;       // multiplications per timed run (one synchronisation each run)
+  std::string device;  // where the result lives, as the framework reports it
   std::optional<double> gflops;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("median_ms", median_ms);
     v("runs_ms", runs_ms);
     v("batch", batch);
@@ -52,8 +54,9 @@ struct LiveCompute {
   std::optional<double> max_abs_reference;  // the largest element of the CPU result
   std::optional<double> tolerance;          // relative
   std::optional<bool> match;
-  std::optional<double> speedup;            // CPU median / GPU median
-  template <class V> void fields(V& v) {
+  std::optional<double> speedup;  // CPU median / GPU median
+  template <class V>
+  void fields(V& v) {
     v("size", size);
     v("dtype", dtype);
     v("gpu", gpu);
@@ -70,7 +73,8 @@ struct LiveError {
   std::string stage;  // import, devices, memory, compute-gpu, compute-cpu
   std::string type;   // the Python exception class
   std::string message;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("stage", stage);
     v("type", type);
     v("message", message);
@@ -90,11 +94,12 @@ struct ProbeAnswer {
   std::vector<LiveError> errors;
   std::vector<std::string> loaded_libraries;  // CUDA libraries in /proc/self/maps after computing
   // Framework-specific extras.
-  std::vector<std::string> arch_list;           // torch.cuda.get_arch_list()
+  std::vector<std::string> arch_list;            // torch.cuda.get_arch_list()
   std::vector<std::string> available_providers;  // onnxruntime.get_available_providers()
   std::vector<std::string> session_providers;    // what a real session uses
   std::string default_backend;                   // jax.default_backend()
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("framework", framework);
     v("python", python);
     v("version", version);
@@ -118,7 +123,8 @@ struct LiveMessage {
   std::string id;      // the finding it raises: verify.tf_library_not_loaded
   std::string text;    // the message, without the log prefix
   std::string detail;  // what was captured: the library name, the versions
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("id", id);
     v("text", text);
     v("detail", detail);
@@ -134,7 +140,8 @@ struct LiveRun {
   std::string answer_error;  // why the answer could not be read, when it could not
   std::vector<LiveMessage> messages;
   std::vector<std::string> placement_log;  // TensorFlow's "Executing op MatMul in device …"
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("framework", framework);
     v("interpreter", interpreter);
     v("probe", probe);

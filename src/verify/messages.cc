@@ -13,31 +13,48 @@ namespace {
 // cuda_dnn.cc; torch/cuda/__init__.py; jax/_src/xla_bridge.py;
 // onnxruntime_inference_collection.py). More specific patterns come first.
 constexpr std::array kPatterns = std::to_array<MessagePattern>({
-    {"verify.library_not_loaded", R"(Could not load dynamic library '([^']+)'(?:; dlerror: (.*))?)", "$1: $2"},
-    {"verify.library_not_loaded", R"(Failed to load library (\S+) with error: (.*))", "$1: $2"},
-    {"verify.gpu_libraries_missing", R"(Cannot dlopen some GPU libraries)", ""},
-    {"verify.cuda_driver_not_found", R"(Could not find cuda drivers on your machine)", ""},
-    {"verify.cuda_driver_not_found", R"(Found no NVIDIA driver on your system)", ""},
-    {"verify.driver_dso_mismatch", R"(kernel version (\S+) does not match DSO version (\S+))",
-     "kernel module $1, libcuda $2"},
-    {"verify.cudnn_version_mismatch",
+    {"verify.library_not_loaded", "Could not load dynamic library",
+     R"(Could not load dynamic library '([^']+)'(?:; dlerror: (.*))?)", "$1: $2"},
+    {"verify.library_not_loaded", "Failed to load library",
+     R"(Failed to load library (\S+) with error: (.*))", "$1: $2"},
+    {"verify.gpu_libraries_missing", "Cannot dlopen some GPU libraries",
+     R"(Cannot dlopen some GPU libraries)", ""},
+    {"verify.cuda_driver_not_found", "Could not find cuda drivers",
+     R"(Could not find cuda drivers on your machine)", ""},
+    {"verify.cuda_driver_not_found", "Found no NVIDIA driver",
+     R"(Found no NVIDIA driver on your system)", ""},
+    {"verify.driver_dso_mismatch", "does not match DSO version",
+     R"(kernel version (\S+) does not match DSO version (\S+))", "kernel module $1, libcuda $2"},
+    {"verify.cudnn_version_mismatch", "Loaded runtime CuDNN library",
      R"(Loaded runtime CuDNN library: (\d+(?:\.\d+)*) but source was compiled with: (\d+(?:\.\d+)*))",
      "loaded $1, built with $2"},
-    {"verify.cudnn_version_mismatch", R"(Outdated cuDNN installation found)", ""},
-    {"verify.driver_too_old", R"(The NVIDIA driver on your system is too old(?: \(found version (\d+)\))?)", "$1"},
-    {"verify.driver_too_old", R"(CUDA driver version is insufficient for CUDA runtime version)", ""},
-    {"verify.no_kernel_image", R"(no kernel image is available for execution on the device)", ""},
-    {"verify.no_kernel_image", R"((.+) with CUDA capability (sm_\d+) is not compatible with the current PyTorch installation)",
+    {"verify.cudnn_version_mismatch", "Outdated cuDNN installation",
+     R"(Outdated cuDNN installation found)", ""},
+    {"verify.driver_too_old", "driver on your system is too old",
+     R"(The NVIDIA driver on your system is too old(?: \(found version (\d+)\))?)", "$1"},
+    {"verify.driver_too_old", "CUDA driver version is insufficient",
+     R"(CUDA driver version is insufficient for CUDA runtime version)", ""},
+    {"verify.no_kernel_image", "no kernel image is available",
+     R"(no kernel image is available for execution on the device)", ""},
+    {"verify.no_kernel_image", "is not compatible with the current PyTorch installation",
+     R"((.+) with CUDA capability (sm_\d+) is not compatible with the current PyTorch installation)",
      "$1 ($2)"},
-    {"verify.not_compiled_with_cuda", R"(Torch not compiled with CUDA enabled)", ""},
-    {"verify.jax_cuda_jaxlib_missing", R"(CUDA-enabled jaxlib is not installed)", ""},
-    {"verify.jax_plugin_failed", R"(Jax plugin configuration error: (.*))", "$1"},
-    {"verify.jax_plugin_failed", R"((?:Unable to initialize backend|Backend) '(cuda|gpu)'(?: failed to initialize)?: (.+))",
+    {"verify.not_compiled_with_cuda", "Torch not compiled with CUDA",
+     R"(Torch not compiled with CUDA enabled)", ""},
+    {"verify.jax_cuda_jaxlib_missing", "CUDA-enabled jaxlib is not installed",
+     R"(CUDA-enabled jaxlib is not installed)", ""},
+    {"verify.jax_plugin_failed", "Jax plugin configuration error",
+     R"(Jax plugin configuration error: (.*))", "$1"},
+    {"verify.jax_plugin_failed", "Unable to initialize backend|failed to initialize",
+     R"((?:Unable to initialize backend|Backend) '(cuda|gpu)'(?: failed to initialize)?: (.+))",
      "$2"},
-    {"verify.jax_plugin_failed", R"(CUDA backend failed to initialize: (.*))", "$1"},
-    {"verify.ort_cuda_provider_failed", R"(Failed to create CUDAExecutionProvider\.?\s*(.*))", "$1"},
-    {"verify.no_cuda_device", R"(no CUDA-capable device is detected|CUDA_ERROR_NO_DEVICE)", ""},
-    {"verify.cuda_init_failed", R"(failed call to cuInit: (.*))", "$1"},
+    {"verify.jax_plugin_failed", "CUDA backend failed to initialize",
+     R"(CUDA backend failed to initialize: (.*))", "$1"},
+    {"verify.ort_cuda_provider_failed", "Failed to create CUDAExecutionProvider",
+     R"(Failed to create CUDAExecutionProvider\.?\s*(.*))", "$1"},
+    {"verify.no_cuda_device", "no CUDA-capable device|CUDA_ERROR_NO_DEVICE",
+     R"(no CUDA-capable device is detected|CUDA_ERROR_NO_DEVICE)", ""},
+    {"verify.cuda_init_failed", "failed call to cuInit", R"(failed call to cuInit: (.*))", "$1"},
 });
 
 const std::vector<std::regex>& compiled() {
@@ -47,6 +64,15 @@ const std::vector<std::regex>& compiled() {
     return v;
   }();
   return all;
+}
+
+// Whether the line holds one of the pattern's '|'-separated literals: a
+// cheap test, so that the regular expressions run only on candidate lines.
+bool has_needle(std::string_view line, std::string_view needles) {
+  for (auto needle : split(needles, '|')) {
+    if (!needle.empty() && line.find(needle) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 std::string clean_detail(std::string s) {
@@ -69,13 +95,15 @@ std::string strip_log_prefix(std::string_view line) {
       std::regex(R"(^.*?\[[EWIV]:onnxruntime:[^\]]*\]\s*)"),
       // Python warnings: "/…/torch/cuda/__init__.py:138: UserWarning: "
       std::regex(R"(^.*?\.py:\d+: \w*Warning: )"),
-      // Python logging: "WARNING:jax._src.xla_bridge:", "ERROR:2025-07-17 16:01:55,259:jax._src.xla_bridge:647: "
+      // Python logging: "WARNING:jax._src.xla_bridge:", "ERROR:2025-07-17
+      // 16:01:55,259:jax._src.xla_bridge:647: "
       std::regex(R"(^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):(?:[\d-]+ [\d:,]+:)?[\w.]+:(?:\d+: )?)"),
   };
   std::string s(line);
   for (const auto& re : prefixes) {
     std::smatch m;
-    if (std::regex_search(s, m, re)) return std::string(trim(s.substr(static_cast<size_t>(m.length(0)))));
+    if (std::regex_search(s, m, re))
+      return std::string(trim(s.substr(static_cast<size_t>(m.length(0)))));
   }
   return std::string(trim(s));
 }
@@ -85,9 +113,12 @@ std::vector<LiveMessage> classify_messages(std::string_view text) {
   const auto& res = compiled();
   for (auto raw : split(text, '\n')) {
     if (raw.size() > 4000) raw = raw.substr(0, 4000);  // a runaway line is not worth a slow regex
+    bool candidate = false;
+    for (const auto& p : kPatterns) candidate = candidate || has_needle(raw, p.needle);
+    if (!candidate) continue;
     std::string line = strip_log_prefix(raw);
-    if (line.empty()) continue;
     for (size_t i = 0; i < kPatterns.size(); ++i) {
+      if (!has_needle(line, kPatterns[i].needle)) continue;
       std::smatch m;
       if (!std::regex_search(line, m, res[i])) continue;
       std::string shown = line;

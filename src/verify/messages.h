@@ -14,9 +14,10 @@
 namespace ongpu::verify {
 
 struct MessagePattern {
-  std::string_view id;       // the finding it raises (rules/catalog.cc)
-  std::string_view regex;    // ECMAScript, matched against one line without its log prefix
-  std::string_view detail;   // std::regex format of the captured detail: "$1"
+  std::string_view id;      // the finding it raises (rules/catalog.cc)
+  std::string_view needle;  // literal text the line must contain ('|' separates alternatives)
+  std::string_view regex;   // ECMAScript, matched against one line without its log prefix
+  std::string_view detail;  // std::regex format of the captured detail: "$1"
 };
 
 std::span<const MessagePattern> message_patterns();

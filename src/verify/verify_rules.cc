@@ -1,11 +1,10 @@
 #include "verify/verify_rules.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <string.h>
 
 #include <algorithm>
-
-#include <fmt/format.h>
 
 #include "rules/catalog.h"
 #include "util/strings.h"
@@ -24,7 +23,9 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-std::string ms(double v) { return v >= 100 ? fmt::format("{:.0f} ms", v) : fmt::format("{:.3g} ms", v); }
+std::string ms(double v) {
+  return v >= 100 ? fmt::format("{:.0f} ms", v) : fmt::format("{:.3g} ms", v);
+}
 
 const FrameworkFacts* static_facts(const Report& doctor, const LiveRun& run) {
   for (const auto& env : doctor.facts.python.environments) {
@@ -46,7 +47,8 @@ class LiveRules {
     bool imported = !a.version.empty();
     for (const auto& e : a.errors) {
       if (e.stage == "import" || (!imported && e.stage == "arguments")) {
-        add("verify.import_failed", fmt::format("import {} failed: {}: {}", run_.framework, e.type, first_line(e.message)))
+        add("verify.import_failed",
+            fmt::format("import {} failed: {}: {}", run_.framework, e.type, first_line(e.message)))
             .evidence.push_back({"errors[].message", e.message});
       }
     }
@@ -66,8 +68,10 @@ class LiveRules {
                                               listed.empty() ? "none" : listed));
     }
     for (const auto& e : a.errors) {
-      if (e.stage == "compute-gpu" || e.stage == "compute-cpu" || (e.stage == "memory" && gpus > 0)) {
-        add("verify.compute_failed", fmt::format("the {} step raised {}: {}", e.stage, e.type, first_line(e.message)))
+      if (e.stage == "compute-gpu" || e.stage == "compute-cpu" ||
+          (e.stage == "memory" && gpus > 0)) {
+        add("verify.compute_failed",
+            fmt::format("the {} step raised {}: {}", e.stage, e.type, first_line(e.message)))
             .evidence.push_back({"errors[].message", e.message});
       }
     }
@@ -103,23 +107,28 @@ class LiveRules {
     const auto& p = run_.probe;
     std::string stage = p.last_stage.empty() ? "start" : p.last_stage;
     if (p.status == "timed_out") {
-      auto& f = add("verify.timed_out", fmt::format("{} did not finish within {:.0f} s: it was stopped at step '{}'",
-                                                     run_.framework, p.deadline_ms / 1000, stage));
+      auto& f = add("verify.timed_out",
+                    fmt::format("{} did not finish within {:.0f} s: it was stopped at step '{}'",
+                                run_.framework, p.deadline_ms / 1000, stage));
       f.evidence.push_back({"probe.last_stage", stage});
       return false;
     }
     if (p.status == "crashed") {
       const char* name = ::sigabbrev_np(p.signal);
-      add("verify.crashed", fmt::format("{} crashed with signal {}{} at step '{}'", run_.framework, p.signal,
-                                        name ? fmt::format(" (SIG{})", name) : "", stage));
+      add("verify.crashed",
+          fmt::format("{} crashed with signal {}{} at step '{}'", run_.framework, p.signal,
+                      name ? fmt::format(" (SIG{})", name) : "", stage));
       return false;
     }
     if (p.status != "ok" || !run_.answer) {
-      std::string why = !run_.answer_error.empty() ? "its answer could not be read: " + run_.answer_error
-                        : p.status == "spawn_failed" ? "the interpreter could not be started: " + p.stderr_tail
-                        : p.status == "exited" ? fmt::format("the interpreter exited with status {} at step '{}'", p.exit_code, stage)
-                                               : fmt::format("the interpreter gave no answer ({})", p.status);
-      auto& f = add("verify.probe_failed", fmt::format("{} could not be checked: {}", run_.framework, why));
+      std::string why =
+          !run_.answer_error.empty()   ? "its answer could not be read: " + run_.answer_error
+          : p.status == "spawn_failed" ? "the interpreter could not be started: " + p.stderr_tail
+          : p.status == "exited" ? fmt::format("the interpreter exited with status {} at step '{}'",
+                                               p.exit_code, stage)
+                                 : fmt::format("the interpreter gave no answer ({})", p.status);
+      auto& f = add("verify.probe_failed",
+                    fmt::format("{} could not be checked: {}", run_.framework, why));
       if (!p.stderr_tail.empty()) f.evidence.push_back({"probe.stderr_tail", p.stderr_tail});
       return false;
     }
@@ -129,22 +138,27 @@ class LiveRules {
   void check_gpu_run(const LiveCompute& c) {
     const auto& g = *c.gpu;
     if (!on_gpu_device(g.device)) {
-      add("verify.not_on_gpu", fmt::format("the multiplication placed on the GPU left its result on {}", g.device));
+      add("verify.not_on_gpu",
+          fmt::format("the multiplication placed on the GPU left its result on {}", g.device));
     }
     for (const auto& p : run_.placement_log) {
       if (!on_gpu_device(p)) {
-        add("verify.not_on_gpu", fmt::format("{}'s placement log put MatMul on {}", run_.framework, p));
+        add("verify.not_on_gpu",
+            fmt::format("{}'s placement log put MatMul on {}", run_.framework, p));
         break;
       }
     }
     if (c.match == false) {
       add("verify.wrong_result",
-          fmt::format("the GPU's {}×{} product differs from the CPU's by up to {:.3g} (largest element {:.3g}, tolerance {:g} relative)",
-                      c.size, c.size, c.max_abs_diff.value_or(0), c.max_abs_reference.value_or(0), c.tolerance.value_or(0)));
+          fmt::format("the GPU's {}×{} product differs from the CPU's by up to {:.3g} (largest "
+                      "element {:.3g}, tolerance {:g} relative)",
+                      c.size, c.size, c.max_abs_diff.value_or(0), c.max_abs_reference.value_or(0),
+                      c.tolerance.value_or(0)));
     }
     if (c.speedup && *c.speedup < 1.0) {
-      add("verify.gpu_slower_than_cpu", fmt::format("the GPU took {} per {}×{} multiplication, the CPU {}", ms(g.median_ms),
-                                                    c.size, c.size, c.cpu ? ms(c.cpu->median_ms) : "?"));
+      add("verify.gpu_slower_than_cpu",
+          fmt::format("the GPU took {} per {}×{} multiplication, the CPU {}", ms(g.median_ms),
+                      c.size, c.size, c.cpu ? ms(c.cpu->median_ms) : "?"));
     }
   }
 
@@ -159,9 +173,10 @@ class LiveRules {
         if (base.rfind(lib.soname, 0) != 0) continue;  // libcudnn.so.9.19.0 is a libcudnn.so.9
         std::string predicted = lib.real_path ? *lib.real_path : "";
         if (predicted == loaded) break;
-        auto& f = add("verify.library_differs",
-                      fmt::format("{} loaded {} from {}; the doctor predicted {}", run_.framework, lib.soname, loaded,
-                                  predicted.empty() ? "that no copy would be found" : predicted));
+        auto& f = add(
+            "verify.library_differs",
+            fmt::format("{} loaded {} from {}; the doctor predicted {}", run_.framework, lib.soname,
+                        loaded, predicted.empty() ? "that no copy would be found" : predicted));
         f.evidence.push_back({"loaded_libraries[]", loaded});
         break;
       }
@@ -190,7 +205,8 @@ std::string summarize(const LiveVerdict& v) {
     return "the check did not finish";
   }
   const auto& a = *v.run.answer;
-  if (!a.compute || !a.compute->cpu) return v.outcome == "gpu" ? "computes on the GPU" : "no multiplication ran";
+  if (!a.compute || !a.compute->cpu)
+    return v.outcome == "gpu" ? "computes on the GPU" : "no multiplication ran";
   const auto& c = *a.compute;
   if (v.outcome == "gpu") {
     std::string model;
@@ -200,11 +216,13 @@ std::string summarize(const LiveVerdict& v) {
         break;
       }
     }
-    return fmt::format("{}: {}×{} float32 matmul {} on {} vs {} on the CPU: {:.0f}× faster{}", model, c.size, c.size,
-                       ms(c.gpu->median_ms), c.gpu->device, ms(c.cpu->median_ms), c.speedup.value_or(0),
+    return fmt::format("{}: {}×{} float32 matmul {} on {} vs {} on the CPU: {:.0f}× faster{}",
+                       model, c.size, c.size, ms(c.gpu->median_ms), c.gpu->device,
+                       ms(c.cpu->median_ms), c.speedup.value_or(0),
                        c.match ? "; results match" : "");
   }
-  return fmt::format("{}×{} float32 matmul ran on {} in {}{}", c.size, c.size, c.cpu->device, ms(c.cpu->median_ms),
+  return fmt::format("{}×{} float32 matmul ran on {} in {}{}", c.size, c.size, c.cpu->device,
+                     ms(c.cpu->median_ms),
                      c.cpu->gflops ? fmt::format(" ({:.0f} GFLOP/s)", *c.cpu->gflops) : "");
 }
 
@@ -222,9 +240,11 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
   v.outcome = rules.outcome();
   if (v.predicted && v.outcome != "failed" && v.predicted->gpu != (v.outcome == "gpu")) {
     auto f = make_finding("verify.disagrees_with_doctor",
-                          fmt::format("the doctor predicted {} but {} computed on the {}", v.predicted->gpu ? "GPU" : "CPU",
-                                      v.run.framework, v.outcome == "gpu" ? "GPU" : "CPU"));
-    if (!v.predicted->root_cause.empty()) f.evidence.push_back({"doctor.root_cause", v.predicted->root_cause});
+                          fmt::format("the doctor predicted {} but {} computed on the {}",
+                                      v.predicted->gpu ? "GPU" : "CPU", v.run.framework,
+                                      v.outcome == "gpu" ? "GPU" : "CPU"));
+    if (!v.predicted->root_cause.empty())
+      f.evidence.push_back({"doctor.root_cause", v.predicted->root_cause});
     f.scope = v.scope;
     v.findings.push_back(std::move(f));
   }
@@ -240,7 +260,8 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
   if (v.outcome != "gpu") {
     // The static chain names the cause more precisely when it saw it too;
     // otherwise the first live error does.
-    if (v.predicted && !v.predicted->gpu && !v.predicted->root_cause.empty() && v.outcome == "cpu") {
+    if (v.predicted && !v.predicted->gpu && !v.predicted->root_cause.empty() &&
+        v.outcome == "cpu") {
       v.root_cause = v.predicted->root_cause;
       v.root_cause_summary = v.predicted->summary;
     } else if (!v.predicted && machine_error && v.outcome == "cpu") {
@@ -260,12 +281,14 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
   // When the doctor's chain already explains the fallback, its fix is the
   // one to follow and the framework's messages are the evidence; otherwise
   // each live finding carries its own fix.
-  const bool explained = (v.predicted && !v.predicted->gpu && v.root_cause == v.predicted->root_cause) ||
-                         (!v.predicted && machine_error && v.root_cause == machine_error->id);
+  const bool explained =
+      (v.predicted && !v.predicted->gpu && v.root_cause == v.predicted->root_cause) ||
+      (!v.predicted && machine_error && v.root_cause == machine_error->id);
   for (auto& f : v.findings) {
     if (!f.fix.empty() || (explained && f.id != "verify.disagrees_with_doctor")) continue;
     if (f.id == "verify.import_failed") {
-      f.fix.push_back(fmt::format("{} -m pip install {}", v.run.interpreter, install_name(v.run.framework)));
+      f.fix.push_back(
+          fmt::format("{} -m pip install {}", v.run.interpreter, install_name(v.run.framework)));
     } else if (const auto* e = find_catalog_entry(f.id)) {
       f.fix.emplace_back(e->fix);
     }
@@ -287,20 +310,26 @@ VerifyReport build_verify_report(Report doctor, std::vector<LiveRun> runs) {
   auto& verdict = r.verdict;
   if (r.frameworks.empty()) {
     std::string where;
-    for (const auto& env : r.doctor.facts.python.environments) where += (where.empty() ? "" : ", ") + env.interpreter;
-    verdict = {false, "not_usable", 2, "",
-               where.empty() ? "no Python interpreter was found to verify in; name one with --python PATH"
-                             : fmt::format("no framework (tensorflow, torch, jax, cupy, onnxruntime) is installed in {}; "
-                                           "name another interpreter with --python PATH",
-                                           where)};
+    for (const auto& env : r.doctor.facts.python.environments)
+      where += (where.empty() ? "" : ", ") + env.interpreter;
+    verdict = {
+        false, "not_usable", 2, "",
+        where.empty()
+            ? "no Python interpreter was found to verify in; name one with --python PATH"
+            : fmt::format(
+                  "no framework (tensorflow, torch, jax, cupy, onnxruntime) is installed in {}; "
+                  "name another interpreter with --python PATH",
+                  where)};
   } else if (on_gpu == 0) {
     const auto& first = r.frameworks.front();
-    verdict = {false, "not_usable", 2, first.root_cause,
-               fmt::format("no framework computed on the GPU{}",
-                           first.root_cause_summary.empty() ? "" : ": " + first.root_cause_summary)};
+    verdict = {
+        false, "not_usable", 2, first.root_cause,
+        fmt::format("no framework computed on the GPU{}",
+                    first.root_cause_summary.empty() ? "" : ": " + first.root_cause_summary)};
   } else if (on_gpu < r.frameworks.size() || warnings) {
-    verdict = {true, "warnings", 1, "",
-               fmt::format("{} of {} framework checks computed on the GPU", on_gpu, r.frameworks.size())};
+    verdict = {
+        true, "warnings", 1, "",
+        fmt::format("{} of {} framework checks computed on the GPU", on_gpu, r.frameworks.size())};
   } else {
     verdict = {true, "ok", 0, "", fmt::format("every framework checked computed on the GPU")};
   }

@@ -18,8 +18,8 @@ struct LiveVerdict {
   std::string outcome;     // gpu, cpu, failed (it could not be checked to the end)
   std::string root_cause;  // a finding id, "" when it runs on the GPU
   std::string root_cause_summary;
-  std::string summary;     // one line: where the multiplication ran, how fast
-  std::string scope;       // "<framework> in <interpreter>", as the doctor's findings
+  std::string summary;  // one line: where the multiplication ran, how fast
+  std::string scope;    // "<framework> in <interpreter>", as the doctor's findings
   std::vector<Finding> findings;
 };
 

@@ -1,11 +1,11 @@
 #include "verify/verify_rules.h"
 
-#include "rules/catalog.h"
-#include "verify/messages.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
+
+#include "rules/catalog.h"
+#include "verify/messages.h"
 
 namespace ongpu::verify {
 namespace {
@@ -13,7 +13,8 @@ namespace {
 const std::string kPython = "/venv/bin/python";
 
 bool has(const LiveVerdict& v, const std::string& id) {
-  return std::any_of(v.findings.begin(), v.findings.end(), [&](const Finding& f) { return f.id == id; });
+  return std::any_of(v.findings.begin(), v.findings.end(),
+                     [&](const Finding& f) { return f.id == id; });
 }
 
 Report doctor_predicting(bool gpu, const std::string& root_cause = "") {
@@ -103,7 +104,8 @@ TEST(VerifyRules, CpuRunKeepsTheDoctorsRootCause) {
   EXPECT_TRUE(has(v, "verify.cuda_driver_not_found"));
   EXPECT_TRUE(has(v, "verify.no_gpu_device"));
   EXPECT_FALSE(has(v, "verify.disagrees_with_doctor"));
-  for (const auto& f : v.findings) EXPECT_TRUE(f.fix.empty()) << f.id << ": the doctor's fix is the one to follow";
+  for (const auto& f : v.findings)
+    EXPECT_TRUE(f.fix.empty()) << f.id << ": the doctor's fix is the one to follow";
 }
 
 TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
@@ -114,7 +116,8 @@ TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
   doctor.frameworks.clear();
   doctor.findings.push_back(make_finding("pci.no_nvidia_device", "no NVIDIA GPU on the PCI bus"));
   auto run = cpu_run();
-  run.messages = {{"verify.driver_too_old", "CUDA driver version is insufficient for CUDA runtime version", ""}};
+  run.messages = {{"verify.driver_too_old",
+                   "CUDA driver version is insufficient for CUDA runtime version", ""}};
   auto v = judge_live_run(run, doctor);
   EXPECT_EQ(v.outcome, "cpu");
   EXPECT_EQ(v.root_cause, "pci.no_nvidia_device");
@@ -123,11 +126,13 @@ TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
 
 TEST(VerifyRules, CpuRunWhereTheDoctorPredictedGpuDisagrees) {
   auto run = cpu_run();
-  run.messages = {{"verify.cudnn_version_mismatch", "Loaded runtime CuDNN library: 8.1.0 but …", "loaded 8.1.0, built with 8.6.0"}};
+  run.messages = {{"verify.cudnn_version_mismatch", "Loaded runtime CuDNN library: 8.1.0 but …",
+                   "loaded 8.1.0, built with 8.6.0"}};
   auto v = judge_live_run(run, doctor_predicting(true));
   EXPECT_EQ(v.outcome, "cpu");
   EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
-  EXPECT_EQ(v.root_cause, "verify.cudnn_version_mismatch");  // the framework's own reason comes first
+  EXPECT_EQ(v.root_cause,
+            "verify.cudnn_version_mismatch");  // the framework's own reason comes first
   for (const auto& f : v.findings) EXPECT_FALSE(f.fix.empty()) << f.id;
 }
 
@@ -168,7 +173,8 @@ TEST(VerifyRules, SlowGpuIsAWarning) {
 
 TEST(VerifyRules, LoadedLibraryOtherThanPredicted) {
   auto run = gpu_run();
-  run.answer->loaded_libraries = {"/usr/local/cuda-13.0/lib/libcudnn.so.9.19.0", "/usr/lib/libcuda.so.580.1"};
+  run.answer->loaded_libraries = {"/usr/local/cuda-13.0/lib/libcudnn.so.9.19.0",
+                                  "/usr/lib/libcuda.so.580.1"};
   auto v = judge_live_run(run, doctor_predicting(true));
   ASSERT_TRUE(has(v, "verify.library_differs"));
   int differs = 0;
@@ -222,7 +228,8 @@ TEST(VerifyRules, VerdictAndExitCodes) {
 TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
   auto run = gpu_run();
   run.answer->compute->gpu.reset();
-  run.answer->errors = {{"compute-gpu", "RuntimeError", "CUDA error: no kernel image is available for execution on the device"}};
+  run.answer->errors = {{"compute-gpu", "RuntimeError",
+                         "CUDA error: no kernel image is available for execution on the device"}};
   run.messages = {{"verify.no_kernel_image", "CUDA error: no kernel image is available", ""}};
   auto v = judge_live_run(run, doctor_predicting(true));
   EXPECT_EQ(v.outcome, "cpu");
@@ -243,14 +250,22 @@ TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
 // in the tests above, the message ones by a pattern (messages_test.cc checks
 // each pattern against a real line).
 TEST(VerifyRules, EveryLiveCatalogEntryCanFire) {
-  const std::vector<std::string> raised_by_rules = {
-      "verify.timed_out",      "verify.crashed",       "verify.probe_failed",     "verify.import_failed",
-      "verify.no_gpu_device",  "verify.compute_failed", "verify.not_on_gpu",       "verify.wrong_result",
-      "verify.gpu_slower_than_cpu", "verify.library_differs", "verify.disagrees_with_doctor"};
+  const std::vector<std::string> raised_by_rules = {"verify.timed_out",
+                                                    "verify.crashed",
+                                                    "verify.probe_failed",
+                                                    "verify.import_failed",
+                                                    "verify.no_gpu_device",
+                                                    "verify.compute_failed",
+                                                    "verify.not_on_gpu",
+                                                    "verify.wrong_result",
+                                                    "verify.gpu_slower_than_cpu",
+                                                    "verify.library_differs",
+                                                    "verify.disagrees_with_doctor"};
   for (const auto& e : catalog()) {
     if (e.id.substr(0, 7) != "verify.") continue;
     EXPECT_EQ(e.link, Link::live) << e.id;
-    bool covered = std::find(raised_by_rules.begin(), raised_by_rules.end(), e.id) != raised_by_rules.end();
+    bool covered =
+        std::find(raised_by_rules.begin(), raised_by_rules.end(), e.id) != raised_by_rules.end();
     for (const auto& p : message_patterns()) covered = covered || p.id == e.id;
     EXPECT_TRUE(covered) << e.id << " is raised by nothing";
   }
