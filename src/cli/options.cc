@@ -58,7 +58,7 @@ Result<FactSet> obtain_facts(const FactOptions& o) {
     const double seconds = std::isfinite(o.timeout_s) ? std::clamp(o.timeout_s, 0.1, 3600.0) : 10.0;
     c.deadline = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
     c.python = o.no_python ? std::vector<std::string>{} : o.python;
-    c.discover_python = o.python_environments && !o.no_python;
+    c.discover_python = o.python_environments && !o.no_python && o.discover_python;
     c.library_versions = o.library_versions;
     c.knowledge_dir = o.knowledge_dir;
     facts = collect_all(c);

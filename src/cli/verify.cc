@@ -91,7 +91,7 @@ int run_verify(std::vector<std::string> args) {
       ->take_all();
   app.add_option("--size", v.size,
                  "matrix size (default 4096 when the framework sees a GPU, 1000 when it does not)")
-      ->check(CLI::Range(16, 32768));
+      ->check(CLI::Range(16, 16384));
   app.add_option("--timeout", v.timeout_s, "deadline in seconds for each framework's check")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
@@ -110,6 +110,8 @@ int run_verify(std::vector<std::string> args) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  // Named interpreters are the ones to verify in: no others are looked for.
+  o.discover_python = o.python.empty();
   auto facts = obtain_facts(o);
   if (!facts) {
     std::cerr << "ongpu verify: " << facts.error() << "\n";
@@ -119,6 +121,14 @@ int run_verify(std::vector<std::string> args) {
   if (!k) {
     std::cerr << "ongpu verify: " << k.error() << "\n";
     return kExitUsage;
+  }
+  for (const auto& env : facts->python.environments) {
+    if (env.source == "--python" && env.probe.status != "ok") {
+      std::cerr << "ongpu verify: --python " << env.interpreter << ": cannot run it ("
+                << (env.probe.stderr_tail.empty() ? env.probe.status : env.probe.stderr_tail)
+                << ")\n";
+      return kExitUsage;
+    }
   }
   auto requests = plan(*facts, v);
   if (facts->python.environments.empty()) {

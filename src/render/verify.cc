@@ -104,7 +104,9 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
       out += fmt::format("{} {}: GPU — {}\n", paint(st, fg(fmt::terminal_color::green), "[✓]"),
                          head, v.summary);
     } else {
-      std::string word = v.outcome == "cpu" ? "CPU" : "not verified";
+      std::string word = v.outcome == "cpu"          ? "CPU"
+                         : v.outcome == "gpu_broken" ? "GPU broken"
+                                                     : "not verified";
       bool as_predicted =
           v.predicted && !v.root_cause.empty() && v.predicted->root_cause == v.root_cause;
       out +=

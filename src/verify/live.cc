@@ -16,6 +16,7 @@ sys::ChildSpec probe_spec(const LiveRequest& r) {
   // Verifying writes nothing: no .pyc files, no CUDA JIT cache in ~/.nv.
   spec.env_changes["PYTHONDONTWRITEBYTECODE"] = "1";
   spec.env_changes["CUDA_CACHE_DISABLE"] = "1";
+  spec.env_changes["CUPY_CACHE_IN_MEMORY"] = "1";  // no ~/.cupy/kernel_cache
   if (r.framework == "tensorflow") {
     // Show TensorFlow's informational lines and the dynamic loader's, which
     // name each GPU library it could not load.

@@ -45,6 +45,19 @@ struct LiveTiming {
   }
 };
 
+// sum(x + 1) on the GPU against the CPU.
+struct Elementwise {
+  std::optional<double> gpu;
+  std::optional<double> cpu;
+  bool match = false;
+  template <class V>
+  void fields(V& v) {
+    v("gpu", gpu);
+    v("cpu", cpu);
+    v("match", match);
+  }
+};
+
 struct LiveCompute {
   int size = 0;
   std::string dtype;
@@ -55,6 +68,9 @@ struct LiveCompute {
   std::optional<double> tolerance;          // relative
   std::optional<bool> match;
   std::optional<double> speedup;  // CPU median / GPU median
+  std::optional<int> nonfinite;   // NaN or infinite elements in the GPU result
+  std::optional<Elementwise>
+      elementwise;  // torch, CuPy: one elementwise kernel of the framework's own
   template <class V>
   void fields(V& v) {
     v("size", size);
@@ -66,6 +82,8 @@ struct LiveCompute {
     v("tolerance", tolerance);
     v("match", match);
     v("speedup", speedup);
+    v("nonfinite", nonfinite);
+    v("elementwise", elementwise);
   }
 };
 

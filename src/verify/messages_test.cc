@@ -61,6 +61,18 @@ const Case kCases[] = {
      "libonnxruntime_providers_cuda.so: libcudnn.so.9: cannot open shared object file: No such "
      "file or directory"},
     {"AssertionError: Torch not compiled with CUDA enabled", "verify.not_compiled_with_cuda", ""},
+    {"2021-06-01 10:00:00.000000: I tensorflow/core/common_runtime/gpu/gpu_device.cc:1934] "
+     "Ignoring visible gpu "
+     "device (device: 0, name: Tesla K40c, pci bus id: 0000:03:00.0, compute capability: 3.5) with "
+     "Cuda compute "
+     "capability 3.5. The minimum required Cuda capability is 3.7.",
+     "verify.gpu_ignored", "Tesla K40c: compute capability 3.5, minimum 3.7"},
+    {"2023-01-01 10:00:00.000000: W tensorflow/core/common_runtime/gpu/gpu_device.cc:2211] "
+     "TensorFlow was not built "
+     "with CUDA kernel binaries compatible with compute capability 9.0. CUDA kernels will be "
+     "jit-compiled from PTX, "
+     "which could take 30 minutes or longer.",
+     "verify.ptx_jit", "9.0"},
     {"An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. "
      "Falling back to cpu.",
      "verify.jax_cuda_jaxlib_missing", ""},

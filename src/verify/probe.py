@@ -12,6 +12,7 @@
 # messages that explain a fallback to the CPU. Only the standard library and
 # the framework's own packages are used.
 import json
+import math
 import os
 import sys
 import time
@@ -33,9 +34,11 @@ CUDA_LIBRARY_PREFIXES = (
 )
 
 result = {"errors": []}
+current_stage = ["arguments"]
 
 
 def stage(name):
+    current_stage[0] = name
     _out.write(json.dumps({"stage": name}) + "\n")
     _out.flush()
 
@@ -44,9 +47,23 @@ def error(where, exc):
     result["errors"].append({"stage": where, "type": type(exc).__name__, "message": str(exc)[:4000]})
 
 
+def clean(value):
+    """JSON that any reader accepts: no NaN or infinity (null instead), no
+    unpaired surrogates in strings (from undecodable bytes)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {clean(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    return value
+
+
 def finish():
     result["loaded_libraries"] = loaded_libraries()
-    _out.write(json.dumps({"result": result}) + "\n")
+    _out.write(json.dumps({"result": clean(result)}, allow_nan=False) + "\n")
     _out.flush()
     sys.stderr.flush()
     os._exit(0)  # no framework teardown: it can hang or crash on a broken driver
@@ -55,7 +72,7 @@ def finish():
 def loaded_libraries():
     paths = []
     try:
-        with open("/proc/self/maps") as maps:
+        with open("/proc/self/maps", errors="replace") as maps:
             for line in maps:
                 parts = line.split(None, 5)
                 if len(parts) < 6:
@@ -64,7 +81,7 @@ def loaded_libraries():
                 base = path.rsplit("/", 1)[-1]
                 if base.startswith(CUDA_LIBRARY_PREFIXES) and ".so" in base and path not in paths:
                     paths.append(path)
-    except OSError as e:
+    except Exception as e:  # noqa: BLE001
         error("libraries", e)
     return paths
 
@@ -99,16 +116,41 @@ def add_run(compute, kind, n, timing, device):
     compute[kind] = timing
 
 
-def compare(compute, max_abs_diff, max_abs_ref):
+def compare(compute, max_abs_diff, max_abs_ref, nonfinite):
+    """The GPU's product against the CPU's. float32 with TF32 tensor-core math
+    (TensorFlow's and JAX's default on Ampere and newer) differs from the CPU
+    by about 1e-3 relative; a wrong result differs by order 1, and a NaN or
+    infinity anywhere is wrong."""
     compute["max_abs_diff"] = float(max_abs_diff)
     compute["max_abs_reference"] = float(max_abs_ref)
-    # float32 with TF32 tensor-core math (TensorFlow's and JAX's default on
-    # Ampere and newer) differs from the CPU by about 1e-3 relative; a wrong
-    # result differs by order 1.
+    compute["nonfinite"] = int(nonfinite)
     compute["tolerance"] = 1e-2
-    compute["match"] = bool(max_abs_diff <= 1e-2 * max(max_abs_ref, 1e-30))
+    compute["match"] = bool(nonfinite == 0 and math.isfinite(compute["max_abs_diff"])
+                            and compute["max_abs_diff"] <= 1e-2 * max(compute["max_abs_reference"], 1e-30))
     if compute.get("gpu") and compute.get("cpu") and compute["gpu"]["median_ms"] > 0:
         compute["speedup"] = compute["cpu"]["median_ms"] / compute["gpu"]["median_ms"]
+
+
+def compare_host(compute, gpu, cpu):
+    """compare() for two NumPy arrays."""
+    import numpy as np
+    nonfinite = int(np.size(gpu) - np.count_nonzero(np.isfinite(gpu)))
+    diff = np.abs(gpu.astype(np.float64) - cpu)
+    compare(compute, np.max(np.where(np.isfinite(diff), diff, 0)) if nonfinite else np.max(diff),
+            np.max(np.abs(cpu)), nonfinite)
+
+
+def elementwise(compute, gpu_sum, cpu_sum):
+    """One elementwise kernel of the framework's own (x + 1, summed): matmul
+    alone runs only cuBLAS."""
+    gpu_sum, cpu_sum = float(gpu_sum), float(cpu_sum)
+    compute["elementwise"] = {"gpu": gpu_sum, "cpu": cpu_sum,
+                              "match": bool(math.isfinite(gpu_sum) and abs(gpu_sum - cpu_sum) <= 1e-3 * max(abs(cpu_sum), 1.0))}
+
+
+def random_matrix(rng, n):
+    import numpy as np
+    return (rng.random((n, n), dtype=np.float32) * 2 - 1).astype(np.float32)
 
 
 def attempt(where, step):
@@ -142,24 +184,17 @@ def probe_tensorflow(requested):
     devices = []
     for d in gpus:
         entry = {"kind": "gpu", "name": d.name}
-        try:
-            details = tf.config.experimental.get_device_details(d)
-            entry["model"] = details.get("device_name")
-            cc = details.get("compute_capability")
-            if cc:
-                entry["compute_capability"] = "%d.%d" % tuple(cc)
-        except Exception as e:  # noqa: BLE001
-            error("devices", e)
+        details = attempt("devices", lambda: tf.config.experimental.get_device_details(d)) or {}
+        if details.get("device_name"):
+            entry["model"] = str(details["device_name"])
+        if details.get("compute_capability"):
+            entry["compute_capability"] = "%d.%d" % tuple(details["compute_capability"])
         devices.append(entry)
     devices += [{"kind": "cpu", "name": d.name} for d in tf.config.list_physical_devices("CPU")]
     result["devices"] = devices
     stage("memory")
-    for d in gpus:
-        try:
-            tf.config.experimental.set_memory_growth(d, True)
-        except Exception as e:  # noqa: BLE001
-            error("memory", e)
-    result["memory"] = "set_memory_growth(True) on %d GPU(s)" % len(gpus) if gpus else "no GPU"
+    grown = sum(1 for d in gpus if attempt("memory", lambda: tf.config.experimental.set_memory_growth(d, True) or True))
+    result["memory"] = "set_memory_growth(True) on %d of %d GPU(s)" % (grown, len(gpus)) if gpus else "no GPU"
     n = size_for(requested, bool(gpus))
     compute = {"size": n, "dtype": "float32"}
     result["compute"] = compute
@@ -174,9 +209,11 @@ def probe_tensorflow(requested):
         with tf.device("/GPU:0"):
             x, y = tf.identity(a), tf.identity(b)
             tf.debugging.set_log_device_placement(True)
-            c = tf.matmul(x, y)
-            sync(c)
-            tf.debugging.set_log_device_placement(False)
+            try:
+                c = tf.matmul(x, y)
+                sync(c)
+            finally:
+                tf.debugging.set_log_device_placement(False)
             timing = timed(lambda: tf.matmul(x, y), sync, runs_for(n))
         add_run(compute, "gpu", n, timing, c.device)
         return c
@@ -191,8 +228,7 @@ def probe_tensorflow(requested):
         timing = timed(lambda: tf.matmul(a, b), sync, runs_for(n))
     add_run(compute, "cpu", n, timing, c.device)
     if gpu_result is not None:
-        diff = tf.reduce_max(tf.abs(tf.identity(gpu_result) - c)).numpy()
-        compare(compute, diff, tf.reduce_max(tf.abs(c)).numpy())
+        compare_host(compute, gpu_result.numpy(), c.numpy())
 
 
 # ------------------------------------------------------------------- PyTorch
@@ -209,35 +245,41 @@ def probe_torch(requested):
     result["cuda_available"] = bool(available)
     devices = []
     if available:
-        result["arch_list"] = torch.cuda.get_arch_list()
+        result["arch_list"] = attempt("devices", torch.cuda.get_arch_list) or []
         for i in range(torch.cuda.device_count()):
-            cc = torch.cuda.get_device_capability(i)
-            devices.append({"kind": "gpu", "name": "cuda:%d" % i, "model": torch.cuda.get_device_name(i),
-                            "compute_capability": "%d.%d" % cc})
+            entry = {"kind": "gpu", "name": "cuda:%d" % i}
+            model = attempt("devices", lambda: torch.cuda.get_device_name(i))
+            cc = attempt("devices", lambda: torch.cuda.get_device_capability(i))
+            if model:
+                entry["model"] = str(model)
+            if cc:
+                entry["compute_capability"] = "%d.%d" % tuple(cc)
+            devices.append(entry)
     else:
-        try:  # the reason PyTorch gives a user who asks for the GPU anyway
-            torch.zeros(1, device="cuda")
-        except Exception as e:  # noqa: BLE001
-            error("devices", e)
+        # The reason PyTorch gives a user who asks for the GPU anyway.
+        attempt("devices-gpu", lambda: torch.zeros(1, device="cuda"))
     devices.append({"kind": "cpu", "name": "cpu"})
     result["devices"] = devices
     result["memory"] = "the caching allocator takes memory as needed (no preallocation)"
-    n = size_for(requested, available)
+    gpus = [d for d in devices if d["kind"] == "gpu"]
+    n = size_for(requested, bool(gpus))
     compute = {"size": n, "dtype": "float32"}
     result["compute"] = compute
     g = torch.Generator().manual_seed(0)
     a = torch.empty(n, n).uniform_(-1, 1, generator=g)
     b = torch.empty(n, n).uniform_(-1, 1, generator=g)
+
     def on_gpu():
         x, y = a.to("cuda"), b.to("cuda")
         c = torch.matmul(x, y)
         torch.cuda.synchronize()
         timing = timed(lambda: torch.matmul(x, y), lambda c: torch.cuda.synchronize(), runs_for(n))
         add_run(compute, "gpu", n, timing, c.device)
-        return c
+        elementwise(compute, (x + 1).sum().item(), (a + 1).sum().item())
+        return c.cpu()
 
     gpu_result = None
-    if available:
+    if gpus:
         stage("compute-gpu")
         gpu_result = attempt("compute-gpu", on_gpu)
     stage("compute-cpu")
@@ -245,7 +287,9 @@ def probe_torch(requested):
     timing = timed(lambda: torch.matmul(a, b), lambda c: None, runs_for(n))
     add_run(compute, "cpu", n, timing, c.device)
     if gpu_result is not None:
-        compare(compute, (gpu_result.cpu() - c).abs().max().item(), c.abs().max().item())
+        finite = torch.isfinite(gpu_result)
+        diff = torch.where(finite, (gpu_result - c).abs(), torch.zeros_like(c))
+        compare(compute, diff.max().item(), c.abs().max().item(), int((~finite).sum().item()))
 
 
 # ----------------------------------------------------------------------- JAX
@@ -258,22 +302,24 @@ def probe_jax(requested):
     result["import_seconds"] = time.perf_counter() - t
     result["version"] = jax.__version__
     stage("devices")
-    result["default_backend"] = jax.default_backend()
+    result["default_backend"] = attempt("devices", jax.default_backend) or ""
     try:
         gpus = jax.devices("gpu")
-    except RuntimeError as e:
+    except Exception as e:  # noqa: BLE001  (no GPU backend: the reason is in the message)
         gpus = []
-        error("devices", e)
-    cpu = jax.devices("cpu")[0]
-    result["devices"] = [{"kind": "gpu", "name": str(d), "model": d.device_kind} for d in gpus] + [
-        {"kind": "cpu", "name": str(cpu)}]
+        error("devices-gpu", e)
+    try:
+        cpu = jax.devices("cpu")[0]
+    except Exception:  # noqa: BLE001  (JAX_PLATFORMS=cuda starts no CPU backend: NumPy is the reference)
+        cpu = None
+    result["devices"] = [{"kind": "gpu", "name": str(d), "model": str(d.device_kind)} for d in gpus] + (
+        [{"kind": "cpu", "name": str(cpu)}] if cpu is not None else [])
     result["memory"] = "XLA_PYTHON_CLIENT_PREALLOCATE=%s" % os.environ.get("XLA_PYTHON_CLIENT_PREALLOCATE", "")
     n = size_for(requested, bool(gpus))
     compute = {"size": n, "dtype": "float32"}
     result["compute"] = compute
     rng = np.random.default_rng(0)
-    a = rng.uniform(-1, 1, (n, n)).astype(np.float32)
-    b = rng.uniform(-1, 1, (n, n)).astype(np.float32)
+    a, b = random_matrix(rng, n), random_matrix(rng, n)
     matmul = jax.jit(jnp.matmul)
 
     def placed(c):
@@ -284,20 +330,25 @@ def probe_jax(requested):
         c = matmul(x, y).block_until_ready()
         timing = timed(lambda: matmul(x, y), lambda c: c.block_until_ready(), runs_for(n))
         add_run(compute, "gpu", n, timing, placed(c))
-        return c
+        return np.asarray(c)
 
     gpu_result = None
     if gpus:
         stage("compute-gpu")
         gpu_result = attempt("compute-gpu", on_gpu)
     stage("compute-cpu")
-    x, y = jax.device_put(a, cpu), jax.device_put(b, cpu)
-    c = matmul(x, y).block_until_ready()
-    timing = timed(lambda: matmul(x, y), lambda c: c.block_until_ready(), runs_for(n))
-    add_run(compute, "cpu", n, timing, placed(c))
+    if cpu is not None:
+        x, y = jax.device_put(a, cpu), jax.device_put(b, cpu)
+        c = matmul(x, y).block_until_ready()
+        timing = timed(lambda: matmul(x, y), lambda c: c.block_until_ready(), runs_for(n))
+        add_run(compute, "cpu", n, timing, placed(c))
+        c = np.asarray(c)
+    else:
+        c = np.matmul(a, b)
+        timing = timed(lambda: np.matmul(a, b), lambda c: None, runs_for(n))
+        add_run(compute, "cpu", n, timing, "numpy")
     if gpu_result is not None:
-        ref = np.asarray(c)
-        compare(compute, np.max(np.abs(np.asarray(gpu_result) - ref)), np.max(np.abs(ref)))
+        compare_host(compute, gpu_result, c)
 
 
 # ---------------------------------------------------------------------- CuPy
@@ -308,20 +359,23 @@ def probe_cupy(requested):
     import numpy as np
     result["import_seconds"] = time.perf_counter() - t
     result["version"] = cupy.__version__
-    result["built_with_cuda"] = True
+    result["built_with_cuda"] = not getattr(cupy.cuda.runtime, "is_hip", False)
     stage("devices")
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as e:  # noqa: BLE001  (CUDARuntimeError: no driver, no device)
         count = 0
-        error("devices", e)
+        error("devices-gpu", e)
     devices = []
     for i in range(count):
-        p = cupy.cuda.runtime.getDeviceProperties(i)
-        name = p.get("name", b"")
-        devices.append({"kind": "gpu", "name": "cuda:%d" % i,
-                        "model": name.decode() if isinstance(name, bytes) else str(name),
-                        "compute_capability": "%d.%d" % (p.get("major", 0), p.get("minor", 0))})
+        entry = {"kind": "gpu", "name": "cuda:%d" % i}
+        p = attempt("devices", lambda: cupy.cuda.runtime.getDeviceProperties(i)) or {}
+        name = p.get("name")
+        if name:
+            entry["model"] = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
+        if "major" in p:
+            entry["compute_capability"] = "%d.%d" % (p.get("major", 0), p.get("minor", 0))
+        devices.append(entry)
     devices.append({"kind": "cpu", "name": "numpy"})
     result["devices"] = devices
     result["memory"] = "the memory pool takes memory as needed (no preallocation)"
@@ -329,19 +383,19 @@ def probe_cupy(requested):
     compute = {"size": n, "dtype": "float32"}
     result["compute"] = compute
     rng = np.random.default_rng(0)
-    a = rng.uniform(-1, 1, (n, n)).astype(np.float32)
-    b = rng.uniform(-1, 1, (n, n)).astype(np.float32)
+    a, b = random_matrix(rng, n), random_matrix(rng, n)
+
+    def sync(c):
+        cupy.cuda.get_current_stream().synchronize()
+
     def on_gpu():
         x, y = cupy.asarray(a), cupy.asarray(b)
         c = cupy.matmul(x, y)
-
-        def sync(c):
-            cupy.cuda.Stream.null.synchronize()
-
         sync(c)
         timing = timed(lambda: cupy.matmul(x, y), sync, runs_for(n))
         add_run(compute, "gpu", n, timing, "cuda:%d" % c.device.id)
-        return c
+        elementwise(compute, (x + 1).sum().item(), (a.astype(np.float64) + 1).sum())
+        return cupy.asnumpy(c)
 
     gpu_result = None
     if count > 0:
@@ -352,7 +406,7 @@ def probe_cupy(requested):
     timing = timed(lambda: np.matmul(a, b), lambda c: None, runs_for(n))
     add_run(compute, "cpu", n, timing, "numpy")
     if gpu_result is not None:
-        compare(compute, np.max(np.abs(cupy.asnumpy(gpu_result) - c)), np.max(np.abs(c)))
+        compare_host(compute, gpu_result, c)
 
 
 # -------------------------------------------------------------- ONNX Runtime
@@ -385,7 +439,7 @@ def matmul_model(n):
     node = _field(1, "A") + _field(1, "B") + _field(2, "C") + _field(4, "MatMul")
     graph = (_field(1, node) + _field(2, "ongpu-verify") + _field(11, value("A")) + _field(11, value("B"))
              + _field(12, value("C")))
-    return _field(1, 8) + _field(7, graph) + _field(8, _field(2, 13))  # ir_version 8, opset 13
+    return _field(1, 7) + _field(7, graph) + _field(8, _field(2, 13))  # ir_version 7 (onnxruntime >= 1.6), opset 13
 
 
 def probe_onnxruntime(requested):
@@ -398,26 +452,26 @@ def probe_onnxruntime(requested):
     stage("devices")
     available = ort.get_available_providers()
     result["available_providers"] = available
-    model = matmul_model(size_for(requested, "CUDAExecutionProvider" in available))
-    try:  # a provider that cannot be created is logged as a warning, and the session falls back
-        session = ort.InferenceSession(model, providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
-        used = session.get_providers()
-    except Exception as e:  # noqa: BLE001
-        error("devices", e)
-        session, used = None, []
+    session, used = None, []
+    if "CUDAExecutionProvider" in available:
+        # A real session with the CUDA provider and no silent CPU fallback for
+        # any node: what it reports using is what runs.
+        options = ort.SessionOptions()
+        options.add_session_config_entry("session.disable_cpu_ep_fallback", "1")
+        session = attempt("devices-gpu", lambda: ort.InferenceSession(
+            matmul_model(size_for(requested, True)), options, providers=["CUDAExecutionProvider"]))
+        used = session.get_providers() if session is not None else []
     result["session_providers"] = used
     has_gpu = "CUDAExecutionProvider" in used
     result["devices"] = ([{"kind": "gpu", "name": "CUDAExecutionProvider"}] if has_gpu else []) + [
         {"kind": "cpu", "name": "CPUExecutionProvider"}]
     result["memory"] = "the CUDA provider's arena grows as needed"
     n = size_for(requested, has_gpu)
-    if not has_gpu:
-        model = matmul_model(n)
     compute = {"size": n, "dtype": "float32"}
     result["compute"] = compute
     rng = np.random.default_rng(0)
-    a = rng.uniform(-1, 1, (n, n)).astype(np.float32)
-    b = rng.uniform(-1, 1, (n, n)).astype(np.float32)
+    a, b = random_matrix(rng, n), random_matrix(rng, n)
+
     def on_gpu():
         va = ort.OrtValue.ortvalue_from_numpy(a, "cuda", 0)
         vb = ort.OrtValue.ortvalue_from_numpy(b, "cuda", 0)
@@ -440,13 +494,15 @@ def probe_onnxruntime(requested):
         stage("compute-gpu")
         gpu_result = attempt("compute-gpu", on_gpu)
     stage("compute-cpu")
-    cpu_session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    cpu_session = ort.InferenceSession(matmul_model(n), providers=["CPUExecutionProvider"])
+    if not used:
+        result["session_providers"] = cpu_session.get_providers()
     feed = {"A": a, "B": b}
     c = cpu_session.run(None, feed)[0]
     timing = timed(lambda: cpu_session.run(None, feed), lambda c: None, runs_for(n))
     add_run(compute, "cpu", n, timing, "CPUExecutionProvider")
     if gpu_result is not None:
-        compare(compute, np.max(np.abs(gpu_result - c)), np.max(np.abs(c)))
+        compare_host(compute, gpu_result, c)
 
 
 PROBES = {"tensorflow": probe_tensorflow, "torch": probe_torch, "jax": probe_jax, "cupy": probe_cupy,
@@ -468,15 +524,6 @@ def main():
         error(current_stage[0], e)
     stage("libraries")
     finish()
-
-
-current_stage = ["arguments"]
-_stage = stage
-
-
-def stage(name):  # noqa: F811  (remember the stage for the error record)
-    current_stage[0] = name
-    _stage(name)
 
 
 main()

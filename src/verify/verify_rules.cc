@@ -42,19 +42,26 @@ class LiveRules {
   LiveRules(LiveVerdict& v, const Report& doctor) : v_(v), run_(v.run), doctor_(doctor) {}
 
   void evaluate() {
-    if (!probe_ran()) return;
+    // What the framework said counts even when it then hung or crashed.
+    const bool ran = probe_ran();
+    for (const auto& m : run_.messages) {
+      // TensorFlow tries the optional TensorRT (libnvinfer) on every start.
+      if (m.id == "verify.library_not_loaded" && m.detail.rfind("libnvinfer", 0) == 0) continue;
+      auto& f = add(m.id, fmt::format("{} says: \"{}\"", run_.framework, m.text));
+      if (!m.detail.empty()) f.evidence.push_back({"messages[].detail", m.detail});
+    }
+    if (!ran) return;
     const auto& a = *run_.answer;
     bool imported = !a.version.empty();
     for (const auto& e : a.errors) {
       if (e.stage == "import" || (!imported && e.stage == "arguments")) {
-        add("verify.import_failed",
-            fmt::format("import {} failed: {}: {}", run_.framework, e.type, first_line(e.message)))
-            .evidence.push_back({"errors[].message", e.message});
+        auto& f = add(
+            "verify.import_failed",
+            fmt::format("import {} failed: {}: {}", run_.framework, e.type, first_line(e.message)));
+        f.evidence.push_back({"errors[].message", e.message});
+        // Keep the order: the import failure first, what it printed after.
+        std::rotate(v_.findings.begin(), v_.findings.end() - 1, v_.findings.end());
       }
-    }
-    for (const auto& m : run_.messages) {
-      auto& f = add(m.id, fmt::format("{} says: \"{}\"", run_.framework, m.text));
-      if (!m.detail.empty()) f.evidence.push_back({"messages[].detail", m.detail});
     }
     if (!imported) return;
     int gpus = 0;
@@ -68,26 +75,37 @@ class LiveRules {
                                               listed.empty() ? "none" : listed));
     }
     for (const auto& e : a.errors) {
-      if (e.stage == "compute-gpu" || e.stage == "compute-cpu" ||
-          (e.stage == "memory" && gpus > 0)) {
-        add("verify.compute_failed",
-            fmt::format("the {} step raised {}: {}", e.stage, e.type, first_line(e.message)))
-            .evidence.push_back({"errors[].message", e.message});
-      }
+      // devices-gpu: the framework's answer to "is there a GPU" (no plugin, no
+      // driver), explained by no_gpu_device and the messages.
+      if (e.stage == "import" || e.stage == "arguments" || e.stage == "devices-gpu") continue;
+      bool compute = e.stage == "compute-gpu" || e.stage == "compute-cpu";
+      auto& f =
+          add(compute ? "verify.compute_failed" : "verify.step_failed",
+              fmt::format("the {} step raised {}: {}", e.stage, e.type, first_line(e.message)));
+      f.evidence.push_back({"errors[].message", e.message});
     }
     if (a.compute && a.compute->gpu) check_gpu_run(*a.compute);
     compare_libraries(a);
   }
 
-  // The live outcome, once the findings are in.
+  // The live outcome, once the findings are in: gpu only for a result on a
+  // GPU device that equals the CPU's; gpu_broken when the framework lists a
+  // GPU but computing there raised or came out wrong; cpu when it lists none
+  // or the result silently lived on the CPU.
   std::string outcome() const {
     if (!run_.answer || run_.probe.status != "ok" || run_.answer->version.empty()) return "failed";
-    const auto& c = run_.answer->compute;
-    if (!c || !c->gpu || !on_gpu_device(c->gpu->device) || c->match == false) return "cpu";
+    const auto& a = *run_.answer;
+    const auto& c = a.compute;
+    bool lists_gpu = std::any_of(a.devices.begin(), a.devices.end(),
+                                 [](const auto& d) { return d.kind == "gpu"; });
+    if (!lists_gpu) return "cpu";
+    if (c && c->gpu && !on_gpu_device(c->gpu->device)) return "cpu";
     for (const auto& p : run_.placement_log) {
       if (!on_gpu_device(p)) return "cpu";
     }
-    return "gpu";
+    bool elementwise_ok = !c || !c->elementwise || c->elementwise->match;
+    if (c && c->gpu && c->match == true && elementwise_ok) return "gpu";
+    return "gpu_broken";
   }
 
  private:
@@ -148,7 +166,18 @@ class LiveRules {
         break;
       }
     }
-    if (c.match == false) {
+    if (c.elementwise && !c.elementwise->match) {
+      add("verify.wrong_result",
+          fmt::format(
+              "the GPU's elementwise sum(x + 1) is {} where the CPU's is {}",
+              c.elementwise->gpu ? fmt::format("{:.6g}", *c.elementwise->gpu) : "not a number",
+              c.elementwise->cpu ? fmt::format("{:.6g}", *c.elementwise->cpu) : "?"));
+    }
+    if (c.nonfinite.value_or(0) > 0) {
+      add("verify.wrong_result",
+          fmt::format("the GPU's {}×{} product has {} NaN or infinite element{}", c.size, c.size,
+                      *c.nonfinite, *c.nonfinite == 1 ? "" : "s"));
+    } else if (c.match == false) {
       add("verify.wrong_result",
           fmt::format("the GPU's {}×{} product differs from the CPU's by up to {:.3g} (largest "
                       "element {:.3g}, tolerance {:g} relative)",
@@ -198,7 +227,7 @@ std::string install_name(const std::string& framework) {
 }
 
 std::string summarize(const LiveVerdict& v) {
-  if (v.outcome == "failed") {
+  if (v.outcome == "failed" || v.outcome == "gpu_broken") {
     for (const auto& f : v.findings) {
       if (f.severity == Severity::error) return f.summary;
     }
@@ -216,10 +245,11 @@ std::string summarize(const LiveVerdict& v) {
         break;
       }
     }
-    return fmt::format("{}: {}×{} float32 matmul {} on {} vs {} on the CPU: {:.0f}× faster{}",
-                       model, c.size, c.size, ms(c.gpu->median_ms), c.gpu->device,
-                       ms(c.cpu->median_ms), c.speedup.value_or(0),
-                       c.match ? "; results match" : "");
+    double s = c.speedup.value_or(0);
+    return fmt::format(
+        "{}: {}×{} float32 matmul {} on {} vs {} on the CPU: {:.1f}× {}; results match", model,
+        c.size, c.size, ms(c.gpu->median_ms), c.gpu->device, ms(c.cpu->median_ms),
+        s >= 1 || s == 0 ? s : 1 / s, s >= 1 ? "faster" : "slower");
   }
   return fmt::format("{}×{} float32 matmul ran on {} in {}{}", c.size, c.size, c.cpu->device,
                      ms(c.cpu->median_ms),
@@ -240,9 +270,11 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
   v.outcome = rules.outcome();
   if (v.predicted && v.outcome != "failed" && v.predicted->gpu != (v.outcome == "gpu")) {
     auto f = make_finding("verify.disagrees_with_doctor",
-                          fmt::format("the doctor predicted {} but {} computed on the {}",
+                          fmt::format("the doctor predicted {} but {} {}",
                                       v.predicted->gpu ? "GPU" : "CPU", v.run.framework,
-                                      v.outcome == "gpu" ? "GPU" : "CPU"));
+                                      v.outcome == "gpu"   ? "computed on the GPU"
+                                      : v.outcome == "cpu" ? "computed on the CPU"
+                                                           : "failed on its GPU"));
     if (!v.predicted->root_cause.empty())
       f.evidence.push_back({"doctor.root_cause", v.predicted->root_cause});
     f.scope = v.scope;
@@ -278,6 +310,12 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
     }
   }
   v.summary = summarize(v);
+  // On a GPU that works, what the framework printed on the way is a warning.
+  if (v.outcome == "gpu") {
+    for (auto& f : v.findings) {
+      if (f.severity == Severity::error) f.severity = Severity::warning;
+    }
+  }
   // When the doctor's chain already explains the fallback, its fix is the
   // one to follow and the framework's messages are the evidence; otherwise
   // each live finding carries its own fix.

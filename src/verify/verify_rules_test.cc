@@ -91,7 +91,7 @@ TEST(VerifyRules, GpuRunAsPredicted) {
   EXPECT_EQ(v.outcome, "gpu");
   EXPECT_TRUE(v.findings.empty()) << v.findings[0].id;
   EXPECT_EQ(v.root_cause, "");
-  EXPECT_NE(v.summary.find("100× faster"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("100.0× faster"), std::string::npos) << v.summary;
   EXPECT_NE(v.summary.find("NVIDIA H100"), std::string::npos) << v.summary;
 }
 
@@ -147,7 +147,7 @@ TEST(VerifyRules, WrongResultIsNotAGpuRun) {
   run.answer->compute->match = false;
   run.answer->compute->max_abs_diff = 50;
   auto v = judge_live_run(run, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_EQ(v.outcome, "gpu_broken");
   EXPECT_TRUE(has(v, "verify.wrong_result"));
 }
 
@@ -232,7 +232,7 @@ TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
                          "CUDA error: no kernel image is available for execution on the device"}};
   run.messages = {{"verify.no_kernel_image", "CUDA error: no kernel image is available", ""}};
   auto v = judge_live_run(run, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_EQ(v.outcome, "gpu_broken");
   EXPECT_TRUE(has(v, "verify.compute_failed"));
   EXPECT_EQ(v.root_cause, "verify.no_kernel_image");
 
@@ -260,7 +260,8 @@ TEST(VerifyRules, EveryLiveCatalogEntryCanFire) {
                                                     "verify.wrong_result",
                                                     "verify.gpu_slower_than_cpu",
                                                     "verify.library_differs",
-                                                    "verify.disagrees_with_doctor"};
+                                                    "verify.disagrees_with_doctor",
+                                                    "verify.step_failed"};
   for (const auto& e : catalog()) {
     if (e.id.substr(0, 7) != "verify.") continue;
     EXPECT_EQ(e.link, Link::live) << e.id;
@@ -270,6 +271,58 @@ TEST(VerifyRules, EveryLiveCatalogEntryCanFire) {
     EXPECT_TRUE(covered) << e.id << " is raised by nothing";
   }
   for (const auto& p : message_patterns()) EXPECT_NE(find_catalog_entry(p.id), nullptr) << p.id;
+}
+
+TEST(VerifyRules, NonFiniteOrElementwiseWrongIsABrokenGpu) {
+  auto nan = gpu_run();
+  nan.answer->compute->match = false;
+  nan.answer->compute->nonfinite = 3;
+  auto v = judge_live_run(nan, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "gpu_broken");
+  ASSERT_TRUE(has(v, "verify.wrong_result"));
+  EXPECT_NE(v.summary.find("3 NaN or infinite elements"), std::string::npos) << v.summary;
+  EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
+
+  auto kernel = gpu_run();
+  kernel.answer->compute->elementwise = Elementwise{std::nullopt, 16.0, false};
+  v = judge_live_run(kernel, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "gpu_broken");
+  EXPECT_TRUE(has(v, "verify.wrong_result"));
+
+  auto unchecked = gpu_run();  // the comparison never ran: not proven
+  unchecked.answer->compute->match.reset();
+  EXPECT_EQ(judge_live_run(unchecked, doctor_predicting(true)).outcome, "gpu_broken");
+}
+
+TEST(VerifyRules, FailedStepsAndMessagesOfAHungRun) {
+  auto run = gpu_run();
+  run.answer->errors = {{"devices", "RuntimeError", "exclusive-process mode"},
+                        {"devices-gpu", "RuntimeError", "Unknown backend 'gpu'"}};
+  auto v = judge_live_run(run, doctor_predicting(true));
+  int steps = 0;
+  for (const auto& f : v.findings) steps += f.id == "verify.step_failed";
+  EXPECT_EQ(steps, 1);  // devices-gpu is the framework's "no GPU" answer, not a failed step
+
+  auto hung = gpu_run();
+  hung.answer.reset();
+  hung.probe.status = "timed_out";
+  hung.probe.last_stage = "import";
+  hung.messages = {{"verify.ptx_jit", "CUDA kernels will be jit-compiled from PTX", "9.0"}};
+  v = judge_live_run(hung, doctor_predicting(true));
+  EXPECT_TRUE(has(v, "verify.timed_out"));
+  EXPECT_TRUE(has(v, "verify.ptx_jit"));  // what it said before it hung
+}
+
+TEST(VerifyRules, OptionalTensorRtAndMessagesOnAWorkingGpu) {
+  auto run = gpu_run();
+  run.messages = {{"verify.library_not_loaded", "Could not load dynamic library 'libnvinfer.so.8'",
+                   "libnvinfer.so.8: x"},
+                  {"verify.library_not_loaded", "Could not load dynamic library 'libcufft.so.11'",
+                   "libcufft.so.11: y"}};
+  auto v = judge_live_run(run, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, "gpu");
+  ASSERT_EQ(v.findings.size(), 1u);                      // TensorRT is optional
+  EXPECT_EQ(v.findings[0].severity, Severity::warning);  // the GPU works: a warning
 }
 
 }  // namespace

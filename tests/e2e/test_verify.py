@@ -192,7 +192,9 @@ def run_cpu_case(name, cache):
     return cache[name]
 
 
-@pytest.mark.parametrize("name", CPU_CASES)
+# torch-no-kernel-image lists a GPU that then fails: a broken GPU, not a CPU
+# fallback (test_torch_with_a_gpu_it_has_no_code_for).
+@pytest.mark.parametrize("name", [n for n in CPU_CASES if n != "torch-no-kernel-image"])
 def test_fake_framework_falls_back_to_the_cpu_and_ongpu_says_why(name, cpu_case_runs, machine):
     directory, framework, _, version, messages, finding_ids, may = CPU_CASES[name]
     r = run_cpu_case(name, cpu_case_runs)
@@ -263,6 +265,10 @@ def test_torch_with_a_gpu_it_has_no_code_for(cpu_case_runs):
     assert "sm_37" not in answer["arch_list"] and "sm_50" in answer["arch_list"]
     assert [e["stage"] for e in answer["errors"]] == ["compute-gpu"]
     assert "no kernel image is available" in finding(fw, "verify.compute_failed")["summary"]
+    # It lists a GPU, and computing there fails: a broken GPU, whose own error is the cause.
+    assert fw["device"] == "gpu_broken"
+    assert fw["root_cause"] == "verify.no_kernel_image"
+    assert answer["compute"]["cpu"]["median_ms"] > 0  # the CPU run still proves the framework computes
 
 
 def test_onnxruntime_session_falls_back_to_the_cpu_provider(cpu_case_runs):
