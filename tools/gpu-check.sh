@@ -14,12 +14,12 @@
 #      itself enumerated under that environment in the same run
 #      (cuda_driver_devices[]), and, when PyTorch is installed, against a
 #      separate python3 process asking torch.
-#   4. ongpu verify --json for PyTorch, JAX and CuPy (each that python3 can
+#   3. ongpu verify --json for PyTorch, JAX, CuPy, TensorFlow and ONNX Runtime (each that python3 can
 #      import): computed on the GPU, results match the CPU's, a speed-up > 1,
 #      the result on a GPU device, CUDA libraries in the loaded list; and again
 #      with CUDA_VISIBLE_DEVICES="": CPU, with the variable named as the cause
 #      (env.cvd_hides_all).
-#   3. Start-up time: median of 10 interleaved runs of ongpu doctor --json and
+#   4. Start-up time: median of 10 interleaved runs of ongpu doctor --json and
 #      of python3 -c pass (reported, not judged: timings are the benchmark's
 #      business, bench/doctor_startup.py).
 #
@@ -122,9 +122,9 @@ for order in default PCI_BUS_ID; do
 done
 
 echo
-echo "== 4. ongpu verify through the frameworks"
+echo "== 3. ongpu verify through the frameworks"
 : > "$out/verify-cases.tsv"
-for fw in torch jax cupy; do
+for fw in torch jax cupy tensorflow onnxruntime; do
   if ! $t python3 -c "import $fw" >/dev/null 2>&1; then
     echo "  $fw: not importable by python3, skipped"
     printf '%s\tmissing\n' "$fw" >> "$out/verify-cases.tsv"
@@ -142,7 +142,7 @@ for fw in torch jax cupy; do
 done
 
 echo
-echo "== 3. start-up time"
+echo "== 4. start-up time"
 python3 - "$ongpu" "$out/timing.json" <<'PY'
 import json, shutil, statistics, subprocess, sys, time
 ongpu, dest = sys.argv[1], sys.argv[2]
@@ -332,7 +332,7 @@ for line in read("visible-cases.tsv").splitlines():
             [norm(x) for x in t] == [norm(x) for x in predicted])
         details.append((f"{check} torch", predicted, t))
 
-# ---- 4. ongpu verify
+# ---- 3. ongpu verify
 for line in read("verify-cases.tsv").splitlines():
     fw, state = line.split("\t")
     if state == "missing":
@@ -365,7 +365,7 @@ for line in read("verify-cases.tsv").splitlines():
         f"{he.get('device')}, root cause {he.get('root_cause')}{', env.cvd_hides_all found' if named else ''}",
         he.get("device") == "cpu" and bool(named))
 
-# ---- 3. timing (reported only)
+# ---- 4. timing (reported only)
 timing = load_json("timing.json") or {}
 med = timing.get("median_ms", {})
 d, p = med.get("ongpu doctor --json"), med.get("python3 -c pass")
