@@ -10,11 +10,14 @@ process per framework, and classifies what the framework printed and raised
   the real framework's own log format, then compute on the CPU with NumPy.
   The case directory goes first on PYTHONPATH, so the probe child imports the
   fake instead of any real package of that name. Others hang, crash or fail
-  to import.
+  to import. Others again list a GPU and pretend to compute on it with NumPy
+  (rightly, wrongly, or silently on the CPU), so that the probe's GPU paths
+  run on this machine, which has none.
 * The real tensorflow, jax and onnxruntime of the test environment, which on
   this machine (no NVIDIA GPU, no driver) fall back to the CPU for the
   doctor's reason.
 """
+import json
 import os
 import pathlib
 import re
@@ -291,6 +294,210 @@ def test_two_frameworks_named_are_both_checked():
         assert fw["live"]["answer"]["compute"]["cpu"]["median_ms"] > 0
     assert {m["id"] for m in only_framework(doc, "jax")["live"]["messages"]} == {"verify.jax_cuda_jaxlib_missing"}
     assert "verify.ort_cuda_provider_failed" in {m["id"] for m in only_framework(doc, "onnxruntime")["live"]["messages"]}
+
+
+# --------------------------------------------------------------------------
+# Fake frameworks that list a GPU and compute "on" it: NumPy plays the GPU, so
+# the probe's GPU paths (on_gpu() in each probe function) run here, without
+# one. The outcomes: gpu (a result on a GPU device, equal to the CPU's),
+# gpu_broken (a listed GPU that raised or computed wrongly) and cpu (the
+# result silently lived on the CPU).
+
+H100 = "NVIDIA H100 80GB HBM3"
+
+# The live findings of a GPU that failed the check, or was not used.
+GPU_FAILURES = {"verify.wrong_result", "verify.compute_failed", "verify.not_on_gpu", "verify.step_failed",
+                "verify.no_gpu_device", "verify.probe_failed"}
+
+# case id: (fixture directory, framework, env, the fake's version,
+#           its GPUs as the probe lists them, where the GPU's result lives,
+#           where the CPU's does, whether the probe also checks an elementwise kernel)
+GPU_CASES = {
+    "torch-gpu-works": (
+        "torch-gpu-works", "torch", {}, "2.5.1+cu124",
+        [{"kind": "gpu", "name": "cuda:0", "model": H100, "compute_capability": "9.0"}], "cuda:0", "cpu", True),
+    "cupy-gpu-works": (
+        "cupy-gpu-works", "cupy", {}, "13.3.0",
+        [{"kind": "gpu", "name": "cuda:0", "model": H100, "compute_capability": "9.0"}], "cuda:0", "numpy", True),
+    # JAX_PLATFORMS=cuda starts no CPU backend: jax.devices("cpu") raises, and NumPy is the reference.
+    "jax-cuda-only": (
+        "jax-cuda-only", "jax", {"JAX_PLATFORMS": "cuda"}, "0.4.35",
+        [{"kind": "gpu", "name": "cuda:0", "model": "NVIDIA H100", "compute_capability": ""}], "cuda:0", "numpy",
+        False),
+    # The same JAX without JAX_PLATFORMS: both backends, and JAX's own CPU is the reference.
+    "jax-cuda-and-cpu": (
+        "jax-cuda-only", "jax", {"JAX_PLATFORMS": ""}, "0.4.35",
+        [{"kind": "gpu", "name": "cuda:0", "model": "NVIDIA H100", "compute_capability": ""}], "cuda:0",
+        "TFRT_CPU_0", False),
+}
+
+
+def strict_json(text):
+    """JSON as any reader takes it: no NaN or Infinity (Python's json accepts them)."""
+    def reject(token):
+        raise ValueError(f"{token} in the JSON")
+    return json.loads(text, parse_constant=reject)
+
+
+def speedup_text(speedup):
+    """How the summary words the GPU's speed against the CPU's: one decimal, "faster" or "slower"."""
+    return f"{speedup:.1f}× faster" if speedup >= 1 else f"{1 / speedup:.1f}× slower"
+
+
+@pytest.mark.parametrize("name", list(GPU_CASES))
+def test_fake_gpu_that_works_is_verified_on_the_gpu(name):
+    directory, framework, env, version, gpus, gpu_device, cpu_device, elementwise = GPU_CASES[name]
+    r = verify_fake(directory, framework, env=env)
+    assert r.rc in (0, 1), r.err  # 1: warnings (the fake "GPU" is no faster than NumPy; the doctor saw no GPU)
+    doc = strict_json(r.out)
+    assert doc["verdict"]["gpu_usable"] is True and doc["verdict"]["exit_code"] == r.rc
+    fw = only_framework(doc, framework)
+    live = fw["live"]
+    assert live["probe"]["status"] == "ok", live["probe"]
+    answer = live["answer"]
+    assert answer["version"] == version
+    assert answer["errors"] == [], answer["errors"]
+    assert [d for d in answer["devices"] if d["kind"] == "gpu"] == gpus
+    assert fw["device"] == "gpu", fw["findings"]
+
+    # The product on the GPU equals the CPU's, and each was timed where it lived.
+    compute = answer["compute"]
+    assert compute["size"] == SIZE
+    assert compute["match"] is True and compute["nonfinite"] == 0
+    assert compute["max_abs_diff"] <= compute["tolerance"] * compute["max_abs_reference"]
+    assert compute["gpu"]["device"] == gpu_device
+    assert compute["cpu"]["device"] == cpu_device
+    for run in (compute["gpu"], compute["cpu"]):
+        assert run["median_ms"] > 0 and len(run["runs_ms"]) == 5 and run["gflops"] > 0
+    assert compute["speedup"] > 0
+    assert compute["speedup"] == pytest.approx(compute["cpu"]["median_ms"] / compute["gpu"]["median_ms"])
+    if elementwise:
+        assert compute["elementwise"]["match"] is True
+        assert compute["elementwise"]["gpu"] == pytest.approx(compute["elementwise"]["cpu"], rel=1e-3)
+    else:
+        assert compute["elementwise"] is None
+
+    # Nothing failed; what remains are warnings at most.
+    ids = {f["id"] for f in fw["findings"]}
+    assert not ids & GPU_FAILURES, ids
+    assert [f for f in fw["findings"] if f["severity"] == "error"] == []
+    assert live["messages"] == []  # the fakes print nothing
+    assert not fw["root_cause"]
+    assert fw["summary"].startswith(f"{gpus[0]['model']}: {SIZE}×{SIZE} float32 matmul "), fw["summary"]
+    assert f" on {gpu_device} vs " in fw["summary"]
+    assert f": {speedup_text(compute['speedup'])}; results match" in fw["summary"], fw["summary"]
+
+
+def test_fake_gpu_that_works_in_text():
+    r = verify_fake("torch-gpu-works", "torch", as_json=False)
+    assert r.rc in (0, 1), r.err
+    head = [line for line in r.out.splitlines() if line.startswith("[✓] torch 2.5.1+cu124: GPU — ")]
+    assert len(head) == 1, r.out
+    assert re.search(rf"{H100}: {SIZE}×{SIZE} float32 matmul \S+ ms on cuda:0 vs \S+ ms on the CPU: "
+                     r"\d+\.\d× (faster|slower); results match$", head[0]), head[0]
+    assert f"devices: cuda:0 ({H100}, compute 9.0), cpu" in r.out
+    assert "no framework computed on the GPU" not in r.out
+
+
+# ONGPU_FAKE_GPU_FAULT of torch-gpu-wrong-result: (the finding, a part of its summary)
+TORCH_FAULTS = {
+    "nan": ("verify.wrong_result", "NaN"),
+    "off-by-10": ("verify.wrong_result", ""),
+    "elementwise": ("verify.wrong_result", "sum(x + 1)"),
+    "illegal-address": ("verify.compute_failed", "CUDA error: an illegal memory access was encountered"),
+}
+
+
+@pytest.mark.parametrize("fault", list(TORCH_FAULTS))
+def test_fake_gpu_that_computes_wrongly_is_broken(fault):
+    """The GPU is listed and raises nothing at the call (or only at the next
+    synchronisation), but its answer is wrong: only comparing with the CPU
+    shows it."""
+    id_, summary = TORCH_FAULTS[fault]
+    r = verify_fake("torch-gpu-wrong-result", "torch", env={"ONGPU_FAKE_GPU_FAULT": fault})
+    assert r.rc == 2, r.err
+    doc = strict_json(r.out)  # a NaN in the product leaves the JSON valid
+    assert doc["verdict"]["gpu_usable"] is False and doc["verdict"]["exit_code"] == 2
+    fw = only_framework(doc, "torch")
+    answer = fw["live"]["answer"]
+    assert answer["version"] == "2.5.1+cu124"
+    assert [d["name"] for d in answer["devices"] if d["kind"] == "gpu"] == ["cuda:0"]
+    assert fw["device"] == "gpu_broken"
+    assert summary in finding(fw, id_)["summary"]
+    assert finding(fw, id_)["severity"] == "error"
+    assert fw["root_cause"] == id_
+    assert doc["verdict"]["root_cause"] == id_
+    assert "verify.not_on_gpu" not in {f["id"] for f in fw["findings"]}
+
+    compute = answer["compute"]
+    assert compute["cpu"]["median_ms"] > 0  # the CPU run still proves the framework computes
+    if fault == "illegal-address":
+        # Raised by torch.cuda.synchronize() after the matmul: nothing was timed on the GPU.
+        assert [e["stage"] for e in answer["errors"]] == ["compute-gpu"]
+        assert compute["gpu"] is None and compute["match"] is None
+        return
+    assert answer["errors"] == []
+    assert compute["gpu"]["device"] == "cuda:0"
+    if fault == "nan":
+        assert compute["nonfinite"] == 1 and compute["match"] is False
+        assert compute["max_abs_diff"] is not None  # the finite elements agree
+    elif fault == "off-by-10":
+        assert compute["nonfinite"] == 0 and compute["match"] is False
+        assert compute["max_abs_diff"] == pytest.approx(10, rel=1e-4)
+    else:  # the product is right; x + 1 added 2 to each of the n² elements
+        assert compute["match"] is True and compute["elementwise"]["match"] is False
+        assert compute["elementwise"]["gpu"] - compute["elementwise"]["cpu"] == pytest.approx(SIZE * SIZE, rel=1e-4)
+
+
+def test_fake_gpu_that_computes_wrongly_in_text():
+    r = verify_fake("torch-gpu-wrong-result", "torch", env={"ONGPU_FAKE_GPU_FAULT": "nan"}, as_json=False)
+    assert r.rc == 2, r.err
+    head = [line for line in r.out.splitlines() if line.startswith("[✗] torch 2.5.1+cu124: GPU broken — ")]
+    assert len(head) == 1, r.out
+    assert head[0].endswith("[verify.wrong_result]"), head[0]
+    assert "no framework computed on the GPU" in r.out
+
+
+def test_tensorflow_soft_placed_on_the_cpu_is_not_on_the_gpu(machine):
+    """TensorFlow lists a GPU, and MatMul under tf.device("/GPU:0") runs
+    without an error, on the CPU (soft placement): where the result lives and
+    the placement log say so."""
+    cpu = "/job:localhost/replica:0/task:0/device:CPU:0"
+    r = verify_fake("tf-gpu-soft-placement", "tensorflow")
+    assert r.rc == 2, r.err
+    doc = strict_json(r.out)
+    assert doc["verdict"]["gpu_usable"] is False
+    fw = only_framework(doc, "tensorflow")
+    live = fw["live"]
+    answer = live["answer"]
+    assert answer["version"] == "2.13.0"
+    assert answer["errors"] == []
+    assert [d for d in answer["devices"] if d["kind"] == "gpu"] == [
+        {"kind": "gpu", "name": "/physical_device:GPU:0", "model": "NVIDIA H100", "compute_capability": "9.0"}]
+    assert answer["memory"] == "set_memory_growth(True) on 1 of 1 GPU(s)"
+    compute = answer["compute"]
+    assert compute["gpu"]["device"] == cpu  # asked for /GPU:0, placed on the CPU
+    assert compute["match"] is True  # right, but not on the GPU
+    assert live["placement_log"] == [cpu]  # the MatMul line only, not StridedSlice's
+    assert live["messages"] == []
+    assert fw["device"] == "cpu"
+    not_on_gpu = [f for f in fw["findings"] if f["id"] == "verify.not_on_gpu"]
+    assert not_on_gpu and all(cpu in f["summary"] for f in not_on_gpu), not_on_gpu
+    assert not {f["id"] for f in fw["findings"]} & {"verify.wrong_result", "verify.compute_failed"}
+    assert fw["root_cause"] in (machine_root_cause(machine), "verify.not_on_gpu")
+
+
+def test_one_framework_on_the_gpu_and_one_soft_placed_on_the_cpu():
+    e = {"PYTHONPATH": os.pathsep.join(str(p) for p in (VERIFY_FIXTURES / "torch-gpu-works",
+                                                       VERIFY_FIXTURES / "tf-gpu-soft-placement", SUPPORT))}
+    r = ongpu("verify", "--python", PYTHON, "--framework", "torch", "--framework", "tensorflow", "--size", str(SIZE),
+              "--json", env=e, timeout=120)
+    assert r.rc == 1, r.err  # usable, with warnings: not every framework computed on the GPU
+    doc = strict_json(r.out)
+    assert doc["verdict"]["gpu_usable"] is True and doc["verdict"]["exit_code"] == 1
+    assert doc["verdict"]["summary"] == "1 of 2 framework checks computed on the GPU"
+    assert only_framework(doc, "torch")["device"] == "gpu"
+    assert only_framework(doc, "tensorflow")["device"] == "cpu"
 
 
 # --------------------------------------------------------------------------
