@@ -53,11 +53,16 @@ std::string details(const verify::LiveVerdict& v, const TextStyle& st) {
     out += fmt::format("    • session providers: {}\n", fmt::join(a.session_providers, ", "));
   if (a.compute && a.compute->gpu && a.compute->cpu) {
     const auto& c = *a.compute;
+    std::string diff =
+        !c.max_abs_diff ? "not compared"
+        : c.nonfinite.value_or(0) > 0
+            ? fmt::format("{} non-finite element(s), max difference of the rest {:.3g}",
+                          *c.nonfinite, *c.max_abs_diff)
+            : fmt::format("max difference {:.3g}", *c.max_abs_diff);
     out += fmt::format(
-        "    • {}×{} float32: GPU {:.3g} ms ({:.0f} GFLOP/s) on {}, CPU {:.3g} ms on {}; max "
-        "difference {:.3g}\n",
+        "    • {}×{} float32: GPU {:.3g} ms ({:.0f} GFLOP/s) on {}, CPU {:.3g} ms on {}; {}\n",
         c.size, c.size, c.gpu->median_ms, c.gpu->gflops.value_or(0), c.gpu->device,
-        c.cpu->median_ms, c.cpu->device, c.max_abs_diff.value_or(0));
+        c.cpu->median_ms, c.cpu->device, diff);
   }
   if (!v.run.placement_log.empty())
     out += fmt::format("    • placement log: MatMul on {}\n", fmt::join(v.run.placement_log, ", "));
