@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+
 #include "libs/ld_cache.h"
 #include "libs/resolve.h"
 #include "python/metadata.h"
@@ -158,13 +160,17 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
     who.object.path = fw.package_dir.empty() ? env.interpreter : fw.package_dir + "/(no CUDA loader found)";
   }
 
+  // Every wanted library is asked for by the same object: one search plan.
+  const auto plan = std::make_shared<const libs::SearchPlan>(libs::plan_search(who, ctx));
   for (const auto& [soname, why] : wanted) {
     LibraryFact lib;
     lib.soname = soname;
     lib.wanted_by = why;
     lib.requester = requester.value_or("");
-    auto r = libs::resolve_library(fs, soname, who, ctx);
-    lib.outcome = r.outcome == libs::Outcome::found ? "found" : r.outcome == libs::Outcome::not_found ? "not_found" : "load_error";
+    auto r = libs::resolve_library(fs, soname, who, ctx, plan);
+    lib.outcome = r.outcome == libs::Outcome::found       ? "found"
+                  : r.outcome == libs::Outcome::not_found ? "not_found"
+                                                          : "load_error";
     if (r.outcome == libs::Outcome::found) {
       lib.path = r.path;
       lib.real_path = r.real_path;

@@ -187,7 +187,9 @@ void resolve_path_name(const sys::FileSystem& fs, const std::string& name, const
     }
     path = join(ctx.cwd, path);
   }
-  r.search_path.push_back({path, SearchStep::path_in_name, "the path in the name"});
+  auto plan = std::make_shared<SearchPlan>();
+  plan->dirs.push_back({path, SearchStep::path_in_name, "the path in the name"});
+  r.search = std::move(plan);
   Search s(fs, ctx, r);
   s.consider(path, SearchStep::path_in_name, "the path in the name", true);
   if (r.outcome == Outcome::not_found) r.error = path + ": No such file or directory";
@@ -235,24 +237,33 @@ std::string_view copy_status_key(CopyStatus status) {
 
 Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
                            const Requester& who, const SearchContext& ctx) {
+  return resolve_library(fs, soname, who, ctx, nullptr);  // planned there when a search is needed
+}
+
+Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
+                           const Requester& who, const SearchContext& ctx,
+                           std::shared_ptr<const SearchPlan> plan) {
   Resolution r;
   r.soname = soname;
   if (soname.empty()) {
     r.error = "an empty library name";
+    r.search = std::make_shared<const SearchPlan>();
     return r;
   }
   if (soname.find('/') != std::string::npos) {
     resolve_path_name(fs, soname, who, ctx, r);
+    if (!r.search) r.search = std::make_shared<const SearchPlan>();
     return r;
   }
-  auto dirs = search_dirs(who, ctx, &r.notes);
+  if (!plan) plan = std::make_shared<const SearchPlan>(plan_search(who, ctx));
+  r.search = plan;
+  r.notes = plan->notes;
   Search s(fs, ctx, r);
   const bool nodeflib = who.object.elf.nodeflib();
   const std::string nodeflib_reason =
       who.object.path + " has DF_1_NODEFLIB: the loader skips the default directories";
 
   auto search_dir = [&](const SearchDir& d) {
-    r.search_path.push_back(d);
     for (const auto& sub : ctx.hwcaps_subdirs) {
       s.consider(join(join(d.dir, "glibc-hwcaps/" + sub), soname), d.step,
                  d.location + " (glibc-hwcaps/" + sub + ")", d.searched, nodeflib_reason);
@@ -260,13 +271,7 @@ Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
     s.consider(join(d.dir, soname), d.step, d.location, d.searched, nodeflib_reason);
   };
 
-  size_t i = 0;
-  for (; i < dirs.size() && dirs[i].step != SearchStep::default_dir; ++i) search_dir(dirs[i]);
-
-  if (!ctx.ld_cache) {
-    r.notes.push_back("ld.so.cache not consulted: none was given");
-  } else {
-    r.search_path.push_back({"", SearchStep::ld_cache, "ld.so.cache"});
+  auto search_cache = [&] {
     auto matches = ld_cache_lookup(*ctx.ld_cache, soname, ctx.cache_flags, ctx.hwcaps_subdirs);
     for (size_t k = 0; k < matches.size(); ++k) {
       const auto* e = matches[k];
@@ -298,13 +303,21 @@ Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
                  fmt::format("an ld.so.cache entry for {}: this loader uses only {} entries",
                              describe_cache_flags(e.flags), describe_cache_flags(ctx.cache_flags)));
     }
-  }
+  };
 
-  for (; i < dirs.size(); ++i) search_dir(dirs[i]);
+  size_t searched = 0;
+  for (const auto& d : plan->dirs) {
+    if (d.step == SearchStep::ld_cache) {
+      if (ctx.ld_cache) search_cache();
+      continue;
+    }
+    if (d.repeat) continue;  // every name there was considered at the first entry
+    searched += d.searched;
+    search_dir(d);
+  }
+  if (!ctx.ld_cache) r.notes.push_back("ld.so.cache not consulted: none was given");
 
   if (r.outcome == Outcome::not_found) {
-    size_t searched = 0;
-    for (const auto& d : r.search_path) searched += d.searched && d.step != SearchStep::ld_cache;
     r.error = fmt::format("{}: not found in {} directories{}", soname, searched,
                           ctx.ld_cache ? " or ld.so.cache" : "");
   }

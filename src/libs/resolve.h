@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,12 +75,19 @@ struct Resolution {
   std::string found_by;      // the winner's location
   std::string error;         // load_error: the loader's message; not_found: where it looked
   std::vector<Copy> copies;  // every copy seen, in search order
-  std::vector<SearchDir> search_path;  // every directory, in order
-  std::vector<std::string> notes;      // entries left out and why
+  // Every directory, in order, with the cache step; shared by the names one
+  // requester asks for. Never null after resolve_library().
+  std::shared_ptr<const SearchPlan> search;
+  std::vector<std::string> notes;  // the plan's notes (entries left out and why), then this name's
 };
 
 Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
                            const Requester& who, const SearchContext& ctx);
+// The same with the plan_search(who, ctx) of an earlier call: for several
+// names asked by one requester (a framework's dozen CUDA libraries).
+Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
+                           const Requester& who, const SearchContext& ctx,
+                           std::shared_ptr<const SearchPlan> plan);
 
 struct TreeOptions {
   size_t max_objects = 512;  // objects resolved in all (a CUDA framework loads ~60)

@@ -130,7 +130,7 @@ TEST_F(ResolveFixture, RunpathSwitchesRpathOff) {
   EXPECT_EQ(r.path, "/opt/runpath/libx.so.1");
   // The DT_RPATH directory is not a search location at all.
   EXPECT_EQ(r.copies.size(), 1u);
-  for (const auto& d : r.search_path) EXPECT_NE(d.step, SearchStep::rpath);
+  for (const auto& d : r.search->dirs) EXPECT_NE(d.step, SearchStep::rpath);
 }
 
 TEST_F(ResolveFixture, LoadersAndExecutableRpathAreSearched) {
@@ -319,6 +319,55 @@ TEST_F(ResolveFixture, NodeflibLeavesOutDefaultDirectories) {
   ASSERT_EQ(m.outcome, Outcome::found);
   EXPECT_EQ(m.path, "/opt/cached/libm.so.6");
   EXPECT_EQ(copy_at(m, "/lib/x86_64-linux-gnu/libm.so.6")->status, CopyStatus::not_searched);
+}
+
+TEST_F(ResolveFixture, RepeatedEntriesAreSearchedOnceAndOnePlanServesEveryName) {
+  // TensorFlow's DT_RUNPATH names each wheel directory dozens of times.
+  ElfSpec tf = lib("libtensorflow_framework.so.2");
+  tf.runpath =
+      "$ORIGIN/../nvidia/cudnn/lib:$ORIGIN/../nvidia/cublas/lib:$ORIGIN/../nvidia/cudnn/lib/:"
+      "$ORIGIN/../nvidia/cublas/lib:/usr/lib/x86_64-linux-gnu";
+  auto who = requester(kTf, tf);
+  put(kPipCudnn, lib("libcudnn.so.9"));
+  put("/usr/lib/x86_64-linux-gnu/libcudnn.so.9", lib("libcudnn.so.9"));
+  put_bytes("/etc/ld.so.cache",
+            build_ld_cache({{"libcudnn.so.9", "/usr/lib/x86_64-linux-gnu/libcudnn.so.9"}}));
+  ctx_.ld_cache = *read_ld_cache(*fs());
+
+  auto plan = std::make_shared<const SearchPlan>(plan_search(who, ctx_));
+  // 5 DT_RUNPATH entries, the cache step, 4 default directories; the
+  // repeats marked: cudnn/lib twice (once with a slash), cublas/lib once, and
+  // /usr/lib/x86_64-linux-gnu as a default directory after DT_RUNPATH.
+  ASSERT_EQ(plan->dirs.size(), 10u);
+  EXPECT_EQ(plan->dirs[5].step, SearchStep::ld_cache);
+  std::vector<bool> repeats;
+  for (const auto& d : plan->dirs) repeats.push_back(d.repeat);
+  EXPECT_EQ(repeats,
+            (std::vector<bool>{false, false, true, true, false, false, false, true, false, false}));
+
+  auto fs_ = fs();
+  for (const char* name : {"libcudnn.so.9", "libcublas.so.12"}) {
+    SCOPED_TRACE(name);
+    auto shared = resolve_library(*fs_, name, who, ctx_, plan);
+    auto fresh = resolve_library(*fs_, name, who, ctx_);
+    EXPECT_EQ(shared.search, plan);
+    EXPECT_EQ(shared.outcome, fresh.outcome);
+    EXPECT_EQ(shared.path, fresh.path);
+    EXPECT_EQ(shared.error, fresh.error);
+    ASSERT_EQ(shared.copies.size(), fresh.copies.size());
+    for (size_t i = 0; i < shared.copies.size(); ++i)
+      EXPECT_EQ(shared.copies[i].path, fresh.copies[i].path);
+  }
+  auto cudnn = resolve_library(*fs_, "libcudnn.so.9", who, ctx_, plan);
+  ASSERT_EQ(cudnn.outcome, Outcome::found);
+  EXPECT_EQ(cudnn.real_path, kPipCudnn);
+  // Each file once: the cache's copy and the default directory's are one file.
+  ASSERT_EQ(cudnn.copies.size(), 2u);
+  EXPECT_EQ(cudnn.copies[1].path, "/usr/lib/x86_64-linux-gnu/libcudnn.so.9");
+  EXPECT_EQ(cudnn.copies[1].status, CopyStatus::shadowed);
+  // Directories counted once each: cudnn/lib, cublas/lib and the four defaults.
+  EXPECT_EQ(resolve_library(*fs_, "libcublas.so.12", who, ctx_, plan).error,
+            "libcublas.so.12: not found in 6 directories or ld.so.cache");
 }
 
 TEST_F(ResolveFixture, EmptyAndRelativeEntriesUseTheWorkingDirectory) {

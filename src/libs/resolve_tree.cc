@@ -1,6 +1,7 @@
 // The whole dependency tree of one object, resolved in the loader's order.
 #include <deque>
 #include <map>
+#include <memory>
 
 #include "libs/resolve.h"
 
@@ -66,6 +67,8 @@ ResolvedTree resolve_tree(const sys::FileSystem& fs, const Requester& root,
   while (!queue.empty()) {
     Pending p = std::move(queue.front());
     queue.pop_front();
+    // One search plan for all the names this object needs, made on the first search.
+    std::shared_ptr<const SearchPlan> plan;
     for (const auto& name : p.object.elf.needed) {
       if (t.nodes.size() >= options.max_objects) {
         t.truncated = true;
@@ -100,7 +103,9 @@ ResolvedTree resolve_tree(const sys::FileSystem& fs, const Requester& root,
       }
       const size_t index = t.nodes.size();
       by_name.emplace(name, index);
-      n.resolution = resolve_library(fs, name, Requester{p.object, p.loaders}, ctx);
+      Requester who{p.object, p.loaders};
+      if (!plan) plan = std::make_shared<const SearchPlan>(plan_search(who, ctx));
+      n.resolution = resolve_library(fs, name, who, ctx, plan);
       if (n.resolution.outcome == Outcome::found) {
         if (auto same = by_file.find(n.resolution.real_path); same != by_file.end()) {
           // Another name for a file already loaded: the loader reuses it.

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
+#include <set>
+#include <utility>
 
 #include "util/strings.h"
 
@@ -201,6 +204,22 @@ std::vector<SearchDir> search_dirs(const Requester& who, const SearchContext& ct
     out.push_back({d, SearchStep::default_dir, "default directory " + d, !self.elf.nodeflib()});
   }
   return out;
+}
+
+SearchPlan plan_search(const Requester& who, const SearchContext& ctx) {
+  SearchPlan plan;
+  plan.dirs = search_dirs(who, ctx, &plan.notes);
+  if (ctx.ld_cache) {
+    auto first_default = std::find_if(plan.dirs.begin(), plan.dirs.end(), [](const SearchDir& d) {
+      return d.step == SearchStep::default_dir;
+    });
+    plan.dirs.insert(first_default, SearchDir{"", SearchStep::ld_cache, "ld.so.cache"});
+  }
+  std::set<std::pair<std::string_view, bool>> seen;
+  for (auto& d : plan.dirs) {
+    if (d.step != SearchStep::ld_cache) d.repeat = !seen.emplace(d.dir, d.searched).second;
+  }
+  return plan;
 }
 
 }  // namespace ongpu::libs

@@ -99,12 +99,28 @@ struct SearchDir {
   // False for the default directories of a requester with DF_1_NODEFLIB: kept
   // in the list so copies there can be reported, but the loader skips them.
   bool searched = true;
+  // An earlier entry names the same directory with the same `searched`: a
+  // name found there was found at the earlier entry, so a search passes over
+  // it. (TensorFlow 2.21's DT_RUNPATH has 669 entries naming 18 directories.)
+  bool repeat = false;
 };
 
 // The search directories for `who`, in the loader's order, without the cache
 // step (that one has no directory until a name is looked up).
 std::vector<SearchDir> search_dirs(const Requester& who, const SearchContext& ctx,
                                    std::vector<std::string>* notes);
+
+// Everything a search for one requester needs that does not depend on the
+// name: every name one object asks for walks the same list, so a caller that
+// resolves several names for one requester plans once (resolve.h).
+struct SearchPlan {
+  // search_dirs(), with one entry of step ld_cache and an empty `dir` where
+  // the loader consults /etc/ld.so.cache (none when the context has no cache),
+  // and `repeat` set.
+  std::vector<SearchDir> dirs;
+  std::vector<std::string> notes;  // entries left out and why
+};
+SearchPlan plan_search(const Requester& who, const SearchContext& ctx);
 
 // $ORIGIN / ${ORIGIN}, $LIB / ${LIB}, $PLATFORM / ${PLATFORM} in one search
 // entry or DT_NEEDED name. nullopt when $ORIGIN is used and `origin` is empty.
