@@ -4,11 +4,17 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <system_error>
+#include <thread>
 
 extern char** environ;
 
@@ -21,6 +27,9 @@ struct Running {
   pid_t pid = -1;
   int out_fd = -1;
   int err_fd = -1;
+  // Readable when the child has ended (pidfd_open, Linux 5.3+): the wait
+  // below wakes at the exit instead of polling for it. -1 where unavailable.
+  int pid_fd = -1;
   bool reaped = false;
   bool killed_for_deadline = false;
   Clock::time_point start;
@@ -48,6 +57,20 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
   return out;
 }
 
+int open_pid_fd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));  // close-on-exec by definition
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
 void drain(int& fd, std::string& sink, size_t cap) {
   char buf[8192];
   while (fd >= 0) {
@@ -61,6 +84,161 @@ void drain(int& fd, std::string& sink, size_t cap) {
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
     ::close(fd);  // EOF or a hard error
     fd = -1;
+  }
+}
+
+// Waits until every child has ended and its pipes are drained, or the
+// deadline has passed (then SIGTERM to each group, SIGKILL after a grace
+// period). `cancel_fd`, when it becomes readable, ends the wait like the
+// deadline. Each child is reaped as it ends: its pidfd wakes the wait.
+void wait_all(std::vector<Running>& running, std::vector<ChildOutcome>& outcomes,
+              Clock::time_point t0, std::chrono::milliseconds deadline, size_t max_output,
+              const Progress& progress, int cancel_fd) {
+  bool cancelled = false;
+  auto all_done = [&] {
+    for (auto& r : running) {
+      if (!r.reaped || r.out_fd >= 0 || r.err_fd >= 0) return false;
+    }
+    return true;
+  };
+
+  bool term_sent = false;
+  Clock::time_point term_time;
+  Clock::time_point last_progress = t0;
+  const auto grace = std::chrono::milliseconds(300);
+
+  while (!all_done()) {
+    // Reap whoever has ended.
+    for (size_t i = 0; i < running.size(); ++i) {
+      auto& r = running[i];
+      if (r.reaped) continue;
+      int status = 0;
+      pid_t w = ::waitpid(r.pid, &status, WNOHANG);
+      if (w < 0 && errno == ECHILD) {  // reaped by someone else: the status is unknown
+        r.reaped = true;
+        close_fd(r.pid_fd);
+        outcomes[i].kind =
+            r.killed_for_deadline ? ChildOutcome::Kind::timed_out : ChildOutcome::Kind::exited;
+        outcomes[i].duration_ms =
+            std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
+        continue;
+      }
+      if (w == r.pid) {
+        r.reaped = true;
+        close_fd(r.pid_fd);
+        auto& o = outcomes[i];
+        o.duration_ms =
+            std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
+        if (r.killed_for_deadline) {
+          o.kind = ChildOutcome::Kind::timed_out;
+          o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+        } else if (WIFEXITED(status)) {
+          o.kind = ChildOutcome::Kind::exited;
+          o.exit_code = WEXITSTATUS(status);
+        } else if (WIFSIGNALED(status)) {
+          o.kind = ChildOutcome::Kind::signaled;
+          o.signal = WTERMSIG(status);
+        }
+        // Whatever the child left behind in its group goes with it.
+        ::kill(-r.pid, SIGKILL);
+      }
+    }
+
+    const auto now = Clock::now();
+    if (progress && now - last_progress >= std::chrono::milliseconds(200)) {
+      last_progress = now;
+      progress(outcomes);
+    }
+    if (!term_sent && (now - t0 >= deadline || cancelled)) {
+      for (auto& r : running) {
+        if (!r.reaped) {
+          r.killed_for_deadline = true;
+          ::kill(-r.pid, SIGTERM);
+        }
+      }
+      term_sent = true;
+      term_time = now;
+    }
+    // A child in uninterruptible sleep inside a driver ignores SIGKILL: after a
+    // last second, stop waiting for it (it stays unreaped) rather than hang.
+    if (term_sent && now - term_time >= grace + std::chrono::seconds(1)) {
+      for (size_t i = 0; i < running.size(); ++i) {
+        auto& r = running[i];
+        if (r.out_fd >= 0) ::close(r.out_fd), r.out_fd = -1;
+        if (r.err_fd >= 0) ::close(r.err_fd), r.err_fd = -1;
+        if (!r.reaped) {
+          r.reaped = true;
+          close_fd(r.pid_fd);
+          outcomes[i].kind = ChildOutcome::Kind::timed_out;
+          outcomes[i].duration_ms = std::chrono::duration<double, std::milli>(now - r.start).count();
+        }
+      }
+      break;
+    }
+    if (term_sent && now - term_time >= grace) {
+      for (auto& r : running) {
+        if (!r.reaped) ::kill(-r.pid, SIGKILL);
+        // A grandchild may hold the pipe open after the child is gone.
+        if (r.reaped) {
+          if (r.out_fd >= 0) ::close(r.out_fd), r.out_fd = -1;
+          if (r.err_fd >= 0) ::close(r.err_fd), r.err_fd = -1;
+        }
+      }
+    }
+
+    if (all_done()) break;  // the reaping above may have been the last step
+    enum class Source { out, err, exit, cancel };
+    std::vector<pollfd> fds;
+    std::vector<std::pair<size_t, Source>> owners;
+    if (cancel_fd >= 0 && !cancelled) {
+      fds.push_back({cancel_fd, POLLIN, 0});
+      owners.emplace_back(0, Source::cancel);
+    }
+    bool exit_unwatched = false;  // a running child without a pidfd
+    for (size_t i = 0; i < running.size(); ++i) {
+      if (running[i].out_fd >= 0) {
+        fds.push_back({running[i].out_fd, POLLIN, 0});
+        owners.emplace_back(i, Source::out);
+      }
+      if (running[i].err_fd >= 0) {
+        fds.push_back({running[i].err_fd, POLLIN, 0});
+        owners.emplace_back(i, Source::err);
+      }
+      if (!running[i].reaped) {
+        if (running[i].pid_fd >= 0) {
+          fds.push_back({running[i].pid_fd, POLLIN, 0});
+          owners.emplace_back(i, Source::exit);
+        } else {
+          exit_unwatched = true;
+        }
+      }
+    }
+    // Sleep until something happens or the next step of the deadline is due;
+    // without a pidfd, briefly, so a child is reaped soon after it ends.
+    auto next = term_sent
+                    ? term_time + grace +
+                          (now - term_time >= grace ? std::chrono::seconds(1) : Clock::duration{})
+                    : t0 + deadline;
+    if (progress) next = std::min(next, last_progress + std::chrono::milliseconds(200));
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - Clock::now()).count();
+    int timeout_ms = static_cast<int>(std::clamp<long long>(wait, 0, exit_unwatched ? 5 : 60000));
+    if (fds.empty()) {
+      ::usleep(1000);
+      continue;
+    }
+    int n = ::poll(fds.data(), fds.size(), timeout_ms);
+    if (n <= 0) continue;
+    for (size_t k = 0; k < fds.size(); ++k) {
+      if (!fds[k].revents) continue;
+      auto [i, source] = owners[k];
+      if (source == Source::out)
+        drain(running[i].out_fd, outcomes[i].out, max_output);
+      else if (source == Source::err)
+        drain(running[i].err_fd, outcomes[i].err, max_output);
+      else if (source == Source::cancel)
+        cancelled = true;  // ended like a deadline, at the top of the loop
+      // Source::exit: reaped at the top of the loop.
+    }
   }
 }
 
@@ -89,7 +267,8 @@ std::string self_executable() {
 
 std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
                                        std::chrono::milliseconds deadline, size_t max_output,
-                                       const Progress& progress) {
+                                       const Progress& progress,
+                                       const std::function<void()>& meanwhile) {
   std::vector<ChildOutcome> outcomes(specs.size());
   std::vector<Running> running(specs.size());
   const auto t0 = Clock::now();
@@ -119,8 +298,8 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     // Own process group, so the deadline can kill anything the vendor library started.
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(
+        &attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     posix_spawnattr_setpgroup(&attr, 0);
     sigset_t empty, all;
     sigemptyset(&empty);
@@ -147,6 +326,7 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
       continue;
     }
     running[i].pid = pid;
+    running[i].pid_fd = open_pid_fd(pid);
     outcomes[i].pid = pid;
     running[i].out_fd = out_pipe[0];
     running[i].err_fd = err_pipe[0];
@@ -154,118 +334,41 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
     ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
   }
 
-  auto all_done = [&] {
-    for (auto& r : running) {
-      if (!r.reaped || r.out_fd >= 0 || r.err_fd >= 0) return false;
-    }
-    return true;
-  };
-
-  bool term_sent = false;
-  Clock::time_point term_time;
-  Clock::time_point last_progress = t0;
-  const auto grace = std::chrono::milliseconds(300);
-
-  while (!all_done()) {
-    // Reap whoever has ended.
-    for (size_t i = 0; i < running.size(); ++i) {
-      auto& r = running[i];
-      if (r.reaped) continue;
-      int status = 0;
-      pid_t w = ::waitpid(r.pid, &status, WNOHANG);
-      if (w < 0 && errno == ECHILD) {  // reaped by someone else: the status is unknown
-        r.reaped = true;
-        outcomes[i].kind = r.killed_for_deadline ? ChildOutcome::Kind::timed_out : ChildOutcome::Kind::exited;
-        outcomes[i].duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
-        continue;
-      }
-      if (w == r.pid) {
-        r.reaped = true;
-        auto& o = outcomes[i];
-        o.duration_ms =
-            std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
-        if (r.killed_for_deadline) {
-          o.kind = ChildOutcome::Kind::timed_out;
-          o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-        } else if (WIFEXITED(status)) {
-          o.kind = ChildOutcome::Kind::exited;
-          o.exit_code = WEXITSTATUS(status);
-        } else if (WIFSIGNALED(status)) {
-          o.kind = ChildOutcome::Kind::signaled;
-          o.signal = WTERMSIG(status);
-        }
-        // Whatever the child left behind in its group goes with it.
-        ::kill(-r.pid, SIGKILL);
-      }
-    }
-
-    const auto now = Clock::now();
-    if (progress && now - last_progress >= std::chrono::milliseconds(200)) {
-      last_progress = now;
-      progress(outcomes);
-    }
-    if (!term_sent && now - t0 >= deadline) {
-      for (auto& r : running) {
-        if (!r.reaped) {
-          r.killed_for_deadline = true;
-          ::kill(-r.pid, SIGTERM);
-        }
-      }
-      term_sent = true;
-      term_time = now;
-    }
-    // A child in uninterruptible sleep inside a driver ignores SIGKILL: after a
-    // last second, stop waiting for it (it stays unreaped) rather than hang.
-    if (term_sent && now - term_time >= grace + std::chrono::seconds(1)) {
-      for (size_t i = 0; i < running.size(); ++i) {
-        auto& r = running[i];
-        if (r.out_fd >= 0) ::close(r.out_fd), r.out_fd = -1;
-        if (r.err_fd >= 0) ::close(r.err_fd), r.err_fd = -1;
-        if (!r.reaped) {
-          r.reaped = true;
-          outcomes[i].kind = ChildOutcome::Kind::timed_out;
-          outcomes[i].duration_ms = std::chrono::duration<double, std::milli>(now - r.start).count();
-        }
-      }
-      break;
-    }
-    if (term_sent && now - term_time >= grace) {
-      for (auto& r : running) {
-        if (!r.reaped) ::kill(-r.pid, SIGKILL);
-        // A grandchild may hold the pipe open after the child is gone.
-        if (r.reaped) {
-          if (r.out_fd >= 0) ::close(r.out_fd), r.out_fd = -1;
-          if (r.err_fd >= 0) ::close(r.err_fd), r.err_fd = -1;
-        }
-      }
-    }
-
-    std::vector<pollfd> fds;
-    std::vector<std::pair<size_t, bool>> owners;  // (child, is_stdout)
-    for (size_t i = 0; i < running.size(); ++i) {
-      if (running[i].out_fd >= 0) {
-        fds.push_back({running[i].out_fd, POLLIN, 0});
-        owners.emplace_back(i, true);
-      }
-      if (running[i].err_fd >= 0) {
-        fds.push_back({running[i].err_fd, POLLIN, 0});
-        owners.emplace_back(i, false);
-      }
-    }
-    int timeout_ms = 5;  // short, so children are reaped promptly after their pipes close
-    if (fds.empty()) {
-      ::usleep(1000);
-      continue;
-    }
-    int n = ::poll(fds.data(), fds.size(), timeout_ms);
-    if (n <= 0) continue;
-    for (size_t k = 0; k < fds.size(); ++k) {
-      if (!fds[k].revents) continue;
-      auto [i, is_out] = owners[k];
-      if (is_out) drain(running[i].out_fd, outcomes[i].out, max_output);
-      else drain(running[i].err_fd, outcomes[i].err, max_output);
+  if (!meanwhile) {
+    wait_all(running, outcomes, t0, deadline, max_output, progress, -1);
+    return outcomes;
+  }
+  // The wait runs on a thread that sleeps in poll(), so it takes no CPU from
+  // the work done meanwhile and still reaps each child when it ends (its
+  // duration is the child's own). Errors are values in ongpu, but a throw
+  // (out of memory) must not leave the children running: it cancels the wait.
+  const int cancel_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  std::thread waiter;
+  try {
+    waiter = std::thread(
+        [&] { wait_all(running, outcomes, t0, deadline, max_output, progress, cancel_fd); });
+  } catch (const std::system_error&) {
+    // No thread to be had: the work first, then the wait (a child that ends
+    // meanwhile is then reaped, and timed, after the work).
+  }
+  std::exception_ptr failed;
+  try {
+    meanwhile();
+  } catch (...) {
+    failed = std::current_exception();
+    const uint64_t one = 1;
+    // Without an eventfd the wait ends at the deadline instead.
+    if (cancel_fd >= 0 &&
+        ::write(cancel_fd, &one, sizeof one) != static_cast<ssize_t>(sizeof one)) {
     }
   }
+  if (waiter.joinable()) {
+    waiter.join();
+  } else {
+    wait_all(running, outcomes, t0, deadline, max_output, progress, cancel_fd);
+  }
+  if (cancel_fd >= 0) ::close(cancel_fd);
+  if (failed) std::rethrow_exception(failed);
   return outcomes;
 }
 

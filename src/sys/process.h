@@ -35,10 +35,17 @@ struct ChildOutcome {
 // has passed. Output beyond max_output bytes per stream is dropped.
 // `progress`, when given, is called about five times a second with the
 // outcomes so far (their output up to now), for a caller that shows progress.
+// `meanwhile`, when given, runs in this thread once every child has started:
+// work that needs no answer from them overlaps with their run instead of
+// adding to it. The wait then sleeps on a second thread (the deadline and
+// each child's duration stay exact; `progress` is called from there); an
+// exception from `meanwhile` ends the children as the deadline would, and is
+// rethrown once they are reaped.
 using Progress = std::function<void(const std::vector<ChildOutcome>&)>;
 std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
                                        std::chrono::milliseconds deadline,
-                                       size_t max_output = 1 << 20, const Progress& progress = {});
+                                       size_t max_output = 1 << 20, const Progress& progress = {},
+                                       const std::function<void()>& meanwhile = {});
 
 // The first executable file called `name` in the directories of `path_value`
 // (a PATH-style list), or "" when there is none.

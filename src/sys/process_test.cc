@@ -1,11 +1,12 @@
 #include "sys/process.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
-
-#include <fstream>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
 
 namespace ongpu::sys {
 
@@ -75,6 +76,41 @@ TEST(Process, RunsSeveralAtOnce) {
   EXPECT_EQ(r[0].kind, Kind::exited);
   EXPECT_EQ(r[0].out, "a\n");
   EXPECT_EQ(r[1].out, "b\n");
+}
+
+TEST(Process, DoesTheWorkGivenMeanwhileWhileTheChildrenRun) {
+  // The child waits for a file that only the work done meanwhile creates.
+  std::string flag = "/tmp/ongpu-process-meanwhile-" + std::to_string(::getpid());
+  ::unlink(flag.c_str());
+  bool done = false;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run_children(
+      {{{"/bin/sh", "-c", "while [ ! -e " + flag + " ]; do sleep 0.01; done; echo seen"}, {}}}, 20s,
+      1 << 20, {}, [&] {
+        std::ofstream(flag) << "x";
+        done = true;
+      });
+  ::unlink(flag.c_str());
+  EXPECT_TRUE(done);
+  EXPECT_EQ(r[0].kind, Kind::exited);
+  EXPECT_EQ(r[0].out, "seen\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);  // not at the deadline
+}
+
+TEST(Process, AChildThatEndsMeanwhileIsTimedByItself) {
+  // The wait reaps it while the work goes on, so its duration is its own.
+  auto r = run_children({{{"/bin/true"}, {}}}, 20s, 1 << 20, {},
+                        [] { std::this_thread::sleep_for(std::chrono::milliseconds(400)); });
+  EXPECT_EQ(r[0].kind, Kind::exited);
+  EXPECT_LT(r[0].duration_ms, 300);
+}
+
+TEST(Process, AThrowMeanwhileKillsTheChildrenBeforeItGoesOn) {
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW(run_children({{{"/bin/sh", "-c", "sleep 30"}, {}}}, 20s, 1 << 20, {},
+                            [] { throw std::runtime_error("out of memory"); }),
+               std::runtime_error);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
 }
 
 TEST(Process, ReportsProgressWithTheOutputSoFar) {
