@@ -14,7 +14,8 @@ int run_doctor(std::vector<std::string> args) {
   FactOptions o;
   add_fact_options(app, o);
   app.footer(
-      "Exit codes: 0 a GPU is usable (by every framework found), 1 usable with warnings or by only some\n"
+      "Exit codes: 0 a GPU is usable (by every framework found), 1 usable with warnings or by only "
+      "some\n"
       "frameworks, 2 not usable (by any framework found), 64 usage error, 70 internal error.");
   try {
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
@@ -23,12 +24,13 @@ int run_doctor(std::vector<std::string> args) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
-  auto facts = obtain_facts(o);
+  const knowledge::LoadOnce tables(o.knowledge_dir);
+  auto facts = obtain_facts(o, &tables);
   if (!facts) {
     std::cerr << "ongpu doctor: " << facts.error() << "\n";
     return o.facts_from.empty() ? kExitInternal : kExitUsage;
   }
-  auto k = knowledge::Knowledge::load(o.knowledge_dir);
+  const auto& k = tables.get();
   if (!k) {
     std::cerr << "ongpu doctor: " << k.error() << "\n";
     return kExitUsage;

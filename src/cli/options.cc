@@ -25,7 +25,8 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
         ->type_name("PATH")
         ->take_all();
     app.add_flag("--library-versions", o.library_versions,
-                 "also load each CUDA library the frameworks resolve to, in a child process, and ask its own version");
+                 "also load each CUDA library the frameworks resolve to, in a child process, and "
+                 "ask its own version");
     app.add_flag("--no-python", o.no_python,
                  "check the driver stack only: no Python environments, no framework verdicts");
   }
@@ -39,7 +40,7 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
       ->check(CLI::ExistingDirectory);
 }
 
-Result<FactSet> obtain_facts(const FactOptions& o) {
+Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* tables) {
   FactSet facts;
   if (!o.facts_from.empty()) {
     std::ifstream in(o.facts_from);
@@ -60,7 +61,7 @@ Result<FactSet> obtain_facts(const FactOptions& o) {
     c.python = o.no_python ? std::vector<std::string>{} : o.python;
     c.discover_python = o.python_environments && !o.no_python && o.discover_python;
     c.library_versions = o.library_versions;
-    c.knowledge_dir = o.knowledge_dir;
+    c.knowledge = tables;
     facts = collect_all(c);
   }
   if (!o.save_facts.empty()) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "facts/factset.h"
+#include "knowledge/knowledge.h"
 #include "util/result.h"
 
 namespace ongpu::cli {
@@ -26,6 +27,8 @@ struct FactOptions {
 
 void add_fact_options(CLI::App& app, FactOptions& o);
 // Collects live facts, or reads them from --facts-from; saves them to --save-facts.
-Result<FactSet> obtain_facts(const FactOptions& o);
+// The collection takes what it needs of the knowledge from `tables`, which the
+// command then judges with (one load per run).
+Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* tables = nullptr);
 
 }  // namespace ongpu::cli

@@ -112,12 +112,13 @@ int run_verify(std::vector<std::string> args) {
   }
   // Named interpreters are the ones to verify in: no others are looked for.
   o.discover_python = o.python.empty();
-  auto facts = obtain_facts(o);
+  const knowledge::LoadOnce tables(o.knowledge_dir);
+  auto facts = obtain_facts(o, &tables);
   if (!facts) {
     std::cerr << "ongpu verify: " << facts.error() << "\n";
     return kExitInternal;
   }
-  auto k = knowledge::Knowledge::load(o.knowledge_dir);
+  const auto& k = tables.get();
   if (!k) {
     std::cerr << "ongpu verify: " << k.error() << "\n";
     return kExitUsage;

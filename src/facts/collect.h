@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -10,6 +11,9 @@
 #include "sys/fs.h"
 
 namespace ongpu {
+namespace knowledge {
+class LoadOnce;
+}
 
 HostFacts collect_host(const sys::FileSystem& fs);
 PciFacts collect_pci(const sys::FileSystem& fs);
@@ -21,7 +25,8 @@ EnvFacts collect_env(const std::map<std::string, std::string>& environment);
 std::map<std::string, std::string> current_environment();
 
 // Runs the NVML and CUDA probes as child processes of `self_exe`, and asks
-// each Python interpreter about itself, all at once, each bounded by `deadline`.
+// each Python interpreter about itself, all at once, each bounded by `deadline`;
+// does `meanwhile` in this thread while they run (sys::run_children).
 struct ProbeFacts {
   NvmlFacts nvml;
   CudaFacts cuda;
@@ -30,7 +35,8 @@ struct ProbeFacts {
 };
 ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
                           const std::vector<std::pair<std::string, std::string>>& interpreters,
-                          std::chrono::milliseconds deadline);
+                          std::chrono::milliseconds deadline,
+                          const std::function<void()>& meanwhile = {});
 
 struct CollectOptions {
   std::string root = "/";  // a fixture root in tests
@@ -38,8 +44,11 @@ struct CollectOptions {
   bool run_probes = true;
   std::vector<std::string> python;  // --python, in order
   bool discover_python = true;      // also VIRTUAL_ENV, CONDA_PREFIX and PATH
-  bool library_versions = false;    // ask each resolved CUDA library its version (loads it, in a child)
-  std::string knowledge_dir;        // --knowledge: newer tables (the sonames of TensorFlow without wheel pins)
+  bool library_versions =
+      false;  // ask each resolved CUDA library its version (loads it, in a child)
+  // The run's tables (the sonames of TensorFlow builds without wheel pins),
+  // loaded here on first need; null: the embedded tables, loaded when needed.
+  const knowledge::LoadOnce* knowledge = nullptr;
 };
 FactSet collect_all(const CollectOptions& options);
 

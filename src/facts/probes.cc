@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <future>
 
 #include "facts/collect.h"
 #include "facts/json.h"
@@ -13,7 +12,7 @@
 #include "libs/search_path.h"
 #include "probe/protocol.h"
 #include "python/environments.h"
-#include "sys/listing_cache.h"
+#include "sys/cached_fs.h"
 #include "sys/process.h"
 
 namespace ongpu {
@@ -127,17 +126,14 @@ struct Speculation {
   bool used = false;
   PythonEnv env;
   std::optional<libs::SearchContext> loader;
-  // The sonames of a TensorFlow without wheel pins come from a table, read
-  // here off the critical path (about 0.5 ms); a --knowledge directory that
-  // fails to load is reported by the command itself.
-  std::optional<knowledge::Knowledge> tables;
 };
 
 }  // namespace
 
 ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
                           const std::vector<std::pair<std::string, std::string>>& interpreters,
-                          std::chrono::milliseconds deadline) {
+                          std::chrono::milliseconds deadline,
+                          const std::function<void()>& meanwhile) {
   std::vector<sys::ChildSpec> specs;
   // The interpreters start first: a Python start-up is the longest of these
   // children, and the others run while it does.
@@ -150,7 +146,7 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
     // CUDA's own numbering of every GPU, to map CUDA_VISIBLE_DEVICES onto.
     specs.push_back({{self_exe, "__probe", "cuda-enumerate"}, {{"CUDA_VISIBLE_DEVICES", std::nullopt}}});
   }
-  auto outcomes = sys::run_children(specs, deadline);
+  auto outcomes = sys::run_children(specs, deadline, 1 << 20, {}, meanwhile);
 
   for (auto& o : outcomes) o.deadline_ms = static_cast<double>(deadline.count());
   ProbeFacts out;
@@ -179,57 +175,69 @@ FactSet collect_all(const CollectOptions& options) {
   auto fs = sys::make_file_system(options.root);
   FactSet f;
   f.ongpu_version = ONGPU_VERSION;
-  f.env = collect_env(current_environment());
-  // The file-system collectors take well under a millisecond; the probes,
-  // which start a process each, dominate the wall time (docs/PERFORMANCE.md).
-  f.host = collect_host(*fs);
-  f.pci = collect_pci(*fs);
+  const auto environment = current_environment();
+  f.env = collect_env(environment);
   std::vector<std::pair<std::string, std::string>> interpreters;
   if (options.discover_python || !options.python.empty()) {
-    auto env = current_environment();
-    auto found = python::find_interpreters(options.discover_python ? env : std::map<std::string, std::string>{},
-                                           options.python);
+    auto found = python::find_interpreters(
+        options.discover_python ? environment : std::map<std::string, std::string>{},
+        options.python);
     for (auto& c : found) interpreters.emplace_back(c.path, c.source);
   }
-  if (options.run_probes) {
+  // The file-system collectors take well under a millisecond; the probes,
+  // which start a process each, dominate the wall time (docs/PERFORMANCE.md).
+  // The bus before the probes: which driver each GPU is bound to, before a
+  // CUDA call can load the module.
+  f.pci = collect_pci(*fs);
+  if (!options.run_probes) {
+    f.host = collect_host(*fs);
+  } else {
     // The interpreters ran on this machine, so their site-packages are read
     // from it too, whatever --root says about /proc, /sys and /dev.
     auto real = sys::make_file_system("/");
-    auto live = std::make_unique<sys::ListingCache>(*real);
+    sys::CachedFileSystem live(*real);
     const std::optional<std::string> ld_library_path = f.env.ld_library_path;
     std::optional<std::string> conda_prefix;
-    if (auto env = current_environment(); env.count("CONDA_PREFIX")) conda_prefix = env["CONDA_PREFIX"];
-    // While the interpreters start, read the environment the first one most
-    // likely has (a virtualenv's own site-packages); kept only if its answer
-    // agrees (docs/PERFORMANCE.md).
-    const std::string knowledge_dir = options.knowledge_dir;
-    auto speculation = std::async(std::launch::async, [&live, &interpreters, ld_library_path, conda_prefix,
-                                                       knowledge_dir] {
-      Speculation sp;
-      if (interpreters.empty()) return sp;
-      if (auto loaded = knowledge::Knowledge::load(knowledge_dir)) sp.tables = std::move(loaded).value();
-      sp.env.interpreter = interpreters.front().first;
-      sp.env.site_packages = python::predict_site_packages(*live, sp.env.interpreter);
-      if (sp.env.site_packages.empty()) return sp;
-      analyse(*live, sp.env, ld_library_path, conda_prefix, sp.tables ? &*sp.tables : nullptr, sp.loader);
-      sp.used = true;
-      return sp;
-    });
-    auto p = collect_probes(sys::self_executable(), f.env, interpreters, options.deadline);
+    if (auto it = environment.find("CONDA_PREFIX"); it != environment.end())
+      conda_prefix = it->second;
+    // The tables: the caller's (loaded once per run), else the embedded ones.
+    // A --knowledge directory that fails to load is reported by the command.
+    std::optional<knowledge::LoadOnce> own_tables;
+    const knowledge::LoadOnce& run_tables =
+        options.knowledge ? *options.knowledge : own_tables.emplace();
+    auto tables = [&run_tables]() -> const knowledge::Knowledge* {
+      const auto& loaded = run_tables.get();
+      return loaded ? &loaded.value() : nullptr;
+    };
+    // While the children run: read the environment the first interpreter
+    // most likely has (a virtualenv's own site-packages), kept only if its
+    // answer agrees, and the host (docs/PERFORMANCE.md).
+    Speculation sp;
+    auto meanwhile = [&] {
+      if (!interpreters.empty()) {
+        sp.env.interpreter = interpreters.front().first;
+        sp.env.site_packages = python::predict_site_packages(live, sp.env.interpreter);
+        if (!sp.env.site_packages.empty()) {
+          analyse(live, sp.env, ld_library_path, conda_prefix, tables(), sp.loader);
+          sp.used = true;
+        }
+      }
+      f.host = collect_host(*fs);
+    };
+    auto p =
+        collect_probes(sys::self_executable(), f.env, interpreters, options.deadline, meanwhile);
     f.nvml = std::move(p.nvml);
     f.cuda = std::move(p.cuda);
     f.cuda_all = std::move(p.cuda_all);
     f.python.environments = python::deduplicate(std::move(p.python));
-    Speculation sp = speculation.get();
     std::optional<libs::SearchContext> loader = std::move(sp.loader);
-    const knowledge::Knowledge* tables = sp.tables ? &*sp.tables : nullptr;
     for (auto& e : f.python.environments) {
       if (sp.used && e.interpreter == sp.env.interpreter && e.site_packages == sp.env.site_packages) {
         e.distributions = std::move(sp.env.distributions);
         e.frameworks = std::move(sp.env.frameworks);
         continue;
       }
-      analyse(*live, e, ld_library_path, conda_prefix, tables, loader);
+      analyse(live, e, ld_library_path, conda_prefix, tables(), loader);
     }
     if (options.library_versions) ask_library_versions(f, options.deadline);
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -201,6 +202,23 @@ class Knowledge {
   std::vector<TorchVariant> torch_;
   std::vector<JaxExtra> jax_;
   std::map<std::string, std::string> origins_;
+};
+
+// The tables of one run, loaded at most once, by whichever thread asks
+// first: the doctor's collection needs TensorFlow's library table while the
+// Python interpreters start, and the rules judge with the same copy after.
+class LoadOnce {
+ public:
+  explicit LoadOnce(std::string override_dir = "") : dir_(std::move(override_dir)) {}
+  LoadOnce(const LoadOnce&) = delete;
+  LoadOnce& operator=(const LoadOnce&) = delete;
+  // Knowledge::load(override_dir) on the first call; the same object after.
+  const Result<Knowledge>& get() const;
+
+ private:
+  std::string dir_;
+  mutable std::once_flag once_;
+  mutable std::optional<Result<Knowledge>> tables_;
 };
 
 // Normalizes a GPU name for matching: lower case, words of letters and

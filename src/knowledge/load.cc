@@ -301,6 +301,11 @@ Result<Knowledge> Knowledge::load(const std::string& override_dir) {
   return build(override_dir, {});
 }
 
+const Result<Knowledge>& LoadOnce::get() const {
+  std::call_once(once_, [this] { tables_.emplace(Knowledge::load(dir_)); });
+  return *tables_;
+}
+
 Result<Knowledge> Knowledge::from_texts(const std::map<std::string, std::string>& texts) {
   return build("", texts);
 }

@@ -60,6 +60,19 @@ bool keeps_requirements(const std::string& name) {
   return false;
 }
 
+// The header of a core-metadata file (what parse_core_metadata reads): the
+// first 16 KiB hold it in every distribution seen; a longer header is read
+// on, up to 256 KiB. The description after it is not read.
+Result<std::string> read_metadata_header(const sys::FileSystem& fs, const std::string& path) {
+  constexpr size_t kFirst = 16 * 1024, kMost = 256 * 1024;
+  auto text = fs.read_file(path, kFirst);
+  if (!text || text->size() < kFirst || text->find("\n\n") != std::string::npos ||
+      text->find("\n\r\n") != std::string::npos) {
+    return text;
+  }
+  return fs.read_file(path, kMost);
+}
+
 }  // namespace
 
 std::vector<Candidate> find_interpreters(const std::map<std::string, std::string>& env,
@@ -159,8 +172,9 @@ std::vector<Distribution> scan_distributions(const sys::FileSystem& fs, const st
       const bool egg_info = ends_with(n, ".egg-info");
       if (!dist_info && !egg_info) continue;
       const std::string meta_dir = dir + "/" + n;
-      auto text = fs.read_file(meta_dir + (dist_info ? "/METADATA" : "/PKG-INFO"), 256 * 1024);
-      if (!text && egg_info) text = fs.read_file(meta_dir, 256 * 1024);  // an egg-info file, not a directory
+      auto text = read_metadata_header(fs, meta_dir + (dist_info ? "/METADATA" : "/PKG-INFO"));
+      if (!text && egg_info)
+        text = read_metadata_header(fs, meta_dir);  // an egg-info file, not a directory
       if (!text) continue;
       auto meta = parse_core_metadata(*text);
       if (meta.name.empty()) continue;

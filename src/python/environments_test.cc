@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace ongpu::python {
 namespace {
@@ -53,6 +54,36 @@ TEST(FindInterpreters, OneQueryPerEnvironment) {
   auto found = find_interpreters({{"PATH", (t.path / "bin").string()}}, {});
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].source, "PATH");
+}
+
+TEST(ScanDistributions, ReadsTheHeaderWhateverItsLengthAndNotTheDescription) {
+  TempDir t;
+  const fs::path site = t.path / "site-packages";
+  // A header longer than the first read (16 KiB) still counts whole.
+  std::string header = "Metadata-Version: 2.1\nName: tensorflow\nVersion: 2.21.0\n";
+  for (int i = 0; header.size() < 40 * 1024; ++i)
+    header += "Classifier: Topic :: Number " + std::to_string(i) + "\n";
+  header += "Requires-Dist: nvidia-cudnn-cu12==9.3.0.75; extra == \"and-cuda\"\n";
+  write(site / "tensorflow-2.21.0.dist-info/METADATA",
+        header + "\nRequires-Dist: not-a-header-line\n");
+  // A short header before a long description: the description is not parsed.
+  std::string body(100 * 1024, 'x');
+  write(site / "scipy-1.17.1.dist-info/METADATA",
+        "Metadata-Version: 2.1\r\nName: SciPy\r\nVersion: 1.17.1\r\n\r\nName: not-this\n" + body);
+  write(site / "old_pkg-0.1.egg-info", "Metadata-Version: 1.0\nName: old_pkg\nVersion: 0.1\n");
+  auto live = sys::make_file_system("/");
+  auto dists = scan_distributions(*live, {site.string()});
+  ASSERT_EQ(dists.size(), 3u);
+  std::map<std::string, Distribution> by_name;
+  for (auto& d : dists) by_name[d.name] = d;
+  ASSERT_TRUE(by_name.count("tensorflow"));
+  EXPECT_EQ(by_name["tensorflow"].version, "2.21.0");
+  ASSERT_EQ(by_name["tensorflow"].requires_dist.size(), 1u);
+  EXPECT_EQ(by_name["tensorflow"].requires_dist[0],
+            "nvidia-cudnn-cu12==9.3.0.75; extra == \"and-cuda\"");
+  ASSERT_TRUE(by_name.count("scipy"));
+  EXPECT_EQ(by_name["scipy"].version, "1.17.1");
+  EXPECT_EQ(by_name["old-pkg"].version, "0.1");
 }
 
 }  // namespace ongpu::python

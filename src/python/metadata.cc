@@ -20,7 +20,13 @@ CoreMetadata parse_core_metadata(std::string_view text) {
     key.clear();
     value.clear();
   };
-  for (auto line : split(text, '\n')) {
+  // Line by line up to the first blank one: a METADATA file can carry a long
+  // description after its header (scipy's is 60 KB).
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;  // the body (description) starts after the first blank line
     if (line.front() == ' ' || line.front() == '\t') {

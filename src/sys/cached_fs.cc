@@ -1,47 +1,56 @@
-#include "sys/listing_cache.h"
+#include "sys/cached_fs.h"
 
 namespace ongpu::sys {
+namespace {
 
-const std::set<std::string>* ListingCache::names_in(const std::string& dir) const {
+// The directory part of an absolute or relative path ("" when there is none).
+std::string_view parent_of(std::string_view path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string_view::npos || slash + 1 == path.size()) return {};
+  return slash == 0 ? std::string_view("/") : path.substr(0, slash);
+}
+
+}  // namespace
+
+Result<FileStat> CachedFileSystem::stat_locked(const std::string& path) const {
+  if (auto it = stats_.find(path); it != stats_.end()) return it->second;
+  // The kernel resolves "<dir>/<name>" through <dir> exactly as written, so a
+  // <dir> that does not resolve to a directory has no names at all.
+  auto parent = parent_of(path);
+  if (!parent.empty() && parent != path) {
+    auto up = stat_locked(std::string(parent));
+    if (!up || !up->is_dir) {
+      Result<FileStat> absent = make_error(path + ": no such file or directory");
+      return stats_.emplace(path, std::move(absent)).first->second;
+    }
+  }
+  return stats_.emplace(path, inner_.stat(path)).first->second;
+}
+
+Result<FileStat> CachedFileSystem::stat(std::string_view path) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = listings_.find(dir);
-  if (it == listings_.end()) {
-    auto names = inner_.list_dir(dir.empty() ? "/" : dir);
-    std::unique_ptr<std::set<std::string>> set;
-    if (names) set = std::make_unique<std::set<std::string>>(names->begin(), names->end());
-    it = listings_.emplace(dir, std::move(set)).first;
-  }
-  return it->second.get();
+  return stat_locked(std::string(path));
 }
 
-Result<std::vector<std::string>> ListingCache::list_dir(std::string_view path) const {
-  const auto* names = names_in(std::string(path));
-  if (!names) return inner_.list_dir(path);  // for the error message
-  return std::vector<std::string>(names->begin(), names->end());
-}
-
-Result<std::string> ListingCache::read_link(std::string_view path) const {
-  auto slash = path.rfind('/');
-  if (slash != std::string_view::npos && slash + 1 < path.size()) {
-    const auto* names = names_in(std::string(path.substr(0, slash)));
-    if (names && !names->count(std::string(path.substr(slash + 1)))) {
-      return make_error(std::string(path) + ": no such file");
+Result<std::string> CachedFileSystem::read_link(std::string_view path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = links_.find(path); it != links_.end()) return it->second;
+  std::string key(path);
+  auto parent = parent_of(key);
+  if (!parent.empty()) {
+    auto up = stat_locked(std::string(parent));
+    if (!up || !up->is_dir) {
+      Result<std::string> absent = make_error(key + ": no such file or directory");
+      return links_.emplace(key, std::move(absent)).first->second;
     }
   }
-  return inner_.read_link(path);
+  return links_.emplace(key, inner_.read_link(key)).first->second;
 }
 
-Result<FileStat> ListingCache::stat(std::string_view path) const {
-  // An absent name is answered from the parent's listing; a present one (it
-  // may be a link to follow) by the real stat.
-  auto slash = path.rfind('/');
-  if (slash != std::string_view::npos && slash + 1 < path.size()) {
-    const auto* names = names_in(std::string(path.substr(0, slash)));
-    if (!names || !names->count(std::string(path.substr(slash + 1)))) {
-      return make_error(std::string(path) + ": no such file or directory");
-    }
-  }
-  return inner_.stat(path);
+Result<std::vector<std::string>> CachedFileSystem::list_dir(std::string_view path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = listings_.find(path); it != listings_.end()) return it->second;
+  return listings_.emplace(std::string(path), inner_.list_dir(path)).first->second;
 }
 
 }  // namespace ongpu::sys

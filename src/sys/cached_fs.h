@@ -1,26 +1,32 @@
-// A FileSystem that remembers directory listings, so that asking whether
-// many names exist in the same few directories (the dynamic loader's search:
-// a dozen libraries across TensorFlow's hundreds of RUNPATH entries) costs
-// one readdir per directory instead of one failed stat per name.
+// A FileSystem that remembers what it was told: every stat, link and listing
+// is asked of the file system once per run, and a name in a directory that
+// does not exist is answered without asking at all. The dynamic loader's
+// search asks whether a dozen names exist in TensorFlow's 669 DT_RUNPATH
+// entries (18 directories, most of them absent) and in the default
+// directories (1,177 names in /usr/lib/x86_64-linux-gnu on Debian 12): one
+// stat per directory and one per name in a directory that exists, instead of
+// reading the large directories whole (docs/PERFORMANCE.md).
+//
+// One run of the doctor is one snapshot: a file made after the first question
+// about it is not seen.
 #pragma once
 
 #include <map>
-#include <memory>
 #include <mutex>
-#include <set>
 
 #include "sys/fs.h"
 
 namespace ongpu::sys {
 
-class ListingCache final : public FileSystem {
+class CachedFileSystem final : public FileSystem {
  public:
-  explicit ListingCache(const FileSystem& inner) : inner_(inner) {}
+  explicit CachedFileSystem(const FileSystem& inner) : inner_(inner) {}
 
   Result<std::string> read_file(std::string_view path, size_t max_bytes) const override {
     return inner_.read_file(path, max_bytes);
   }
-  Result<std::string> read_range(std::string_view path, uint64_t offset, size_t len) const override {
+  Result<std::string> read_range(std::string_view path, uint64_t offset,
+                                 size_t len) const override {
     return inner_.read_range(path, offset, len);
   }
   Result<std::vector<std::string>> list_dir(std::string_view path) const override;
@@ -30,12 +36,13 @@ class ListingCache final : public FileSystem {
   Identity identity() const override { return inner_.identity(); }
 
  private:
-  // The names in `dir`, or nullptr when it cannot be listed.
-  const std::set<std::string>* names_in(const std::string& dir) const;
+  Result<FileStat> stat_locked(const std::string& path) const;
 
   const FileSystem& inner_;
   mutable std::mutex mu_;
-  mutable std::map<std::string, std::unique_ptr<std::set<std::string>>> listings_;
+  mutable std::map<std::string, Result<FileStat>, std::less<>> stats_;
+  mutable std::map<std::string, Result<std::string>, std::less<>> links_;
+  mutable std::map<std::string, Result<std::vector<std::string>>, std::less<>> listings_;
 };
 
 }  // namespace ongpu::sys
