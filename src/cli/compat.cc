@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "knowledge/knowledge.h"
 
 namespace ongpu::cli {
@@ -119,13 +120,7 @@ int run_compat(std::vector<std::string> args) {
       ->type_name("DIR");
   app.add_flag("--json", json, "print one JSON document (docs/knowledge.md)");
   app.footer("Exit codes: 0 answered, 64 usage error or not in the tables, 70 internal error.");
-  try {
-    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
-    app.parse(args);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitUsage;
-  }
+  if (auto rc = parse_arguments(app, std::move(args))) return *rc;
   if (spec.empty() == driver.empty()) {
     std::cerr << "ongpu compat: give either FRAMEWORK==VERSION or --driver VERSION\n"
               << "Run 'ongpu compat --help' for the options.\n";

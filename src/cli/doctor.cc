@@ -17,13 +17,7 @@ int run_doctor(std::vector<std::string> args) {
       "Exit codes: 0 a GPU is usable (by every framework found), 1 usable with warnings or by only "
       "some\n"
       "frameworks, 2 not usable (by any framework found), 64 usage error, 70 internal error.");
-  try {
-    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
-    app.parse(args);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitUsage;
-  }
+  if (auto rc = parse_arguments(app, std::move(args))) return *rc;
   const knowledge::LoadOnce tables(o.knowledge_dir);
   auto facts = obtain_facts(o, &tables);
   if (!facts) {

@@ -6,10 +6,21 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/commands.h"
 #include "facts/collect.h"
 #include "facts/json.h"
 
 namespace ongpu::cli {
+
+std::optional<int> parse_arguments(CLI::App& app, std::vector<std::string> args) {
+  try {
+    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  return std::nullopt;
+}
 
 void add_fact_options(CLI::App& app, FactOptions& o) {
   app.add_flag("--json", o.json, "print one JSON document (docs/json-schema.md)");

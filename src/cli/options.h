@@ -2,7 +2,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "facts/factset.h"
 #include "knowledge/knowledge.h"
@@ -24,6 +26,11 @@ struct FactOptions {
   bool discover_python = true;      // also the active env and python3/python on PATH (not only --python)
   std::string knowledge_dir;        // --knowledge: newer copies of the tables
 };
+
+// Parses a command's arguments (those after its name). nullopt: go on; else
+// the exit code to return, CLI11's help or error already printed (0 after
+// --help, kExitUsage after a usage error).
+std::optional<int> parse_arguments(CLI::App& app, std::vector<std::string> args);
 
 void add_fact_options(CLI::App& app, FactOptions& o);
 // Collects live facts, or reads them from --facts-from; saves them to --save-facts.

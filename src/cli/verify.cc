@@ -103,13 +103,7 @@ int run_verify(std::vector<std::string> args) {
   app.footer(
       "Exit codes: 0 every framework checked computed on the GPU, 1 some did or with warnings,\n"
       "2 none did, 64 usage error, 70 internal error.");
-  try {
-    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
-    app.parse(args);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitUsage;
-  }
+  if (auto rc = parse_arguments(app, std::move(args))) return *rc;
   // Named interpreters are the ones to verify in: no others are looked for.
   o.discover_python = o.python.empty();
   const knowledge::LoadOnce tables(o.knowledge_dir);

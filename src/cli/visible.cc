@@ -15,13 +15,7 @@ int run_visible(std::vector<std::string> args) {
   FactOptions o;
   o.python_environments = false;  // visibility is the driver's business alone
   add_fact_options(app, o);
-  try {
-    std::reverse(args.begin(), args.end());
-    app.parse(args);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitUsage;
-  }
+  if (auto rc = parse_arguments(app, std::move(args))) return *rc;
   auto facts = obtain_facts(o);
   if (!facts) {
     std::cerr << "ongpu visible: " << facts.error() << "\n";
