@@ -72,7 +72,8 @@ Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* ta
     c.python = o.no_python ? std::vector<std::string>{} : o.python;
     c.discover_python = o.python_environments && !o.no_python && o.discover_python;
     c.library_versions = o.library_versions;
-    c.knowledge = tables;
+    std::optional<knowledge::LoadOnce> own;  // --knowledge holds without the caller's tables too
+    c.knowledge = tables ? tables : &own.emplace(o.knowledge_dir);
     facts = collect_all(c);
   }
   if (!o.save_facts.empty()) {

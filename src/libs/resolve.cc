@@ -255,7 +255,10 @@ Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
     if (!r.search) r.search = std::make_shared<const SearchPlan>();
     return r;
   }
-  if (!plan) plan = std::make_shared<const SearchPlan>(plan_search(who, ctx));
+  // A plan made for a context with a different cache step is made again.
+  if (!plan || plan->consults_cache != ctx.ld_cache.has_value()) {
+    plan = std::make_shared<const SearchPlan>(plan_search(who, ctx));
+  }
   r.search = plan;
   r.notes = plan->notes;
   Search s(fs, ctx, r);

@@ -84,7 +84,9 @@ struct Resolution {
 Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
                            const Requester& who, const SearchContext& ctx);
 // The same with the plan_search(who, ctx) of an earlier call: for several
-// names asked by one requester (a framework's dozen CUDA libraries).
+// names asked by one requester (a framework's dozen CUDA libraries). The plan
+// must be for this requester and context; one made for a context with (or
+// without) an ld.so.cache that this one lacks (or has) is made again.
 Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
                            const Requester& who, const SearchContext& ctx,
                            std::shared_ptr<const SearchPlan> plan);

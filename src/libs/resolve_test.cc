@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
+#include <utility>
 
 #include "libs/test_elf.h"
 
@@ -347,16 +349,7 @@ TEST_F(ResolveFixture, RepeatedEntriesAreSearchedOnceAndOnePlanServesEveryName) 
 
   auto fs_ = fs();
   for (const char* name : {"libcudnn.so.9", "libcublas.so.12"}) {
-    SCOPED_TRACE(name);
-    auto shared = resolve_library(*fs_, name, who, ctx_, plan);
-    auto fresh = resolve_library(*fs_, name, who, ctx_);
-    EXPECT_EQ(shared.search, plan);
-    EXPECT_EQ(shared.outcome, fresh.outcome);
-    EXPECT_EQ(shared.path, fresh.path);
-    EXPECT_EQ(shared.error, fresh.error);
-    ASSERT_EQ(shared.copies.size(), fresh.copies.size());
-    for (size_t i = 0; i < shared.copies.size(); ++i)
-      EXPECT_EQ(shared.copies[i].path, fresh.copies[i].path);
+    EXPECT_EQ(resolve_library(*fs_, name, who, ctx_, plan).search, plan);
   }
   auto cudnn = resolve_library(*fs_, "libcudnn.so.9", who, ctx_, plan);
   ASSERT_EQ(cudnn.outcome, Outcome::found);
@@ -368,6 +361,69 @@ TEST_F(ResolveFixture, RepeatedEntriesAreSearchedOnceAndOnePlanServesEveryName) 
   // Directories counted once each: cudnn/lib, cublas/lib and the four defaults.
   EXPECT_EQ(resolve_library(*fs_, "libcublas.so.12", who, ctx_, plan).error,
             "libcublas.so.12: not found in 6 directories or ld.so.cache");
+}
+
+// Passing over the repeated directories of a plan changes no answer: the same
+// copies with the same statuses and reasons, notes and outcome, as walking
+// every entry (Search::consider drops a path it has seen).
+void ExpectSameAsWithoutRepeats(const sys::FileSystem& fs, const std::string& soname, const Requester& who,
+                                const SearchContext& ctx) {
+  SCOPED_TRACE(soname);
+  auto plan = std::make_shared<const SearchPlan>(plan_search(who, ctx));
+  auto every = std::make_shared<SearchPlan>(*plan);
+  size_t repeats = 0;
+  for (auto& d : every->dirs) repeats += std::exchange(d.repeat, false);
+  EXPECT_GT(repeats, 0u);
+  auto a = resolve_library(fs, soname, who, ctx, plan);
+  auto b = resolve_library(fs, soname, who, ctx, every);
+  EXPECT_EQ(a.outcome, b.outcome);
+  EXPECT_EQ(a.path, b.path);
+  EXPECT_EQ(a.found_by, b.found_by);
+  EXPECT_EQ(a.notes, b.notes);
+  ASSERT_EQ(a.copies.size(), b.copies.size());
+  for (size_t i = 0; i < a.copies.size(); ++i) {
+    EXPECT_EQ(a.copies[i].path, b.copies[i].path);
+    EXPECT_EQ(a.copies[i].status, b.copies[i].status);
+    EXPECT_EQ(a.copies[i].location, b.copies[i].location);
+    EXPECT_EQ(a.copies[i].reason, b.copies[i].reason);
+  }
+}
+
+TEST_F(ResolveFixture, PassingOverRepeatsChangesNoAnswer) {
+  // DT_RUNPATH repeating its directories and naming a default directory; a
+  // requester with DF_1_NODEFLIB; glibc-hwcaps copies; a stale cache entry.
+  ElfSpec spec = lib("libtf.so.2");
+  spec.runpath = "/opt/a:/opt/b:/opt/a:/usr/lib/x86_64-linux-gnu:/opt/b/";
+  auto plain = requester("/opt/app/libtf.so.2", spec);
+  spec.flags_1 = kDf1Nodeflib;
+  auto strict = requester("/opt/app/libstrict.so.2", spec);
+  put("/opt/b/libx.so.1", lib("libx.so.1"));
+  put("/opt/b/glibc-hwcaps/x86-64-v2/liby.so.1", lib("liby.so.1"));
+  put("/usr/lib/x86_64-linux-gnu/libx.so.1", lib("libx.so.1"));
+  put("/usr/lib/x86_64-linux-gnu/libz.so.1", lib("libz.so.1"));
+  put("/lib/x86_64-linux-gnu/libz.so.1", lib("libz.so.1"));
+  put_bytes("/etc/ld.so.cache", build_ld_cache({{"libz.so.1", "/opt/gone/libz.so.1"},
+                                                {"libx.so.1", "/usr/lib/x86_64-linux-gnu/libx.so.1"}}));
+  ctx_.ld_cache = *read_ld_cache(*fs());
+  ctx_.hwcaps_subdirs = {"x86-64-v3", "x86-64-v2"};
+  auto fs_ = fs();
+  for (const auto* who : {&plain, &strict}) {
+    for (const char* name : {"libx.so.1", "liby.so.1", "libz.so.1", "libnone.so.1"}) {
+      ExpectSameAsWithoutRepeats(*fs_, name, *who, ctx_);
+    }
+  }
+}
+
+TEST_F(ResolveFixture, APlanForAnotherCacheStepIsMadeAgain) {
+  auto who = requester("/app/libapp.so", lib("libapp.so"));
+  put("/opt/cached/libz.so.1", lib("libz.so.1"));
+  auto without_cache = std::make_shared<const SearchPlan>(plan_search(who, ctx_));
+  put_bytes("/etc/ld.so.cache", build_ld_cache({{"libz.so.1", "/opt/cached/libz.so.1"}}));
+  ctx_.ld_cache = *read_ld_cache(*fs());
+  auto r = resolve_library(*fs(), "libz.so.1", who, ctx_, without_cache);
+  EXPECT_NE(r.search, without_cache);
+  ASSERT_EQ(r.outcome, Outcome::found);
+  EXPECT_EQ(r.path, "/opt/cached/libz.so.1");
 }
 
 TEST_F(ResolveFixture, EmptyAndRelativeEntriesUseTheWorkingDirectory) {

@@ -2,6 +2,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "libs/resolve.h"
 
@@ -67,7 +68,9 @@ ResolvedTree resolve_tree(const sys::FileSystem& fs, const Requester& root,
   while (!queue.empty()) {
     Pending p = std::move(queue.front());
     queue.pop_front();
-    // One search plan for all the names this object needs, made on the first search.
+    // One requester and one search plan for all the names this object needs,
+    // made on the first search.
+    std::optional<Requester> who;
     std::shared_ptr<const SearchPlan> plan;
     for (const auto& name : p.object.elf.needed) {
       if (t.nodes.size() >= options.max_objects) {
@@ -103,9 +106,11 @@ ResolvedTree resolve_tree(const sys::FileSystem& fs, const Requester& root,
       }
       const size_t index = t.nodes.size();
       by_name.emplace(name, index);
-      Requester who{p.object, p.loaders};
-      if (!plan) plan = std::make_shared<const SearchPlan>(plan_search(who, ctx));
-      n.resolution = resolve_library(fs, name, who, ctx, plan);
+      if (!who) {
+        who.emplace(Requester{p.object, p.loaders});
+        plan = std::make_shared<const SearchPlan>(plan_search(*who, ctx));
+      }
+      n.resolution = resolve_library(fs, name, *who, ctx, plan);
       if (n.resolution.outcome == Outcome::found) {
         if (auto same = by_file.find(n.resolution.real_path); same != by_file.end()) {
           // Another name for a file already loaded: the loader reuses it.

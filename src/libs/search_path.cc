@@ -209,6 +209,7 @@ std::vector<SearchDir> search_dirs(const Requester& who, const SearchContext& ct
 SearchPlan plan_search(const Requester& who, const SearchContext& ctx) {
   SearchPlan plan;
   plan.dirs = search_dirs(who, ctx, &plan.notes);
+  plan.consults_cache = ctx.ld_cache.has_value();
   if (ctx.ld_cache) {
     auto first_default = std::find_if(plan.dirs.begin(), plan.dirs.end(), [](const SearchDir& d) {
       return d.step == SearchStep::default_dir;

@@ -90,8 +90,8 @@ enum class SearchStep { path_in_name, rpath, ld_library_path, runpath, ld_cache,
 // A stable key: "path", "dt_rpath", "ld_library_path", "dt_runpath", "ld_so_cache", "default_dir".
 std::string_view step_key(SearchStep step);
 
-// One directory the loader looks in. Resolution::search_path also holds one
-// entry for the cache step, with an empty `dir`.
+// One directory the loader looks in. A SearchPlan also holds one entry for
+// the cache step, with an empty `dir`.
 struct SearchDir {
   std::string dir;  // DSTs expanded, absolute
   SearchStep step;
@@ -119,6 +119,7 @@ struct SearchPlan {
   // and `repeat` set.
   std::vector<SearchDir> dirs;
   std::vector<std::string> notes;  // entries left out and why
+  bool consults_cache = false;     // planned for a context with an ld.so.cache
 };
 SearchPlan plan_search(const Requester& who, const SearchContext& ctx);
 

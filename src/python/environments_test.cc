@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -56,6 +57,29 @@ TEST(FindInterpreters, OneQueryPerEnvironment) {
   EXPECT_EQ(found[0].source, "PATH");
 }
 
+// Records the most bytes asked of each file.
+class ReadRecorder final : public sys::FileSystem {
+ public:
+  explicit ReadRecorder(const sys::FileSystem& inner) : inner_(inner) {}
+  Result<std::string> read_file(std::string_view p, size_t n) const override {
+    auto& most = asked[std::string(p)];
+    most = std::max(most, n);
+    return inner_.read_file(p, n);
+  }
+  Result<std::string> read_range(std::string_view p, uint64_t o, size_t n) const override {
+    return inner_.read_range(p, o, n);
+  }
+  Result<std::vector<std::string>> list_dir(std::string_view p) const override { return inner_.list_dir(p); }
+  Result<std::string> read_link(std::string_view p) const override { return inner_.read_link(p); }
+  Result<sys::FileStat> stat(std::string_view p) const override { return inner_.stat(p); }
+  sys::Access access(std::string_view p) const override { return inner_.access(p); }
+  sys::Identity identity() const override { return inner_.identity(); }
+  mutable std::map<std::string, size_t> asked;
+
+ private:
+  const sys::FileSystem& inner_;
+};
+
 TEST(ScanDistributions, ReadsTheHeaderWhateverItsLengthAndNotTheDescription) {
   TempDir t;
   const fs::path site = t.path / "site-packages";
@@ -72,8 +96,12 @@ TEST(ScanDistributions, ReadsTheHeaderWhateverItsLengthAndNotTheDescription) {
         "Metadata-Version: 2.1\r\nName: SciPy\r\nVersion: 1.17.1\r\n\r\nName: not-this\n" + body);
   write(site / "old_pkg-0.1.egg-info", "Metadata-Version: 1.0\nName: old_pkg\nVersion: 0.1\n");
   auto live = sys::make_file_system("/");
-  auto dists = scan_distributions(*live, {site.string()});
+  ReadRecorder recorder(*live);
+  auto dists = scan_distributions(recorder, {site.string()});
   ASSERT_EQ(dists.size(), 3u);
+  // The 100 KB description is not read; the 40 KB header is.
+  EXPECT_EQ(recorder.asked[(site / "scipy-1.17.1.dist-info/METADATA").string()], 16u * 1024);
+  EXPECT_GT(recorder.asked[(site / "tensorflow-2.21.0.dist-info/METADATA").string()], 40u * 1024);
   std::map<std::string, Distribution> by_name;
   for (auto& d : dists) by_name[d.name] = d;
   ASSERT_TRUE(by_name.count("tensorflow"));

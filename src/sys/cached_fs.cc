@@ -17,7 +17,7 @@ Result<FileStat> CachedFileSystem::stat_locked(const std::string& path) const {
   // The kernel resolves "<dir>/<name>" through <dir> exactly as written, so a
   // <dir> that does not resolve to a directory has no names at all.
   auto parent = parent_of(path);
-  if (!parent.empty() && parent != path) {
+  if (!parent.empty()) {
     auto up = stat_locked(std::string(parent));
     if (!up || !up->is_dir) {
       Result<FileStat> absent = make_error(path + ": no such file or directory");

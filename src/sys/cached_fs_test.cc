@@ -78,6 +78,27 @@ TEST_F(CachedFileSystemTest, AnswersLikeTheFileSystemUnderneath) {
   EXPECT_FALSE(cache_.list_dir(at("missing")).ok());
 }
 
+TEST_F(CachedFileSystemTest, OddPathsAnswerAsTheKernelDoes) {
+  std::filesystem::create_symlink("lib/libcudart.so.12", dir_ / "file-link");
+  std::filesystem::create_symlink("nowhere", dir_ / "dangling");
+  const std::string cwd = std::filesystem::current_path().string();
+  std::filesystem::current_path(dir_);
+  for (const std::string& path :
+       {std::string("/"), std::string("/tmp"), at("lib/"), at("lib//libcudart.so.12"), at("./lib/libcudart.so.12"),
+        at("file-link/x"), at("dangling/x"), at("dangling"), std::string("lib/libcudart.so.12"), std::string("lib"),
+        std::string("nope/x")}) {
+    SCOPED_TRACE(path);
+    auto want = real_->stat(path);
+    auto got = cache_.stat(path);
+    ASSERT_EQ(got.ok(), want.ok());
+    if (want.ok()) {
+      EXPECT_EQ(got->is_dir, want->is_dir);
+    }
+    EXPECT_EQ(cache_.read_link(path).ok(), real_->read_link(path).ok());
+  }
+  std::filesystem::current_path(cwd);
+}
+
 TEST_F(CachedFileSystemTest, AsksOncePerPathAndNotAtAllInsideAMissingDirectory) {
   ASSERT_TRUE(cache_.exists(at("lib/libcudart.so.12")));
   const int after_first = counting_.stats;

@@ -13,7 +13,6 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <system_error>
 #include <thread>
 
 extern char** environ;
@@ -57,13 +56,14 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
   return out;
 }
 
-int open_pid_fd(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));  // close-on-exec by definition
-#else
-  (void)pid;
-  return -1;
+// pidfd_open(2) has the same number on every architecture (Linux 5.3);
+// headers older than that lack the name.
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
 #endif
+
+int open_pid_fd(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));  // close-on-exec by definition; -1 before 5.3
 }
 
 void close_fd(int& fd) {
@@ -334,8 +334,27 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
     ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
   }
 
+  // Waits; a throw from inside (out of memory, a throwing `progress`) first
+  // ends every child that is left, so none outlives the call.
+  auto wait = [&](int cancel) {
+    try {
+      wait_all(running, outcomes, t0, deadline, max_output, progress, cancel);
+    } catch (...) {
+      for (auto& r : running) {
+        if (r.reaped) continue;
+        ::kill(-r.pid, SIGKILL);
+        ::waitpid(r.pid, nullptr, WNOHANG);
+        close_fd(r.pid_fd);
+      }
+      for (auto& r : running) {
+        close_fd(r.out_fd);
+        close_fd(r.err_fd);
+      }
+      throw;
+    }
+  };
   if (!meanwhile) {
-    wait_all(running, outcomes, t0, deadline, max_output, progress, -1);
+    wait(-1);
     return outcomes;
   }
   // The wait runs on a thread that sleeps in poll(), so it takes no CPU from
@@ -343,11 +362,17 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
   // duration is the child's own). Errors are values in ongpu, but a throw
   // (out of memory) must not leave the children running: it cancels the wait.
   const int cancel_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  std::exception_ptr wait_failed;
   std::thread waiter;
   try {
-    waiter = std::thread(
-        [&] { wait_all(running, outcomes, t0, deadline, max_output, progress, cancel_fd); });
-  } catch (const std::system_error&) {
+    waiter = std::thread([&] {
+      try {
+        wait(cancel_fd);
+      } catch (...) {
+        wait_failed = std::current_exception();  // rethrown after the join
+      }
+    });
+  } catch (...) {
     // No thread to be had: the work first, then the wait (a child that ends
     // meanwhile is then reaped, and timed, after the work).
   }
@@ -357,18 +382,21 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
   } catch (...) {
     failed = std::current_exception();
     const uint64_t one = 1;
-    // Without an eventfd the wait ends at the deadline instead.
-    if (cancel_fd >= 0 &&
-        ::write(cancel_fd, &one, sizeof one) != static_cast<ssize_t>(sizeof one)) {
-    }
+    const ssize_t written = cancel_fd >= 0 ? ::write(cancel_fd, &one, sizeof one) : -1;
+    (void)written;  // not written: the wait ends at the deadline instead
   }
   if (waiter.joinable()) {
     waiter.join();
   } else {
-    wait_all(running, outcomes, t0, deadline, max_output, progress, cancel_fd);
+    try {
+      wait(cancel_fd);
+    } catch (...) {
+      wait_failed = std::current_exception();
+    }
   }
   if (cancel_fd >= 0) ::close(cancel_fd);
   if (failed) std::rethrow_exception(failed);
+  if (wait_failed) std::rethrow_exception(wait_failed);
   return outcomes;
 }
 

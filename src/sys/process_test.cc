@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <stdexcept>
 #include <thread>
 
@@ -100,9 +102,44 @@ TEST(Process, DoesTheWorkGivenMeanwhileWhileTheChildrenRun) {
 TEST(Process, AChildThatEndsMeanwhileIsTimedByItself) {
   // The wait reaps it while the work goes on, so its duration is its own.
   auto r = run_children({{{"/bin/true"}, {}}}, 20s, 1 << 20, {},
-                        [] { std::this_thread::sleep_for(std::chrono::milliseconds(400)); });
+                        [] { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); });
   EXPECT_EQ(r[0].kind, Kind::exited);
-  EXPECT_LT(r[0].duration_ms, 300);
+  EXPECT_LT(r[0].duration_ms, 1000);  // reaped after the work, it would be 1500 or more
+}
+
+TEST(Process, AHangIsStillEndedAtTheDeadlineWhileWorkGoesOn) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run_children({{{"/bin/sh", "-c", "sleep 30"}, {}}, {{"/bin/true"}, {}}}, 300ms, 1 << 20, {}, [] {});
+  EXPECT_EQ(r[0].kind, Kind::timed_out);
+  EXPECT_EQ(r[1].kind, Kind::exited);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+}
+
+// True once process `pid` has ended (gone, or a zombie).
+bool ended(const std::string& pid) {
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream stat("/proc/" + pid + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(") ");
+    if (!stat || close == std::string::npos || text[close + 2] == 'Z') return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+TEST(Process, AThrowingProgressEndsTheChildrenAndReachesTheCaller) {
+  const std::string pid_file = "/tmp/ongpu-process-progress-" + std::to_string(::getpid());
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW(run_children({{{"/bin/sh", "-c", "echo $$ > " + pid_file + "; exec sleep 30"}, {}}}, 20s, 1 << 20,
+                            [](const std::vector<ChildOutcome>&) { throw std::runtime_error("display gone"); },
+                            [] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); }),
+               std::runtime_error);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+  std::string pid;
+  std::ifstream(pid_file) >> pid;
+  ::unlink(pid_file.c_str());
+  ASSERT_FALSE(pid.empty());
+  EXPECT_TRUE(ended(pid));
 }
 
 TEST(Process, AThrowMeanwhileKillsTheChildrenBeforeItGoesOn) {
