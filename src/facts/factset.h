@@ -316,6 +316,9 @@ struct LibraryFact {
   std::string wanted_by;  // the pinned wheel that provides it (nvidia-cudnn-cu12), or for a TensorFlow
                           // without pins the build_info.py version it follows from (build_info.py cuda_version 11.8)
   std::string requester;  // the framework's file that loads it ("" when none was found)
+  // gpu: the framework needs it to register a GPU (or to import); later: it
+  // opens it on first use (knowledge/framework_libraries.csv)
+  std::string role = "gpu";
   std::string outcome;    // found, not_found, load_error
   Fact<std::string> path;
   Fact<std::string> real_path;
@@ -324,10 +327,14 @@ struct LibraryFact {
   Fact<std::string> reported_version;         // the library's own version call (--library-versions)
   std::vector<std::string> other_copies;      // "<path>: <status>: <why it loses>"
   std::vector<std::string> missing_dependencies;  // "libnvJitLink.so.12 (libcusolver.so.11 → libnvJitLink.so.12)"
+  // Not found by the loader, but an installed NVIDIA wheel has it here
+  // (site-packages/nvidia/cusolver/lib/libcusolver.so.11); "" otherwise.
+  std::string wheel_copy;
   template <class V> void fields(V& v) {
     v("soname", soname);
     v("wanted_by", wanted_by);
     v("requester", requester);
+    v("role", role);
     v("outcome", outcome);
     v("path", path);
     v("real_path", real_path);
@@ -336,6 +343,7 @@ struct LibraryFact {
     v("reported_version", reported_version);
     v("other_copies", other_copies);
     v("missing_dependencies", missing_dependencies);
+    v("wheel_copy", wheel_copy);
   }
 };
 

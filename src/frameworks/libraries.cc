@@ -18,17 +18,46 @@ namespace {
 // ships libcudnn.so.9). Stems from the wheels' file lists and the CUDA 13
 // toolkit's lib64 on the build machine.
 struct WheelLibs {
-  const char* wheel;  // the name without the -cuNN suffix
+  const char* wheel;   // the name without the -cuNN suffix
+  const char* folder;  // its directory: site-packages/nvidia/<folder>/lib (CUDA 13's: nvidia/cu13/lib)
   std::initializer_list<const char*> stems;
+  // The soname's major is the wheel version's (nvidia-cufft-cu12 11.2.3.61
+  // ships libcufft.so.11); not so for nvidia-cufile (1.x ships libcufile.so.0).
+  bool soname_follows_version = true;
 };
 constexpr WheelLibs kWheels[] = {
-    {"nvidia-cuda-runtime", {"libcudart"}},   {"nvidia-cublas", {"libcublas", "libcublasLt"}},
-    {"nvidia-cudnn", {"libcudnn"}},           {"nvidia-cufft", {"libcufft"}},
-    {"nvidia-curand", {"libcurand"}},         {"nvidia-cusolver", {"libcusolver"}},
-    {"nvidia-cusparse", {"libcusparse"}},     {"nvidia-nccl", {"libnccl"}},
-    {"nvidia-nvjitlink", {"libnvJitLink"}},   {"nvidia-cuda-nvrtc", {"libnvrtc"}},
-    {"nvidia-cuda-cupti", {"libcupti"}},
+    {"nvidia-cuda-runtime", "cuda_runtime", {"libcudart"}},
+    {"nvidia-cublas", "cublas", {"libcublas", "libcublasLt"}},
+    {"nvidia-cudnn", "cudnn", {"libcudnn"}},
+    {"nvidia-cufft", "cufft", {"libcufft"}},
+    {"nvidia-curand", "curand", {"libcurand"}},
+    {"nvidia-cusolver", "cusolver", {"libcusolver"}},
+    {"nvidia-cusparse", "cusparse", {"libcusparse"}},
+    {"nvidia-nccl", "nccl", {"libnccl"}},
+    {"nvidia-nvjitlink", "nvjitlink", {"libnvJitLink"}},
+    {"nvidia-cuda-nvrtc", "cuda_nvrtc", {"libnvrtc"}},
+    {"nvidia-cuda-cupti", "cuda_cupti", {"libcupti"}},
+    {"nvidia-cusparselt", "cusparselt", {"libcusparseLt"}},
+    {"nvidia-cufile", "cufile", {"libcufile"}, false},
+    {"nvidia-nvshmem", "nvshmem", {"libnvshmem_host"}},
 };
+
+std::string dir_of(std::string_view path) {
+  auto slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(0, slash));
+}
+
+// "libcudart.so.12" -> "libcudart".
+std::string stem_of(std::string_view soname) { return std::string(soname.substr(0, soname.find(".so"))); }
+
+const WheelLibs* wheel_of_stem(std::string_view stem) {
+  for (const auto& w : kWheels) {
+    for (const char* s : w.stems) {
+      if (stem == s) return &w;
+    }
+  }
+  return nullptr;
+}
 
 std::string wheel_base(const std::string& name) {
   // nvidia-cudnn-cu12 -> nvidia-cudnn; CUDA 13's wheels have no suffix.
@@ -76,7 +105,7 @@ std::vector<std::string> sonames_of_wheel(const PinnedWheel& w) {
   std::vector<std::string> out;
   const std::string base = wheel_base(w.name);
   for (const auto& entry : kWheels) {
-    if (base != entry.wheel) continue;
+    if (base != entry.wheel || !entry.soname_follows_version) continue;
     for (const char* stem : entry.stems) {
       // CUDA 11's runtime keeps the soname libcudart.so.11.0 for every 11.x
       // (TensorFlow's third_party/gpus/cuda_configure.bzl: "versioned as 11.0
@@ -89,11 +118,11 @@ std::vector<std::string> sonames_of_wheel(const PinnedWheel& w) {
 }
 
 std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const knowledge::Knowledge* k) {
-  std::vector<WantedLibrary> wanted;
-  if (fw.flavor != "cuda") return wanted;
+  std::vector<WantedLibrary> candidates;
+  if (fw.flavor != "cuda") return candidates;
   auto add = [&](std::string soname, std::string why) {
-    if (std::none_of(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == soname; })) {
-      wanted.push_back({std::move(soname), std::move(why)});
+    if (std::none_of(candidates.begin(), candidates.end(), [&](const WantedLibrary& x) { return x.soname == soname; })) {
+      candidates.push_back({std::move(soname), std::move(why)});
     }
   };
   for (const auto& w : fw.cuda_wheels) {
@@ -107,6 +136,31 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const know
     for (const auto* l : k->tensorflow_libraries_for(*fw.cuda_version, cudnn)) {
       add(l->soname, fmt::format("build_info.py {}_version {}", l->component,
                                  l->component == "cuda" ? *fw.cuda_version : cudnn));
+    }
+  }
+  const auto rows = k ? k->framework_libraries_for(fw.framework, fw.version)
+                      : std::vector<const knowledge::FrameworkLibrary*>{};
+  if (rows.empty()) return candidates;
+  // The release is in the table: exactly its rows. A pinned library with no
+  // row is one the framework does not open itself (nvJitLink comes in as
+  // cuSPARSE's own dependency) or does not need: it is not judged.
+  std::vector<WantedLibrary> wanted;
+  for (const auto* row : rows) {
+    if (row->library == "DT_NEEDED") {
+      WantedLibrary w;
+      w.wanted_by = "DT_NEEDED";
+      w.role = row->role;
+      w.preload = row->loader == "preload";
+      w.from_needed = true;
+      wanted.push_back(std::move(w));
+      continue;
+    }
+    for (const auto& c : candidates) {
+      if (stem_of(c.soname) != row->library) continue;
+      WantedLibrary w = c;
+      w.role = row->role;
+      w.preload = row->loader == "preload";
+      wanted.push_back(std::move(w));
     }
   }
   return wanted;
@@ -144,10 +198,30 @@ libs::SearchContext search_context(const sys::FileSystem& fs, const std::optiona
   return ctx;
 }
 
+namespace {
+
+// The copy a framework preloads by path (JAX's CUDA plugin, torch's
+// _load_global_deps): site-packages/nvidia/<package>/lib/<soname>, then
+// nvidia/cu<major>/lib/<soname> (CUDA 13's wheels), in sys.path order.
+std::optional<std::string> preloaded_copy(const sys::FileSystem& fs, const PythonEnv& env, const std::string& soname) {
+  const auto* wheel = wheel_of_stem(stem_of(soname));
+  for (const auto& site : env.site_packages) {
+    std::vector<std::string> dirs;
+    if (wheel) dirs.push_back(site + "/nvidia/" + wheel->folder + "/lib");
+    for (const char* cu : {"cu13", "cu12"}) dirs.push_back(site + "/nvidia/" + cu + "/lib");
+    for (const auto& d : dirs) {
+      if (fs.exists(d + "/" + soname)) return d + "/" + soname;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
-                       const std::vector<WantedLibrary>& wanted, const libs::SearchContext& ctx,
+                       const std::vector<WantedLibrary>& wanted_in, const libs::SearchContext& ctx,
                        const std::optional<std::string>& conda_prefix) {
-  if (wanted.empty()) return;
+  if (wanted_in.empty()) return;
 
   libs::Requester who;
   auto requester = requester_of(fs, env, fw);
@@ -160,14 +234,53 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
     who.object.path = fw.package_dir.empty() ? env.interpreter : fw.package_dir + "/(no CUDA loader found)";
   }
 
+  // A DT_NEEDED row: the CUDA libraries the loading object itself lists.
+  std::vector<WantedLibrary> wanted;
+  for (const auto& w : wanted_in) {
+    if (!w.from_needed) {
+      wanted.push_back(w);
+      continue;
+    }
+    const std::string name = who.object.path.substr(who.object.path.rfind('/') + 1);
+    for (const auto& so : who.object.elf.needed) {
+      if (!wheel_of_stem(stem_of(so))) continue;
+      if (std::any_of(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == so; })) continue;
+      WantedLibrary n = w;
+      n.soname = so;
+      n.wanted_by = "DT_NEEDED of " + name;
+      n.from_needed = false;
+      wanted.push_back(std::move(n));
+    }
+  }
+
   // Every wanted library is asked for by the same object: one search plan.
   const auto plan = std::make_shared<const libs::SearchPlan>(libs::plan_search(who, ctx));
-  for (const auto& [soname, why] : wanted) {
+  for (const auto& want : wanted) {
+    const auto& soname = want.soname;
     LibraryFact lib;
     lib.soname = soname;
-    lib.wanted_by = why;
+    lib.wanted_by = want.wanted_by;
+    lib.role = want.role;
     lib.requester = requester.value_or("");
     auto r = libs::resolve_library(fs, soname, who, ctx, plan);
+    // A copy preloaded by path is in the process before the object's own
+    // search runs: the loader matches it by soname, wherever the search
+    // would have led.
+    if (auto pre = want.preload ? preloaded_copy(fs, env, soname) : std::nullopt) {
+      const std::string real = libs::real_path(fs, *pre);
+      if (r.outcome == libs::Outcome::found && r.real_path != real) {
+        libs::Copy lost;
+        lost.path = r.path;
+        lost.real_path = r.real_path;
+        lost.status = libs::CopyStatus::shadowed;
+        lost.reason = fmt::format("the framework preloads {} by path first", *pre);
+        r.copies.insert(r.copies.begin(), lost);
+      }
+      r.outcome = libs::Outcome::found;
+      r.path = *pre;
+      r.real_path = real;
+      r.found_by = fmt::format("preloaded by path ({})", dir_of(*pre));
+    }
     lib.outcome = r.outcome == libs::Outcome::found       ? "found"
                   : r.outcome == libs::Outcome::not_found ? "not_found"
                                                           : "load_error";
@@ -200,6 +313,7 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
     } else {
       const std::string why = r.error.empty() ? "not found" : r.error;
       lib.path = lib.real_path = lib.version = lib.reported_version = Fact<std::string>::missing(why);
+      lib.wheel_copy = preloaded_copy(fs, env, soname).value_or("");
     }
     std::vector<std::string> seen_real = {r.real_path};
     for (const auto& c : r.copies) {

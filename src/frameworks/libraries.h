@@ -20,16 +20,28 @@ namespace ongpu::frameworks {
 // framework loads by soname (nvcc, nvtx).
 std::vector<std::string> sonames_of_wheel(const PinnedWheel& wheel);
 
-// A CUDA library a framework loads by soname, and why it needs it.
+// A CUDA library a framework loads by soname, why it needs it, and how.
 struct WantedLibrary {
   std::string soname;     // libcudnn.so.9
   std::string wanted_by;  // the pinned wheel (nvidia-cudnn-cu12), or "build_info.py cudnn_version 8"
+  // gpu: the framework needs it to register a GPU (or to import); later: it
+  // opens it on first use, and its absence does not keep it off the GPU.
+  std::string role = "gpu";
+  // The framework dlopens it by path from site-packages/nvidia/<package>/lib
+  // or nvidia/cu<major>/lib before its own object's search (JAX's plugin,
+  // torch's _load_global_deps).
+  bool preload = false;
+  // A placeholder with no soname: the CUDA libraries that the framework's
+  // loading object lists as DT_NEEDED (resolve_libraries reads them).
+  bool from_needed = false;
 };
 
-// The CUDA libraries the framework loads: those of the NVIDIA wheels it pins;
-// for a CUDA build of TensorFlow that pins none (before 2.14's [and-cuda]
-// extra), those its build_info.py versions imply
-// (knowledge/tensorflow_cuda_libraries.csv; none without `k`).
+// The CUDA libraries the framework loads. Where knowledge/framework_libraries.csv
+// knows the release, exactly its rows: the sonames follow from the NVIDIA
+// wheels it pins (or, for a TensorFlow that pins none, from its build_info.py
+// versions), and a DT_NEEDED row adds the CUDA libraries its loading object
+// lists (resolve_libraries reads them). Otherwise, every library of its
+// pinned wheels, as needed to register a GPU.
 std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const knowledge::Knowledge* k);
 
 // The file of the framework that loads its CUDA libraries, if it exists:

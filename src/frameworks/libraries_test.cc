@@ -54,8 +54,51 @@ TEST(WantedLibraries, PinnedWheelsDecide) {
                     {"nvidia-cufft-cu12", "<12.0,>=11.2.3.61", "and-cuda", ""}};
   auto wanted = wanted_libraries(fw, &tables());
   ASSERT_EQ(wanted.size(), 2u);
-  EXPECT_EQ(wanted[0].soname, "libcudnn.so.9");
-  EXPECT_EQ(wanted[0].wanted_by, "nvidia-cudnn-cu12");
+  EXPECT_EQ(sonames(wanted), (std::set<std::string>{"libcudnn.so.9", "libcufft.so.11"}));
+  for (const auto& w : wanted) {
+    EXPECT_EQ(w.wanted_by, w.soname == "libcudnn.so.9" ? "nvidia-cudnn-cu12" : "nvidia-cufft-cu12");
+    EXPECT_EQ(w.role, "gpu");
+    EXPECT_FALSE(w.preload);
+  }
+}
+
+TEST(WantedLibraries, AKnownReleaseWantsOnlyItsRows) {
+  // framework_libraries.csv knows TensorFlow 2.21: it opens cuSOLVER to
+  // register a GPU, but never nvrtc or nvJitLink (cuSPARSE's own dependency).
+  auto fw = tensorflow("2.21.0", "12.5.1", "9");
+  fw.cuda_wheels = {{"nvidia-cusolver-cu12", "==11.6.3.83", "and-cuda", ""},
+                    {"nvidia-cuda-nvrtc-cu12", "==12.5.82", "and-cuda", ""},
+                    {"nvidia-nvjitlink-cu12", "==12.5.82", "and-cuda", ""}};
+  EXPECT_EQ(sonames(wanted_libraries(fw, &tables())), std::set<std::string>{"libcusolver.so.11"});
+  // A release the table does not know keeps every pinned library, as needed.
+  fw.version = "2.19.0";
+  EXPECT_EQ(sonames(wanted_libraries(fw, &tables())),
+            (std::set<std::string>{"libcusolver.so.11", "libnvrtc.so.12", "libnvJitLink.so.12"}));
+}
+
+TEST(WantedLibraries, JaxPreloadsAndOpensSomeLater) {
+  FrameworkFacts fw;
+  fw.framework = "jax";
+  fw.version = "0.10.2";
+  fw.flavor = "cuda";
+  fw.cuda_wheels = {{"nvidia-cudnn-cu12", ">=9.8", "", "9.28.0.42"}, {"nvidia-cusolver-cu12", ">=11.7", "", "11.7.5.82"}};
+  auto wanted = wanted_libraries(fw, &tables());
+  ASSERT_EQ(wanted.size(), 2u);
+  for (const auto& w : wanted) {
+    EXPECT_TRUE(w.preload);
+    EXPECT_EQ(w.role, w.soname == "libcusolver.so.11" ? "later" : "gpu");
+  }
+}
+
+TEST(WantedLibraries, TorchReadsItsLoadingObjectsNeeds) {
+  FrameworkFacts fw;
+  fw.framework = "torch";
+  fw.version = "2.15.0";
+  fw.flavor = "cuda";
+  auto wanted = wanted_libraries(fw, &tables());
+  ASSERT_EQ(wanted.size(), 1u);
+  EXPECT_TRUE(wanted[0].from_needed);
+  EXPECT_TRUE(wanted[0].preload);
 }
 
 TEST(WantedLibraries, TensorflowWithoutPinsFollowsItsBuildInfo) {

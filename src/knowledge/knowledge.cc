@@ -51,6 +51,22 @@ std::vector<const TfLibrary*> Knowledge::tensorflow_libraries_for(std::string_vi
   return out;
 }
 
+std::vector<const FrameworkLibrary*> Knowledge::framework_libraries_for(std::string_view framework,
+                                                                       std::string_view version) const {
+  std::vector<const FrameworkLibrary*> out;
+  for (const auto& l : fw_libs_) {
+    if (l.framework != framework) continue;
+    auto from = compare_versions(version, l.from);
+    if (!from || *from < 0) continue;
+    if (!l.before.empty()) {
+      auto before = compare_versions(version, l.before);
+      if (!before || *before >= 0) continue;
+    }
+    out.push_back(&l);
+  }
+  return out;
+}
+
 std::vector<const FrameworkNote*> Knowledge::notes_for(std::string_view package,
                                                        std::string_view version) const {
   std::vector<const FrameworkNote*> out;

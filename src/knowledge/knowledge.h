@@ -53,6 +53,21 @@ struct TfLibrary {
   Origin origin;
 };
 
+// framework_libraries.csv: how a framework release opens one of its CUDA
+// libraries, and whether it needs it to register a GPU. Checked against the
+// real wheels by the ground-truth suite (tests/ground_truth).
+struct FrameworkLibrary {
+  std::string framework;     // tensorflow, jax, torch (the import name)
+  std::string from, before;  // the framework's versions [from, before); before "" = no upper end
+  std::string library;       // the soname's stem (libcusolver), or DT_NEEDED: the CUDA libraries the
+                             // framework's loading object lists as DT_NEEDED
+  std::string role;          // gpu: needed to register a GPU (or to import); later: opened on use
+  std::string loader;        // dlopen: by soname from the framework's object (its DT_RUNPATH);
+                             // preload: by path from site-packages/nvidia/*/lib first
+  std::string source;
+  Origin origin;
+};
+
 // cuda_driver.csv: a CUDA toolkit release and its minimum driver (Table 3).
 struct CudaRelease {
   std::string cuda;                    // "12.5"
@@ -145,6 +160,7 @@ class Knowledge {
   const std::vector<TfBuild>& tensorflow_builds() const { return tf_; }
   const std::vector<FrameworkNote>& tensorflow_notes() const { return tf_notes_; }
   const std::vector<TfLibrary>& tensorflow_libraries() const { return tf_libs_; }
+  const std::vector<FrameworkLibrary>& framework_libraries() const { return fw_libs_; }
   const std::vector<CudaRelease>& cuda_releases() const { return cuda_; }
   const std::vector<MinorCompat>& minor_compat() const { return minor_; }
   const std::vector<SassRange>& sass_ranges() const { return sass_; }
@@ -161,6 +177,11 @@ class Knowledge {
   // versions loads by soname ("11.8", "8"); an empty version matches nothing.
   std::vector<const TfLibrary*> tensorflow_libraries_for(std::string_view cuda_version,
                                                          std::string_view cudnn_version) const;
+  // The rows of framework_libraries.csv for this framework release; empty
+  // when the table does not know the release (then every library of its
+  // pinned wheels counts as needed, opened from its own object).
+  std::vector<const FrameworkLibrary*> framework_libraries_for(std::string_view framework,
+                                                               std::string_view version) const;
   // Notes for a package whose [from, before) covers version.
   std::vector<const FrameworkNote*> notes_for(std::string_view package,
                                               std::string_view version) const;
@@ -195,6 +216,7 @@ class Knowledge {
   std::vector<TfBuild> tf_;
   std::vector<FrameworkNote> tf_notes_;
   std::vector<TfLibrary> tf_libs_;
+  std::vector<FrameworkLibrary> fw_libs_;
   std::vector<CudaRelease> cuda_;
   std::vector<MinorCompat> minor_;
   std::vector<SassRange> sass_;

@@ -82,7 +82,7 @@ class RowReader {
   Origin origin() const { return Origin{table_.name, row_.line}; }
   const std::optional<Error>& error() const { return error_; }
 
- private:
+  // Records the first error of the row; returns "" for the caller to return.
   std::string fail(std::string_view column, std::string_view value, std::string_view what) {
     if (!error_) {
       error_ = make_error(fmt::format("{}:{}: column '{}' ('{}') {}", table_.name, row_.line,
@@ -90,6 +90,8 @@ class RowReader {
     }
     return "";
   }
+
+ private:
 
   const CsvTable& table_;
   const CsvRow& row_;
@@ -149,6 +151,23 @@ TfLibrary parse_tf_library(RowReader& r) {
   l.from = r.get("from", Need::version);
   l.before = r.get("before", Need::version);
   l.soname = r.get("soname", Need::text);
+  l.source = r.source();
+  l.origin = r.origin();
+  return l;
+}
+
+FrameworkLibrary parse_framework_library(RowReader& r) {
+  FrameworkLibrary l;
+  l.framework = r.get("framework", Need::text);
+  l.from = r.get("from", Need::version);
+  l.before = r.get("before", Need::optional_version);
+  l.library = r.get("library", Need::text);
+  l.role = r.get("role", Need::text);
+  if (!l.role.empty() && l.role != "gpu" && l.role != "later") r.fail("role", l.role, "is not gpu or later");
+  l.loader = r.get("loader", Need::text);
+  if (!l.loader.empty() && l.loader != "dlopen" && l.loader != "preload") {
+    r.fail("loader", l.loader, "is not dlopen or preload");
+  }
   l.source = r.source();
   l.origin = r.origin();
   return l;
@@ -287,7 +306,8 @@ const std::vector<std::string>& Knowledge::table_names() {
                                                  "cuda_driver.csv",    "cuda_minor_compat.csv",
                                                  "cuda_arch.csv",      "gpu_compute_capability.csv",
                                                  "pytorch_cuda.csv",   "jax_cuda.csv",
-                                                 "tensorflow_cuda_libraries.csv"};
+                                                 "tensorflow_cuda_libraries.csv",
+                                                 "framework_libraries.csv"};
   return names;
 }
 
@@ -331,6 +351,8 @@ Result<Knowledge> Knowledge::build(const std::string& dir,
        {"package", "key", "from", "before", "text"});
   load(k.tf_libs_, "tensorflow_cuda_libraries.csv", parse_tf_library,
        {"component", "from", "before", "soname"});
+  load(k.fw_libs_, "framework_libraries.csv", parse_framework_library,
+       {"framework", "from", "before", "library", "role", "loader"});
   load(k.cuda_, "cuda_driver.csv", parse_cuda,
        {"cuda", "release", "update", "linux_x86_64_min", "windows_x86_64_min"});
   load(k.minor_, "cuda_minor_compat.csv", parse_minor,

@@ -349,7 +349,12 @@ class Checker {
   void libraries(bool none_installed, const std::string& install) {
     std::vector<const LibraryFact*> missing;
     for (const auto& l : fw_.libraries) {
-      if (l.outcome != "found") missing.push_back(&l);
+      if (l.outcome == "found") continue;
+      if (l.role == "later") {
+        later_missing(l, install);
+      } else {
+        missing.push_back(&l);
+      }
     }
     if (!missing.empty() && none_installed) {
       std::vector<std::string> sonames;
@@ -387,7 +392,13 @@ class Checker {
                                                     l->soname, l->requester.empty() ? "the framework" : l->requester)
                                       : fmt::format("{} needs {}, and the loader finds it nowhere", name_, l->soname));
         x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
-        if (wheel_installed) {
+        if (wheel_installed && !l->wheel_copy.empty()) {
+          // The framework's own search misses the wheel's directory (TensorFlow
+          // 2.21.0's RUNPATH lacks nvidia/cusolver/lib): reinstalling the same
+          // release changes nothing, the loader's path does.
+          x.summary += fmt::format(" (the wheel's copy is {})", l->wheel_copy);
+          x.fix.push_back(ld_library_path_fix(dir_of(l->wheel_copy)));
+        } else if (wheel_installed) {
           x.fix.push_back(pip(env_, "install --force-reinstall " + fw_.distribution + "==" + fw_.version));
         } else if (fw_.cuda_wheels.empty()) {
           x.fix.push_back(install_cuda_yourself());  // no wheel to name: the library follows from build_info.py
@@ -427,6 +438,24 @@ class Checker {
           }
         }
       }
+    }
+  }
+
+  static std::string ld_library_path_fix(const std::string& dir) {
+    return fmt::format("export LD_LIBRARY_PATH={}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}", shell_quote(dir));
+  }
+
+  // A library the framework opens on first use, not to register a GPU.
+  void later_missing(const LibraryFact& l, const std::string& install) {
+    auto& x = add("framework.cuda_library_later_missing",
+                  fmt::format("{} does not need {} to register a GPU, but opens it on first use, and the loader finds "
+                              "it nowhere{}",
+                              name_, l.soname, l.wheel_copy.empty() ? "" : " (the wheel's copy is " + l.wheel_copy + ")"));
+    x.evidence.push_back({"frameworks[].libraries[].outcome", l.soname + ": " + l.outcome});
+    if (!l.wheel_copy.empty()) {
+      x.fix.push_back(ld_library_path_fix(dir_of(l.wheel_copy)));
+    } else if (!install.empty()) {
+      x.fix.push_back(pip(env_, install));
     }
   }
 
@@ -595,7 +624,9 @@ class Checker {
     };
     std::vector<Seen> seen;
     for (const auto& l : fw_.libraries) {
-      if (l.outcome != "found") continue;
+      // Only what the framework loads to register a GPU: a library it opens
+      // later may never be loaded at all.
+      if (l.outcome != "found" || l.role == "later") continue;
       if (auto r = cuda_release_of(l)) seen.push_back({&l, *r});
     }
     if (seen.empty()) return;

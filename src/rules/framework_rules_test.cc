@@ -102,6 +102,12 @@ const Case kCases[] = {
        f = tf_with_libraries();
        f.python.environments[0].frameworks[0].libraries[0].outcome = "not_found";
      }},
+    {"framework.cuda_library_later_missing", [](FactSet& f) {
+       f = tf_with_libraries();
+       auto& lib = f.python.environments[0].frameworks[0].libraries[0];
+       lib.role = "later";
+       lib.outcome = "not_found";
+     }},
     {"framework.cuda_library_dependency_missing", [](FactSet& f) {
        f = tf_with_libraries();
        f.python.environments[0].frameworks[0].libraries[0].missing_dependencies = {
@@ -241,6 +247,58 @@ TEST(FrameworkRules, NoWheelsButTheLibrariesFoundElsewhereIsFine) {
   auto found = framework_findings(f);
   EXPECT_FALSE(has(found, "framework.cuda_wheels_missing"));
   EXPECT_FALSE(has(found, "framework.cuda_library_missing"));
+}
+
+TEST(FrameworkRules, AnUnreachableWheelCopyIsFixedByTheLoadersPath) {
+  // TensorFlow 2.21.0 from PyPI: nvidia-cusolver-cu12 is installed, but the
+  // RUNPATH of libtensorflow_framework.so.2 does not list its directory.
+  // Reinstalling the same release cannot help; LD_LIBRARY_PATH does (proven
+  // against the real wheels by tests/e2e/test_ground_truth.py).
+  FactSet f = tf_with_libraries();
+  auto& lib = f.python.environments[0].frameworks[0].libraries[0];
+  lib.outcome = "not_found";
+  lib.wheel_copy = "/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9";
+  Report r = build_report(f);
+  ASSERT_EQ(r.frameworks.size(), 1u);
+  EXPECT_FALSE(r.frameworks[0].gpu);
+  EXPECT_EQ(r.frameworks[0].root_cause, "framework.cuda_wheels_unreachable");
+  const auto found = framework_findings(f);
+  auto it = std::find_if(found.begin(), found.end(),
+                         [](const Finding& x) { return x.id == "framework.cuda_wheels_unreachable"; });
+  ASSERT_NE(it, found.end());
+  ASSERT_EQ(it->fix.size(), 1u);
+  EXPECT_EQ(it->fix[0],
+            "export LD_LIBRARY_PATH=/venv/lib/python3.11/site-packages/nvidia/cudnn/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}");
+}
+
+TEST(FrameworkRules, ALibraryOpenedLaterIsNeverTheRootCause) {
+  FactSet f = tf_with_libraries();
+  auto& fw = f.python.environments[0].frameworks[0];
+  LibraryFact later = fw.libraries[0];
+  later.soname = "libcusolver.so.11";
+  later.role = "later";
+  later.outcome = "not_found";
+  fw.libraries.push_back(later);
+  Report r = build_report(f);
+  ASSERT_EQ(r.frameworks.size(), 1u);
+  EXPECT_TRUE(r.frameworks[0].gpu);
+  EXPECT_TRUE(has(framework_findings(f), "framework.cuda_library_later_missing"));
+  EXPECT_EQ(r.verdict.exit_code, 1);  // a warning
+}
+
+TEST(FrameworkRules, MixedReleasesCountOnlyLibrariesNeededToRegister) {
+  // The system toolkit's cuRAND (CUDA 13) beside TensorFlow's CUDA 12 wheels
+  // is no mix when TensorFlow does not open cuRAND to register a GPU.
+  FactSet f = tf_with_libraries();
+  auto& fw = f.python.environments[0].frameworks[0];
+  LibraryFact curand = fw.libraries[0];
+  curand.soname = "libcurand.so.10";
+  curand.real_path = std::string("/usr/local/cuda-13.0/lib/libcurand.so.10.4.0");
+  curand.found_by = "ld.so.cache";
+  fw.libraries.push_back(curand);
+  EXPECT_TRUE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
+  fw.libraries.back().role = "later";
+  EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
 }
 
 TEST(FrameworkRules, MachineRootCauseIsCarriedIntoEveryFramework) {

@@ -1,0 +1,98 @@
+"""The oracle: what a real framework does when it looks for a GPU.
+
+Run as `python observe.py FRAMEWORK` by the interpreter of the environment
+under test, with LD_DEBUG=files,libs and LD_DEBUG_OUTPUT=<prefix> set by the
+caller (ground_truth.py), and a fake libcuda.so.1 / libnvidia-ml.so.1 on
+LD_LIBRARY_PATH. It performs the framework's own GPU registration step and
+prints one JSON object on stdout:
+
+  {"framework": ..., "registered": true|false|null, "error": "...",
+   "devices": [...], "maps": [real paths of every mapped .so]}
+
+"registered" is null where the framework's registration cannot be observed
+against a fake driver (torch.cuda.is_available() and CuPy go through
+libcudart, which needs the real driver's internal interfaces): there the
+import, which loads the CUDA libraries, is the observation.
+
+The loader's own trace (which object asked for which library, where it was
+found) is parsed afterwards from the LD_DEBUG files by ld_debug.py, outside
+this process.
+"""
+
+import json
+import sys
+
+
+def tensorflow():
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return bool(gpus), [g.name for g in gpus]
+
+
+def jax():
+    import jax as j
+
+    try:
+        devices = j.devices("cuda")
+    except RuntimeError as e:  # "Unknown backend cuda" / plugin failures
+        return False, [f"error: {e}".splitlines()[0]]
+    return bool(devices), [str(d) for d in devices]
+
+
+def torch():
+    import torch as t
+
+    # Importing torch loads its CUDA libraries (libtorch_global_deps and
+    # _load_global_deps in torch/__init__.py); is_available() needs libcudart
+    # to talk to a real driver, so it is reported but not judged.
+    return None, [f"torch.cuda.is_available()={t.cuda.is_available()}", f"torch.version.cuda={t.version.cuda}"]
+
+
+def cupy():
+    import cupy as c
+
+    # cupy's CUDA runtime module links libcudart (and opens cuBLAS & co. when
+    # first used): loading them is what can be observed without a driver.
+    try:
+        n = c.cuda.runtime.getDeviceCount()
+    except Exception as e:  # cudaErrorInsufficientDriver against a fake
+        return None, [f"getDeviceCount: {type(e).__name__}: {e}"]
+    return None, [f"getDeviceCount={n}"]
+
+
+def onnxruntime():
+    import onnxruntime as ort
+
+    providers = ort.get_available_providers()
+    return None, providers
+
+
+FRAMEWORKS = {"tensorflow": tensorflow, "jax": jax, "torch": torch, "cupy": cupy, "onnxruntime": onnxruntime}
+
+
+def mapped_objects():
+    seen = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split(None, 5)
+            if len(parts) == 6 and ".so" in parts[5] and parts[5].strip() not in seen:
+                seen.append(parts[5].strip())
+    return seen
+
+
+def main():
+    name = sys.argv[1]
+    out = {"framework": name, "registered": None, "error": "", "devices": []}
+    try:
+        out["registered"], out["devices"] = FRAMEWORKS[name]()
+    except BaseException as e:  # an import failure is an observation too
+        out["registered"] = False
+        out["error"] = f"{type(e).__name__}: {e}".splitlines()[0][:400]
+    out["maps"] = mapped_objects()
+    sys.stdout.write("\n@@ONGPU-OBSERVATION@@" + json.dumps(out) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
