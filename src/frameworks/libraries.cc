@@ -155,11 +155,20 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const know
       wanted.push_back(std::move(w));
       continue;
     }
+    bool matched = false;
     for (const auto& c : candidates) {
       if (stem_of(c.soname) != row->library) continue;
       WantedLibrary w = c;
       w.role = row->role;
       w.preload = row->loader == "preload";
+      wanted.push_back(std::move(w));
+      matched = true;
+    }
+    if (!matched && row->loader == "preload") {
+      WantedLibrary w;
+      w.stem = row->library;
+      w.role = row->role;
+      w.preload = true;
       wanted.push_back(std::move(w));
     }
   }
@@ -200,18 +209,44 @@ libs::SearchContext search_context(const sys::FileSystem& fs, const std::optiona
 
 namespace {
 
+// The directories a framework preloads a library from, in its order:
+// site-packages/nvidia/<package>/lib, then nvidia/cu<major>/lib (CUDA 13's
+// wheels), in sys.path order.
+std::vector<std::string> preload_dirs(const PythonEnv& env, const std::string& stem) {
+  const auto* wheel = wheel_of_stem(stem);
+  std::vector<std::string> dirs;
+  for (const auto& site : env.site_packages) {
+    if (wheel) dirs.push_back(site + "/nvidia/" + wheel->folder + "/lib");
+    for (const char* cu : {"cu13", "cu12"}) dirs.push_back(site + "/nvidia/" + cu + "/lib");
+  }
+  return dirs;
+}
+
+// The soname of a preloaded library known only by its stem: the file
+// <stem>.so.<major> in the first preload directory that has one (torch globs
+// <stem>.so.*[0-9] and takes what it finds).
+std::optional<std::string> preloaded_soname(const sys::FileSystem& fs, const PythonEnv& env, const std::string& stem) {
+  for (const auto& d : preload_dirs(env, stem)) {
+    auto names = fs.list_dir(d);
+    if (!names) continue;
+    std::optional<std::string> best;
+    for (const auto& n : *names) {
+      if (!starts_with(n, stem + ".so.")) continue;
+      const auto rest = std::string_view(n).substr(stem.size() + 4);
+      if (rest.empty() || !std::all_of(rest.begin(), rest.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); })) continue;
+      if (!best || n.size() < best->size()) best = n;  // libcupti.so.13 before libcupti.so.13.0.85
+    }
+    if (best) return best;
+  }
+  return std::nullopt;
+}
+
 // The copy a framework preloads by path (JAX's CUDA plugin, torch's
 // _load_global_deps): site-packages/nvidia/<package>/lib/<soname>, then
 // nvidia/cu<major>/lib/<soname> (CUDA 13's wheels), in sys.path order.
 std::optional<std::string> preloaded_copy(const sys::FileSystem& fs, const PythonEnv& env, const std::string& soname) {
-  const auto* wheel = wheel_of_stem(stem_of(soname));
-  for (const auto& site : env.site_packages) {
-    std::vector<std::string> dirs;
-    if (wheel) dirs.push_back(site + "/nvidia/" + wheel->folder + "/lib");
-    for (const char* cu : {"cu13", "cu12"}) dirs.push_back(site + "/nvidia/" + cu + "/lib");
-    for (const auto& d : dirs) {
-      if (fs.exists(d + "/" + soname)) return d + "/" + soname;
-    }
+  for (const auto& d : preload_dirs(env, stem_of(soname))) {
+    if (fs.exists(d + "/" + soname)) return d + "/" + soname;
   }
   return std::nullopt;
 }
@@ -237,14 +272,33 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
   // A DT_NEEDED row: the CUDA libraries the loading object itself lists.
   std::vector<WantedLibrary> wanted;
   for (const auto& w : wanted_in) {
+    if (!w.stem.empty() && w.soname.empty()) {
+      // Preloaded when present: absent, it is not wanted at all.
+      auto so = preloaded_soname(fs, env, w.stem);
+      if (!so) continue;
+      if (std::any_of(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == *so; })) continue;
+      WantedLibrary n = w;
+      n.soname = *so;
+      n.wanted_by = "preloaded from the NVIDIA wheels when present";
+      wanted.push_back(std::move(n));
+      continue;
+    }
     if (!w.from_needed) {
-      wanted.push_back(w);
+      if (std::none_of(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == w.soname; })) {
+        wanted.push_back(w);
+      }
       continue;
     }
     const std::string name = who.object.path.substr(who.object.path.rfind('/') + 1);
     for (const auto& so : who.object.elf.needed) {
       if (!wheel_of_stem(stem_of(so))) continue;
-      if (std::any_of(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == so; })) continue;
+      auto have = std::find_if(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == so; });
+      if (have != wanted.end()) {
+        // Listed by another row too: the object's own need decides its role.
+        have->role = w.role;
+        have->wanted_by = "DT_NEEDED of " + name;
+        continue;
+      }
       WantedLibrary n = w;
       n.soname = so;
       n.wanted_by = "DT_NEEDED of " + name;

@@ -34,6 +34,10 @@ struct WantedLibrary {
   // A placeholder with no soname: the CUDA libraries that the framework's
   // loading object lists as DT_NEEDED (resolve_libraries reads them).
   bool from_needed = false;
+  // A preloaded library whose soname no pinned wheel tells (torch 2.15 pins
+  // the cuda-toolkit meta-package): its stem (libcupti), and resolve_libraries
+  // takes the soname of the file in the wheel's directory, if there is one.
+  std::string stem;
 };
 
 // The CUDA libraries the framework loads. Where knowledge/framework_libraries.csv

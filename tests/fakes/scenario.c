@@ -5,6 +5,7 @@
 #include "scenario.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -24,7 +25,10 @@
 #define DEFAULT_PCI_SUBSYSTEM_ID 0x16c110deu
 #define DEFAULT_SPEED 100
 
-/* Functions a scenario may override with nvml.<fn> / cuda.<fn>. */
+/* Functions a scenario may override with nvml.<fn> / cuda.<fn>: every exported
+ * function but the error-text ones (nvmlErrorString, cuGetErrorName,
+ * cuGetErrorString). Both libraries know both lists, since each reads the
+ * whole file. The self-check tests that every exported function is listed. */
 static const char* const kNvmlFunctions[] = {
     "nvmlInit_v2", "nvmlInit", "nvmlShutdown", "nvmlSystemGetDriverVersion",
     "nvmlSystemGetCudaDriverVersion_v2", "nvmlSystemGetCudaDriverVersion",
@@ -37,7 +41,29 @@ static const char* const kNvmlFunctions[] = {
 static const char* const kCudaFunctions[] = {
     "cuInit", "cuDriverGetVersion", "cuDeviceGetCount", "cuDeviceGet", "cuDeviceGetName",
     "cuDeviceGetUuid", "cuDeviceGetUuid_v2", "cuDeviceGetPCIBusId", "cuDeviceGetAttribute",
-    "cuDeviceTotalMem_v2", "cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRelease_v2", NULL};
+    "cuDeviceTotalMem_v2", "cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRelease_v2",
+    /* contexts */
+    "cuDevicePrimaryCtxRelease", "cuDevicePrimaryCtxGetState", "cuDevicePrimaryCtxSetFlags_v2",
+    "cuDevicePrimaryCtxSetFlags", "cuDevicePrimaryCtxReset_v2", "cuDevicePrimaryCtxReset",
+    "cuCtxCreate", "cuCtxCreate_v2", "cuCtxCreate_v3", "cuCtxCreate_v4", "cuCtxDestroy",
+    "cuCtxDestroy_v2", "cuCtxGetCurrent", "cuCtxSetCurrent", "cuCtxPushCurrent",
+    "cuCtxPushCurrent_v2", "cuCtxPopCurrent", "cuCtxPopCurrent_v2", "cuCtxGetDevice",
+    "cuCtxSynchronize", "cuCtxGetFlags", "cuCtxGetApiVersion", "cuCtxGetLimit", "cuCtxSetLimit",
+    "cuCtxGetStreamPriorityRange",
+    /* peers */
+    "cuDeviceCanAccessPeer", "cuDeviceGetP2PAttribute", "cuCtxEnablePeerAccess",
+    "cuCtxDisablePeerAccess",
+    /* memory */
+    "cuMemGetInfo_v2", "cuMemAlloc_v2", "cuMemFree_v2", "cuMemGetAddressRange_v2",
+    "cuMemAllocHost_v2", "cuMemHostAlloc", "cuMemFreeHost", "cuMemHostGetDevicePointer_v2",
+    "cuMemHostRegister_v2", "cuMemHostUnregister",
+    /* streams and events */
+    "cuStreamCreate", "cuStreamCreateWithPriority", "cuStreamDestroy", "cuStreamDestroy_v2",
+    "cuStreamSynchronize", "cuStreamQuery", "cuStreamWaitEvent", "cuStreamGetPriority",
+    "cuStreamGetFlags", "cuEventCreate", "cuEventDestroy", "cuEventDestroy_v2", "cuEventRecord",
+    "cuEventQuery", "cuEventSynchronize", "cuEventElapsedTime", "cuEventElapsedTime_v2",
+    /* other */
+    "cuTensorMapEncodeTiled", "cuGetProcAddress", "cuGetProcAddress_v2", NULL};
 
 static struct fake_scenario g_scenario;
 static struct fake_gpu g_gpus[FAKE_MAX_GPUS];
@@ -393,4 +419,23 @@ void fake_uuid_bytes(const char* uuid, unsigned char out[16]) {
     out[nibble / 2] |= (unsigned char)(nibble % 2 == 0 ? v << 4 : v);
     nibble++;
   }
+}
+
+static void* g_self; /* dlopen handle of this library */
+static void find_self(void) {
+  Dl_info info;
+  if (dladdr((void*)&find_self, &info) && info.dli_fname)
+    g_self = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+}
+
+void* fake_own_symbol(const char* name) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, find_self);
+  if (!g_self) return NULL;
+  void* p = dlsym(g_self, name);
+  Dl_info a, b;
+  /* dlsym also searches the library's dependencies: only our own count. */
+  if (!p || !dladdr(p, &a) || !dladdr((void*)&find_self, &b) || a.dli_fbase != b.dli_fbase)
+    return NULL;
+  return p;
 }

@@ -84,4 +84,8 @@ FAKE_HIDDEN void fake_fill_unterminated(char* buf, size_t len);
  * (non-hex characters are skipped, missing digits read as 0). */
 FAKE_HIDDEN void fake_uuid_bytes(const char* uuid, unsigned char out[16]);
 
+/* The exported (default-visibility) function of this library called name, or
+ * NULL: hidden functions and other libraries' symbols are not found. */
+FAKE_HIDDEN void* fake_own_symbol(const char* name);
+
 #endif
