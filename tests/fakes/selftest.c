@@ -7,10 +7,13 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +132,43 @@ typedef int (*c_mem)(size_t*, int);
 typedef int (*c_retain)(void**, int);
 typedef int (*c_release)(int);
 typedef int (*c_err)(int, const char**);
+typedef int (*c_pctx)(void**);
+typedef int (*c_ctx)(void*);
+typedef int (*c_ctx_create)(void**, unsigned, int);
+typedef int (*c_ctx_create3)(void**, void*, int, unsigned, int);
+typedef int (*c_ctx_create4)(void**, void*, unsigned, int);
+typedef int (*c_state)(int, unsigned*, int*);
+typedef int (*c_dev_uint)(int, unsigned);
+typedef int (*c_void)(void);
+typedef int (*c_puint)(unsigned*);
+typedef int (*c_apiver)(void*, unsigned*);
+typedef int (*c_getlimit)(size_t*, int);
+typedef int (*c_setlimit)(int, size_t);
+typedef int (*c_2pint)(int*, int*);
+typedef int (*c_meminfo)(size_t*, size_t*);
+typedef int (*c_alloc)(unsigned long long*, size_t);
+typedef int (*c_free)(unsigned long long);
+typedef int (*c_range)(unsigned long long*, size_t*, unsigned long long);
+typedef int (*c_hostalloc)(void**, size_t);
+typedef int (*c_hostalloc_f)(void**, size_t, unsigned);
+typedef int (*c_hostdev)(unsigned long long*, void*, unsigned);
+typedef int (*c_hostreg)(void*, size_t, unsigned);
+typedef int (*c_screate)(void**, unsigned);
+typedef int (*c_screate_p)(void**, unsigned, int);
+typedef int (*c_sprio)(void*, int*);
+typedef int (*c_sflags)(void*, unsigned*);
+typedef int (*c_wait)(void*, void*, unsigned);
+typedef int (*c_record)(void*, void*);
+typedef int (*c_elapsed)(float*, void*, void*);
+typedef int (*c_peer)(int*, int, int);
+typedef int (*c_p2p)(int*, int, int, int);
+typedef int (*c_enable_peer)(void*, unsigned);
+typedef int (*c_proc)(const char*, void**, int, unsigned long long, int*);
+typedef int (*c_proc1)(const char*, void**, int, unsigned long long);
+typedef int (*c_tmap)(void*, int, unsigned, void*, const unsigned long long*,
+                      const unsigned long long*, const unsigned*, const unsigned*, int, int, int,
+                      int);
+
 
 /* Independent UUID-string-to-bytes conversion for comparisons. */
 static void uuid_to_bytes(const char* s, unsigned char out[16]) {
@@ -262,7 +302,9 @@ static void cuda_healthy(int arg) {
   CHECK(v == 9, "cc major %d", v);
   CHECK_RC(C(cuDeviceGetAttribute, c_attr)(&v, 76, 0), 0);
   CHECK(v == 0, "cc minor %d", v);
-  CHECK_RC(C(cuDeviceGetAttribute, c_attr)(&v, 1, 0), 1);
+  CHECK_RC(C(cuDeviceGetAttribute, c_attr)(&v, 1, 0), 0); /* MAX_THREADS_PER_BLOCK */
+  CHECK(v == 1024, "max threads per block %d", v);
+  CHECK_RC(C(cuDeviceGetAttribute, c_attr)(&v, 148, 0), 1); /* CU_DEVICE_ATTRIBUTE_MAX */
   size_t mem = 0;
   CHECK_RC(C(cuDeviceTotalMem_v2, c_mem)(&mem, 0), 0);
   CHECK(mem == 85899345920ULL, "mem %zu", mem);
@@ -314,6 +356,11 @@ static void cuda_init_error(int arg) {
     CHECK_RC(C(cuGetErrorString, c_err)(100, &s), 34);
     CHECK_RC(C(cuGetErrorName, c_err)(100, &s), 34);
     CHECK_RC(C(cuDeviceGet, c_get)(&v, 0), 34);
+    void* p = &v;
+    CHECK_RC(C(cuGetProcAddress_v2, c_proc)("cuInit", &p, 12000, 0, NULL), 34);
+    CHECK_RC(C(cuCtxGetCurrent, c_pctx)(&p), 34);
+    CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&p, 0, 0), 34);
+    CHECK(p == &v, "stub wrote a pointer");
     CHECK(v == 77 && strcmp(s, "untouched") == 0, "stub wrote outputs");
   } else {
     CHECK_RC(C(cuDriverGetVersion, c_pint)(&v), 0);
@@ -327,7 +374,12 @@ static void cuda_init_error(int arg) {
     } else {
       CHECK_RC(C(cuDeviceGetCount, c_pint)(&v), 3);
       CHECK_RC(C(cuDeviceGet, c_get)(&v, 0), 3);
+      void* p = NULL;
+      CHECK_RC(C(cuCtxGetCurrent, c_pctx)(&p), 3);
+      CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(NULL, NULL), 3);
     }
+    void* p = NULL; /* cuGetProcAddress works whatever cuInit said */
+    CHECK_RC(C(cuGetProcAddress_v2, c_proc)("cuInit", &p, 12000, 0, NULL), 0);
   }
   /* NVML is unaffected */
   CHECK_RC(nv_init(), 0);
@@ -601,6 +653,514 @@ static void context_crash(int arg) {
   C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0);
 }
 
+/* ---- the driver API beyond enumeration (what frameworks call) ------------- */
+
+/* CUdevice_attribute values (cuda.h) the frameworks read, for the default
+ * H100 unless the scenario changes them. arg: 1 = prohibited.conf. */
+static void cuda_attributes(int arg) {
+  c_attr attr = C(cuDeviceGetAttribute, c_attr);
+  int v = -7;
+  CHECK_RC(attr(&v, 1, 0), 3); /* before cuInit */
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  static const struct {
+    int attr, want;
+  } kWant[] = {
+      {1, 1024},       /* MAX_THREADS_PER_BLOCK */
+      {2, 1024},       {3, 1024}, {4, 64},   /* MAX_BLOCK_DIM_X/Y/Z */
+      {5, 2147483647}, {6, 65535}, {7, 65535}, /* MAX_GRID_DIM_X/Y/Z */
+      {8, 49152},      /* MAX_SHARED_MEMORY_PER_BLOCK */
+      {10, 32},        /* WARP_SIZE */
+      {12, 65536},     /* MAX_REGISTERS_PER_BLOCK */
+      {13, 1980000},   /* CLOCK_RATE */
+      {16, 132},       /* MULTIPROCESSOR_COUNT */
+      {18, 0},         /* INTEGRATED */
+      {33, 1},         /* PCI_BUS_ID */
+      {34, 0},         /* PCI_DEVICE_ID */
+      {36, 2619000},   /* MEMORY_CLOCK_RATE */
+      {37, 5120},      /* GLOBAL_MEMORY_BUS_WIDTH */
+      {38, 52428800},  /* L2_CACHE_SIZE */
+      {39, 2048},      /* MAX_THREADS_PER_MULTIPROCESSOR */
+      {41, 1},         /* UNIFIED_ADDRESSING */
+      {50, 0},         /* PCI_DOMAIN_ID */
+      {75, 9},         {76, 0}, /* COMPUTE_CAPABILITY_MAJOR/MINOR */
+      {81, 233472},    /* MAX_SHARED_MEMORY_PER_MULTIPROCESSOR */
+      {82, 65536},     /* MAX_REGISTERS_PER_MULTIPROCESSOR */
+      {97, 232448},    /* MAX_SHARED_MEMORY_PER_BLOCK_OPTIN */
+      {106, 32},       /* MAX_BLOCKS_PER_MULTIPROCESSOR */
+      {139, 0x233010de}, /* GPU_PCI_DEVICE_ID */
+      {147, 0},        /* the last one CUDA 13.0 defines */
+  };
+  for (size_t i = 0; i < sizeof kWant / sizeof kWant[0]; i++) {
+    v = -7;
+    CHECK_RC(attr(&v, kWant[i].attr, 0), 0);
+    CHECK(v == kWant[i].want, "attribute %d = %d, want %d", kWant[i].attr, v, kWant[i].want);
+  }
+  v = -7;
+  CHECK_RC(attr(&v, 20, 0), 0); /* COMPUTE_MODE: CUcomputemode, NVML's numbers */
+  CHECK(v == (arg == 1 ? 2 : 0), "compute mode %d", v);
+  CHECK_RC(attr(&v, 0, 0), 1);
+  CHECK_RC(attr(&v, 148, 0), 1); /* CU_DEVICE_ATTRIBUTE_MAX */
+  CHECK_RC(attr(&v, -1, 0), 1);
+  CHECK_RC(attr(NULL, 1, 0), 1);
+  CHECK_RC(attr(&v, 1, 1), 101);
+}
+
+/* arg: 0 = 8 GPUs (PCI order), 1 = MIG device. */
+static void cuda_attributes_gpu(int arg) {
+  c_attr attr = C(cuDeviceGetAttribute, c_attr);
+  int v = -7;
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  if (arg == 0) { /* healthy-8gpu in PCI order: device 3 is NVML 3 */
+    CHECK_RC(nv_init(), 0);
+    struct PciInfo pci;
+    CHECK_RC(N(nvmlDeviceGetPciInfo_v3, f_dpci)(nv_handle(3), &pci), 0);
+    CHECK_RC(attr(&v, 33, 3), 0);
+    CHECK(v == (int)pci.bus, "bus %d want %u", v, pci.bus);
+    CHECK_RC(attr(&v, 50, 3), 0);
+    CHECK(v == (int)pci.domain, "domain %d want %u", v, pci.domain);
+    CHECK_RC(attr(&v, 85, 3), 0); /* MULTI_GPU_BOARD_GROUP_ID: the NVML index */
+    CHECK(v == 3, "board group %d", v);
+  } else {
+    CHECK_RC(attr(&v, 16, 0), 0);
+    CHECK(v == 16, "MIG SM count %d", v);
+    size_t mem = 0;
+    CHECK_RC(C(cuDeviceTotalMem_v2, c_mem)(&mem, 0), 0);
+    void* ctx;
+    CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0), 0);
+    CHECK_RC(C(cuCtxSetCurrent, c_ctx)(ctx), 0);
+    size_t f = 0, t = 0;
+    CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(&f, &t), 0);
+    CHECK(t == mem && f == t, "MIG memory %zu %zu (total %zu)", f, t, mem);
+    int can = -1;
+    CHECK_RC(C(cuDeviceCanAccessPeer, c_peer)(&can, 0, 0), 0);
+    CHECK(can == 0, "MIG peer %d", can);
+  }
+}
+
+static void* other_thread_ctx(void* arg) {
+  void* cur = (void*)1;
+  int rc = C(cuCtxGetCurrent, c_pctx)(&cur);
+  *(int*)arg = rc == 0 && cur == NULL;
+  return NULL;
+}
+
+/* Primary and created contexts, the per-thread stack, limits. arg: 1 =
+ * prohibited.conf (context creation fails with 46). */
+static void cuda_contexts(int arg) {
+  void *cur = (void*)1, *prim = NULL, *ctx = NULL, *popped = NULL;
+  int dev = -1;
+  unsigned flags = 99;
+  int active = -1;
+  CHECK_RC(C(cuCtxGetCurrent, c_pctx)(&cur), 3); /* before cuInit */
+  CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&ctx, 0, 0), 3);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  if (arg == 1) {
+    CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&ctx, 0, 0), 46);
+    CHECK_RC(C(cuCtxCreate_v4, c_ctx_create4)(&ctx, NULL, 0, 0), 46);
+    CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&prim, 0), 46);
+    CHECK_RC(C(cuCtxGetCurrent, c_pctx)(&cur), 0);
+    CHECK(cur == NULL, "a context is current");
+    return;
+  }
+  CHECK_RC(C(cuCtxGetCurrent, c_pctx)(&cur), 0);
+  CHECK(cur == NULL, "current before any context");
+  CHECK_RC(C(cuCtxGetCurrent, c_pctx)(NULL), 1);
+  CHECK_RC(C(cuCtxGetDevice, c_pint)(&dev), 201);
+  CHECK_RC(C(cuCtxSynchronize, c_void)(), 201);
+  CHECK_RC(C(cuCtxPopCurrent_v2, c_pctx)(&popped), 201);
+  /* primary context state */
+  CHECK_RC(C(cuDevicePrimaryCtxGetState, c_state)(0, &flags, &active), 0);
+  CHECK(flags == 0 && active == 0, "state %u %d", flags, active);
+  CHECK_RC(C(cuDevicePrimaryCtxGetState, c_state)(1, &flags, &active), 101);
+  CHECK_RC(C(cuDevicePrimaryCtxGetState, c_state)(0, NULL, &active), 1);
+  CHECK_RC(C(cuDevicePrimaryCtxSetFlags_v2, c_dev_uint)(0, 4), 0); /* SCHED_BLOCKING_SYNC */
+  CHECK_RC(C(cuDevicePrimaryCtxSetFlags_v2, c_dev_uint)(0, 0x100), 1);
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&prim, 0), 0);
+  CHECK_RC(C(cuDevicePrimaryCtxGetState, c_state)(0, &flags, &active), 0);
+  CHECK(flags == 4 && active == 1, "state %u %d", flags, active);
+  CHECK_RC(C(cuCtxSetCurrent, c_ctx)(prim), 0);
+  CHECK_RC(C(cuCtxGetCurrent, c_pctx)(&cur), 0);
+  CHECK(cur == prim, "current is not the primary context");
+  CHECK_RC(C(cuCtxGetDevice, c_pint)(&dev), 0);
+  CHECK(dev == 0, "device %d", dev);
+  CHECK_RC(C(cuCtxGetFlags, c_puint)(&flags), 0);
+  CHECK(flags == 4, "ctx flags %u", flags);
+  CHECK_RC(C(cuCtxSynchronize, c_void)(), 0);
+  unsigned api = 0;
+  CHECK_RC(C(cuCtxGetApiVersion, c_apiver)(prim, &api), 0);
+  CHECK(api == 3020, "api version %u", api);
+  /* limits */
+  size_t lim = 0;
+  CHECK_RC(C(cuCtxGetLimit, c_getlimit)(&lim, 0), 0);
+  CHECK(lim == 1024, "stack limit %zu", lim);
+  CHECK_RC(C(cuCtxGetLimit, c_getlimit)(&lim, 2), 0);
+  CHECK(lim == 8388608, "heap limit %zu", lim);
+  CHECK_RC(C(cuCtxSetLimit, c_setlimit)(0, 4096), 0);
+  CHECK_RC(C(cuCtxGetLimit, c_getlimit)(&lim, 0), 0);
+  CHECK(lim == 4096, "stack limit after set %zu", lim);
+  CHECK_RC(C(cuCtxSetLimit, c_setlimit)(7, 1), 215);
+  CHECK_RC(C(cuCtxGetLimit, c_getlimit)(&lim, 10), 1);
+  int least = 9, greatest = 9;
+  CHECK_RC(C(cuCtxGetStreamPriorityRange, c_2pint)(&least, &greatest), 0);
+  CHECK(least == 0 && greatest == -5, "priorities %d %d", least, greatest);
+  /* a created context goes on top of the stack */
+  CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&ctx, 0x100, 0), 1);
+  CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&ctx, 0, 1), 101);
+  CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(NULL, 0, 0), 1);
+  CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&ctx, 1, 0), 0);
+  CHECK(ctx != NULL && ctx != prim, "created context %p", ctx);
+  CHECK_RC(C(cuCtxGetCurrent, c_pctx)(&cur), 0);
+  CHECK(cur == ctx, "created context is not current");
+  CHECK_RC(C(cuCtxGetFlags, c_puint)(&flags), 0);
+  CHECK(flags == 1, "created ctx flags %u", flags);
+  CHECK_RC(C(cuCtxGetLimit, c_getlimit)(&lim, 0), 0);
+  CHECK(lim == 1024, "created ctx stack limit %zu", lim);
+  int other_ok = 0;
+  pthread_t th;
+  CHECK(pthread_create(&th, NULL, other_thread_ctx, &other_ok) == 0, "pthread_create");
+  pthread_join(th, NULL);
+  CHECK(other_ok, "another thread sees a current context");
+  CHECK_RC(C(cuCtxPushCurrent_v2, c_ctx)(prim), 0);
+  CHECK_RC(C(cuCtxPopCurrent_v2, c_pctx)(&popped), 0);
+  CHECK(popped == prim, "popped %p", popped);
+  CHECK_RC(C(cuCtxPushCurrent_v2, c_ctx)(NULL), 201);
+  CHECK_RC(C(cuCtxPushCurrent_v2, c_ctx)(&dev), 201); /* not a context */
+  CHECK_RC(C(cuCtxSetCurrent, c_ctx)(&dev), 201);
+  CHECK_RC(C(cuCtxDestroy_v2, c_ctx)(ctx), 0); /* leaves the stack: primary is current again */
+  CHECK_RC(C(cuCtxGetCurrent, c_pctx)(&cur), 0);
+  CHECK(cur == prim, "current after destroy %p", cur);
+  CHECK_RC(C(cuCtxDestroy_v2, c_ctx)(ctx), 201);
+  CHECK_RC(C(cuCtxDestroy_v2, c_ctx)(prim), 201); /* primary contexts are released, not destroyed */
+  CHECK_RC(C(cuCtxCreate_v4, c_ctx_create4)(&ctx, NULL, 0, 0), 0);
+  CHECK_RC(C(cuCtxDestroy, c_ctx)(ctx), 0);
+  CHECK_RC(C(cuCtxCreate_v3, c_ctx_create3)(&ctx, NULL, 1, 0, 0), 1);
+  CHECK_RC(C(cuCtxCreate_v3, c_ctx_create3)(&ctx, NULL, 0, 0, 0), 0);
+  CHECK_RC(C(cuCtxPopCurrent, c_pctx)(&popped), 0);
+  CHECK(popped == ctx, "popped %p", popped);
+  CHECK_RC(C(cuCtxDestroy_v2, c_ctx)(ctx), 0);
+  CHECK_RC(C(cuCtxSetCurrent, c_ctx)(NULL), 0); /* pops the primary */
+  CHECK_RC(C(cuCtxGetCurrent, c_pctx)(&cur), 0);
+  CHECK(cur == NULL, "current after SetCurrent(NULL) %p", cur);
+  CHECK_RC(C(cuCtxSetCurrent, c_ctx)(NULL), 0); /* empty: no-op */
+  CHECK_RC(C(cuDevicePrimaryCtxReset_v2, c_release)(0), 0);
+  CHECK_RC(C(cuDevicePrimaryCtxGetState, c_state)(0, &flags, &active), 0);
+  CHECK(flags == 0 && active == 1, "state after reset %u %d", flags, active);
+  CHECK_RC(C(cuDevicePrimaryCtxRelease, c_release)(0), 0);
+  CHECK_RC(C(cuDevicePrimaryCtxGetState, c_state)(0, &flags, &active), 0);
+  CHECK(active == 0, "still active after release");
+  CHECK_RC(C(cuDevicePrimaryCtxRelease, c_release)(0), 201);
+}
+
+/* Device memory, page-locked host memory. arg: 0 = defaults, 1 = scenario
+ * with memory_used = 10 GiB. */
+static void cuda_memory(int arg) {
+  const size_t gib = 1ull << 30;
+  size_t f = 0, t = 0;
+  unsigned long long p = 0, q = 0, base = 0;
+  CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(&f, &t), 3);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(&f, &t), 201); /* no context */
+  CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&p, gib), 201);
+  void* ctx;
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0), 0);
+  CHECK_RC(C(cuCtxPushCurrent_v2, c_ctx)(ctx), 0);
+  CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(&f, &t), 0);
+  CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(NULL, &t), 1);
+  size_t used = arg == 1 ? 10 * gib : 0;
+  CHECK(t == 80 * gib && f == t - used, "memory %zu free of %zu", f, t);
+  /* XLA's default: preallocate 75% of free memory */
+  CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&p, f / 4 * 3), 0);
+  CHECK(p != 0 && p % 4096 == 0, "pointer %#llx", p);
+  size_t f2 = 0;
+  CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(&f2, &t), 0);
+  CHECK(f2 == f - f / 4 * 3, "free after alloc %zu", f2);
+  CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&q, f2 + 1), 2); /* OUT_OF_MEMORY */
+  CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&q, 0), 1);
+  CHECK_RC(C(cuMemAlloc_v2, c_alloc)(NULL, 1), 1);
+  CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&q, 100), 0);
+  CHECK(q != p, "same pointer twice");
+  size_t size = 0;
+  CHECK_RC(C(cuMemGetAddressRange_v2, c_range)(&base, &size, p + 12345), 0);
+  CHECK(base == p && size == f / 4 * 3, "range %#llx %zu", base, size);
+  CHECK_RC(C(cuMemGetAddressRange_v2, c_range)(&base, &size, 16), 500);
+  CHECK_RC(C(cuMemFree_v2, c_free)(p), 0);
+  CHECK_RC(C(cuMemFree_v2, c_free)(p), 1);
+  CHECK_RC(C(cuMemFree_v2, c_free)(q + 1), 1); /* not the start of an allocation */
+  CHECK_RC(C(cuMemFree_v2, c_free)(q), 0);
+  CHECK_RC(C(cuMemFree_v2, c_free)(0), 0);
+  CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(&f2, &t), 0);
+  CHECK(f2 == f, "free after frees %zu", f2);
+  /* page-locked host memory is host memory */
+  void *h = NULL, *h2 = NULL;
+  CHECK_RC(C(cuMemAllocHost_v2, c_hostalloc)(&h, 1 << 20), 0);
+  CHECK(h != NULL, "host alloc");
+  if (h) ((volatile char*)h)[12345] = 7;
+  unsigned long long d = 0;
+  CHECK_RC(C(cuMemHostGetDevicePointer_v2, c_hostdev)(&d, h, 0), 0);
+  CHECK(d == (unsigned long long)(uintptr_t)h, "device pointer of host memory");
+  CHECK_RC(C(cuMemHostGetDevicePointer_v2, c_hostdev)(&d, &d, 0), 1);
+  CHECK_RC(C(cuMemHostAlloc, c_hostalloc_f)(&h2, 4096, 2), 0); /* DEVICEMAP */
+  CHECK_RC(C(cuMemHostAlloc, c_hostalloc_f)(&h2, 4096, 8), 1);
+  CHECK_RC(C(cuMemFreeHost, c_ctx)(h), 0);
+  CHECK_RC(C(cuMemFreeHost, c_ctx)(h), 1);
+  CHECK_RC(C(cuMemFreeHost, c_ctx)(h2), 0);
+  char buf[64];
+  CHECK_RC(C(cuMemHostRegister_v2, c_hostreg)(buf, sizeof buf, 0), 0);
+  CHECK_RC(C(cuMemHostUnregister, c_ctx)(buf), 0);
+  CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(&f2, &t), 0);
+  CHECK(f2 == f, "host memory counted as device memory");
+}
+
+static void cuda_streams(int arg) {
+  (void)arg;
+  void *s = NULL, *s2 = NULL, *e = NULL, *e2 = NULL, *ctx = NULL;
+  CHECK_RC(C(cuStreamCreate, c_screate)(&s, 0), 3);
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  CHECK_RC(C(cuStreamCreate, c_screate)(&s, 0), 201); /* no context */
+  CHECK_RC(C(cuStreamSynchronize, c_ctx)(NULL), 201);
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0), 0);
+  CHECK_RC(C(cuCtxSetCurrent, c_ctx)(ctx), 0);
+  CHECK_RC(C(cuStreamCreate, c_screate)(&s, 2), 1);
+  CHECK_RC(C(cuStreamCreate, c_screate)(&s, 1), 0); /* NON_BLOCKING */
+  CHECK_RC(C(cuStreamCreateWithPriority, c_screate_p)(&s2, 0, -10), 0);
+  int prio = 9;
+  CHECK_RC(C(cuStreamGetPriority, c_sprio)(s2, &prio), 0);
+  CHECK(prio == -5, "priority %d", prio);
+  unsigned flags = 9;
+  CHECK_RC(C(cuStreamGetFlags, c_sflags)(s, &flags), 0);
+  CHECK(flags == 1, "stream flags %u", flags);
+  CHECK_RC(C(cuStreamQuery, c_ctx)(s), 0);
+  CHECK_RC(C(cuStreamSynchronize, c_ctx)(s), 0);
+  CHECK_RC(C(cuStreamSynchronize, c_ctx)(NULL), 0);
+  CHECK_RC(C(cuStreamSynchronize, c_ctx)((void*)1), 0); /* CU_STREAM_LEGACY */
+  CHECK_RC(C(cuStreamSynchronize, c_ctx)((void*)2), 0); /* CU_STREAM_PER_THREAD */
+  CHECK_RC(C(cuStreamSynchronize, c_ctx)(&flags), 400);
+  CHECK_RC(C(cuEventCreate, c_screate)(&e, 2), 0); /* DISABLE_TIMING */
+  CHECK_RC(C(cuEventCreate, c_screate)(&e2, 0), 0);
+  CHECK_RC(C(cuEventCreate, c_screate)(&e2, 8), 1);
+  CHECK_RC(C(cuEventRecord, c_record)(e, s), 0);
+  CHECK_RC(C(cuEventRecord, c_record)(e, &flags), 400);
+  CHECK_RC(C(cuStreamWaitEvent, c_wait)(s2, e, 0), 0);
+  CHECK_RC(C(cuStreamWaitEvent, c_wait)(s2, s, 0), 400); /* a stream is not an event */
+  CHECK_RC(C(cuEventQuery, c_ctx)(e), 0);
+  CHECK_RC(C(cuEventSynchronize, c_ctx)(e), 0);
+  float ms = -1;
+  CHECK_RC(C(cuEventElapsedTime_v2, c_elapsed)(&ms, e, e2), 0);
+  CHECK(ms == 0.0f, "elapsed %f", (double)ms);
+  CHECK_RC(C(cuEventDestroy_v2, c_ctx)(e), 0);
+  CHECK_RC(C(cuEventDestroy_v2, c_ctx)(e), 400);
+  CHECK_RC(C(cuEventDestroy, c_ctx)(e2), 0);
+  CHECK_RC(C(cuStreamDestroy_v2, c_ctx)(s), 0);
+  CHECK_RC(C(cuStreamDestroy_v2, c_ctx)(s), 400);
+  CHECK_RC(C(cuStreamDestroy, c_ctx)(s2), 0);
+}
+
+static void cuda_peers(int arg) {
+  (void)arg;
+  int can = -1, v = -1;
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  c_peer peer = C(cuDeviceCanAccessPeer, c_peer);
+  CHECK_RC(peer(&can, 0, 1), 0);
+  CHECK(can == 1, "0 -> 1: %d", can);
+  CHECK_RC(peer(&can, 2, 2), 0);
+  CHECK(can == 0, "2 -> 2: %d", can);
+  CHECK_RC(peer(&can, 0, 8), 101);
+  CHECK_RC(peer(NULL, 0, 1), 1);
+  c_p2p p2p = C(cuDeviceGetP2PAttribute, c_p2p);
+  CHECK_RC(p2p(&v, 2, 0, 1), 0); /* ACCESS_SUPPORTED */
+  CHECK(v == 1, "access supported %d", v);
+  CHECK_RC(p2p(&v, 1, 0, 1), 0); /* PERFORMANCE_RANK */
+  CHECK(v == 0, "rank %d", v);
+  CHECK_RC(p2p(&v, 2, 1, 1), 101);
+  CHECK_RC(p2p(&v, 9, 0, 1), 1);
+  void *c0, *c1;
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&c0, 0), 0);
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&c1, 1), 0);
+  CHECK_RC(C(cuCtxEnablePeerAccess, c_enable_peer)(c1, 0), 201); /* no current context */
+  CHECK_RC(C(cuCtxSetCurrent, c_ctx)(c0), 0);
+  CHECK_RC(C(cuCtxEnablePeerAccess, c_enable_peer)(c1, 0), 0);
+  CHECK_RC(C(cuCtxEnablePeerAccess, c_enable_peer)(c0, 0), 217);
+  CHECK_RC(C(cuCtxEnablePeerAccess, c_enable_peer)(c1, 1), 1);
+  CHECK_RC(C(cuCtxDisablePeerAccess, c_ctx)(c1), 0);
+}
+
+/* cuGetProcAddress(_v2): base names by CUDA version. Works before cuInit. */
+static void cuda_proc_address(int arg) {
+  (void)arg;
+  c_proc proc = C(cuGetProcAddress_v2, c_proc);
+  struct {
+    const char* name;
+    int version;
+    const char* want; /* NULL: not found */
+    int status;
+  } kCases[] = {
+      {"cuInit", 2000, "cuInit", 0},
+      {"cuGetProcAddress", 11030, "cuGetProcAddress", 0},
+      {"cuGetProcAddress", 12000, "cuGetProcAddress_v2", 0},
+      {"cuDeviceTotalMem", 3020, "cuDeviceTotalMem_v2", 0},
+      {"cuDeviceTotalMem", 2000, NULL, 2}, /* the 32-bit v1 ABI is not there */
+      {"cuMemAlloc", 12080, "cuMemAlloc_v2", 0},
+      {"cuMemGetInfo", 13000, "cuMemGetInfo_v2", 0},
+      {"cuCtxCreate", 2000, "cuCtxCreate", 0},
+      {"cuCtxCreate", 3020, "cuCtxCreate_v2", 0},
+      {"cuCtxCreate", 11040, "cuCtxCreate_v3", 0},
+      {"cuCtxCreate", 12080, "cuCtxCreate_v4", 0},
+      {"cuCtxDestroy", 4000, "cuCtxDestroy_v2", 0},
+      {"cuDevicePrimaryCtxRelease", 7000, "cuDevicePrimaryCtxRelease", 0},
+      {"cuDevicePrimaryCtxRelease", 12000, "cuDevicePrimaryCtxRelease_v2", 0},
+      {"cuEventElapsedTime", 12000, "cuEventElapsedTime", 0},
+      {"cuEventElapsedTime", 12080, "cuEventElapsedTime_v2", 0},
+      {"cuDeviceGetUuid", 11040, "cuDeviceGetUuid_v2", 0},
+      {"cuStreamSynchronize", 7000, "cuStreamSynchronize", 0},
+      {"cuTensorMapEncodeTiled", 12000, "cuTensorMapEncodeTiled", 0},
+      {"cuGetExportTable", 3000, NULL, 1}, /* cudart's first request: not there */
+      {"cuLaunchKernel", 4000, NULL, 1},
+      {"fake_scenario", 12000, NULL, 1}, /* hidden */
+      {"malloc", 12000, NULL, 1},        /* not ours */
+  };
+  for (size_t i = 0; i < sizeof kCases / sizeof kCases[0]; i++) {
+    void* p = (void*)1;
+    int status = 9;
+    int rc = proc(kCases[i].name, &p, kCases[i].version, 0, &status);
+    void* want = kCases[i].want ? sym(cuda(), kCases[i].want) : NULL;
+    CHECK(rc == (want ? 0 : 500) && p == want && status == kCases[i].status,
+          "%s@%d: rc %d status %d pointer %s", kCases[i].name, kCases[i].version, rc, status,
+          p == want ? "right" : "wrong");
+  }
+  void* p = NULL;
+  CHECK_RC(proc("cuInit", &p, 12000, 2, NULL), 0); /* PER_THREAD_DEFAULT_STREAM, no status */
+  CHECK_RC(proc("cuInit", &p, 12000, 4, NULL), 1);
+  CHECK_RC(proc(NULL, &p, 12000, 0, NULL), 1);
+  CHECK_RC(proc("cuInit", NULL, 12000, 0, NULL), 1);
+  CHECK_RC(C(cuGetProcAddress, c_proc1)("cuMemFree", &p, 12000, 0), 0);
+  CHECK(p == sym(cuda(), "cuMemFree_v2"), "v1 cuGetProcAddress");
+  /* what it returns is the exported function: the whole driver works through it */
+  c_init init = NULL;
+  CHECK_RC(proc("cuInit", (void**)&init, 12000, 0, NULL), 0);
+  CHECK_RC(init ? init(0) : -1, 0);
+}
+
+/* Overrides reach the new functions, also through cuGetProcAddress. */
+static void cuda_override_new(int arg) {
+  (void)arg;
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  void* ctx = NULL;
+  CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&ctx, 0, 0), 0);
+  unsigned long long p;
+  CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&p, 1024), 2);
+  c_alloc alloc = NULL;
+  CHECK_RC(C(cuGetProcAddress_v2, c_proc)("cuMemAlloc", (void**)&alloc, 12000, 0, NULL), 0);
+  CHECK_RC(alloc ? alloc(&p, 1024) : -1, 2);
+  void* s;
+  CHECK_RC(C(cuStreamCreate, c_screate)(&s, 0), 999);
+  void* init = NULL;
+  CHECK_RC(C(cuGetProcAddress, c_proc1)("cuInit", &init, 12000, 0), 500);
+  size_t f, t;
+  CHECK_RC(C(cuMemGetInfo_v2, c_meminfo)(&f, &t), 0);
+  unsigned long long dims[2] = {64, 64}, strides[1] = {256};
+  unsigned box[2] = {8, 8}, elem[2] = {1, 1};
+  _Alignas(128) unsigned char map[128];
+  c_tmap tmap = C(cuTensorMapEncodeTiled, c_tmap);
+  static _Alignas(16) float data[64 * 64];
+  CHECK_RC(tmap(map, 7, 2, data, dims, strides, box, elem, 0, 0, 0, 0), 0);
+  CHECK_RC(tmap(map, 7, 6, data, dims, strides, box, elem, 0, 0, 0, 0), 1);
+  CHECK_RC(tmap(map, 7, 2, (char*)data + 4, dims, strides, box, elem, 0, 0, 0, 0), 1);
+}
+
+static void context_call(int arg) {
+  (void)arg;
+  void* ctx;
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  C(cuCtxCreate_v2, c_ctx_create)(&ctx, 0, 0);
+  fprintf(stderr, "    returned\n");
+}
+
+/* The names of the functions a library exports (defined, global, default
+ * visibility), read from its ELF .dynsym. Returns the count. */
+static int exported_functions(const char* path, char names[][64], int max) {
+  FILE* f = fopen(path, "rb");
+  if (!f) return -1;
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char* img = malloc((size_t)len);
+  if (!img || fread(img, 1, (size_t)len, f) != (size_t)len) {
+    fclose(f);
+    free(img);
+    return -1;
+  }
+  fclose(f);
+  const Elf64_Ehdr* eh = (const Elf64_Ehdr*)img;
+  const Elf64_Shdr* sh = (const Elf64_Shdr*)(img + eh->e_shoff);
+  int n = 0;
+  for (int i = 0; i < eh->e_shnum; i++) {
+    if (sh[i].sh_type != SHT_DYNSYM) continue;
+    const Elf64_Sym* syms = (const Elf64_Sym*)(img + sh[i].sh_offset);
+    const char* strtab = (const char*)(img + sh[sh[i].sh_link].sh_offset);
+    size_t count = sh[i].sh_size / sizeof(Elf64_Sym);
+    for (size_t k = 0; k < count; k++) {
+      const Elf64_Sym* s = &syms[k];
+      if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_shndx == SHN_UNDEF ||
+          ELF64_ST_BIND(s->st_info) != STB_GLOBAL ||
+          ELF64_ST_VISIBILITY(s->st_other) != STV_DEFAULT)
+        continue;
+      if (n < max) snprintf(names[n], 64, "%s", strtab + s->st_name);
+      n++;
+    }
+  }
+  free(img);
+  return n;
+}
+
+/* Every exported function except the error-text ones is a valid override key
+ * (cuda.<fn> / nvml.<fn>): a scenario naming it loads without exit 86. */
+static void every_export_overridable(int arg) {
+  (void)arg;
+  static const char* const libs[][3] = {{"libcuda.so.1", "cuda", "cuDriverGetVersion"},
+                                        {"libnvidia-ml.so.1", "nvml", "nvmlInit_v2"}};
+  static char names[256][64];
+  for (int l = 0; l < 2; l++) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", g_libdir, libs[l][0]);
+    int n = exported_functions(path, names, 256);
+    CHECK(n > 10 && n <= 256, "%s: %d exported functions", path, n);
+    for (int i = 0; i < n && i < 256; i++) {
+      if (strcmp(names[i], "cuGetErrorName") == 0 || strcmp(names[i], "cuGetErrorString") == 0 ||
+          strcmp(names[i], "nvmlErrorString") == 0)
+        continue;
+      char tmp[] = "/tmp/ongpu-fake-override-XXXXXX";
+      int fd = mkstemp(tmp);
+      char line[128];
+      int len = snprintf(line, sizeof line, "%s.%s = error:777\n", libs[l][1], names[i]);
+      if (fd < 0 || write(fd, line, (size_t)len) != len) {
+        CHECK(0, "mkstemp/write");
+        return;
+      }
+      close(fd);
+      fflush(NULL);
+      pid_t pid = fork();
+      if (pid == 0) {
+        setenv("ONGPU_FAKE_SCENARIO", tmp, 1);
+        void* h = dlopen(libs[l][0], RTLD_NOW | RTLD_LOCAL);
+        if (!h) _exit(3);
+        void* first = dlsym(h, libs[l][2]);
+        if (l == 0) {
+          int v;
+          ((c_pint)first)(&v);
+        } else {
+          ((f_void)first)();
+        }
+        _exit(0);
+      }
+      int status = 0;
+      waitpid(pid, &status, 0);
+      unlink(tmp);
+      CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s.%s: not accepted (status %#x)",
+            libs[l][1], names[i], status);
+    }
+  }
+}
+
 static void versioned_layout(int arg) {
   (void)arg;
   static const char* const names[] = {"libcuda.so", "libnvidia-ml.so"};
@@ -733,6 +1293,23 @@ static const struct tcase kCases[] = {
     {"unknown function is fatal", NULL, "nvml.nvmlDeviceGetFoo = error:3\n", NULL, NULL, cuda_healthy, 0, NULL, EXIT86},
     {"bad value is fatal", NULL, "gpu_count = many\n", NULL, NULL, cuda_healthy, 0, NULL, EXIT86},
     {"missing scenario file is fatal", "does-not-exist.conf", NULL, NULL, NULL, nvml_healthy, 0, NULL, EXIT86},
+    /* the driver API frameworks use beyond enumeration */
+    {"cuda attributes", "healthy.conf", NULL, NULL, NULL, cuda_attributes, 0, NULL, PASS},
+    {"cuda attributes, prohibited", "prohibited.conf", NULL, NULL, NULL, cuda_attributes, 1, NULL, PASS},
+    {"cuda attributes, 8gpu PCI", H8, NULL, NULL, "PCI_BUS_ID", cuda_attributes_gpu, 0, NULL, PASS},
+    {"cuda attributes, MIG device", "mig-with-instance.conf", NULL, NULL, NULL, cuda_attributes_gpu, 1, NULL, PASS},
+    {"cuda contexts", "-", NULL, NULL, NULL, cuda_contexts, 0, NULL, PASS},
+    {"cuda contexts, prohibited", "prohibited.conf", NULL, NULL, NULL, cuda_contexts, 1, NULL, PASS},
+    {"cuda memory", "-", NULL, NULL, NULL, cuda_memory, 0, NULL, PASS},
+    {"cuda memory, 10 GiB used", NULL, "gpu.0.memory_used = 10737418240\n", NULL, NULL, cuda_memory, 1, NULL, PASS},
+    {"cuda streams and events", "-", NULL, NULL, NULL, cuda_streams, 0, NULL, PASS},
+    {"cuda peers", H8, NULL, NULL, NULL, cuda_peers, 0, NULL, PASS},
+    {"cuGetProcAddress", "-", NULL, NULL, NULL, cuda_proc_address, 0, NULL, PASS},
+    {"overrides of the newer functions", NULL, "cuda.cuMemAlloc_v2 = error:2\ncuda.cuStreamCreate = error:999\ncuda.cuGetProcAddress = error:500\n", NULL, NULL, cuda_override_new, 0, NULL, PASS},
+    {"cuCtxCreate_v2 crashes", NULL, "cuda.cuCtxCreate_v2 = crash\n", NULL, NULL, context_call, 0, NULL, SEGV},
+    {"cuCtxCreate_v2 hangs", NULL, "cuda.cuCtxCreate_v2 = hang\n", NULL, NULL, context_call, 0, NULL, HANG},
+    {"context action on cuCtxCreate", NULL, "gpu.0.context = crash\n", NULL, NULL, context_call, 0, NULL, SEGV},
+    {"every export is overridable", "-", NULL, NULL, NULL, every_export_overridable, 0, NULL, PASS},
     {"versioned layout", "-", NULL, NULL, NULL, versioned_layout, 0, NULL, PASS},
 };
 

@@ -186,3 +186,165 @@ def compare(obs, pred):
                      f"the framework {'registered' if obs.registered else 'did not register'} a GPU"
                      f"{': ' + obs.error if obs.error else ''}")
     return wrong
+
+
+# ------------------------------------------------------------------ scenarios
+@dataclass
+class Scenario:
+    key: str                    # stable name: <env>/<perturbation>
+    env: str                    # tests/ground_truth/envs/<env>.txt
+    what: str                   # one line for docs/ground-truth.md
+    extra: dict = field(default_factory=dict)     # environment variables for both runs
+    remove: tuple = ()          # site-packages entries (globs) removed in a scratch copy
+    expect_registered: object = "any"             # what the framework must do, where the scenario is about that
+    # A disagreement known and not yet fixed in ongpu's model: the test is an
+    # expected failure with this reason (strict: it fails once they agree).
+    known_gap: str = ""
+
+
+SITE = "lib/python3.11/site-packages"
+TOOLKIT_LIB = "/usr/local/cuda/lib64"
+
+KNOWN_GAPS = {
+    "cupy-cuda12x/as-installed": "CuPy's own preloading (cuda-pathfinder loads libcublasLt.so.13 of the CUDA 13 toolkit "
+                                 "at import, for a CUDA 12 package) and its libraries' DT_NEEDED are not modeled yet",
+}
+
+SCENARIOS = [Scenario(f"{name}/as-installed", name, "as pip installs it", known_gap=KNOWN_GAPS.get(f"{name}/as-installed", ""))
+             for name in env_names()] + [
+    Scenario("tf-2.20/CUDA_VISIBLE_DEVICES=", "tf-2.20", "CUDA_VISIBLE_DEVICES set empty: every GPU hidden",
+             extra={"CUDA_VISIBLE_DEVICES": ""}, expect_registered=False),
+    Scenario("tf-2.20/no-cudnn-wheel", "tf-2.20",
+             "nvidia-cudnn-cu12 removed: the CUDA 13 toolkit's cuDNN 9 in ld.so.cache is what is left",
+             remove=("nvidia/cudnn", "nvidia_cudnn_cu12-*.dist-info")),
+    Scenario("tf-2.20/no-cusparse-wheel", "tf-2.20", "nvidia-cusparse-cu12 removed",
+             remove=("nvidia/cusparse", "nvidia_cusparse_cu12-*.dist-info")),
+    Scenario("tf-2.20/no-nvrtc-wheel", "tf-2.20", "nvidia-cuda-nvrtc-cu12 removed (TensorFlow does not open it)",
+             remove=("nvidia/cuda_nvrtc", "nvidia_cuda_nvrtc_cu12-*.dist-info"), expect_registered=True),
+    Scenario("tf-2.20/no-nvidia-wheels", "tf-2.20",
+             "a CUDA build without its wheels: only the system's CUDA 13 libraries (ld.so.cache)",
+             remove=("nvidia", "nvidia_*.dist-info"), expect_registered=False),
+    Scenario("tf-2.20/toolkit-on-LD_LIBRARY_PATH", "tf-2.20",
+             "the CUDA 13 toolkit's lib64 first on LD_LIBRARY_PATH (its cuDNN 9 wins over the wheel's)",
+             extra={"LD_LIBRARY_PATH_PREPEND": TOOLKIT_LIB}),
+    Scenario("torch-2.10/older-cublas-on-LD_LIBRARY_PATH", "torch-2.10",
+             "an older cuBLAS 12 (TensorFlow 2.20's wheel) first on LD_LIBRARY_PATH: torch preloads its own",
+             extra={"LD_LIBRARY_PATH_PREPEND": "@tf-2.20@/" + SITE + "/nvidia/cublas/lib"}),
+    Scenario("jax-cuda12/no-cusolver-wheel", "jax-cuda12", "nvidia-cusolver-cu12 removed (opened on first use)",
+             remove=("nvidia/cusolver", "nvidia_cusolver_cu12-*.dist-info")),
+    Scenario("jax-cuda12/no-cudnn-wheel", "jax-cuda12", "nvidia-cudnn-cu12 removed",
+             remove=("nvidia/cudnn", "nvidia_cudnn_cu12-*.dist-info"), expect_registered=False),
+    Scenario("onnxruntime-gpu/no-toolkit-in-cache", "onnxruntime-gpu",
+             "LD_LIBRARY_PATH names the toolkit's lib64 (the same CUDA 13 copies as ld.so.cache)",
+             extra={"LD_LIBRARY_PATH_PREPEND": TOOLKIT_LIB}),
+]
+
+
+def resolve_extra(extra):
+    out = {}
+    for k, v in extra.items():
+        for name in env_names():
+            v = v.replace(f"@{name}@", str(env_python(name).parent.parent))
+        out[k] = v
+    return out
+
+
+def scratch_copy(name, remove, into):
+    """A copy of a cached environment in `into` made of hard links (seconds, no
+    disk), with `remove` taken out of its site-packages, as pip uninstall
+    would. Only whole entries are removed from the copy, so the cached files
+    the links share are never written to."""
+    src = env_python(name).parent.parent
+    dst = Path(into) / src.name
+    subprocess.run(["cp", "-al", str(src), str(dst)], check=True)
+    site = dst / SITE
+    for pattern in remove:
+        matches = list(site.glob(pattern))
+        if not matches:
+            raise AssertionError(f"{pattern} is not in {site}")
+        for m in matches:
+            subprocess.run(["rm", "-rf", str(m)], check=True)
+    return dst / "bin" / "python"
+
+
+def ld_library_path_fix(fixes):
+    """The directory of a printed `export LD_LIBRARY_PATH=DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}` fix."""
+    for f in fixes:
+        m = re.match(r"^export LD_LIBRARY_PATH=(.+?)\$\{LD_LIBRARY_PATH:\+:\$LD_LIBRARY_PATH\}$", f)
+        if m:
+            value = m.group(1)
+            return value[1:-1] if value.startswith("'") and value.endswith("'") else value
+    return None
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    observation: Observation
+    prediction: Prediction
+    disagreements: list
+    fix: str = ""               # the fix applied, if any
+    fix_registered: object = None
+
+
+def run_scenario(sc, ongpu, fake_lib, workdir):
+    python = env_python(sc.env)
+    if sc.remove:
+        python = scratch_copy(sc.env, sc.remove, workdir)
+    framework = framework_of(sc.env)
+    extra = resolve_extra(sc.extra)
+    obs = observe(python, framework, fake_lib, extra)
+    pred = prediction_for(predict(ongpu, python, fake_lib, extra), python, framework)
+    out = Outcome(sc, obs, pred, compare(obs, pred))
+    if sc.expect_registered != "any" and obs.registered != sc.expect_registered:
+        out.disagreements.append(f"the scenario expects registered={sc.expect_registered}, "
+                                 f"the framework gave {obs.registered} ({obs.error})")
+    # Every LD_LIBRARY_PATH fix the doctor prints for a CPU verdict is applied
+    # and the framework observed again: it must register the GPU, and the
+    # doctor must then agree.
+    fix_dir = ld_library_path_fix(pred.fixes) if not pred.gpu else None
+    if fix_dir:
+        fixed = dict(extra)
+        fixed["LD_LIBRARY_PATH_PREPEND"] = fix_dir + (":" + fixed["LD_LIBRARY_PATH_PREPEND"]
+                                                      if "LD_LIBRARY_PATH_PREPEND" in fixed else "")
+        again = observe(python, framework, fake_lib, fixed)
+        out.fix = f"LD_LIBRARY_PATH={fix_dir}"
+        out.fix_registered = again.registered
+        if again.registered is False:
+            out.disagreements.append(f"the printed fix ({out.fix}) does not make it register a GPU: {again.error}")
+        repred = prediction_for(predict(ongpu, python, fake_lib, fixed), python, framework)
+        out.disagreements += [f"after the fix: {w}" for w in compare(again, repred)]
+    return out
+
+
+def markdown(outcomes, machine):
+    """docs/ground-truth.md: one row per framework × scenario."""
+    lines = [
+        "# Ground truth: the doctor's prediction against what the real frameworks do",
+        "",
+        "Generated by `tests/e2e/test_ground_truth.py` (copy of `$ONGPU_BUILD/ground-truth.md`",
+        "from the run; `tools/test.sh` runs it). Each row is a real environment from PyPI",
+        "(`tests/ground_truth/envs/`), perturbed as the scenario says, on the healthy one-GPU",
+        "fixture with the fake driver (`tests/fakes`). *Framework* is what the framework did: whether",
+        "it registered a GPU (TensorFlow's `list_physical_devices('GPU')`, JAX's `jax.devices('cuda')`;",
+        "\"n/a\" where a fake driver cannot show it: `torch.cuda.is_available()`, CuPy and ONNX Runtime",
+        "go through libcudart, which needs the real driver), and the CUDA libraries it loaded",
+        "(LD_DEBUG and `/proc/self/maps`). *Doctor* is `ongpu doctor --json` for the same",
+        "environment. *Agree* is yes only when every library (needed or not, found or not, which",
+        "file) and the verdict match (`ground_truth.compare`).",
+        "",
+        f"Run on: {machine}",
+        "",
+        "| scenario | framework | doctor | agree | fix applied → registered |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for o in outcomes:
+        reg = {True: "GPU", False: "no GPU", None: "n/a"}[o.observation.registered]
+        libs = len(o.observation.loaded)
+        doctor = "GPU" if o.prediction.gpu else f"CPU: `{o.prediction.root_cause}`"
+        agree = "yes" if not o.disagreements else "**no**: " + "; ".join(o.disagreements).replace("|", "\\|")
+        if o.disagreements and o.scenario.known_gap:
+            agree += f" (known gap: {o.scenario.known_gap})"
+        fix = f"`{o.fix}` → {({True: 'GPU', False: 'no GPU', None: 'n/a'})[o.fix_registered]}" if o.fix else ""
+        lines.append(f"| `{o.scenario.key}`: {o.scenario.what} | {reg}, {libs} CUDA libraries | {doctor} | {agree} | {fix} |")
+    return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ this process.
 """
 
 import json
+import os
 import sys
 
 
@@ -61,11 +62,32 @@ def cupy():
     return None, [f"getDeviceCount={n}"]
 
 
+def _matmul_model():
+    """The hand-encoded ONNX MatMul model of ongpu verify's probe: its three
+    helper functions, taken from src/verify/probe.py (which runs its main()
+    when imported, so it is not imported)."""
+    import ast
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "verify", "probe.py")
+    tree = ast.parse(open(path).read())
+    keep = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("_varint", "_field", "matmul_model")]
+    ns = {}
+    exec(compile(ast.Module(body=keep, type_ignores=[]), path, "exec"), ns)
+    return ns["matmul_model"](4)
+
+
 def onnxruntime():
     import onnxruntime as ort
 
-    providers = ort.get_available_providers()
-    return None, providers
+    # The CUDA execution provider's library (and the CUDA libraries it needs)
+    # loads when a session asks for it.
+    try:
+        session = ort.InferenceSession(_matmul_model(), providers=["CUDAExecutionProvider"])
+    except Exception as e:
+        return False, [f"session: {type(e).__name__}: {e}".splitlines()[0][:300]]
+    # The provider creates no CUDA context against the fake (it talks to the
+    # driver through libcudart), so whether it stays is not judged.
+    return None, session.get_providers()
 
 
 FRAMEWORKS = {"tensorflow": tensorflow, "jax": jax, "torch": torch, "cupy": cupy, "onnxruntime": onnxruntime}

@@ -1,0 +1,39 @@
+"""The ground-truth suite (issue: the doctor's prediction must equal what the
+real frameworks do). For every scenario of tests/ground_truth/ground_truth.py —
+a real environment of GPU wheels from PyPI, perturbed or not — the framework
+is observed under the fake driver and `ongpu doctor --json` must have
+predicted exactly that: each CUDA library (found or not, which file) and the
+verdict. Every LD_LIBRARY_PATH fix the doctor prints is applied and the
+framework observed again. The environments come from
+tools/ground-truth-envs.sh (tools/test.sh runs it)."""
+import platform
+import sys
+
+import pytest
+
+from conftest import BUILD, FAKE_LIB, REPO
+
+sys.path.insert(0, str(REPO / "tests" / "ground_truth"))
+import ground_truth as gt  # noqa: E402
+
+_outcomes = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def write_table():
+    yield
+    if _outcomes:
+        machine = f"{platform.node() and 'this machine'}: {platform.platform()}, Python {platform.python_version()}"
+        (BUILD / "ground-truth.md").write_text(gt.markdown(_outcomes, machine))
+
+
+@pytest.mark.parametrize("sc", gt.SCENARIOS, ids=[s.key for s in gt.SCENARIOS])
+def test_prediction_equals_the_framework(sc, tmp_path, request):
+    python = gt.env_python(sc.env)
+    if not python.exists():
+        pytest.fail(f"{python} is missing: run tools/ground-truth-envs.sh (tools/test.sh does)")
+    if sc.known_gap:
+        request.node.add_marker(pytest.mark.xfail(reason=sc.known_gap, strict=True))
+    out = gt.run_scenario(sc, BUILD / "ongpu", FAKE_LIB, tmp_path)
+    _outcomes.append(out)
+    assert out.disagreements == [], "\n".join(out.disagreements)
