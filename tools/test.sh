@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, step 2: every test. Installs its own dependencies (Debian
 # packages, and a cached Python test environment), then:
-#   1. a release build: unit tests (ctest), fake-driver self-test, end-to-end tests (pytest)
+#   1. a release build in build-test/ (build/ stays bootstrap's Release binary): unit tests
+#      (ctest), fake-driver self-test, end-to-end tests (pytest), the ground-truth suite among them
 #   2. the libFuzzer targets, for a bounded number of runs each
 #   3. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same unit and end-to-end tests
 set -euo pipefail
@@ -10,6 +11,10 @@ repo=$(pwd)
 jobs=$(nproc)
 
 tools/deps.sh
+
+echo "== ongpu tests: the first run creates cached Python environments under ${ONGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ongpu}:"
+echo "   the test environment (about 2 GB) and the ground-truth suite's real GPU wheels (about 36 GB, 10 minutes)"
+tools/ground-truth-envs.sh
 
 # The Python test environment, cached by the hash of its requirements.
 cache=${ONGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ongpu}
@@ -25,7 +30,7 @@ fi
 run_suite() {  # run_suite <build dir> <cmake args...>
   local dir=$1; shift
   echo "== build: $dir $*"
-  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake -S . -B "$dir" -DONGPU_TESTS=ON "$@" >/dev/null
   cmake --build "$dir" -j"$jobs" 2>&1 | grep -E "error|warning: " || true
   cmake --build "$dir" -j"$jobs" >/dev/null
   echo "== unit tests: $dir"
@@ -34,7 +39,7 @@ run_suite() {  # run_suite <build dir> <cmake args...>
   ONGPU_BUILD="$repo/$dir" "$venv/bin/pytest" -q -p no:cacheprovider tests/e2e
 }
 
-run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 echo "== fuzz targets"
 fuzz/run.sh build-fuzz
