@@ -10,9 +10,10 @@ prints one JSON object on stdout:
    "devices": [...], "maps": [real paths of every mapped .so]}
 
 "registered" is null where the framework's registration cannot be observed
-against a fake driver (torch.cuda.is_available() and CuPy go through
-libcudart, which needs the real driver's internal interfaces): there the
-import, which loads the CUDA libraries, is the observation.
+against a fake driver: torch.cuda.is_available(), CuPy, ONNX Runtime's CUDA
+provider and XLA's stream executor (JAX) go through libcudart, which needs the
+real driver's private interfaces. There the libraries the framework loads
+(at import, or when the backend initializes) are the observation.
 
 The loader's own trace (which object asked for which library, where it was
 found) is parsed afterwards from the LD_DEBUG files by ld_debug.py, outside
@@ -34,10 +35,14 @@ def tensorflow():
 def jax():
     import jax as j
 
+    # The CUDA plugin preloads its libraries when the backend initializes;
+    # XLA's stream executor then needs libcudart's private driver interfaces
+    # (cuGetExportTable), which no fake can give: whether it would register
+    # the GPU is not observable here (tools/gpu-check.sh observes it).
     try:
         devices = j.devices("cuda")
-    except RuntimeError as e:  # "Unknown backend cuda" / plugin failures
-        return False, [f"error: {e}".splitlines()[0]]
+    except RuntimeError as e:
+        return None, [f"error: {e}".splitlines()[0][:300]]
     return bool(devices), [str(d) for d in devices]
 
 
