@@ -19,6 +19,10 @@
 #      the result on a GPU device, CUDA libraries in the loaded list; and again
 #      with CUDA_VISIBLE_DEVICES="": CPU, with the variable named as the cause
 #      (env.cvd_hides_all).
+#      Ground truth: tests/ground_truth/observe.py asks each framework itself
+#      whether it registers the GPU (torch.cuda.is_available(), jax.devices,
+#      CuPy's device count, the ONNX Runtime CUDA provider: what a fake
+#      driver cannot show), against the doctor's verdict for python3.
 #   4. Start-up time: median of 10 interleaved runs of ongpu doctor --json and
 #      of python3 -c pass (reported, not judged: timings are the benchmark's
 #      business, bench/doctor_startup.py).
@@ -45,7 +49,7 @@ command -v timeout >/dev/null || die "no timeout command (coreutils)"
 command -v nvidia-smi >/dev/null || die "no nvidia-smi: run this on a machine with an NVIDIA GPU"
 
 mkdir -p "$out" || die "cannot create $out"
-rm -f "$out"/doctor.* "$out"/nvidia-smi-* "$out"/visible-* "$out"/torch-* "$out"/verify-* "$out"/timing.json \
+rm -f "$out"/doctor.* "$out"/nvidia-smi-* "$out"/visible-* "$out"/torch-* "$out"/verify-* "$out"/observe-* "$out"/timing.json \
       "$out"/results.tsv "$out"/machine.txt
 
 # What this script varies itself starts unset.
@@ -131,6 +135,10 @@ for fw in torch jax cupy tensorflow onnxruntime; do
     continue
   fi
   printf '%s\tpresent\n' "$fw" >> "$out/verify-cases.tsv"
+  # Ground truth on a real driver: does the framework itself register the GPU
+  # (what a fake driver cannot show for torch, JAX, CuPy and ONNX Runtime)?
+  # Judged against the doctor's verdict for python3 below.
+  timeout 300 python3 -P "$repo/tests/ground_truth/observe.py" "$fw" > "$out/observe-$fw.txt" 2> "$out/observe-$fw.err"
   # A first PTX JIT can take minutes: a longer deadline than the other commands.
   timeout 300 "$ongpu" verify --framework "$fw" --python "$(command -v python3)" --timeout 240 --json \
     > "$out/verify-$fw.json" 2> "$out/verify-$fw.json.err"; echo $? > "$out/verify-$fw.json.rc"
@@ -338,6 +346,22 @@ for line in read("verify-cases.tsv").splitlines():
     if state == "missing":
         add(f"verify {fw}", "python3 imports it", "not importable", status="SKIP")
         continue
+    # Ground truth: the framework's own registration on the real GPU against
+    # the doctor's static verdict for the same interpreter.
+    obs_text = read(f"observe-{fw}.txt")
+    obs = json.loads(obs_text.split("@@ONGPU-OBSERVATION@@")[-1]) if "@@ONGPU-OBSERVATION@@" in obs_text else {}
+    doc = load_json("doctor.json") or {}
+    pred = [x for x in doc.get("frameworks", []) if x.get("framework") == fw and "python3" in x.get("interpreter", "")]
+    if not obs or not pred:
+        add(f"ground truth {fw}", "observed and predicted", f"observed {bool(obs)}, predicted {bool(pred)}", status="SKIP")
+    else:
+        reg = obs.get("registered")
+        if reg is None and fw in ("torch", "cupy"):
+            reg = any("=True" in d or (d.startswith("getDeviceCount=") and not d.endswith("=0")) for d in obs.get("devices", []))
+        if reg is None and fw == "onnxruntime":
+            reg = "CUDAExecutionProvider" in obs.get("devices", [])
+        add(f"ground truth {fw}: doctor's verdict = the framework's", f"{pred[0].get('device')} (doctor)",
+            f"registered={reg} {short(obs.get('error', ''))}", (pred[0].get("device") == "gpu") == bool(reg))
     v = load_json(f"verify-{fw}.json")
     entry = (v or {}).get("frameworks", [{}])[0] if (v or {}).get("frameworks") else {}
     answer = (entry.get("live") or {}).get("answer") or {}
