@@ -322,6 +322,8 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
     // would have led.
     if (auto pre = want.preload ? preloaded_copy(fs, env, soname) : std::nullopt) {
       const std::string real = libs::real_path(fs, *pre);
+      // The preloaded file is no "other copy" of itself.
+      std::erase_if(r.copies, [&](const libs::Copy& c) { return c.real_path == real; });
       if (r.outcome == libs::Outcome::found && r.real_path != real) {
         libs::Copy lost;
         lost.path = r.path;
@@ -333,7 +335,7 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       r.outcome = libs::Outcome::found;
       r.path = *pre;
       r.real_path = real;
-      r.found_by = fmt::format("preloaded by path ({})", dir_of(*pre));
+      r.found_by = fmt::format("preloaded by path from {}", dir_of(*pre));
     }
     lib.outcome = r.outcome == libs::Outcome::found       ? "found"
                   : r.outcome == libs::Outcome::not_found ? "not_found"
