@@ -203,7 +203,7 @@ libs::SearchContext search_context(const sys::FileSystem& fs, const std::optiona
   if (ld_library_path) ctx.ld_library_path = libs::split_ld_library_path(*ld_library_path);
   if (auto cache = libs::read_ld_cache(fs)) ctx.ld_cache = std::move(cache).value();
   ctx.default_dirs = libs::guess_default_dirs(fs);
-  ctx.cwd = "/";
+  ctx.cwd.assign(1, '/');  // not = "/": g++ 12's false -Wstringop-overflow (GCC PR 105329)
   return ctx;
 }
 

@@ -250,10 +250,13 @@ std::string find_in_path(const std::string& name, const std::string& path_value)
     size_t end = path_value.find(':', start);
     if (end == std::string::npos) end = path_value.size();
     std::string dir = path_value.substr(start, end - start);
-    if (dir.empty()) dir = ".";
+    start = end + 1;
+    // An empty entry means the current directory to a shell; ongpu runs on
+    // shared machines in directories it does not own, so it never runs a
+    // program found there.
+    if (dir.empty()) continue;
     std::string candidate = dir + "/" + name;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
   }
   return "";
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -160,3 +161,26 @@ TEST(Process, ReportsProgressWithTheOutputSoFar) {
 }
 
 }  // namespace ongpu::sys
+
+TEST(Process, FindInPathNeverLooksInTheCurrentDirectory) {
+  // An empty PATH entry ("", ":/x", "/x:") means the current directory to a
+  // shell; ongpu must not run ./python3 from wherever it was started.
+  char tmpl[] = "/tmp/ongpu-path-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  const std::string exe = dir + "/fake-python3";
+  {
+    std::ofstream(exe) << "#!/bin/sh\n";
+  }
+  ASSERT_EQ(::chmod(exe.c_str(), 0755), 0);
+  char old[4096];
+  ASSERT_NE(::getcwd(old, sizeof old), nullptr);
+  ASSERT_EQ(::chdir(dir.c_str()), 0);
+  EXPECT_EQ(ongpu::sys::find_in_path("fake-python3", ""), "");
+  EXPECT_EQ(ongpu::sys::find_in_path("fake-python3", ":/nonexistent"), "");
+  EXPECT_EQ(ongpu::sys::find_in_path("fake-python3", "/nonexistent:"), "");
+  EXPECT_EQ(ongpu::sys::find_in_path("fake-python3", dir), exe);
+  ASSERT_EQ(::chdir(old), 0);
+  std::remove(exe.c_str());
+  ::rmdir(dir.c_str());
+}
