@@ -39,6 +39,19 @@ TfMatch Knowledge::tensorflow_build(std::string_view version) const {
   return {found, found != nullptr};
 }
 
+namespace {
+
+// from <= version < before; an empty `before` has no upper end.
+bool in_range(std::string_view version, std::string_view from, std::string_view before) {
+  auto lower = compare_versions(version, from);
+  if (!lower || *lower < 0) return false;
+  if (before.empty()) return true;
+  auto upper = compare_versions(version, before);
+  return upper && *upper < 0;
+}
+
+}  // namespace
+
 std::vector<const TfLibrary*> Knowledge::tensorflow_libraries_for(std::string_view cuda_version,
                                                                   std::string_view cudnn_version) const {
   std::vector<const TfLibrary*> out;
@@ -55,14 +68,7 @@ std::vector<const FrameworkLibrary*> Knowledge::framework_libraries_for(std::str
                                                                        std::string_view version) const {
   std::vector<const FrameworkLibrary*> out;
   for (const auto& l : fw_libs_) {
-    if (l.framework != framework) continue;
-    auto from = compare_versions(version, l.from);
-    if (!from || *from < 0) continue;
-    if (!l.before.empty()) {
-      auto before = compare_versions(version, l.before);
-      if (!before || *before >= 0) continue;
-    }
-    out.push_back(&l);
+    if (l.framework == framework && in_range(version, l.from, l.before)) out.push_back(&l);
   }
   return out;
 }
@@ -71,14 +77,7 @@ std::vector<const FrameworkNote*> Knowledge::notes_for(std::string_view package,
                                                        std::string_view version) const {
   std::vector<const FrameworkNote*> out;
   for (const auto& n : tf_notes_) {
-    if (n.package != package) continue;
-    auto from = compare_versions(version, n.from);
-    if (!from || *from < 0) continue;
-    if (!n.before.empty()) {
-      auto before = compare_versions(version, n.before);
-      if (!before || *before >= 0) continue;
-    }
-    out.push_back(&n);
+    if (n.package == package && in_range(version, n.from, n.before)) out.push_back(&n);
   }
   return out;
 }
