@@ -6,6 +6,7 @@ predicted exactly that: each CUDA library (found or not, which file) and the
 verdict. Every LD_LIBRARY_PATH fix the doctor prints is applied and the
 framework observed again. The environments come from
 tools/ground-truth-envs.sh (tools/test.sh runs it)."""
+import os
 import platform
 import sys
 
@@ -23,7 +24,7 @@ _outcomes = []
 def write_table():
     yield
     if _outcomes:
-        machine = f"{platform.node() and 'this machine'}: {platform.platform()}, Python {platform.python_version()}"
+        machine = f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         (BUILD / "ground-truth.md").write_text(gt.markdown(_outcomes, machine))
 
 
