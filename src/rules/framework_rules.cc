@@ -238,7 +238,10 @@ class Checker {
                   fmt::format("{} {} is installed together with {}", fw_.distribution, fw_.version, list));
     x.evidence.push_back({"frameworks[].conflicts", list});
     std::string all = fw_.distribution;
-    for (const auto& c : fw_.conflicts) all += " " + c.substr(0, c.find(' '));
+    for (const auto& c : fw_.conflicts) {
+      all += ' ';
+      all += c.substr(0, c.find(' '));
+    }
     std::string gpu = fw_.framework == "tensorflow" ? "'tensorflow[and-cuda]'"
                       : fw_.framework == "onnxruntime" ? "onnxruntime-gpu"
                       : fw_.distribution;
