@@ -92,7 +92,6 @@ class RowReader {
   }
 
  private:
-
   const CsvTable& table_;
   const CsvRow& row_;
   std::optional<Error> error_;

@@ -383,7 +383,7 @@ class Checker {
         std::string joined;
         for (const auto& d : dirs) joined += (joined.empty() ? "" : ":") + d;
         x.summary += fmt::format(" (copies are in {}, which it does not search)", joined);
-        x.fix.push_back(fmt::format("or: export LD_LIBRARY_PATH={}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}", shell_quote(joined)));
+        x.fix.push_back("or: " + ld_library_path_fix(joined));
       }
     } else {
       for (const auto* l : missing) {
@@ -395,7 +395,9 @@ class Checker {
                                                     l->soname, l->requester.empty() ? "the framework" : l->requester)
                                       : fmt::format("{} needs {}, and the loader finds it nowhere", name_, l->soname));
         x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
-        if (wheel_installed && !l->wheel_copy.empty()) {
+        const bool pinned = std::any_of(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
+                                        [&](const PinnedWheel& w) { return w.name == l->wanted_by; });
+        if (!l->wheel_copy.empty()) {
           // The framework's own search misses the wheel's directory (TensorFlow
           // 2.21.0's RUNPATH lacks nvidia/cusolver/lib): reinstalling the same
           // release changes nothing, the loader's path does.
@@ -405,8 +407,12 @@ class Checker {
           x.fix.push_back(pip(env_, "install --force-reinstall " + fw_.distribution + "==" + fw_.version));
         } else if (fw_.cuda_wheels.empty()) {
           x.fix.push_back(install_cuda_yourself());  // no wheel to name: the library follows from build_info.py
-        } else {
+        } else if (pinned) {
           x.fix.push_back(pip(env_, fmt::format("install '{}'", l->wanted_by)));
+        } else {
+          // Wanted by the framework's own object (DT_NEEDED) or its preload, not
+          // by one pin: the framework with every wheel it pins.
+          x.fix.push_back(pip(env_, install));
         }
         // A copy exists where the loader does not look: say how to use it.
         for (const auto& c : l->other_copies) {
@@ -414,7 +420,7 @@ class Checker {
           std::string path = c.substr(0, c.find(':'));
           std::string dir = path.substr(0, path.rfind('/'));
           x.summary += fmt::format(" (a copy is in {}, which it does not search)", dir);
-          x.fix.push_back(fmt::format("or: export LD_LIBRARY_PATH={}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}", shell_quote(dir)));
+          x.fix.push_back("or: " + ld_library_path_fix(dir));
           break;
         }
       }

@@ -271,6 +271,25 @@ TEST(FrameworkRules, AnUnreachableWheelCopyIsFixedByTheLoadersPath) {
             "export LD_LIBRARY_PATH=/venv/lib/python3.11/site-packages/nvidia/cudnn/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}");
 }
 
+TEST(FrameworkRules, ALibraryTheFrameworksObjectNeedsIsFixedByItsOwnInstall) {
+  // torch's libtorch_cuda.so lists libcudart.so.13 as DT_NEEDED; no single pin
+  // names it (torch 2.15 pins the cuda-toolkit meta-package): the fix
+  // installs the framework with its wheels, never a pip argument made of the
+  // wanted_by text.
+  FactSet f = tf_with_libraries();
+  auto& fw = f.python.environments[0].frameworks[0];
+  auto& lib = fw.libraries[0];
+  lib.wanted_by = "DT_NEEDED of libtensorflow_framework.so.2";
+  lib.outcome = "not_found";
+  const auto found = framework_findings(f);
+  auto it = std::find_if(found.begin(), found.end(),
+                         [](const Finding& x) { return x.id == "framework.cuda_library_missing"; });
+  ASSERT_NE(it, found.end());
+  ASSERT_FALSE(it->fix.empty());
+  EXPECT_EQ(it->fix[0].find("DT_NEEDED"), std::string::npos) << it->fix[0];
+  EXPECT_NE(it->fix[0].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos) << it->fix[0];
+}
+
 TEST(FrameworkRules, ALibraryOpenedLaterIsNeverTheRootCause) {
   FactSet f = tf_with_libraries();
   auto& fw = f.python.environments[0].frameworks[0];
