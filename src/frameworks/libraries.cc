@@ -253,6 +253,37 @@ std::optional<std::string> preloaded_copy(const sys::FileSystem& fs, const Pytho
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> needed_cuda_libraries(const sys::FileSystem& fs,
+                                                                       const libs::LoadedObject& object) {
+  // The framework's own objects beside it (torch/lib/libtorch_nvshmem.so,
+  // which libtorch_cuda.so lists and which lists libnvshmem_host.so.3) load
+  // with it: their CUDA libraries are needed as much as its own. Breadth
+  // first, each object once, at most kMaxObjects of them.
+  constexpr size_t kMaxObjects = 32;
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string dir = dir_of(object.path);
+  std::vector<std::string> seen = {object.path};
+  std::vector<libs::LoadedObject> queue;
+  queue.push_back(object);
+  for (size_t i = 0; i < queue.size(); ++i) {
+    const std::string name = queue[i].path.substr(queue[i].path.rfind('/') + 1);
+    for (const auto& so : queue[i].elf.needed) {
+      if (wheel_of_stem(stem_of(so))) {
+        if (std::none_of(out.begin(), out.end(), [&](const auto& x) { return x.second == so; })) out.emplace_back(name, so);
+        continue;
+      }
+      const std::string own = dir + "/" + so;
+      if (so.find('/') != std::string::npos || seen.size() >= kMaxObjects ||
+          std::find(seen.begin(), seen.end(), own) != seen.end() || !fs.exists(own)) {
+        continue;
+      }
+      seen.push_back(own);
+      if (auto obj = libs::load_object(fs, own)) queue.push_back(std::move(obj).value());
+    }
+  }
+  return out;
+}
+
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
                        const std::vector<WantedLibrary>& wanted_in, const libs::SearchContext& ctx,
                        const std::optional<std::string>& conda_prefix) {
@@ -289,9 +320,7 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       }
       continue;
     }
-    const std::string name = who.object.path.substr(who.object.path.rfind('/') + 1);
-    for (const auto& so : who.object.elf.needed) {
-      if (!wheel_of_stem(stem_of(so))) continue;
+    for (const auto& [name, so] : needed_cuda_libraries(fs, who.object)) {
       auto have = std::find_if(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == so; });
       if (have != wanted.end()) {
         // Listed by another row too: the object's own need decides its role.

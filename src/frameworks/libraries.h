@@ -57,6 +57,13 @@ std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonE
 // /etc/ld.so.cache and the default directories. Built once per run.
 libs::SearchContext search_context(const sys::FileSystem& fs, const std::optional<std::string>& ld_library_path);
 
+// The CUDA libraries (by soname) that `object` lists as DT_NEEDED, with those
+// of the framework's own objects beside it that it lists in turn (torch's
+// libtorch_cuda.so -> libtorch_nvshmem.so -> libnvshmem_host.so.3): pairs of
+// (the object's file name, soname), each soname once.
+std::vector<std::pair<std::string, std::string>> needed_cuda_libraries(const sys::FileSystem& fs,
+                                                                       const libs::LoadedObject& object);
+
 // Fills fw.libraries with `wanted`, resolved. Copies in CUDA installation
 // directories the loader does not search (/usr/local/cuda*, conda's lib) are
 // listed as such.

@@ -4,6 +4,9 @@
 
 #include <set>
 
+#include "libs/test_elf.h"
+#include "sys/fs.h"
+
 namespace ongpu::frameworks {
 namespace {
 
@@ -132,6 +135,31 @@ TEST(WantedLibraries, TensorflowWithoutPinsFollowsItsBuildInfo) {
   auto unknown = tensorflow("2.12.0", "11.8", "8");
   unknown.cuda_version = Fact<std::string>::missing("no build_info.py");
   EXPECT_TRUE(wanted_libraries(unknown, &tables()).empty());
+}
+
+
+// torch's libtorch_cuda.so lists libtorch_nvshmem.so (its own object, beside
+// it), which lists libnvshmem_host.so.3: import torch fails without it
+// (tests/ground_truth, torch 2.15.0 with nvidia-nvshmem-cu13 removed).
+TEST(NeededCudaLibraries, FollowsTheFrameworksOwnObjectsBesideIt) {
+  libs::testing::TempDir tmp{"ongpu-needed"};
+  const std::string lib = "/venv/lib/python3.11/site-packages/torch/lib";
+  auto put = [&](const std::string& name, std::vector<std::string> needed) {
+    libs::testing::ElfSpec s;
+    s.soname = name;
+    s.needed = std::move(needed);
+    libs::testing::write_file(tmp.path(), lib + "/" + name, libs::testing::build_elf(s));
+  };
+  put("libtorch_cuda.so", {"libtorch_nvshmem.so", "libc10_cuda.so", "libcudart.so.13", "libc.so.6", "libgone.so"});
+  put("libtorch_nvshmem.so", {"libnvshmem_host.so.3", "libcudart.so.13", "libtorch_cuda.so"});  // a cycle
+  put("libc10_cuda.so", {"libcudart.so.13", "libc10.so"});
+  auto fs = sys::make_file_system(tmp.path());
+  auto obj = libs::load_object(*fs, lib + "/libtorch_cuda.so");
+  ASSERT_TRUE(obj.ok());
+  const auto needed = needed_cuda_libraries(*fs, obj.value());
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"libtorch_cuda.so", "libcudart.so.13"}, {"libtorch_nvshmem.so", "libnvshmem_host.so.3"}};
+  EXPECT_EQ(needed, expected);
 }
 
 }  // namespace

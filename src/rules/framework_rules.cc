@@ -287,7 +287,7 @@ class Checker {
     for (const auto& o : off) list += (list.empty() ? "" : ", ") + o;
     auto& x = add("framework.jax_version_skew", fmt::format("jaxlib {} with {}", jaxlib->second, list));
     x.evidence.push_back({"frameworks[].components", list});
-    x.fix.push_back(pip(env_, fmt::format("install -U 'jax[cuda{}]'", fw_.cuda_version.value_or("12"))));
+    x.fix.push_back(pip(env_, install_args()));
   }
 
   void wheels() {
@@ -329,11 +329,23 @@ class Checker {
                        name_, fw_.version, fw_.cuda_version.value_or("?"), cudnn, cudnn.substr(0, cudnn.find('.')));
   }
 
-  // The pip arguments that install the framework with the CUDA wheels it pins.
+  // The pip arguments that install what the framework pins and is missing,
+  // keeping the installed release: pip leaves a requirement that is already
+  // satisfied alone and installs its missing dependencies (tests/ground_truth
+  // applies this to every wheel removed in turn). A torch from PyTorch's own
+  // index (2.10.0+cu126) is found there again.
   std::string install_args() const {
-    return fw_.framework == "tensorflow" ? fmt::format("install '{}[and-cuda]=={}'", fw_.distribution, fw_.version)
-           : fw_.framework == "jax"      ? fmt::format("install -U 'jax[cuda{}]'", fw_.cuda_version.value_or("12"))
-                                         : "install --force-reinstall " + fw_.distribution + "==" + fw_.version;
+    std::string extra = fw_.framework == "tensorflow" ? "and-cuda"
+                        : fw_.framework == "jax"      ? "cuda" + fw_.cuda_version.value_or("12").substr(0, 2)
+                        : fw_.cuda_wheels.empty()     ? ""
+                                                      : fw_.cuda_wheels.front().extra;
+    const std::string dist = fw_.framework == "jax" ? "jax" : fw_.distribution;
+    std::string args = "install " + shell_quote(fmt::format("{}{}=={}", dist, extra.empty() ? "" : "[" + extra + "]", fw_.version));
+    const auto local = fw_.version.find("+cu");
+    if (fw_.framework == "torch" && local != std::string::npos) {
+      args += " --extra-index-url https://download.pytorch.org/whl/" + fw_.version.substr(local + 1);
+    }
+    return args;
   }
 
   void wheels_missing(const std::string& install, const std::vector<std::string>& sonames) {
@@ -404,11 +416,17 @@ class Checker {
           x.summary += fmt::format(" (the wheel's copy is {})", l->wheel_copy);
           x.fix.push_back(ld_library_path_fix(dir_of(l->wheel_copy)));
         } else if (wheel_installed) {
-          x.fix.push_back(pip(env_, "install --force-reinstall " + fw_.distribution + "==" + fw_.version));
+          // The wheel is recorded as installed, its file is gone: that wheel
+          // again, at its version, and nothing else.
+          const auto w = std::find_if(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
+                                      [&](const PinnedWheel& p) { return p.name == l->wanted_by; });
+          x.fix.push_back(pip(env_, "install --force-reinstall --no-deps " + shell_quote(w->name + "==" + w->installed)));
         } else if (fw_.cuda_wheels.empty()) {
           x.fix.push_back(install_cuda_yourself());  // no wheel to name: the library follows from build_info.py
         } else if (pinned) {
-          x.fix.push_back(pip(env_, fmt::format("install '{}'", l->wanted_by)));
+          const auto w = std::find_if(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
+                                      [&](const PinnedWheel& p) { return p.name == l->wanted_by; });
+          x.fix.push_back(pip(env_, "install " + shell_quote(w->name + w->specifier)));
         } else {
           // Wanted by the framework's own object (DT_NEEDED) or its preload, not
           // by one pin: the framework with every wheel it pins.

@@ -573,4 +573,47 @@ TEST(FrameworkRules, FixesInstallIntoTheSameInterpreter) {
 }
 
 }  // namespace
+// Each fix keeps the installed release and installs only what is missing;
+// tests/ground_truth applies them to real environments with each wheel removed.
+TEST(FrameworkRules, AMissingPinnedWheelIsInstalledByTheFrameworksOwnRequirement) {
+  FactSet f = healthy_facts();
+  auto& jax = add_framework(f, "jax", "0.10.2");
+  jax.components = {{"jaxlib", "0.10.2"}, {"jax-cuda12-plugin", "0.10.1"}};
+  jax.cuda_version = std::string("12.9");
+  const Finding* skew = nullptr;
+  auto found = framework_findings(f);
+  for (const auto& x : found) {
+    if (x.id == "framework.jax_version_skew") skew = &x;
+  }
+  ASSERT_NE(skew, nullptr);
+  EXPECT_EQ(skew->fix[0], "/venv/bin/python -m pip install 'jax[cuda12]==0.10.2'");
+
+  FactSet t = healthy_facts();
+  auto& torch = add_framework(t, "torch", "2.10.0+cu126");
+  torch.cuda_wheels = {{"nvidia-nvtx-cu12", "==12.6.77", "", ""}, {"nvidia-cublas-cu12", "==12.6.4.1", "", "12.6.4.1"}};
+  found = framework_findings(t);
+  const Finding* partial = nullptr;
+  for (const auto& x : found) {
+    if (x.id == "framework.cuda_wheels_partial") partial = &x;
+  }
+  ASSERT_NE(partial, nullptr);
+  EXPECT_EQ(partial->fix[0],
+            "/venv/bin/python -m pip install torch==2.10.0+cu126 --extra-index-url https://download.pytorch.org/whl/cu126");
+}
+
+TEST(FrameworkRules, AnInstalledWheelWhoseLibraryIsGoneIsReinstalledAloneAtItsVersion) {
+  FactSet f = tf_with_libraries();
+  auto& fw = f.python.environments[0].frameworks[0];
+  auto& lib = fw.libraries[0];
+  lib.outcome = "not_found";
+  lib.path = lib.real_path = lib.version = Fact<std::string>::missing("not found");
+  auto found = framework_findings(f);
+  const Finding* x = nullptr;
+  for (const auto& y : found) {
+    if (y.id == "framework.cuda_wheels_unreachable") x = &y;
+  }
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->fix[0], "/venv/bin/python -m pip install --force-reinstall --no-deps nvidia-cudnn-cu12==9.3.0.75");
+}
+
 }  // namespace ongpu

@@ -141,8 +141,9 @@ def predict(ongpu, python, fake_lib, extra=None, timeout=120):
 class Prediction:
     gpu: bool
     root_cause: str
-    fixes: list
+    fixes: list                 # the root cause's fix lines
     libraries: list             # the frameworks[].libraries[] entries
+    findings: list = field(default_factory=list)  # (id, severity, fix lines) of the root cause and the framework's own
 
 
 def prediction_for(doc, python, framework):
@@ -157,11 +158,15 @@ def prediction_for(doc, python, framework):
         for fw in env["frameworks"]:
             if fw["framework"] == framework:
                 libraries = fw["libraries"]
-    fixes = []
+    fixes, findings = [], []
     for f in doc["findings"]:
-        if f.get("id") == verdict.get("root_cause") and f.get("scope") == verdict.get("scope"):
+        if f.get("scope") != verdict.get("scope"):
+            continue
+        if f.get("id") == verdict.get("root_cause"):
             fixes = f.get("fix", [])
-    return Prediction(verdict["device"] == "gpu", verdict.get("root_cause", ""), fixes, libraries)
+        if f.get("id") == verdict.get("root_cause") or f.get("id", "").startswith("framework."):
+            findings.append((f["id"], f.get("severity", ""), f.get("fix", [])))
+    return Prediction(verdict["device"] == "gpu", verdict.get("root_cause", ""), fixes, libraries, findings)
 
 
 def compare(obs, pred):
@@ -170,7 +175,13 @@ def compare(obs, pred):
     predicted = {l["soname"]: l for l in pred.libraries}
     for so, lib in predicted.items():
         real = lib["real_path"] if isinstance(lib["real_path"], str) else None
-        if lib["outcome"] == "found":
+        # Found, but a library it needs in turn is not: the loader cannot load it.
+        unloadable = lib["outcome"] == "found" and bool(lib.get("missing_dependencies"))
+        if unloadable:
+            if so in obs.loaded:
+                wrong.append(f"{so}: predicted unloadable (missing {'; '.join(lib['missing_dependencies'])}), "
+                             f"loaded {obs.loaded[so]}")
+        elif lib["outcome"] == "found":
             if so not in obs.loaded:
                 if lib["role"] == "gpu" and obs.registered is not False:
                     wrong.append(f"{so}: predicted {real}, but the framework did not load it")
@@ -196,6 +207,8 @@ class Scenario:
     what: str                   # one line for docs/ground-truth.md
     extra: dict = field(default_factory=dict)     # environment variables for both runs
     remove: tuple = ()          # site-packages entries (globs) removed in a scratch copy
+    uninstall: tuple = ()       # distributions removed from a scratch copy as pip uninstall does (by RECORD)
+    pip: tuple = ()             # pip arguments run in a scratch copy (from PyPI, through pip's cache)
     expect_registered: object = "any"             # what the framework must do, where the scenario is about that
     # A disagreement known and not yet fixed in ongpu's model: the test is an
     # expected failure with this reason (strict: it fails once they agree).
@@ -206,6 +219,14 @@ SITE = "lib/python3.11/site-packages"
 TOOLKIT_LIB = "/usr/local/cuda/lib64"
 
 KNOWN_GAPS = {
+    "torch-2.15/without nvidia-nccl-cu13":
+        "the system's older NCCL (CUDA 13.0 toolkit, in ld.so.cache) is found instead, and import torch fails on a "
+        "symbol it lacks (undefined symbol: ncclCommResume); the doctor compares sonames, not the symbols "
+        "libtorch_cuda.so needs, so it predicts GPU",
+    "jax-cuda12/without nvidia-cuda-cupti-cu12":
+        "jax_cuda12_plugin/_versions.so falls back from libcupti.so.12 to the unversioned libcupti.so, which "
+        "ld.so.cache resolves to the CUDA 13 toolkit's copy; the doctor does not model that fallback and predicts "
+        "libcupti.so.12 missing",
     "cupy-cuda12x/as-installed": "CuPy's own preloading (cuda-pathfinder loads libcublasLt.so.13 of the CUDA 13 toolkit "
                                  "at import, for a CUDA 12 package) and its libraries' DT_NEEDED are not modeled yet",
 }
@@ -214,13 +235,6 @@ SCENARIOS = [Scenario(f"{name}/as-installed", name, "as pip installs it", known_
              for name in env_names()] + [
     Scenario("tf-2.20/CUDA_VISIBLE_DEVICES=", "tf-2.20", "CUDA_VISIBLE_DEVICES set empty: every GPU hidden",
              extra={"CUDA_VISIBLE_DEVICES": ""}, expect_registered=False),
-    Scenario("tf-2.20/no-cudnn-wheel", "tf-2.20",
-             "nvidia-cudnn-cu12 removed: the CUDA 13 toolkit's cuDNN 9 in ld.so.cache is what is left",
-             remove=("nvidia/cudnn", "nvidia_cudnn_cu12-*.dist-info")),
-    Scenario("tf-2.20/no-cusparse-wheel", "tf-2.20", "nvidia-cusparse-cu12 removed",
-             remove=("nvidia/cusparse", "nvidia_cusparse_cu12-*.dist-info")),
-    Scenario("tf-2.20/no-nvrtc-wheel", "tf-2.20", "nvidia-cuda-nvrtc-cu12 removed (TensorFlow does not open it)",
-             remove=("nvidia/cuda_nvrtc", "nvidia_cuda_nvrtc_cu12-*.dist-info"), expect_registered=True),
     Scenario("tf-2.20/no-nvidia-wheels", "tf-2.20",
              "a CUDA build without its wheels: only the system's CUDA 13 libraries (ld.so.cache)",
              remove=("nvidia", "nvidia_*.dist-info"), expect_registered=False),
@@ -230,15 +244,50 @@ SCENARIOS = [Scenario(f"{name}/as-installed", name, "as pip installs it", known_
     Scenario("torch-2.10/older-cublas-on-LD_LIBRARY_PATH", "torch-2.10",
              "an older cuBLAS 12 (TensorFlow 2.20's wheel) first on LD_LIBRARY_PATH: torch preloads its own",
              extra={"LD_LIBRARY_PATH_PREPEND": "@tf-2.20@/" + SITE + "/nvidia/cublas/lib"}),
-    Scenario("jax-cuda12/no-cusolver-wheel", "jax-cuda12", "nvidia-cusolver-cu12 removed (opened on first use)",
-             remove=("nvidia/cusolver", "nvidia_cusolver_cu12-*.dist-info")),
-    Scenario("jax-cuda12/no-cudnn-wheel", "jax-cuda12",
-             "nvidia-cudnn-cu12 removed: the plugin's preload fails, the CUDA 13 toolkit's cuDNN 9 in ld.so.cache is found",
-             remove=("nvidia/cudnn", "nvidia_cudnn_cu12-*.dist-info")),
+    Scenario("jax-cuda12/plugin-0.10.1", "jax-cuda12",
+             "the CUDA plugin and its PJRT part of JAX 0.10.1 under jax and jaxlib 0.10.2 (as `pip install -U jax "
+             "jaxlib` leaves an older `jax[cuda12]`)",
+             pip=("install --no-deps jax-cuda12-plugin==0.10.1 jax-cuda12-pjrt==0.10.1",)),
     Scenario("onnxruntime-gpu/no-toolkit-in-cache", "onnxruntime-gpu",
              "LD_LIBRARY_PATH names the toolkit's lib64 (the same CUDA 13 copies as ld.so.cache)",
              extra={"LD_LIBRARY_PATH_PREPEND": TOOLKIT_LIB}),
 ]
+
+
+# Each pinned NVIDIA wheel removed in turn, for the environments whose
+# framework shows its verdict (TensorFlow) or loads its libraries at import or
+# backend start (torch, JAX). What each removal leaves behind is the
+# framework's business; the oracle judges the doctor's prediction of it.
+UNINSTALL_IN_TURN = ("tf-2.20", "torch-2.15", "jax-cuda12")
+
+
+def nvidia_distributions(name):
+    """The nvidia-* distributions installed in a cached environment, by their
+    dist-info directory (empty when the environment is not installed yet: the
+    test then fails on the missing environment, not here)."""
+    site = env_python(name).parent.parent / SITE
+    out = []
+    for d in sorted(site.glob("nvidia_*.dist-info")):
+        m = re.match(r"^(nvidia_[A-Za-z0-9_]+?)-[0-9][^-]*\.dist-info$", d.name)
+        if m:
+            out.append(m.group(1).replace("_", "-"))
+    return out
+
+
+# What a removal means, where it is worth a word in docs/ground-truth.md.
+UNINSTALL_NOTES = {
+    "tf-2.20/without nvidia-cudnn-cu12": "the CUDA 13 toolkit's cuDNN 9 in ld.so.cache is what is left",
+    "tf-2.20/without nvidia-cuda-nvrtc-cu12": "TensorFlow does not open it",
+    "jax-cuda12/without nvidia-cusolver-cu12": "opened on first use",
+    "jax-cuda12/without nvidia-cudnn-cu12": "the plugin's preload fails, the CUDA 13 toolkit's cuDNN 9 in ld.so.cache "
+                                            "is found",
+}
+
+SCENARIOS += [Scenario(key, name, f"{dist} removed (pip uninstall)"
+                       + (f": {UNINSTALL_NOTES[key]}" if key in UNINSTALL_NOTES else ""),
+                       uninstall=(dist,), known_gap=KNOWN_GAPS.get(key, ""))
+              for name in UNINSTALL_IN_TURN for dist in nvidia_distributions(name)
+              for key in [f"{name}/without {dist}"]]
 
 
 def resolve_extra(extra):
@@ -250,7 +299,32 @@ def resolve_extra(extra):
     return out
 
 
-def scratch_copy(name, remove, into):
+def uninstall_from(site, dist):
+    """Remove a distribution's files as pip uninstall does: every path its
+    RECORD lists, then directories left empty. Files are unlinked, so the
+    cached copies that share them stay intact."""
+    stem = dist.replace("-", "_")
+    infos = [d for d in site.glob(f"{stem}-*.dist-info")
+             if re.match(rf"^{re.escape(stem)}-[0-9]", d.name)]
+    if len(infos) != 1:
+        raise AssertionError(f"{dist}: {len(infos)} dist-info directories in {site}")
+    dirs = set()
+    for line in (infos[0] / "RECORD").read_text().splitlines():
+        rel = line.rsplit(",", 2)[0] if line.count(",") >= 2 else line
+        if not rel:
+            continue
+        path = Path(os.path.normpath(site / rel))
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+            dirs.add(path.parent)
+    subprocess.run(["rm", "-rf", str(infos[0])], check=True)
+    for d in sorted(dirs, key=lambda p: len(p.parts), reverse=True):
+        while d != site and d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
+            d = d.parent
+
+
+def scratch_copy(name, remove, into, uninstall=()):
     """A copy of a cached environment in `into` made of hard links (seconds, no
     disk), with `remove` taken out of its site-packages, as pip uninstall
     would. Only whole entries are removed from the copy, so the cached files
@@ -265,6 +339,8 @@ def scratch_copy(name, remove, into):
             raise AssertionError(f"{pattern} is not in {site}")
         for m in matches:
             subprocess.run(["rm", "-rf", str(m)], check=True)
+    for dist in uninstall:
+        uninstall_from(site, dist)
     return dst / "bin" / "python"
 
 
@@ -278,20 +354,53 @@ def ld_library_path_fix(fixes):
     return None
 
 
+PIP_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
+
+
+def plan_fixes(pred, env_root):
+    """The printed fixes the suite can apply, in order, as (kind, value):
+    ("ld", dir) for an LD_LIBRARY_PATH line, ("unset", VAR), ("pip", command)
+    for a pip command run by this environment's own interpreter. Alternatives
+    ("or: ...") and fixes outside the environment (a driver upgrade) are not
+    applied; they come back as the second list."""
+    apply, other = [], []
+    seen = set()
+    for fid, severity, fixes in pred.findings:
+        if severity not in ("error", "warning"):
+            continue
+        for f in fixes:
+            if f in seen or f.startswith("or: "):
+                continue
+            seen.add(f)
+            d = ld_library_path_fix([f])
+            m = re.match(r"^unset ([A-Z_][A-Z0-9_]*)$", f)
+            if d:
+                apply.append(("ld", d))
+            elif m:
+                apply.append(("unset", m.group(1)))
+            elif f.startswith(f"{env_root}/bin/python -m pip ") or f.startswith(f"'{env_root}/bin/python' -m pip "):
+                apply.append(("pip", f))
+            else:
+                other.append(f)
+    return apply, other
+
+
 @dataclass
 class Outcome:
     scenario: Scenario
     observation: Observation
     prediction: Prediction
     disagreements: list
-    fix: str = ""               # the fix applied, if any
+    fix: str = ""               # the fixes applied, if any
     fix_registered: object = None
 
 
 def run_scenario(sc, ongpu, fake_lib, workdir):
     python = env_python(sc.env)
-    if sc.remove:
-        python = scratch_copy(sc.env, sc.remove, workdir)
+    if sc.remove or sc.uninstall or sc.pip:
+        python = scratch_copy(sc.env, sc.remove, workdir, sc.uninstall)
+    for args in sc.pip:
+        pip_in(python, args)
     framework = framework_of(sc.env)
     extra = resolve_extra(sc.extra)
     obs = observe(python, framework, fake_lib, extra)
@@ -300,22 +409,68 @@ def run_scenario(sc, ongpu, fake_lib, workdir):
     if sc.expect_registered != "any" and obs.registered != sc.expect_registered:
         out.disagreements.append(f"the scenario expects registered={sc.expect_registered}, "
                                  f"the framework gave {obs.registered} ({obs.error})")
-    # Every LD_LIBRARY_PATH fix the doctor prints for a CPU verdict is applied
-    # and the framework observed again: it must register the GPU, and the
-    # doctor must then agree.
-    fix_dir = ld_library_path_fix(pred.fixes) if not pred.gpu else None
-    if fix_dir:
-        fixed = dict(extra)
-        fixed["LD_LIBRARY_PATH_PREPEND"] = fix_dir + (":" + fixed["LD_LIBRARY_PATH_PREPEND"]
-                                                      if "LD_LIBRARY_PATH_PREPEND" in fixed else "")
-        again = observe(python, framework, fake_lib, fixed)
-        out.fix = f"LD_LIBRARY_PATH={fix_dir}"
-        out.fix_registered = again.registered
-        if again.registered is False:
-            out.disagreements.append(f"the printed fix ({out.fix}) does not make it register a GPU: {again.error}")
-        repred = prediction_for(predict(ongpu, python, fake_lib, fixed), python, framework)
-        out.disagreements += [f"after the fix: {w}" for w in compare(again, repred)]
+    apply_fixes(out, python, framework, extra, ongpu, fake_lib, workdir)
     return out
+
+
+def pip_in(python, args):
+    """`python -m pip ARGS` in a scratch copy (pip unlinks a file before it
+    writes one, so the cached files the copy's hard links share stay intact)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
+    env.update(PIP_ENV)
+    p = subprocess.run(["bash", "-c", f"{python} -m pip {args}"], env=env, capture_output=True, text=True, timeout=900)
+    if p.returncode != 0:
+        raise RuntimeError(f"pip {args} failed (exit {p.returncode}): {p.stderr.strip()[-500:]}")
+
+
+def apply_fixes(out, python, framework, extra, ongpu, fake_lib, workdir):
+    """Every fix the doctor prints for the framework is applied, as a user
+    would paste it: an environment variable for both runs, a pip command in a
+    scratch copy of the environment (never in the cached one). Then the
+    framework is observed again: it must not fail to register the GPU, and the
+    doctor must agree with it and no longer report what the fixes were for."""
+    env_root = python.parent.parent
+    apply, _ = plan_fixes(out.prediction, env_root)
+    if not apply:
+        return
+    # The findings whose fixes are applied: the doctor must not report them again.
+    before = {fid for fid, severity, fixes in out.prediction.findings
+              if plan_fixes(Prediction(False, "", [], [], [(fid, severity, fixes)]), env_root)[0]}
+    if any(kind == "pip" for kind, _ in apply) and Path(workdir) not in env_root.parents:
+        # A pip fix for the cached environment itself: apply it to a copy.
+        copy = scratch_copy(out.scenario.env, (), workdir)
+        apply = [(k, v.replace(str(env_root), str(copy.parent.parent))) for k, v in apply]
+        python, env_root = copy, copy.parent.parent
+    fixed = dict(extra)
+    shown = []
+    for kind, value in apply:
+        if kind == "ld":
+            fixed["LD_LIBRARY_PATH_PREPEND"] = value + (":" + fixed["LD_LIBRARY_PATH_PREPEND"]
+                                                        if "LD_LIBRARY_PATH_PREPEND" in fixed else "")
+            shown.append(f"LD_LIBRARY_PATH={value}")
+        elif kind == "unset":
+            fixed.pop(value, None)
+            shown.append(f"unset {value}")
+        else:
+            env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
+            env.update(PIP_ENV)
+            p = subprocess.run(["bash", "-c", value], env=env, capture_output=True, text=True, timeout=900)
+            shown.append(value.replace(str(env_root), "$VENV"))
+            if p.returncode != 0:
+                out.disagreements.append(f"the printed fix `{value}` failed (exit {p.returncode}): "
+                                         f"{p.stderr.strip()[-500:]}")
+                out.fix = "; ".join(shown)
+                return
+    out.fix = "; ".join(shown)
+    again = observe(python, framework, fake_lib, fixed)
+    out.fix_registered = again.registered
+    if again.registered is False:
+        out.disagreements.append(f"the printed fixes ({out.fix}) do not make it register a GPU: {again.error}")
+    repred = prediction_for(predict(ongpu, python, fake_lib, fixed), python, framework)
+    out.disagreements += [f"after the fixes: {w}" for w in compare(again, repred)]
+    still = sorted(before & {fid for fid, severity, _ in repred.findings if severity in ("error", "warning")})
+    if still:
+        out.disagreements.append(f"after the fixes ({out.fix}) the doctor still reports {', '.join(still)}")
 
 
 def markdown(outcomes, machine):
@@ -332,11 +487,14 @@ def markdown(outcomes, machine):
         "go through libcudart, which needs the real driver), and the CUDA libraries it loaded",
         "(LD_DEBUG and `/proc/self/maps`). *Doctor* is `ongpu doctor --json` for the same",
         "environment. *Agree* is yes only when every library (needed or not, found or not, which",
-        "file) and the verdict match (`ground_truth.compare`).",
+        "file) and the verdict match (`ground_truth.compare`). *Fixes applied* are the fixes the",
+        "doctor printed for the framework, applied as a user would paste them (a pip command in a",
+        "scratch copy of the environment, `$VENV`; an environment variable); the framework is then",
+        "observed again (→ what it did), and the doctor must agree and no longer report what they fixed.",
         "",
         f"Run on: {machine}",
         "",
-        "| scenario | framework | doctor | agree | fix applied → registered |",
+        "| scenario | framework | doctor | agree | fixes applied → framework |",
         "| --- | --- | --- | --- | --- |",
     ]
     for o in outcomes:
