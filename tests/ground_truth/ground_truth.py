@@ -160,11 +160,13 @@ def prediction_for(doc, python, framework):
                 libraries = fw["libraries"]
     fixes, findings = [], []
     for f in doc["findings"]:
-        if f.get("scope") != verdict.get("scope"):
-            continue
-        if f.get("id") == verdict.get("root_cause"):
+        # The root cause may be the machine's (no scope: CUDA_VISIBLE_DEVICES);
+        # the framework's own findings carry its scope.
+        mine = f.get("scope") == verdict.get("scope")
+        if f.get("id") == verdict.get("root_cause") and (mine or not f.get("scope")):
             fixes = f.get("fix", [])
-        if f.get("id") == verdict.get("root_cause") or f.get("id", "").startswith("framework."):
+            findings.append((f["id"], f.get("severity", ""), fixes))
+        elif mine and f.get("id", "").startswith("framework."):
             findings.append((f["id"], f.get("severity", ""), f.get("fix", [])))
     return Prediction(verdict["device"] == "gpu", verdict.get("root_cause", ""), fixes, libraries, findings)
 
@@ -372,6 +374,7 @@ def plan_fixes(pred, env_root):
             if f in seen or f.startswith("or: "):
                 continue
             seen.add(f)
+            f = re.sub(r"\s+# [^'\"]*$", "", f)   # a trailing shell comment ("   # or: ...") does nothing
             d = ld_library_path_fix([f])
             m = re.match(r"^unset ([A-Z_][A-Z0-9_]*)$", f)
             if d:
