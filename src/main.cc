@@ -5,9 +5,12 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "sys/child_guard.h"
 
 int main(int argc, char** argv) {
   using namespace ongpu::cli;
+  // Nothing ongpu starts outlives it, on a signal either (child_guard.h).
+  ongpu::sys::install_child_guard();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::cerr << usage_text();

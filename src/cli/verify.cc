@@ -41,14 +41,15 @@ std::vector<verify::LiveRequest> plan(const FactSet& facts, const VerifyOptions&
   for (const auto& env : facts.python.environments) {
     if (env.probe.status != "ok") continue;
     for (const auto& fw : env.frameworks) {
-      if (wanted(fw.framework)) out.push_back({fw.framework, env.interpreter, v.size});
+      if (wanted(fw.framework)) out.push_back({fw.framework, env.interpreter, v.size, env.version.value_or("")});
     }
   }
   for (const auto& name : v.frameworks) {
     bool planned =
         std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.framework == name; });
     if (!planned && !facts.python.environments.empty())
-      out.push_back({name, facts.python.environments.front().interpreter, v.size});
+      out.push_back({name, facts.python.environments.front().interpreter, v.size,
+                     facts.python.environments.front().version.value_or("")});
   }
   return out;
 }

@@ -1,8 +1,14 @@
 #include "probe/protocol.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
 
 #include "util/strings.h"
 
@@ -36,7 +42,44 @@ void finish(const json& result, const json& unavailable) {
   ::_exit(0);
 }
 
-ParsedProbe parse_probe_output(const sys::ChildOutcome& outcome) {
+std::string new_nonce() {
+  unsigned char bytes[16];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+    else if (n < 0 && errno != EINTR) break;
+  }
+  if (got < sizeof bytes) {
+    // No getrandom (a kernel before 3.17): /dev/urandom. (Not std::random_device:
+    // libstdc++ 12 calls arc4random, glibc 2.36, newer than ongpu's floor.)
+    int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    while (fd >= 0 && got < sizeof bytes) {
+      ssize_t n = ::read(fd, bytes + got, sizeof bytes - got);
+      if (n > 0) got += static_cast<size_t>(n);
+      else if (!(n < 0 && errno == EINTR)) break;
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  if (got < sizeof bytes) {
+    // No entropy source at all: the clock and the pid still differ per run.
+    uint64_t x = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                 (static_cast<uint64_t>(::getpid()) << 32);
+    for (auto& b : bytes) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      b = static_cast<unsigned char>(x);
+    }
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+ParsedProbe parse_probe_output(const sys::ChildOutcome& outcome, const std::string& nonce) {
   ParsedProbe p;
   p.run.duration_ms = outcome.duration_ms;
   p.run.deadline_ms = outcome.deadline_ms;
@@ -49,6 +92,10 @@ ParsedProbe parse_probe_output(const sys::ChildOutcome& outcome) {
     if (line.empty()) continue;
     json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) continue;
+    if (!nonce.empty()) {
+      auto n = j.find("nonce");
+      if (n == j.end() || !n->is_string() || n->get<std::string>() != nonce) continue;
+    }
     if (auto s = j.find("stage"); s != j.end() && s->is_string()) {
       p.run.last_stage = s->get<std::string>();
     } else if (auto r = j.find("result"); r != j.end() && r->is_object()) {

@@ -24,7 +24,13 @@ struct ParsedProbe {
   json unavailable = json::object();
 };
 
-// Parent side: read a finished child's outcome and output.
-ParsedProbe parse_probe_output(const sys::ChildOutcome& outcome);
+// Parent side: read a finished child's outcome and output. With a nonce,
+// only lines that carry it ({"nonce": "<it>", ...}) count: the framework probe
+// runs code ongpu does not control in the same process, and a line that code
+// writes must not pass for the probe's own (verify/live.h).
+ParsedProbe parse_probe_output(const sys::ChildOutcome& outcome, const std::string& nonce = "");
+
+// A fresh random token of 32 hex digits (getrandom(2)), for a probe's nonce.
+std::string new_nonce();
 
 }  // namespace ongpu::probe

@@ -1,5 +1,7 @@
 #include "sys/process.h"
 
+#include "sys/child_guard.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -275,6 +277,19 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
   std::vector<ChildOutcome> outcomes(specs.size());
   std::vector<Running> running(specs.size());
   const auto t0 = Clock::now();
+  // While the batch runs, a signal ends its groups (child_guard.h); after it,
+  // whatever escaped its group (setsid) and was reparented to ongpu is ended.
+  struct Batch {
+    std::vector<Running>& running;
+    explicit Batch(std::vector<Running>& r) : running(r) { batch_started(); }
+    ~Batch() {
+      for (auto& r : running) {
+        if (r.pid > 0) unregister_group(r.pid);
+      }
+      batch_ended();
+      end_orphans();
+    }
+  } batch(running);
   // An ignored SIGCHLD (inherited from a parent that set it) makes the kernel
   // reap children itself, and waitpid would never report them.
   ::signal(SIGCHLD, SIG_DFL);
@@ -293,11 +308,28 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
       running[i].reaped = true;
       continue;
     }
+    int in_pipe[2] = {-1, -1};
+    if (!specs[i].stdin_data.empty()) {
+      if (specs[i].stdin_data.size() > 65536 || ::pipe2(in_pipe, O_CLOEXEC) != 0) {
+        outcomes[i].spawn_error = specs[i].stdin_data.size() > 65536 ? "stdin data over 64 KiB" : std::strerror(errno);
+        for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+        running[i].reaped = true;
+        continue;
+      }
+      // Written whole before the child starts: a pipe holds 64 KiB.
+      const ssize_t w = ::write(in_pipe[1], specs[i].stdin_data.data(), specs[i].stdin_data.size());
+      (void)w;  // short only on a broken pipe, which the child then sees as end of file
+      ::close(in_pipe[1]);
+    }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (in_pipe[0] >= 0) {
+      posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    }
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     // Own process group, so the deadline can kill anything the vendor library started.
@@ -321,6 +353,7 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
     posix_spawnattr_destroy(&attr);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
+    if (in_pipe[0] >= 0) ::close(in_pipe[0]);
     if (rc != 0) {
       outcomes[i].spawn_error = std::strerror(rc);
       ::close(out_pipe[0]);
@@ -328,6 +361,7 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
       running[i].reaped = true;
       continue;
     }
+    register_group(pid);
     running[i].pid = pid;
     running[i].pid_fd = open_pid_fd(pid);
     outcomes[i].pid = pid;

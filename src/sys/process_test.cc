@@ -184,3 +184,15 @@ TEST(Process, FindInPathNeverLooksInTheCurrentDirectory) {
   std::remove(exe.c_str());
   ::rmdir(dir.c_str());
 }
+
+namespace ongpu::sys {
+
+TEST(Process, StdinDataIsReadThenEndOfFile) {
+  ChildSpec spec{{"/bin/sh", "-c", "read -r line; echo \"[$line]\"; cat; echo end"}, {}};
+  spec.stdin_data = "secret\n";
+  auto r = run_children({spec}, 5s);
+  EXPECT_EQ(r[0].kind, ChildOutcome::Kind::exited);
+  EXPECT_EQ(r[0].out, "[secret]\nend\n");
+}
+
+}  // namespace ongpu::sys

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "facts/json.h"
 #include "probe/protocol.h"
 #include "util/strings.h"
@@ -11,8 +13,19 @@ namespace ongpu::verify {
 
 sys::ChildSpec probe_spec(const LiveRequest& r) {
   sys::ChildSpec spec;
-  spec.argv = {r.interpreter, "-c", std::string(probe_source()), r.framework,
-               std::to_string(r.size)};
+  // The current directory never reaches sys.path: -P from Python 3.11 (the
+  // probe also drops it itself, first thing, for older interpreters).
+  spec.argv = {r.interpreter};
+  int major = 0, minor = 0;
+  if (std::sscanf(r.python_version.c_str(), "%d.%d", &major, &minor) == 2 && (major > 3 || (major == 3 && minor >= 11))) {
+    spec.argv.push_back("-P");
+  }
+  for (auto a : {std::string("-c"), std::string(probe_source()), r.framework, std::to_string(r.size)}) {
+    spec.argv.push_back(std::move(a));
+  }
+  // The nonce goes on stdin, not in argv or the environment, which code the
+  // probe imports can read (/proc/self/cmdline, /proc/self/environ).
+  spec.stdin_data = r.nonce + "\n";
   // Verifying writes nothing: no .pyc files, no CUDA JIT cache in ~/.nv.
   spec.env_changes["PYTHONDONTWRITEBYTECODE"] = "1";
   spec.env_changes["CUDA_CACHE_DISABLE"] = "1";
@@ -42,7 +55,7 @@ LiveRun read_live_run(const LiveRequest& r, const sys::ChildOutcome& outcome) {
   LiveRun run;
   run.framework = r.framework;
   run.interpreter = r.interpreter;
-  auto parsed = probe::parse_probe_output(outcome);
+  auto parsed = probe::parse_probe_output(outcome, r.nonce);
   run.probe = parsed.run;
   if (run.probe.status != "spawn_failed") {  // keep the spawn error, which is the whole story then
     run.probe.stderr_tail = sanitize_text(

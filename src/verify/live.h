@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "facts/factset.h"
+#include "probe/protocol.h"
 #include "sys/process.h"
 
 namespace ongpu::verify {
@@ -174,6 +175,12 @@ struct LiveRequest {
   std::string framework;
   std::string interpreter;
   int size = 0;  // 0: 4096 with a GPU, 1000 without
+  // The interpreter's version ("3.11.7"), when the doctor's query gave it:
+  // from 3.11, -P keeps the current directory off sys.path.
+  std::string python_version;
+  // Given to the probe on its stdin, which it reads before it imports the
+  // framework; only protocol lines with it count (probe::parse_probe_output).
+  std::string nonce = probe::new_nonce();
 };
 
 // The child's command line and environment: the probe source, and the

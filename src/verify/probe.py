@@ -7,21 +7,46 @@
 # CPU, and reads /proc/self/maps for the CUDA libraries actually loaded.
 #
 # Protocol (src/probe/protocol.h): one JSON object per line on the original
-# stdout: {"stage": ...} before each step, then {"result": {...}} at the end.
-# Everything the framework prints goes to stderr, which ongpu reads for the
-# messages that explain a fallback to the CPU. Only the standard library and
-# the framework's own packages are used.
-import json
-import math
-import os
+# stdout: {"stage": ...} before each step, then {"result": {...}} at the end,
+# each with the nonce ongpu wrote on stdin, which code the probe imports never
+# sees (it is read, and stdin closed, before any import but sys and os), so a
+# line that code writes cannot pass for the probe's. Everything the framework
+# prints goes to stderr, which ongpu reads for the messages that explain a
+# fallback to the CPU. Only the standard library and the framework's own
+# packages are used.
 import sys
-import time
+
+# First, before any other import: nothing from the current directory (a
+# json.py there must not run). -P does this from Python 3.11; older
+# interpreters put "" at sys.path[0] for -c.
+if sys.path and sys.path[0] in ("", "."):
+    del sys.path[0]
+
+import os  # noqa: E402
+
+
+def _read_nonce():
+    data = b""
+    while len(data) < 256:
+        chunk = os.read(0, 256 - len(data))
+        if not chunk:
+            break
+        data += chunk
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)  # stdin is /dev/null from here on, for the framework
+    os.close(null)
+    return data.decode("ascii", "replace").strip()
+
+
+_nonce = _read_nonce()
+
+import json  # noqa: E402
+import math  # noqa: E402
+import time  # noqa: E402
 
 _out = os.fdopen(os.dup(1), "w")
 os.dup2(2, 1)  # the framework's own prints go to stderr with its logs
 sys.stdout = sys.stderr
-if sys.path and sys.path[0] == "":
-    del sys.path[0]  # verify the installed framework, not a directory named like it
 
 import warnings  # noqa: E402
 
@@ -39,7 +64,7 @@ current_stage = ["arguments"]
 
 def stage(name):
     current_stage[0] = name
-    _out.write(json.dumps({"stage": name}) + "\n")
+    _out.write(json.dumps({"nonce": _nonce, "stage": name}) + "\n")
     _out.flush()
 
 
@@ -63,7 +88,7 @@ def clean(value):
 
 def finish():
     result["loaded_libraries"] = loaded_libraries()
-    _out.write(json.dumps({"result": clean(result)}, allow_nan=False) + "\n")
+    _out.write(json.dumps({"nonce": _nonce, "result": clean(result)}, allow_nan=False) + "\n")
     _out.flush()
     sys.stderr.flush()
     os._exit(0)  # no framework teardown: it can hang or crash on a broken driver

@@ -1,0 +1,113 @@
+"""SIGINT, SIGTERM and SIGHUP end everything ongpu started (src/sys/child_guard.h):
+each child's process group, and a grandchild that left its group with setsid()
+(ongpu is their subreaper). ongpu then exits 128 + the signal's number. The
+child trees here are real: a hung interpreter query (doctor) and a hung
+framework import (verify), each with a helper in its group and a setsid daemon."""
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from conftest import BUILD, FIXTURES, REPO
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_verify import PYTHON, SUPPORT, VERIFY_FIXTURES, processes_with  # noqa: E402
+
+SLEEPER = "import time; time.sleep(300)"
+
+
+def hung_interpreter(tmp_path, marker):
+    """A fake `python` for the doctor's interpreter query: it starts a helper in
+    its own group and a setsid daemon, says so in a file, then hangs."""
+    ready = tmp_path / "ready"
+    script = tmp_path / "python"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"/usr/bin/python3 -c '{SLEEPER}' {marker}-helper &\n"
+        f"setsid /usr/bin/python3 -c '{SLEEPER}' {marker}-daemon </dev/null >/dev/null 2>&1 &\n"
+        f"echo ok > {ready}\n"
+        f"exec /usr/bin/python3 -c '{SLEEPER}' {marker}-query\n")
+    script.chmod(0o755)
+    return script, ready
+
+
+def start(args, env_extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES")}
+    env["PATH"] = "/usr/bin:/bin"
+    env.update(env_extra)
+    return subprocess.Popen([str(BUILD / "ongpu"), *args], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(cond, seconds):
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+def interrupt_and_check(proc, sig, marker, expected):
+    try:
+        assert wait_for(lambda: len(processes_with(marker)) >= expected, 30), \
+            f"the child tree never started: {processes_with(marker)}"
+        t0 = time.monotonic()
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=20)
+        elapsed = time.monotonic() - t0
+        assert proc.returncode == 128 + sig, (proc.returncode, err)
+        assert f"stopped by {signal.Signals(sig).name}" in err
+        assert elapsed < 5, f"ongpu took {elapsed:.1f} s to stop"  # a bound on a hang, not a benchmark
+        # Ended and reaped by ongpu before it exited: nothing of the tree is left.
+        assert processes_with(marker) == [], "a process ongpu started outlived it"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in processes_with(marker):  # only ours: the marker is unique to this run
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_doctor_ends_a_hung_interpreter_and_its_setsid_daemon(tmp_path, sig):
+    marker = f"ongpu-signal-{uuid.uuid4().hex}"
+    script, ready = hung_interpreter(tmp_path, marker)
+    proc = start(["doctor", "--json", "--root", str(FIXTURES / "healthy-1gpu"), "--python", str(script),
+                  "--timeout", "120"], {})
+    interrupt_and_check(proc, sig, marker, expected=3)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_verify_ends_a_hung_import_its_helper_and_its_setsid_daemon(tmp_path, sig):
+    marker = f"ongpu-signal-{uuid.uuid4().hex}"
+    env = {"PYTHONPATH": f"{VERIFY_FIXTURES / 'import-hangs'}{os.pathsep}{SUPPORT}",
+           "ONGPU_FAKE_HANG_MARKER": marker, "ONGPU_FAKE_HANG_PIDFILE": str(tmp_path / "pid")}
+    proc = start(["verify", "--python", PYTHON, "--framework", "torch", "--timeout", "120", "--json"], env)
+    interrupt_and_check(proc, sig, marker, expected=2)
+
+
+def test_a_signal_ignored_at_start_stays_ignored(tmp_path):
+    # nohup: SIGHUP is ignored when ongpu starts, and so it stays.
+    marker = f"ongpu-signal-{uuid.uuid4().hex}"
+    script, ready = hung_interpreter(tmp_path, marker)
+    proc = subprocess.Popen(["/bin/sh", "-c", 'trap "" HUP; exec "$@"', "sh", str(BUILD / "ongpu"), "doctor",
+                             "--json", "--root", str(FIXTURES / "healthy-1gpu"), "--python", str(script),
+                             "--timeout", "3"],
+                            env={**os.environ, "PATH": "/usr/bin:/bin"}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: len(processes_with(marker)) >= 3, 30)
+        proc.send_signal(signal.SIGHUP)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode in (0, 1, 2), err  # ran to its end: the query timed out at 3 s
+        assert processes_with(marker) == [], "the timed-out query's tree outlived ongpu"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in processes_with(marker):
+            os.kill(pid, signal.SIGKILL)
