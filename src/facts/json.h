@@ -15,6 +15,7 @@
 #include "facts/fact.h"
 #include "facts/factset.h"
 #include "util/result.h"
+#include "util/strings.h"
 
 namespace ongpu {
 
@@ -169,8 +170,10 @@ void read_value(const json& j, T& value, const std::string& path, const json& un
     if (!j.is_boolean()) error = path + ": expected true or false";
     else value = j.template get<bool>();
   } else if constexpr (std::is_same_v<T, std::string>) {
+    // Saved facts come from other people: no control byte or escape
+    // sequence in them reaches a terminal.
     if (!j.is_string()) error = path + ": expected a string";
-    else value = j.template get<std::string>();
+    else value = sanitize_text(j.template get<std::string>());
   } else if constexpr (std::is_floating_point_v<T>) {
     if (!j.is_number()) error = path + ": expected a number";
     else value = j.template get<T>();

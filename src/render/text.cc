@@ -42,54 +42,54 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
   int categories_with_issues = 0;
   for (const auto& link : report.links) {
     if (link.status == "error" || link.status == "warning") ++categories_with_issues;
-    out += fmt::format("{} {}: {}\n", mark(st, link.status), link_title(link.link), link.headline);
+    out += fmt::format("{} {}: {}\n", mark(st, link.status), link_title(link.link), one_line(link.headline));
     for (const auto& f : report.findings) {
       if (f.link != link.link) continue;
-      out += fmt::format("    {} {} ", finding_mark(st, f.severity), f.summary);
+      out += fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(f.summary));
       out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
       if (st.verbose) {
-        for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", e.path, e.value);
+        for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
       }
-      for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + fix + "\n";
+      for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
     }
     if (st.verbose) {
-      for (const auto& d : link.details) out += "    • " + d + "\n";
+      for (const auto& d : link.details) out += "    • " + one_line(d) + "\n";
     }
   }
   // Frameworks, grouped by Python environment.
   std::string last_interpreter;
   for (const auto& fv : report.frameworks) {
     if (fv.interpreter != last_interpreter) {
-      out += fmt::format("\nFrameworks in {} (Python {}):\n", fv.interpreter, fv.python_version);
+      out += fmt::format("\nFrameworks in {} (Python {}):\n", one_line(fv.interpreter), one_line(fv.python_version));
       last_interpreter = fv.interpreter;
     }
-    std::string title = fmt::format("{} {} ({})", fv.framework, fv.version, fv.distribution);
+    std::string title = one_line(fmt::format("{} {} ({})", fv.framework, fv.version, fv.distribution));
     if (fv.gpu) {
       out += fmt::format("{} {}: GPU\n", mark(st, "ok"), title);
     } else {
-      out += fmt::format("{} {}: CPU — {} ", mark(st, "error"), title, fv.summary);
+      out += fmt::format("{} {}: CPU — {} ", mark(st, "error"), title, one_line(fv.summary));
       out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
     }
     for (const auto& f : report.findings) {
       if (f.scope != fv.scope) continue;
-      out += fmt::format("    {} {} ", finding_mark(st, f.severity), f.summary);
+      out += fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(f.summary));
       out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
       if (st.verbose) {
-        for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", e.path, e.value);
+        for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
       }
-      for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + fix + "\n";
+      for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
     }
     if (st.verbose) {
-      for (const auto& d : fv.details) out += "    • " + d + "\n";
+      for (const auto& d : fv.details) out += "    • " + one_line(d) + "\n";
     }
   }
   out += "\n";
   const auto& v = report.verdict;
   if (v.status == "ok") {
-    out += paint(st, fg(fmt::terminal_color::green), "• " + v.summary + ". No issues found!") + "\n";
+    out += paint(st, fg(fmt::terminal_color::green), "• " + one_line(v.summary) + ". No issues found!") + "\n";
   } else {
     auto color = v.status == "warnings" ? fmt::terminal_color::yellow : fmt::terminal_color::red;
-    out += paint(st, fg(color), "! " + v.summary + ".") + "\n";
+    out += paint(st, fg(color), "! " + one_line(v.summary) + ".") + "\n";
     out += fmt::format("! Found issues in {} categor{}.\n", categories_with_issues,
                        categories_with_issues == 1 ? "y" : "ies");
   }
@@ -101,9 +101,9 @@ std::string render_visible_text(const VisibleResolution& r, const FactSet& facts
   if (!r.variable_set) {
     out += "CUDA_VISIBLE_DEVICES is unset: a CUDA process sees every GPU.\n";
   } else {
-    out += fmt::format("CUDA_VISIBLE_DEVICES=\"{}\"\n", r.value);
+    out += fmt::format("CUDA_VISIBLE_DEVICES=\"{}\"\n", one_line(r.value));
   }
-  out += fmt::format("CUDA_DEVICE_ORDER={}\n", facts.env.cuda_device_order.value_or("(unset: FASTEST_FIRST)"));
+  out += fmt::format("CUDA_DEVICE_ORDER={}\n", one_line(facts.env.cuda_device_order.value_or("(unset: FASTEST_FIRST)")));
   if (r.order_source == "pci") {
     out += paint(st, fmt::emphasis::faint,
                  "(the CUDA driver did not answer: CUDA's order is assumed to be nvidia-smi's PCI order)") + "\n";
@@ -115,15 +115,15 @@ std::string render_visible_text(const VisibleResolution& r, const FactSet& facts
     out += fmt::format("{:<6} {:<10} {:<44} {}\n", "CUDA", "nvidia-smi", "UUID", "name");
     for (const auto& g : r.visible) {
       out += fmt::format("{:<6} {:<10} {:<44} {}\n", g.cuda_ordinal, g.nvml_index >= 0 ? std::to_string(g.nvml_index) : "?",
-                         g.uuid, g.name);
+                         one_line(g.uuid), one_line(g.name));
     }
   }
   if (r.stop_position && r.variable_set && !r.value.empty()) {
-    out += fmt::format("\nThe list ends at entry {} \"{}\": {}.\n", *r.stop_position + 1, r.stop_entry, r.stop_reason);
+    out += fmt::format("\nThe list ends at entry {} \"{}\": {}.\n", *r.stop_position + 1, one_line(r.stop_entry), one_line(r.stop_reason));
     if (!r.ignored_entries.empty()) {
       std::string ignored;
       for (const auto& e : r.ignored_entries) ignored += (ignored.empty() ? "" : ", ") + e;
-      out += "Ignored after it: " + ignored + "\n";
+      out += "Ignored after it: " + one_line(ignored) + "\n";
     }
   }
   return out;

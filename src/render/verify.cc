@@ -21,12 +21,12 @@ std::string finding_lines(const Finding& f, const TextStyle& st) {
                      : f.severity == Severity::warning
                          ? paint(st, fg(fmt::terminal_color::yellow), "!")
                          : "•";
-  std::string out = fmt::format("    {} {} {}\n", mark, f.summary, faint(st, "[" + f.id + "]"));
+  std::string out = fmt::format("    {} {} {}\n", mark, one_line(f.summary), faint(st, "[" + f.id + "]"));
   if (st.verbose) {
-    for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", e.path, e.value);
+    for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
   }
   for (const auto& fix : f.fix)
-    out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + fix + "\n";
+    out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
   return out;
 }
 
@@ -68,7 +68,7 @@ std::string details(const verify::LiveVerdict& v, const TextStyle& st) {
     out += fmt::format("    • placement log: MatMul on {}\n", fmt::join(v.run.placement_log, ", "));
   if (!a.loaded_libraries.empty()) {
     out += "    • CUDA libraries loaded:\n";
-    for (const auto& l : a.loaded_libraries) out += "        " + l + "\n";
+    for (const auto& l : a.loaded_libraries) out += "        " + one_line(l) + "\n";
   } else if (v.outcome != "failed") {
     out += "    • CUDA libraries loaded: none\n";
   }
@@ -99,15 +99,15 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
       std::string py = v.run.answer && !v.run.answer->python.empty()
                            ? " (Python " + v.run.answer->python + ")"
                            : "";
-      out += fmt::format("\nFrameworks in {}{}:\n", v.run.interpreter, py);
+      out += fmt::format("\nFrameworks in {}{}:\n", one_line(v.run.interpreter), py);
       last_interpreter = v.run.interpreter;
     }
     std::string version =
         v.run.answer && !v.run.answer->version.empty() ? " " + v.run.answer->version : "";
-    std::string head = v.run.framework + version;
+    std::string head = one_line(v.run.framework + version);
     if (v.outcome == "gpu") {
       out += fmt::format("{} {}: GPU — {}\n", paint(st, fg(fmt::terminal_color::green), "[✓]"),
-                         head, v.summary);
+                         head, one_line(v.summary));
     } else {
       std::string word = v.outcome == "cpu"          ? "CPU"
                          : v.outcome == "gpu_broken" ? "GPU broken"
@@ -116,12 +116,12 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
           v.predicted && !v.root_cause.empty() && v.predicted->root_cause == v.root_cause;
       out +=
           fmt::format("{} {}: {} — {}{} {}\n", paint(st, fg(fmt::terminal_color::red), "[✗]"), head,
-                      word, v.root_cause_summary.empty() ? v.summary : v.root_cause_summary,
+                      word, one_line(v.root_cause_summary.empty() ? v.summary : v.root_cause_summary),
                       as_predicted ? " (as the doctor predicted)" : "",
                       v.root_cause.empty() ? "" : faint(st, "[" + v.root_cause + "]"));
     }
     for (const auto& f : v.findings) out += finding_lines(f, st);
-    if (v.outcome == "cpu") out += "    • " + v.summary + "\n";
+    if (v.outcome == "cpu") out += "    • " + one_line(v.summary) + "\n";
     out += details(v, st);
   }
   out += "\n";
@@ -130,7 +130,7 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
                : verdict.status == "warnings" ? fmt::terminal_color::yellow
                                               : fmt::terminal_color::red;
   out +=
-      paint(st, fg(color), (verdict.status == "ok" ? "• " : "! ") + verdict.summary + ".") + "\n";
+      paint(st, fg(color), (verdict.status == "ok" ? "• " : "! ") + one_line(verdict.summary) + ".") + "\n";
   return out;
 }
 

@@ -63,7 +63,7 @@ void pci_rules(const FactSet& f, std::vector<Finding>& out) {
     } else if (d.driver == "vfio-pci") {
       auto x = make_finding("pci.vfio_bound", fmt::format("GPU {} is bound to vfio-pci (reserved for a virtual machine)", pci_label(d)));
       x.evidence.push_back({"pci.nvidia_devices[].driver", "vfio-pci"});
-      x.fix.push_back(fmt::format("echo {} | sudo tee /sys/bus/pci/drivers/vfio-pci/unbind", d.bus_id));
+      x.fix.push_back(shell_command("echo {} | sudo tee /sys/bus/pci/drivers/vfio-pci/unbind", d.bus_id));
       x.fix.push_back("remove the GPU from vfio-pci.ids (kernel command line or /etc/modprobe.d), then sudo modprobe nvidia");
       out.push_back(x);
     }
@@ -139,7 +139,7 @@ void node_rules(const FactSet& f, std::vector<Finding>& out) {
                           fmt::format("{} is not {} by this user (uid {}): mode {:04o}, owner {}, group {}", n.path,
                                       !n.readable ? "readable" : "writable", f.host.uid, n.mode, n.uid, group));
     x.evidence.push_back({"device_nodes.nodes[].mode", fmt::format("{}: {:04o}", n.path, n.mode)});
-    x.fix.push_back(fmt::format("sudo usermod -aG {} $USER   # then log out and in again", group));
+    x.fix.push_back(shell_command("sudo usermod -aG {} \"$USER\"   # then log out and in again", group));
     out.push_back(x);
   }
 }
@@ -151,8 +151,8 @@ void library_rules(const FactSet& f, std::vector<Finding>& out) {
     if (lib.ld_library_path_entry) {
       std::string entry = *lib.ld_library_path_entry;
       x.evidence.push_back({"env.ld_library_path", f.env.ld_library_path.value_or("")});
-      x.fix.push_back(fmt::format("export LD_LIBRARY_PATH={}   # drops {}",
-                                  shell_quote(without_entry(f.env.ld_library_path.value_or(""), entry)), entry));
+      x.fix.push_back(shell_command("export LD_LIBRARY_PATH={}   # drops {}",
+                                    without_entry(f.env.ld_library_path.value_or(""), entry), entry));
     } else {
       x.fix.push_back("remove the toolkit's stubs/ directory from the loader's path (/etc/ld.so.conf.d, then sudo ldconfig)");
     }
@@ -166,7 +166,7 @@ void library_rules(const FactSet& f, std::vector<Finding>& out) {
     if (f.host.wsl) x.fix.push_back("export LD_LIBRARY_PATH=/usr/lib/wsl/lib:$LD_LIBRARY_PATH   # WSL2 ships libcuda there");
     else if (in_container(f)) x.fix.push_back("run the container with the NVIDIA Container Toolkit (docker run --gpus all …), which mounts the driver's libraries");
     else x.fix.push_back(f.kernel_module.version
-                             ? fmt::format("install the user-space driver libraries of version {} (the kernel module's), e.g. the libnvidia-compute package of that branch", *f.kernel_module.version)
+                             ? shell_command("install the user-space driver libraries of version {} (the kernel module's), e.g. the libnvidia-compute package of that branch", *f.kernel_module.version)
                              : "install the NVIDIA driver (kernel module and user-space libraries)");
     out.push_back(x);
   }

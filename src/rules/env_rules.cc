@@ -43,7 +43,7 @@ void visible_rules(const FactSet& f, std::vector<Finding>& out) {
       x.evidence.push_back({"env.cuda_visible_devices", r.value});
       std::string kept;
       for (const auto& v : r.visible) kept += (kept.empty() ? "" : ",") + v.entry;
-      x.fix.push_back(fmt::format("export CUDA_VISIBLE_DEVICES={}   # the entries CUDA actually uses", kept));
+      x.fix.push_back(shell_command("export CUDA_VISIBLE_DEVICES={}   # the entries CUDA actually uses", kept));
       out.push_back(x);
     }
   }

@@ -174,12 +174,12 @@ class Checker {
     x.evidence.push_back({"frameworks[].wheel_tags", tags});
     x.evidence.push_back({"python.environments[].machine", *env_.machine});
     if (installer_of(env_, dist) == "conda") {
-      x.fix.push_back(fmt::format("installed by conda: reinstall {} from a channel for {}", dist, *env_.machine));
+      x.fix.push_back(shell_command("installed by conda: reinstall {} from a channel for {}", dist, *env_.machine));
     } else {
       // The interpreter's own pip chooses the wheels for its own platform;
       // the dependencies come again too (copied site-packages hold theirs
       // for the same other machine).
-      x.fix.push_back(pip(env_, fmt::format("install --force-reinstall {}", version.empty() ? dist : dist + "==" + version)));
+      x.fix.push_back(pip(env_, shell_command("install --force-reinstall {}", version.empty() ? dist : dist + "==" + version)));
     }
   }
 
@@ -204,21 +204,21 @@ class Checker {
     if (fw_.framework == "tensorflow") {
       what = fw_.distribution == "tensorflow-cpu" ? "tensorflow-cpu is the CPU-only package"
                                                   : fmt::format("this TensorFlow {} is not a CUDA build", fw_.version);
-      fix = pip(env_, fmt::format("uninstall -y {} && {}", fw_.distribution, pip(env_, "install 'tensorflow[and-cuda]'")));
+      fix = pip(env_, shell_command("uninstall -y {}", fw_.distribution) + " && " + pip(env_, "install 'tensorflow[and-cuda]'"));
     } else if (fw_.framework == "torch") {
       what = fw_.flavor == "rocm" ? fmt::format("torch {} is a ROCm build (for AMD GPUs)", fw_.version)
                                   : fmt::format("torch {} is a CPU-only build (torch.version.cuda is None)", fw_.version);
-      fix = pip(env_, "install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu126   "
-                      "# or the cuXYZ your driver supports: ongpu compat torch==" + fw_.version);
+      fix = pip(env_, "install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu126   " +
+                          shell_command("# or the cuXYZ your driver supports: ongpu compat {}", "torch==" + fw_.version));
     } else if (fw_.framework == "jax") {
       what = fmt::format("jax {} is installed without a CUDA plugin (jax-cuda12-plugin / jax-cuda13-plugin)", fw_.version);
       fix = pip(env_, "install -U 'jax[cuda12]'   # or 'jax[cuda13]' with a driver >= 580");
     } else if (fw_.framework == "onnxruntime") {
       what = fmt::format("{} {} is the CPU package; the CUDA execution provider is in onnxruntime-gpu", fw_.distribution, fw_.version);
-      fix = pip(env_, fmt::format("uninstall -y {} && {}", fw_.distribution, pip(env_, "install onnxruntime-gpu")));
+      fix = pip(env_, shell_command("uninstall -y {}", fw_.distribution) + " && " + pip(env_, "install onnxruntime-gpu"));
     } else if (fw_.framework == "cupy") {
       what = fmt::format("{} is a ROCm build", fw_.distribution);
-      fix = pip(env_, fmt::format("uninstall -y {} && {}", fw_.distribution, pip(env_, "install cupy-cuda12x")));
+      fix = pip(env_, shell_command("uninstall -y {}", fw_.distribution) + " && " + pip(env_, "install cupy-cuda12x"));
     }
     auto& x = add("framework.cpu_only_build", what);
     x.evidence.push_back({"frameworks[].flavor", fw_.flavor});
@@ -567,22 +567,23 @@ class Checker {
       x.fix.push_back(fmt::format("install cuDNN {}.{} or a newer {}.x{} where the loader finds it (now {}, by {}): "
                                   "NVIDIA's cuDNN packages or your distribution's",
                                   need->first, need->second, need->first,
-                                  cuda_major.empty() ? "" : " built for CUDA " + cuda_major, dir, lib->found_by));
+                                  cuda_major.empty() ? "" : " built for CUDA " + shell_quote(cuda_major), shell_quote(dir),
+                                  shell_quote(lib->found_by)));
       if (!cuda_major.empty()) {
         const std::string wheel_name = "nvidia-cudnn-cu" + cuda_major;
         if (lib->found_by.find("LD_LIBRARY_PATH") != std::string::npos || fw_.cuda_wheels.empty()) {
           x.fix.push_back(fmt::format("or: {}, and put its nvidia/cudnn/lib first on LD_LIBRARY_PATH in place of {}",
-                                      pip(env_, fmt::format("install '{}{}'", wheel_name, range)), dir));
+                                      pip(env_, shell_command("install {}", wheel_name + range)), shell_quote(dir)));
         } else {
           // The framework's RUNPATH reaches the wheel before ld.so.cache does.
-          x.fix.push_back("or: " + pip(env_, fmt::format("install '{}{}'", wheel_name, range)));
+          x.fix.push_back("or: " + pip(env_, shell_command("install {}", wheel_name + range)));
         }
       }
     } else if (wheel) {
-      x.fix.push_back(pip(env_, fmt::format("install '{}{}'", wheel->name, wheel->specifier)));
+      x.fix.push_back(pip(env_, shell_command("install {}", wheel->name + wheel->specifier)));
     } else {
       x.fix.push_back(
-          pip(env_, fmt::format("install 'nvidia-cudnn-cu{}{}'", cuda_major.empty() ? "12" : cuda_major, range)));
+          pip(env_, shell_command("install {}", "nvidia-cudnn-cu" + (cuda_major.empty() ? std::string("12") : cuda_major) + range)));
     }
   }
 
@@ -701,11 +702,11 @@ class Checker {
       if (std::find(dirs.begin(), dirs.end(), dir) != dirs.end()) continue;
       dirs.push_back(dir);
       if (s.lib->found_by.find("LD_LIBRARY_PATH") != std::string::npos) {
-        x.fix.push_back(fmt::format("remove {} from LD_LIBRARY_PATH", dir));
+        x.fix.push_back(shell_command("remove {} from LD_LIBRARY_PATH", dir));
       } else if (starts_with(s.lib->found_by, "ld.so.cache")) {
-        x.fix.push_back(fmt::format("{} comes from the loader's cache: remove it from /etc/ld.so.conf.d (then sudo "
-                                    "ldconfig), or put CUDA {}'s lib directory before it on LD_LIBRARY_PATH",
-                                    dir, keep));
+        x.fix.push_back(shell_command("{} comes from the loader's cache: remove it from /etc/ld.so.conf.d (then sudo "
+                                      "ldconfig), or put CUDA {}'s lib directory before it on LD_LIBRARY_PATH",
+                                      dir, keep));
       }
     }
     x.fix.push_back(fw_.cuda_wheels.empty() ? install_cuda_yourself()
@@ -792,7 +793,7 @@ class Checker {
                                   g.name.value_or("?"), *g.compute_capability, name_, fw_.version, list));
         x.evidence.push_back({fmt::format("nvml.gpus[{}].compute_capability", g.index), *g.compute_capability});
         x.evidence.push_back({"frameworks[].gpu_targets", list});
-        x.fix.push_back(fmt::format("install a {} build compiled for compute capability {}", name_, *g.compute_capability));
+        x.fix.push_back(shell_command("install a {} build compiled for compute capability {}", name_, *g.compute_capability));
       } else if (!sass) {
         auto& x = add("framework.gpu_arch_ptx_only",
                       fmt::format("{} {} has no SASS for GPU {} (compute capability {}); its PTX is JIT-compiled at first start",

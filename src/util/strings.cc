@@ -1,5 +1,7 @@
 #include "util/strings.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -48,12 +50,42 @@ std::string shell_quote(std::string_view s) {
     plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_/.:=,+-@%").find(c) != std::string_view::npos);
   }
   if (plain) return std::string(s);
+  const bool control = std::any_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+  if (control) {
+    // bash's $'...': a newline, an escape sequence or any control byte is
+    // written as \xHH, so the printed command is one line, shows nothing raw
+    // on a terminal, and still means exactly these bytes.
+    std::string out = "$'";
+    for (char c : s) {
+      auto u = static_cast<unsigned char>(c);
+      if (c == '\'' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (u < 0x20 || u == 0x7f) {
+        out += fmt::format("\\x{:02x}", u);
+      } else {
+        out += c;
+      }
+    }
+    return out + "'";
+  }
   std::string out = "'";
   for (char c : s) {
     if (c == '\'') out += "'\\''";
     else out += c;
   }
   return out + "'";
+}
+
+std::string one_line(std::string_view s) {
+  std::string out = sanitize_text(s);
+  for (auto& c : out) {
+    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+  }
+  return out;
 }
 
 std::string sanitize_text(std::string_view s) {

@@ -27,6 +27,9 @@ TEST(Strings, ShellQuote) {
   EXPECT_EQ(shell_quote("/my dir/lib"), "'/my dir/lib'");
   EXPECT_EQ(shell_quote("a'b$(x)"), "'a'\\''b$(x)'");
   EXPECT_EQ(shell_quote(""), "''");
+  // Control bytes never go out raw: one line, nothing for a terminal to act on.
+  EXPECT_EQ(shell_quote("a\nb"), "$'a\\x0ab'");
+  EXPECT_EQ(shell_quote("\x1b[31mred'\\"), "$'\\x1b[31mred\\'\\\\'");
 }
 
 TEST(Strings, SanitizeStopsAtNulAndReplacesBadBytes) {

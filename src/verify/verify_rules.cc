@@ -331,7 +331,7 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
     if (!f.fix.empty() || (explained && f.id != "verify.disagrees_with_doctor")) continue;
     if (f.id == "verify.import_failed") {
       f.fix.push_back(
-          fmt::format("{} -m pip install {}", v.run.interpreter, install_name(v.run.framework)));
+          shell_command("{} -m pip install {}", v.run.interpreter, install_name(v.run.framework)));
     } else if (const auto* e = find_catalog_entry(f.id)) {
       f.fix.emplace_back(e->fix);
     }
