@@ -107,6 +107,9 @@ int run_verify(std::vector<std::string> args) {
   if (auto rc = parse_arguments(app, std::move(args))) return *rc;
   // Named interpreters are the ones to verify in: no others are looked for.
   o.discover_python = o.python.empty();
+  // --timeout is the deadline of every check, the interpreter's own query
+  // included (a venv on a slow file system takes longer than the doctor's 10 s).
+  if (app.count("--timeout") > 0) o.timeout_s = v.timeout_s;
   const knowledge::LoadOnce tables(o.knowledge_dir);
   auto facts = obtain_facts(o, &tables);
   if (!facts) {

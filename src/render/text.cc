@@ -56,22 +56,11 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
       for (const auto& d : link.details) out += "    • " + one_line(d) + "\n";
     }
   }
-  // Frameworks, grouped by Python environment.
-  std::string last_interpreter;
-  for (const auto& fv : report.frameworks) {
-    if (fv.interpreter != last_interpreter) {
-      out += fmt::format("\nFrameworks in {} (Python {}):\n", one_line(fv.interpreter), one_line(fv.python_version));
-      last_interpreter = fv.interpreter;
-    }
-    std::string title = one_line(fmt::format("{} {} ({})", fv.framework, fv.version, fv.distribution));
-    if (fv.gpu) {
-      out += fmt::format("{} {}: GPU\n", mark(st, "ok"), title);
-    } else {
-      out += fmt::format("{} {}: CPU — {} ", mark(st, "error"), title, one_line(fv.summary));
-      out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
-    }
+  // Frameworks, grouped by Python environment: every interpreter checked is
+  // named, so "checked, nothing there" differs from "did not look".
+  auto framework_findings = [&](const std::string& scope) {
     for (const auto& f : report.findings) {
-      if (f.scope != fv.scope) continue;
+      if (f.scope != scope) continue;
       out += fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(f.summary));
       out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
       if (st.verbose) {
@@ -79,9 +68,43 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
       }
       for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
     }
-    if (st.verbose) {
-      for (const auto& d : fv.details) out += "    • " + one_line(d) + "\n";
+  };
+  std::vector<std::string> interpreters;
+  for (const auto& env : report.facts.python.environments) interpreters.push_back(env.interpreter);
+  for (const auto& fv : report.frameworks) {
+    if (std::find(interpreters.begin(), interpreters.end(), fv.interpreter) == interpreters.end()) {
+      interpreters.push_back(fv.interpreter);
     }
+  }
+  for (const auto& interpreter : interpreters) {
+    const PythonEnv* env = nullptr;
+    for (const auto& e : report.facts.python.environments) {
+      if (e.interpreter == interpreter) env = &e;
+    }
+    std::string version = env && env->version ? *env->version : "";
+    for (const auto& fv : report.frameworks) {
+      if (fv.interpreter == interpreter && !fv.python_version.empty()) version = fv.python_version;
+    }
+    out += fmt::format("\nFrameworks in {}{}:\n", one_line(interpreter),
+                       version.empty() ? "" : " (Python " + one_line(version) + ")");
+    bool any = false;
+    for (const auto& fv : report.frameworks) {
+      if (fv.interpreter != interpreter) continue;
+      any = true;
+      std::string title = one_line(fmt::format("{} {} ({})", fv.framework, fv.version, fv.distribution));
+      if (fv.gpu) {
+        out += fmt::format("{} {}: GPU\n", mark(st, "ok"), title);
+      } else {
+        out += fmt::format("{} {}: CPU — {} ", mark(st, "error"), title, one_line(fv.summary));
+        out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
+      }
+      framework_findings(fv.scope);
+      if (st.verbose) {
+        for (const auto& d : fv.details) out += "    • " + one_line(d) + "\n";
+      }
+    }
+    framework_findings("python in " + interpreter);
+    if (!any && env && env->probe.status == "ok") out += "    • no framework installed\n";
   }
   out += "\n";
   const auto& v = report.verdict;

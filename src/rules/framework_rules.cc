@@ -815,10 +815,36 @@ class Checker {
 
 }  // namespace
 
+// An interpreter whose query did not answer: its frameworks are unknown,
+// which is never the same as "none installed".
+void environment_unchecked(const PythonEnv& env, std::vector<Finding>& out) {
+  const auto& p = env.probe;
+  std::string first_line = p.stderr_tail.substr(0, p.stderr_tail.find('\n'));
+  std::string why = p.status == "timed_out"     ? fmt::format("it did not answer within {:.0f} s", p.deadline_ms / 1000)
+                    : p.status == "spawn_failed" ? "it cannot be run: " + (first_line.empty() ? "no reason given" : first_line)
+                    : p.status == "crashed"      ? fmt::format("it was killed by signal {}", p.signal)
+                    : p.status == "exited"       ? fmt::format("it exited with status {}{}", p.exit_code,
+                                                               first_line.empty() ? "" : ": " + first_line)
+                                                 : "its answer could not be read" + (first_line.empty() ? "" : ": " + first_line);
+  Finding x = make_finding("framework.environment_unchecked",
+                           fmt::format("could not check the Python environment of {}: {}", env.interpreter, why));
+  x.scope = "python in " + env.interpreter;
+  x.evidence.push_back({"python.environments[].probe.status", p.status});
+  if (p.status == "timed_out") {
+    x.fix.push_back(shell_command("ongpu doctor --python {} --timeout 60   # a slow start (a loaded machine, a network "
+                                  "file system) needs a longer deadline",
+                                  env.interpreter));
+  } else {
+    x.fix.push_back(shell_command("{} -c 'import sys; print(sys.version)'   # shows why it does not run", env.interpreter));
+  }
+  out.push_back(std::move(x));
+}
+
 std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& machine, const knowledge::Knowledge& k,
                                              std::vector<Finding>& out) {
   std::vector<FrameworkVerdict> verdicts;
   for (const auto& env : f.python.environments) {
+    if (env.probe.status != "ok") environment_unchecked(env, out);
     for (const auto& fw : env.frameworks) {
       const size_t first = out.size();
       Checker(f, env, fw, k, out).run();

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "render/render.h"
 #include "rules/catalog.h"
 #include "rules/report.h"
 #include "rules/rules.h"
@@ -168,6 +169,14 @@ const Case kCases[] = {
     {"framework.gpu_arch_ptx_only", [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");
        f.nvml.gpus[0].compute_capability = std::string("10.0");  // only compute_90 reaches it
+     }},
+    {"framework.environment_unchecked", [](FactSet& f) {
+       add_framework(f, "tensorflow", "2.21.0");
+       PythonEnv slow;
+       slow.interpreter = "/slow/venv/bin/python";
+       slow.probe.status = "timed_out";
+       slow.probe.deadline_ms = 10000;
+       f.python.environments.push_back(slow);
      }},
     {"framework.jax_version_skew", [](FactSet& f) {
        auto& fw = add_framework(f, "jax", "0.10.2");
@@ -614,6 +623,31 @@ TEST(FrameworkRules, AnInstalledWheelWhoseLibraryIsGoneIsReinstalledAloneAtItsVe
   }
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(x->fix[0], "/venv/bin/python -m pip install --force-reinstall --no-deps nvidia-cudnn-cu12==9.3.0.75");
+}
+
+// An interpreter that did not answer is a warning on a usable GPU, named in
+// the text report; one without frameworks is named as such.
+TEST(FrameworkRules, AnUncheckedEnvironmentIsNeverACleanBillOfHealth) {
+  FactSet f = healthy_facts();
+  PythonEnv slow;
+  slow.interpreter = "/slow/venv/bin/python";
+  slow.probe.status = "timed_out";
+  slow.probe.deadline_ms = 10000;
+  f.python.environments.push_back(slow);
+  PythonEnv empty;
+  empty.interpreter = "/usr/bin/python3";
+  empty.version = std::string("3.11.2");
+  empty.probe.status = "ok";
+  f.python.environments.push_back(empty);
+  Report r = build_report(f);
+  EXPECT_EQ(r.verdict.exit_code, 1);
+  EXPECT_NE(r.verdict.summary.find("1 Python environment could not be checked"), std::string::npos) << r.verdict.summary;
+  const std::string text = render_doctor_text(r, {false, false});
+  EXPECT_NE(text.find("Frameworks in /slow/venv/bin/python:"), std::string::npos) << text;
+  EXPECT_NE(text.find("did not answer within 10 s"), std::string::npos) << text;
+  EXPECT_NE(text.find("Frameworks in /usr/bin/python3 (Python 3.11.2):\n    • no framework installed"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("No issues found"), std::string::npos) << text;
 }
 
 }  // namespace ongpu

@@ -198,6 +198,16 @@ Report build_report(FactSet facts, const knowledge::Knowledge& k) {
       r.verdict.summary += fmt::format("; {} of {} frameworks can use it", on_gpu, r.frameworks.size());
     }
   }
+  // An interpreter that could not be checked leaves its frameworks unknown:
+  // never a clean bill of health.
+  const auto unchecked = std::count_if(r.findings.begin(), r.findings.end(), [](const Finding& f) {
+    return f.id == "framework.environment_unchecked";
+  });
+  if (unchecked > 0 && r.verdict.exit_code == 0) {
+    r.verdict.status = "warnings";
+    r.verdict.exit_code = 1;
+    r.verdict.summary += fmt::format("; {} Python environment{} could not be checked", unchecked, unchecked == 1 ? "" : "s");
+  }
   r.facts = std::move(facts);
   return r;
 }

@@ -8,7 +8,7 @@ import re
 import pytest
 
 import conftest
-from conftest import REPO, doctor, env_with_libraries
+from conftest import FIXTURES, REPO, doctor, env_with_libraries, ongpu
 
 ENVS = REPO / "tests" / "fixtures" / "python"
 
@@ -399,3 +399,28 @@ def test_libraries_from_two_cuda_releases(tmp_path):
     toolkit(cuda11, ["libcurand.so.10"])
     _, _, _, findings = frameworks("tf-212-system-cuda", extra_env={"LD_LIBRARY_PATH": ld_path(cuda11, cuda13)})
     assert "framework.cuda_libraries_mixed" not in findings
+
+
+def test_an_interpreter_that_cannot_be_checked_is_named_never_a_clean_bill(tmp_path):
+    # Issue: hardening §5. A missing interpreter, and one slower than the deadline.
+    slow = tmp_path / "slow" / "bin" / "python"
+    slow.parent.mkdir(parents=True)
+    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow.chmod(0o755)
+    for python, why in ((tmp_path / "nonexistent" / "python", "it cannot be run"),
+                        (slow, "it did not answer within 1 s")):
+        r = doctor("--python", str(python), "--timeout", "1",
+                   root="healthy-1gpu", scenario="healthy.conf", timeout=60)
+        assert r.rc == 1, r.err
+        f = next(f for f in r.json()["findings"] if f["id"] == "framework.environment_unchecked")
+        assert str(python) in f["summary"] and why in f["summary"], f["summary"]
+        text = ongpu("doctor", "--python", str(python), "--timeout", "1", "--root", str(FIXTURES / "healthy-1gpu"),
+                     scenario="healthy.conf", env={"NO_COLOR": "1"}, timeout=60)
+        assert f"Frameworks in {python}:" in text.out and why in text.out, text.out
+        assert "No issues found" not in text.out
+
+
+def test_an_interpreter_without_frameworks_is_named(tmp_path):
+    r = ongpu("doctor", "--python", "/usr/bin/python3", "--root", str(FIXTURES / "healthy-1gpu"),
+              scenario="healthy.conf", env={"NO_COLOR": "1"})
+    assert "Frameworks in /usr/bin/python3 (Python " in r.out and "• no framework installed" in r.out, r.out

@@ -670,3 +670,17 @@ def test_real_tensorflow_in_text(name):
     assert "(as the doctor predicted)" in head[0]
     assert "1000×1000 float32 matmul ran on" in r.out
     assert "[verify.cuda_driver_not_found]" in r.out
+
+
+def test_the_interpreter_query_follows_verifys_timeout(tmp_path):
+    # Issue: hardening §5. An interpreter slower to start than the doctor's
+    # default 10 s deadline (a venv on a network file system, a loaded machine).
+    slow = tmp_path / "python"
+    once = tmp_path / "started"  # only the first start (the doctor's query) is slow
+    slow.write_text(f"#!/bin/sh\n[ -e {once} ] || {{ touch {once}; sleep 11; }}\nexec {PYTHON} \"$@\"\n")
+    slow.chmod(0o755)
+    e = {"PYTHONPATH": f"{VERIFY_FIXTURES / 'torch-cpu-build'}{os.pathsep}{SUPPORT}"}
+    r = ongpu("verify", "--python", str(slow), "--framework", "torch", "--timeout", "60", "--json", "--size",
+              str(SIZE), env=e, timeout=180)
+    fw = only_framework(r.json(), "torch")
+    assert fw["live"]["probe"]["status"] == "ok", fw["live"]["probe"]
