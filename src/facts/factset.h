@@ -284,6 +284,9 @@ struct Distribution {
   std::string location;      // the site-packages directory
   std::string metadata_dir;  // tensorflow-2.21.0.dist-info
   std::vector<std::string> requires_dist;  // kept for the frameworks and their plugins only
+  // Why its METADATA could not be read ("" when it was): name and version
+  // then come from the directory's name, and what it is built for is unknown.
+  std::string unreadable;
   template <class V> void fields(V& v) {
     v("name", name);
     v("version", version);
@@ -291,6 +294,7 @@ struct Distribution {
     v("location", location);
     v("metadata_dir", metadata_dir);
     v("requires_dist", requires_dist);
+    v("unreadable", unreadable);
   }
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "python/metadata.h"
 #include "python/wheel.h"
 #include "util/strings.h"
@@ -271,6 +273,15 @@ std::vector<FrameworkFacts> detect(const sys::FileSystem& fs, const PythonEnv& e
   jax(fs, env, out);
   cupy(fs, env, out);
   onnxruntime(fs, env, out);
+  // A distribution whose METADATA cannot be read is still there: what it is
+  // built for is unknown, and says so.
+  for (auto& f : out) {
+    const auto* d = find_dist(env, f.distribution);
+    if (d && !d->unreadable.empty()) {
+      f.flavor = "unknown";
+      f.cuda_version = Fact<std::string>::missing(fmt::format("{}/{}: {}", d->location, d->metadata_dir, d->unreadable));
+    }
+  }
   return out;
 }
 

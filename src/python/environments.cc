@@ -164,10 +164,13 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
 
 std::vector<Distribution> scan_distributions(const sys::FileSystem& fs, const std::vector<std::string>& site_dirs) {
   std::vector<Distribution> out;
+  std::set<std::string> seen_dirs;  // an interpreter may list one directory many times
   for (const auto& dir : site_dirs) {
+    if (!seen_dirs.insert(dir).second) continue;
     auto names = fs.list_dir(dir);
     if (!names) continue;
     for (const auto& n : *names) {
+      if (out.size() >= kMaxDistributions) return out;
       const bool dist_info = ends_with(n, ".dist-info");
       const bool egg_info = ends_with(n, ".egg-info");
       if (!dist_info && !egg_info) continue;
@@ -175,12 +178,25 @@ std::vector<Distribution> scan_distributions(const sys::FileSystem& fs, const st
       auto text = read_metadata_header(fs, meta_dir + (dist_info ? "/METADATA" : "/PKG-INFO"));
       if (!text && egg_info)
         text = read_metadata_header(fs, meta_dir);  // an egg-info file, not a directory
-      if (!text) continue;
-      auto meta = parse_core_metadata(*text);
+      CoreMetadata meta;
+      std::string unreadable;
+      if (text) {
+        meta = parse_core_metadata(*text);
+      } else {
+        // Not readable: the directory's name still says what it is
+        // (<name>-<version>.dist-info, the name escaped with "_"), and that it
+        // is there at all must not vanish from the report.
+        unreadable = text.error();
+        const std::string stem = n.substr(0, n.size() - (dist_info ? 10 : 9));
+        const auto dash = stem.find('-');
+        meta.name = stem.substr(0, dash);
+        meta.version = dash == std::string::npos ? "" : stem.substr(dash + 1);
+      }
       if (meta.name.empty()) continue;
       Distribution d;
       d.name = normalize_name(meta.name);
       d.version = meta.version;
+      d.unreadable = unreadable;
       d.location = dir;
       d.metadata_dir = n;
       if (auto inst = fs.read_file(meta_dir + "/INSTALLER", 256)) d.installer = sanitize_text(trim(*inst));

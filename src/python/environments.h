@@ -31,6 +31,10 @@ sys::ChildSpec query_spec(const Candidate& c);
 // Fills an environment from the child's outcome (not its distributions).
 PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& outcome);
 
+// At most this many distributions are read per environment (a large one has
+// a few thousand): a directory listed over and over, or a hostile one, stays bounded.
+inline constexpr size_t kMaxDistributions = 20000;
+
 // Every *.dist-info / *.egg-info in the site directories; the first directory
 // in import order wins when a distribution is installed twice (the later copy
 // is kept too, so conflicts can be reported).

@@ -40,7 +40,7 @@ json render_doctor_json(const Report& report) {
                           {"version", v.version},
                           {"interpreter", v.interpreter},
                           {"python_version", v.python_version},
-                          {"device", v.gpu ? "gpu" : "cpu"},
+                          {"device", v.gpu ? "gpu" : v.unknown ? "unknown" : "cpu"},
                           {"root_cause", v.root_cause.empty() ? json(nullptr) : json(v.root_cause)},
                           {"summary", v.summary},
                           {"scope", v.scope}});

@@ -94,6 +94,9 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
       std::string title = one_line(fmt::format("{} {} ({})", fv.framework, fv.version, fv.distribution));
       if (fv.gpu) {
         out += fmt::format("{} {}: GPU\n", mark(st, "ok"), title);
+      } else if (fv.unknown) {
+        out += fmt::format("{} {}: unknown — {} ", mark(st, "warning"), title, one_line(fv.summary));
+        out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
       } else {
         out += fmt::format("{} {}: CPU — {} ", mark(st, "error"), title, one_line(fv.summary));
         out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";

@@ -50,6 +50,7 @@ struct FrameworkVerdict {
   std::string distribution;
   std::string version;
   bool gpu = false;
+  bool unknown = false;      // its build could not be read: neither GPU nor CPU is known
   std::string root_cause;    // first error: the machine's, or this framework's
   std::string summary;
   std::string scope;         // the scope of its own findings

@@ -184,6 +184,18 @@ class Checker {
   }
 
   void build() {
+    if (fw_.flavor == "unknown") {
+      // Its package directory or its METADATA cannot be read: never a
+      // verdict of GPU (nor of CPU) from what is not known.
+      auto& x = add("framework.build_unknown",
+                    fmt::format("what {} {} is built for cannot be read ({}): whether it uses the GPU is unknown", name_,
+                                fw_.version, fw_.cuda_version.reason));
+      x.evidence.push_back({"frameworks[].flavor", "unknown"});
+      x.evidence.push_back({"frameworks[].cuda_version", fw_.cuda_version.reason});
+      x.fix.push_back(pip(env_, "install --force-reinstall --no-deps " + shell_quote(fw_.distribution + "==" + fw_.version)) +
+                      "   # restores its files; or make them readable by this user");
+      return;
+    }
     if (fw_.flavor == "stub") {
       auto& x = add("framework.tensorflow_gpu_stub",
                     fmt::format("tensorflow-gpu {} is the empty error package, not TensorFlow", fw_.version));
@@ -873,7 +885,14 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
       } else if (!own_error.empty()) {
         v.root_cause = own_error;
       }
-      v.gpu = machine.gpu_usable && own_error.empty();
+      v.gpu = machine.gpu_usable && own_error.empty() && fw.flavor != "unknown";
+      if (machine.gpu_usable && own_error.empty() && fw.flavor == "unknown") {
+        v.unknown = true;
+        v.root_cause = "framework.build_unknown";
+        for (size_t i = first; i < out.size(); ++i) {
+          if (out[i].id == v.root_cause) v.summary = out[i].summary;
+        }
+      }
       v.details.push_back(fmt::format("build: {}{}{}{}", fw.flavor, fw.cuda_version ? ", CUDA " + *fw.cuda_version : "",
                                       fw.cudnn_version ? ", cuDNN " + *fw.cudnn_version : "",
                                       fw.package_dir.empty() ? "" : ", in " + fw.package_dir));

@@ -170,6 +170,11 @@ const Case kCases[] = {
        add_framework(f, "tensorflow", "2.21.0");
        f.nvml.gpus[0].compute_capability = std::string("10.0");  // only compute_90 reaches it
      }},
+    {"framework.build_unknown", [](FactSet& f) {
+       auto& fw = add_framework(f, "torch", "2.3.0+cpu");
+       fw.flavor = "unknown";
+       fw.cuda_version = Fact<std::string>::missing("the torch package directory is missing");
+     }},
     {"framework.environment_unchecked", [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");
        PythonEnv slow;
@@ -647,6 +652,24 @@ TEST(FrameworkRules, AnUncheckedEnvironmentIsNeverACleanBillOfHealth) {
   EXPECT_NE(text.find("did not answer within 10 s"), std::string::npos) << text;
   EXPECT_NE(text.find("Frameworks in /usr/bin/python3 (Python 3.11.2):\n    • no framework installed"), std::string::npos)
       << text;
+  EXPECT_EQ(text.find("No issues found"), std::string::npos) << text;
+}
+
+// What cannot be read is never a GPU: torch's package directory gone, even
+// with a "+cpu" version (issue: hardening §5).
+TEST(FrameworkRules, AnUnreadableBuildIsUnknownNeverGpu) {
+  FactSet f = healthy_facts();
+  auto& fw = add_framework(f, "torch", "2.3.0+cpu");
+  fw.flavor = "unknown";
+  fw.cuda_version = Fact<std::string>::missing("the torch package directory is missing");
+  Report r = build_report(f);
+  ASSERT_EQ(r.frameworks.size(), 1u);
+  EXPECT_FALSE(r.frameworks[0].gpu);
+  EXPECT_TRUE(r.frameworks[0].unknown);
+  EXPECT_EQ(r.frameworks[0].root_cause, "framework.build_unknown");
+  EXPECT_EQ(r.verdict.exit_code, 1);
+  const std::string text = render_doctor_text(r, {false, false});
+  EXPECT_NE(text.find("torch 2.3.0+cpu (torch): unknown"), std::string::npos) << text;
   EXPECT_EQ(text.find("No issues found"), std::string::npos) << text;
 }
 

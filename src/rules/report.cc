@@ -184,14 +184,17 @@ Report build_report(FactSet facts, const knowledge::Knowledge& k) {
   // "not usable", some of them is a warning.
   if (!r.frameworks.empty() && r.verdict.gpu_usable) {
     size_t on_gpu = std::count_if(r.frameworks.begin(), r.frameworks.end(), [](const auto& v) { return v.gpu; });
+    const size_t unknown = std::count_if(r.frameworks.begin(), r.frameworks.end(), [](const auto& v) { return v.unknown; });
     bool framework_warnings = std::any_of(r.findings.begin(), r.findings.end(), [](const Finding& f) {
       return !f.scope.empty() && f.severity == Severity::warning;
     });
-    if (on_gpu == 0) {
+    if (on_gpu == 0 && unknown < r.frameworks.size()) {
       r.verdict.status = "not_usable";
       r.verdict.exit_code = 2;
-      r.verdict.root_cause = r.frameworks.front().root_cause;
-      r.verdict.summary = "no framework found can use the GPU: " + r.frameworks.front().summary;
+      // The first framework known to be on the CPU speaks for them.
+      const auto& cpu = *std::find_if(r.frameworks.begin(), r.frameworks.end(), [](const auto& v) { return !v.unknown; });
+      r.verdict.root_cause = cpu.root_cause;
+      r.verdict.summary = "no framework found can use the GPU: " + cpu.summary;
     } else if ((on_gpu < r.frameworks.size() || framework_warnings) && r.verdict.exit_code == 0) {
       r.verdict.status = "warnings";
       r.verdict.exit_code = 1;

@@ -424,3 +424,52 @@ def test_an_interpreter_without_frameworks_is_named(tmp_path):
     r = ongpu("doctor", "--python", "/usr/bin/python3", "--root", str(FIXTURES / "healthy-1gpu"),
               scenario="healthy.conf", env={"NO_COLOR": "1"})
     assert "Frameworks in /usr/bin/python3 (Python " in r.out and "• no framework installed" in r.out, r.out
+
+
+def copy_env(tmp_path, name):
+    import shutil
+    dst = tmp_path / name
+    shutil.copytree(ENVS / name, dst, symlinks=True)
+    return dst
+
+
+def test_a_framework_whose_build_cannot_be_read_is_unknown_never_gpu(tmp_path):
+    # Issue: hardening §5. torch 2.3.0+cpu without its package directory, and
+    # with its METADATA unreadable (a directory where the file should be).
+    env = copy_env(tmp_path, "torch-cpu")
+    site = env / "lib" / "python3.11" / "site-packages"
+    (site / "torch" / "version.py").unlink()
+    (site / "torch").rmdir()
+    gone = ("what PyTorch 2.3.0+cpu is built for cannot be read", "package directory is missing")
+    meta = site / "torch-2.3.0+cpu.dist-info" / "METADATA"
+    for case in ("package dir missing", "METADATA unreadable"):
+        if case == "METADATA unreadable":
+            meta.unlink()
+            meta.mkdir()
+            gone = ("what PyTorch 2.3.0+cpu is built for cannot be read", "torch-2.3.0+cpu.dist-info")
+        python = env / "bin" / "python"
+        r = doctor("--python", str(python), root="healthy-1gpu", scenario="healthy.conf")
+        assert r.rc == 1, (case, r.err)
+        doc = r.json()
+        mine = [v for v in doc["frameworks"] if v["interpreter"] == str(python)]
+        assert [(v["framework"], v["device"], v["root_cause"]) for v in mine] == [
+            ("torch", "unknown", "framework.build_unknown")], (case, mine)
+        f = next(f for f in doc["findings"] if f["id"] == "framework.build_unknown")
+        assert all(g in f["summary"] for g in gone), (case, f["summary"])
+        text = ongpu("doctor", "--python", str(python), "--root", str(FIXTURES / "healthy-1gpu"),
+                     scenario="healthy.conf", env={"NO_COLOR": "1"})
+        assert "torch 2.3.0+cpu (torch): unknown" in text.out and "No issues found" not in text.out, text.out
+
+
+def test_a_site_directory_listed_many_times_is_read_once(tmp_path):
+    # Issue: hardening §6: 50 copies of one directory made 50 copies of each distribution.
+    env = copy_env(tmp_path, "torch-cpu")
+    script = env / "bin" / "python"
+    text = script.read_text()
+    line = "printf 'site=%s/lib/python3.11/site-packages\\n' \"$prefix\"\n"
+    assert line in text
+    script.write_text(text.replace(line, line * 50))
+    r = doctor("--python", str(script), root="healthy-1gpu", scenario="healthy.conf")
+    e = next(e for e in r.json()["facts"]["python"]["environments"] if e["interpreter"] == str(script))
+    assert [d["name"] for d in e["distributions"]].count("torch") == 1
+    assert len([v for v in r.json()["frameworks"] if v["interpreter"] == str(script)]) == 1
