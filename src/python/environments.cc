@@ -32,6 +32,10 @@ for conf in (os.path.join(exe_dir, "pyvenv.cfg"), os.path.join(os.path.dirname(e
                 if key.strip().lower() == "include-system-site-packages":
                     system_site = value.strip().lower() == "true"
         break
+if venv:
+    # As site.venv() does: Debian's and Ubuntu's getsitepackages() give a venv
+    # its lib/pythonX.Y/site-packages only when sys.prefix is the venv's.
+    sys.prefix = sys.exec_prefix = prefix
 dirs = list(site.getsitepackages([prefix]))
 if venv and system_site:
     dirs += site.getsitepackages([sys.base_prefix])
@@ -49,7 +53,15 @@ out = [("executable", sys.executable), ("version", "%d.%d.%d" % sys.version_info
        ("implementation", sys.implementation.name), ("prefix", prefix), ("base_prefix", sys.base_prefix),
        ("platform", sys.platform), ("machine", os.uname().machine if hasattr(os, "uname") else "")]
 out += [("site", d) for d in seen]
-sys.stdout.write("".join("%s=%s\n" % (k, v) for k, v in out if "\n" not in str(v)))
+# A value with a newline, an escape or any byte outside printable ASCII goes
+# as "key:hex=<its bytes in hex>": a venv's path is what it is, and must
+# neither break the lines nor be lost.
+for k, v in out:
+    v = str(v)
+    if all(" " <= c <= "~" for c in v):
+        sys.stdout.write("%s=%s\n" % (k, v))
+    else:
+        sys.stdout.write("%s:hex=%s\n" % (k, os.fsencode(v).hex()))
 )PY";
 
 // Distributions whose Requires-Dist ongpu reads (frameworks and their plugins).
@@ -127,7 +139,16 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
     auto eq = line.find('=');
     if (eq == std::string_view::npos || eq == 0) continue;
     std::string key(line.substr(0, eq));
-    std::string value = sanitize_text(line.substr(eq + 1));
+    std::string value(line.substr(eq + 1));
+    if (ends_with(key, ":hex")) {
+      key.resize(key.size() - 4);
+      auto bytes = from_hex(value);
+      if (!bytes) continue;
+      value = std::move(*bytes);
+    }
+    // Paths stay byte for byte (they are opened); the rest is shown.
+    const bool path = key == "site" || key == "executable" || key == "prefix" || key == "base_prefix";
+    if (!path) value = sanitize_text(value);
     if (key == "site") sites.push_back(value);
     else fields.emplace(key, value);
   }

@@ -42,6 +42,8 @@ std::string sanitize_text(std::string_view s);
 // the text report prints as one line (a finding, a fix), so that no value can
 // start a line of its own.
 std::string one_line(std::string_view s);
+// "2f746d70" -> "/tmp"; nullopt for an odd length or a non-hex digit.
+std::optional<std::string> from_hex(std::string_view hex);
 
 template <class T>
 std::optional<T> parse_number(std::string_view s, int base = 10) {

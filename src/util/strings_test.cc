@@ -45,4 +45,12 @@ TEST(Strings, SanitizeStopsAtNulAndReplacesBadBytes) {
   EXPECT_EQ(sanitize_text("\xe0\xa0\x80"), "\xe0\xa0\x80");  // U+0800, the first 3-byte form
 }
 
+TEST(Strings, FromHex) {
+  EXPECT_EQ(from_hex("2f746d700a1b"), std::optional<std::string>("/tmp\n\x1b"));
+  EXPECT_EQ(from_hex(""), std::optional<std::string>(""));
+  EXPECT_EQ(from_hex("2"), std::nullopt);
+  EXPECT_EQ(from_hex("zz"), std::nullopt);
+  EXPECT_EQ(one_line("a\nb\tc\x1b"), "a b c?");
+}
+
 }  // namespace ongpu

@@ -473,3 +473,26 @@ def test_a_site_directory_listed_many_times_is_read_once(tmp_path):
     e = next(e for e in r.json()["facts"]["python"]["environments"] if e["interpreter"] == str(script))
     assert [d["name"] for d in e["distributions"]].count("torch") == 1
     assert len([v for v in r.json()["frameworks"] if v["interpreter"] == str(script)]) == 1
+
+
+@pytest.mark.parametrize("odd", ["new\nline", "esc\x1b[31mape", "lat\u00e9in"], ids=["newline", "escape", "utf8"])
+def test_a_venv_whose_path_has_odd_characters_is_checked_like_any(tmp_path, odd):
+    # Issue: hardening §5: such a venv lost its frameworks, and the verdict flipped to exit 0.
+    # The venv is made by Debian's own python3, whose patched site.getsitepackages()
+    # gives a venv its site-packages only once sys.prefix is the venv's (the query
+    # runs with -S, so site.venv() has not set it): every Debian/Ubuntu venv was
+    # missed before, whatever its name.
+    import shutil
+    import subprocess
+    venv = tmp_path / odd
+    subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python3*/site-packages"))
+    shutil.copytree(ENVS / "torch-cpu" / "lib" / "python3.11" / "site-packages", site, dirs_exist_ok=True)
+    python = venv / "bin" / "python"
+    r = doctor("--python", str(python), root="healthy-1gpu", scenario="healthy.conf")
+    mine = [v for v in r.json()["frameworks"] if v["interpreter"] == str(python)]
+    assert [(v["framework"], v["version"], v["device"]) for v in mine] == [("torch", "2.3.0+cpu", "cpu")], mine
+    assert r.rc == 2, r.err
+    text = ongpu("doctor", "--python", str(python), "--root", str(FIXTURES / "healthy-1gpu"),
+                 scenario="healthy.conf", env={"NO_COLOR": "1"})
+    assert "\x1b" not in text.out and "torch 2.3.0+cpu (torch): CPU" in text.out
