@@ -1,14 +1,48 @@
 // ongpu: dispatch to a subcommand from the table in cli/commands.cc.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "sys/child_guard.h"
 
+namespace {
+
+// Out of memory anywhere (a destructor included, where a throw would end in
+// std::terminate): say so, end the children, exit 70. Nothing here allocates.
+void out_of_memory() {
+  static const char msg[] = "ongpu: out of memory; stopping (exit 70)\n";
+  const ssize_t w = ::write(2, msg, sizeof msg - 1);
+  (void)w;
+  ongpu::sys::end_all_descendants(300);
+  ::_exit(ongpu::cli::kExitInternal);
+}
+
+// The report is the product: one that cannot be written (a full disk,
+// /dev/full, a closed stdout) is a failure, not a silent success.
+int finish_output(int code) {
+  errno = 0;
+  std::cout.flush();
+  if (std::cout.fail()) {
+    const int err = errno;
+    std::cerr << "ongpu: cannot write the report to standard output"
+              << (err ? std::string(": ") + std::strerror(err) : std::string()) << "\n";
+    return ongpu::cli::kExitInternal;
+  }
+  return ongpu::cli::output_failed() ? ongpu::cli::kExitInternal : code;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace ongpu::cli;
+  std::set_new_handler(out_of_memory);
   // Nothing ongpu starts outlives it, on a signal either (child_guard.h).
   ongpu::sys::install_child_guard();
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -28,7 +62,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   try {
-    return cmd->run(std::vector<std::string>(args.begin() + 1, args.end()));
+    return finish_output(cmd->run(std::vector<std::string>(args.begin() + 1, args.end())));
   } catch (const std::exception& e) {
     std::cerr << "ongpu: internal error: " << e.what() << "\n";
     return kExitInternal;

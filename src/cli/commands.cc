@@ -36,6 +36,13 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::span<const Command> commands() { return kCommands; }
 
+namespace {
+bool g_output_failed = false;
+}  // namespace
+
+void note_output_failure() { g_output_failed = true; }
+bool output_failed() { return g_output_failed; }
+
 const Command* find_command(std::string_view name) {
   for (const auto& c : kCommands) {
     if (c.name == name) return &c;

@@ -23,6 +23,11 @@ struct Command {
   bool hidden = false;
 };
 
+// A file the user asked for (--save-facts) could not be written: the command
+// still prints its report, and main() then exits kExitInternal.
+void note_output_failure();
+bool output_failed();
+
 std::span<const Command> commands();
 const Command* find_command(std::string_view name);
 // The closest command name within a small edit distance, or "" (did you mean).

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <iostream>
 #include <fstream>
 #include <sstream>
 
@@ -54,11 +57,18 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
 Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* tables) {
   FactSet facts;
   if (!o.facts_from.empty()) {
-    std::ifstream in(o.facts_from);
+    std::ifstream in(o.facts_from, std::ios::binary);
     if (!in) return make_error("cannot read " + o.facts_from);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    json doc = json::parse(buf.str(), nullptr, /*allow_exceptions=*/false);
+    // A facts file is a few MB; /dev/zero or a wrong file must not grow
+    // without bound.
+    constexpr size_t kMaxFacts = 64 << 20;
+    std::string text;
+    std::vector<char> chunk(1 << 16);
+    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+      text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+      if (text.size() > kMaxFacts) return make_error(o.facts_from + " is larger than 64 MiB: not a facts file");
+    }
+    json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return make_error(o.facts_from + " is not valid JSON");
     auto parsed = facts_from_json(doc);
     if (!parsed) return make_error(o.facts_from + ": " + parsed.error());
@@ -77,10 +87,17 @@ Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* ta
     facts = collect_all(c);
   }
   if (!o.save_facts.empty()) {
+    // Not writable: say so, and still give the report (exit 70 at the end).
+    errno = 0;
     std::ofstream out(o.save_facts);
-    if (!out) return make_error("cannot write " + o.save_facts);
-    out << facts_to_json(facts).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-    if (!out) return make_error("cannot write " + o.save_facts);
+    if (out) out << facts_to_json(facts).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    if (out) out.close();
+    if (!out) {
+      const int err = errno;
+      std::cerr << "ongpu: cannot write --save-facts " << one_line(o.save_facts)
+                << (err ? std::string(": ") + std::strerror(err) : std::string()) << "; the report follows\n";
+      note_output_failure();
+    }
   }
   return facts;
 }
