@@ -45,6 +45,7 @@ EnvFacts collect_env(const std::map<std::string, std::string>& environment) {
   env.cuda_device_order = get(environment, "CUDA_DEVICE_ORDER");
   env.nvidia_visible_devices = get(environment, "NVIDIA_VISIBLE_DEVICES");
   env.ld_library_path = get(environment, "LD_LIBRARY_PATH");
+  env.ld_preload = get(environment, "LD_PRELOAD");
   env.jax_platforms = get(environment, "JAX_PLATFORMS");
   env.tf_cpp_min_log_level = get(environment, "TF_CPP_MIN_LOG_LEVEL");
   for (const char* name : kDebugVariables) {

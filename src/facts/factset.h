@@ -265,6 +265,7 @@ struct EnvFacts {
   std::optional<std::string> jax_platforms;
   std::optional<std::string> tf_cpp_min_log_level;
   std::map<std::string, std::string> debug_variables;  // debugger/profiler/injection, when set
+  std::optional<std::string> ld_preload;  // loaded into every process, ongpu's probes included
   template <class V> void fields(V& v) {
     v("cuda_visible_devices", cuda_visible_devices);
     v("cuda_device_order", cuda_device_order);
@@ -273,6 +274,7 @@ struct EnvFacts {
     v("jax_platforms", jax_platforms);
     v("tf_cpp_min_log_level", tf_cpp_min_log_level);
     v("debug_variables", debug_variables);
+    v("ld_preload", ld_preload);
   }
 };
 

@@ -49,17 +49,39 @@ Advice cuda_advice(int code) {
 }
 
 template <class ApiFacts>
-bool probe_problem(const ApiFacts& facts, const char* api, const char* library,
+bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, const char* library,
                    std::vector<Finding>& out) {
   const double deadline_s = facts.probe.deadline_ms / 1000.0;
   const auto& run = facts.probe;
   std::string prefix = api;
+  if (run.status == "spawn_failed") {
+    // ongpu's own failure (no /proc, too few file descriptors, its executable
+    // gone): the driver was never asked, and is not to blame.
+    const std::string why = run.stderr_tail.empty() ? "no reason given" : run.stderr_tail;
+    auto x = make_finding(prefix + ".probe_not_started",
+                          fmt::format("ongpu could not start its {} probe ({}): the driver was not checked", api, why));
+    x.evidence.push_back({prefix + ".probe.status", "spawn_failed"});
+    x.evidence.push_back({prefix + ".probe.stderr_tail", why});
+    if (why.find("Too many open files") != std::string::npos) {
+      x.fix.push_back("ulimit -n 1024   # then run ongpu again: it needs a few file descriptors per probe");
+    } else {
+      x.fix.push_back("run ongpu where /proc is mounted and its own executable can be started (it runs itself for each probe)");
+    }
+    out.push_back(x);
+    return true;
+  }
   if (run.status == "crashed") {
     auto x = make_finding(prefix + ".probe_crashed",
                           fmt::format("{} crashed with {} in {}", library, signal_name(run.signal),
                                       run.last_stage.empty() ? "loading" : run.last_stage));
     x.evidence.push_back({prefix + ".probe.status", "crashed"});
     x.evidence.push_back({prefix + ".probe.last_stage", run.last_stage});
+    if (f.env.ld_preload && !f.env.ld_preload->empty()) {
+      // A preloaded library runs inside the probe too: the first suspect.
+      x.summary += fmt::format("; LD_PRELOAD={} is loaded into the probe as well, and is the first suspect", *f.env.ld_preload);
+      x.evidence.push_back({"env.ld_preload", *f.env.ld_preload});
+      x.fix.push_back("env -u LD_PRELOAD ongpu doctor   # if the crash goes away, the preloaded library caused it");
+    }
     x.fix.push_back("reinstall the driver so the kernel module and its libraries are one version; check sudo dmesg for Xid errors");
     out.push_back(x);
     return true;
@@ -87,7 +109,7 @@ bool probe_problem(const ApiFacts& facts, const char* api, const char* library,
 }
 
 void nvml_rules(const FactSet& f, std::vector<Finding>& out) {
-  if (probe_problem(f.nvml, "nvml", "libnvidia-ml", out)) return;
+  if (probe_problem(f, f.nvml, "nvml", "libnvidia-ml", out)) return;
   if (!f.nvml.library.loaded || !f.nvml.init) return;
   const auto& init = *f.nvml.init;
   // A version mismatch (18) is reported by driver.version_mismatch.
@@ -110,7 +132,7 @@ void nvml_rules(const FactSet& f, std::vector<Finding>& out) {
 }
 
 void cuda_rules(const FactSet& f, std::vector<Finding>& out) {
-  if (probe_problem(f.cuda, "cuda", "libcuda", out)) return;
+  if (probe_problem(f, f.cuda, "cuda", "libcuda", out)) return;
   if (!f.cuda.library.loaded || !f.cuda.init) return;
   const auto& init = *f.cuda.init;
   if (init.code == 34 || f.cuda.library.stub) return;  // driver.libcuda_stub says it

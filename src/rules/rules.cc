@@ -32,7 +32,16 @@ Verdict decide(const FactSet& facts, const std::vector<Finding>& findings) {
     if (f.severity == Severity::error && v.root_cause.empty()) v.root_cause = f.id;
     if (f.severity != Severity::info) any_problem = true;
   }
-  if (!v.gpu_usable) {
+  const bool unchecked = v.root_cause.size() > 18 && v.root_cause.ends_with(".probe_not_started");
+  if (!v.gpu_usable && unchecked) {
+    // ongpu's own failure: nothing is known about the GPU, and it says so.
+    v.status = "unchecked";
+    v.exit_code = 70;
+    v.summary = "ongpu could not check CUDA here";
+    for (const auto& f : findings) {
+      if (f.id == v.root_cause) v.summary += ": " + f.summary;
+    }
+  } else if (!v.gpu_usable) {
     v.status = "not_usable";
     v.exit_code = 2;
     v.summary = "CUDA cannot use a GPU here";

@@ -98,6 +98,14 @@ const Case kCases[] = {
      }},
     {"driver.libnvml_stub", [](FactSet& f) { f.nvml.library.stub = true; }},
     {"driver.version_mismatch", [](FactSet& f) { f.kernel_module.version = std::string("550.54.14"); }},
+    {"nvml.probe_not_started", [](FactSet& f) {
+       f.nvml.probe.status = "spawn_failed";
+       f.nvml.probe.stderr_tail = "Too many open files";
+     }},
+    {"cuda.probe_not_started", [](FactSet& f) {
+       f.cuda.probe.status = "spawn_failed";
+       f.cuda.probe.stderr_tail = "No such file or directory";
+     }},
     {"nvml.probe_crashed", [](FactSet& f) {
        f.nvml.probe.status = "crashed";
        f.nvml.probe.signal = 11;
