@@ -52,10 +52,38 @@ def wait_for(cond, seconds):
     return cond()
 
 
+def descendants(pid):
+    """Every live process below pid (by the parent links in /proc/*/stat)."""
+    parent = {}
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                stat = open(f"/proc/{p}/stat").read()
+                parent[int(p)] = int(stat[stat.rindex(")") + 2:].split()[1])
+            except (OSError, ValueError):
+                continue
+    out, todo = [], [pid]
+    while todo:
+        cur = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == cur]
+        out += kids
+        todo += kids
+    return out
+
+
+def alive(pid):
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+        return stat[stat.rindex(")") + 2] != "Z"
+    except OSError:
+        return False
+
+
 def interrupt_and_check(proc, sig, marker, expected):
     try:
         assert wait_for(lambda: len(processes_with(marker)) >= expected, 30), \
             f"the child tree never started: {processes_with(marker)}"
+        before = descendants(proc.pid)
         t0 = time.monotonic()
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=20)
@@ -65,6 +93,8 @@ def interrupt_and_check(proc, sig, marker, expected):
         assert elapsed < 5, f"ongpu took {elapsed:.1f} s to stop"  # a bound on a hang, not a benchmark
         # Ended and reaped by ongpu before it exited: nothing of the tree is left.
         assert processes_with(marker) == [], "a process ongpu started outlived it"
+        left = [p for p in before if alive(p)]
+        assert left == [], f"processes ongpu started outlived it: {left}"
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -111,3 +141,25 @@ def test_a_signal_ignored_at_start_stays_ignored(tmp_path):
             proc.kill()
         for pid in processes_with(marker):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_doctor_ends_a_hung_cuda_probe(sig):
+    # The fake libcuda hangs in cuInit (tests/fakes/scenarios/hang-cuda.conf):
+    # ongpu's own probe child, in its own process group.
+    env = {"LD_LIBRARY_PATH": str(BUILD / "fakes" / "lib"),
+           "ONGPU_FAKE_SCENARIO": str(REPO / "tests" / "fakes" / "scenarios" / "hang-cuda.conf")}
+    proc = start(["doctor", "--json", "--root", str(FIXTURES / "healthy-1gpu"), "--no-python", "--timeout", "120"], env)
+    try:
+        assert wait_for(lambda: len(descendants(proc.pid)) >= 1, 20)
+        time.sleep(0.5)  # the probe is inside cuInit by now
+        before = descendants(proc.pid)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=20)
+        assert proc.returncode == 128 + sig, (proc.returncode, err)
+        left = [p for p in before if alive(p)]
+        assert left == [], f"the hung probe outlived ongpu: {left}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
