@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "sys/child_guard.h"
+#include "util/strings.h"
 
 namespace {
 
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
   const Command* cmd = find_command(name);
   if (!cmd) {
     std::string hint = suggest_command(name);
-    std::cerr << "ongpu: '" << name << "' is not a command.";
+    std::cerr << "ongpu: '" << ongpu::one_line(name) << "' is not a command.";
     if (!hint.empty()) std::cerr << " Did you mean '" << hint << "'?";
     std::cerr << "\nRun 'ongpu help' for the list of commands.\n";
     return kExitUsage;

@@ -60,7 +60,9 @@ class RowReader {
         if (!value.empty() && value != "yes") return fail(column, value, "is not yes (or empty)");
         break;
     }
-    return value;
+    // A table may come from --knowledge DIR: its text reaches the terminal, so
+    // no control byte or escape sequence in it survives.
+    return one_line(value);
   }
 
   // A list of versions separated by ';' ("7.5;8.0;12.0"); empty = none.
@@ -86,7 +88,7 @@ class RowReader {
   std::string fail(std::string_view column, std::string_view value, std::string_view what) {
     if (!error_) {
       error_ = make_error(fmt::format("{}:{}: column '{}' ('{}') {}", table_.name, row_.line,
-                                      column, sanitize_text(value), what));
+                                      column, one_line(value), what));
     }
     return "";
   }

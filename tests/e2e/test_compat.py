@@ -117,3 +117,21 @@ def test_help():
     assert r.rc == 0
     assert "--driver" in r.out and "--knowledge" in r.out
     assert "compat" in ongpu("help").out
+
+
+def test_no_escape_sequence_from_a_knowledge_override_reaches_the_terminal(tmp_path):
+    # Issue: hardening §4: a --knowledge note and an unknown command name are shown, never obeyed.
+    text = (KNOWLEDGE / "tensorflow_gpu.csv").read_text()
+    assert "2.15.0,3.9,3.11,,8.9,12.2," in text
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    row = next(i for i, l in enumerate(lines) if l.startswith("2.15.0,"))
+    cells = lines[row].split(",")
+    cells[header.index("source")] = "\x1b]0;owned\x07\x1b[2Jsource"
+    lines[row] = ",".join(cells)
+    (tmp_path / "tensorflow_gpu.csv").write_text("\n".join(lines) + "\n")
+    r = ongpu("compat", "--knowledge", str(tmp_path), "tensorflow==2.15.0", env={"NO_COLOR": "1"})
+    assert r.rc in (0, 1), r.err
+    assert "\x1b" not in r.out + r.err and "\x07" not in r.out + r.err
+    r = ongpu("\x1b[2Jdoctorr")
+    assert r.rc == 64 and "\x1b" not in r.err and "is not a command" in r.err
