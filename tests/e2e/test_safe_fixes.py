@@ -74,6 +74,14 @@ SOURCES = {
     "nodes": dict(root="nodes-inaccessible", scenario="healthy-8gpu.conf"),
     # The CUDA stub on LD_LIBRARY_PATH: "export LD_LIBRARY_PATH=<the rest>   # drops <entry>".
     "stub": dict(root="healthy-1gpu", scenario="cuda-init-stub.conf"),
+    # Every other fixture root and fake-driver scenario, for the templates they reach.
+    **{f"root-{r}": dict(root=r, scenario="healthy.conf")
+       for r in ("container-no-uvm", "gpu-no-driver", "healthy-8gpu", "no-gpu", "nodes-missing", "nouveau",
+                 "secure-boot-blocked", "version-mismatch", "wsl2")},
+    **{f"scenario-{c}": dict(root="healthy-8gpu", scenario=f"{c}.conf")
+       for c in ("exclusive-busy", "mig-no-instance", "pending-retirement", "remap-pending", "prohibited",
+                 "context-fails", "crash-cuda", "nvml-init-no-permission", "cuda-init-system-driver-mismatch")},
+    "cvd": dict(root="healthy-8gpu", scenario="healthy-8gpu.conf", env={"CUDA_VISIBLE_DEVICES": "1,GPU-nope,0"}),
     # Frameworks: pip commands with the interpreter, names and versions.
     "frameworks": dict(root="healthy-1gpu", scenario="healthy.conf",
                        args=("--python", str(ENVS / "tf-aarch64-wheel" / "bin" / "python"),
@@ -81,6 +89,9 @@ SOURCES = {
                              "--python", str(ENVS / "jax-skew" / "bin" / "python"),
                              "--python", str(ENVS / "torch-cpu" / "bin" / "python"))),
 }
+
+
+CARRIERS = ("vfio", "nodes", "stub", "frameworks")
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
@@ -92,8 +103,8 @@ def test_fixes_from_hostile_saved_facts_run_nothing_but_themselves(tmp_path, nam
     assert r.rc in (0, 1, 2), r.err
     doc = r.json()
     fixes = [fix for f in doc["findings"] for fix in f.get("fix", [])]
-    with_values = [f for f in fixes if "PWNED" in f]
-    assert with_values, f"no fix carries a hostile value: {fixes}"  # the test reaches the templates
+    if name in CARRIERS:  # these reach templates that carry values from the facts
+        assert any("PWNED" in f for f in fixes), f"no fix carries a hostile value: {fixes}"
     for fix in fixes:
         assert not any(ord(c) < 0x20 or c == "\x7f" for c in fix), f"a control byte in {fix!r}"
         called, pwned = in_sandbox(fix, tmp_path)
