@@ -161,6 +161,7 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const know
       WantedLibrary w = c;
       w.role = row->role;
       w.preload = row->loader == "preload";
+      w.fallback = row->fallback;
       wanted.push_back(std::move(w));
       matched = true;
     }
@@ -365,6 +366,15 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       r.path = *pre;
       r.real_path = real;
       r.found_by = fmt::format("preloaded by path from {}", dir_of(*pre));
+    }
+    // Not found: the framework asks for the next name (JAX's cuPTI, the
+    // unversioned libcupti.so), and takes whatever the loader finds for it.
+    for (const auto& next : want.fallback) {
+      if (r.outcome == libs::Outcome::found) break;
+      auto alt = libs::resolve_library(fs, next, who, ctx, plan);
+      if (alt.outcome != libs::Outcome::found) continue;
+      alt.found_by = fmt::format("{} (asked for as {} after {} was not found)", alt.found_by, next, soname);
+      r = std::move(alt);
     }
     lib.outcome = r.outcome == libs::Outcome::found       ? "found"
                   : r.outcome == libs::Outcome::not_found ? "not_found"

@@ -38,6 +38,9 @@ struct WantedLibrary {
   // the cuda-toolkit meta-package): its stem (libcupti), and resolve_libraries
   // takes the soname of the file in the wheel's directory, if there is one.
   std::string stem;
+  // Asked for in order when neither a preloaded copy nor the search finds it
+  // (JAX's unversioned libcupti.so after libcupti.so.12).
+  std::vector<std::string> fallback;
 };
 
 // The CUDA libraries the framework loads. Where knowledge/framework_libraries.csv

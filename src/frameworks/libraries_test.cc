@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "libs/test_elf.h"
@@ -163,4 +164,21 @@ TEST(NeededCudaLibraries, FollowsTheFrameworksOwnObjectsBesideIt) {
 }
 
 }  // namespace
+// JAX's _versions.so asks for the unversioned libcupti.so after
+// libcupti.so.12 (tests/ground_truth: jax-cuda12 without its cuPTI wheel).
+TEST(WantedLibraries, JaxCuptiFallsBackToTheUnversionedName) {
+  FrameworkFacts fw;
+  fw.framework = "jax";
+  fw.version = "0.10.2";
+  fw.flavor = "cuda";
+  fw.cuda_wheels = {{"nvidia-cuda-cupti-cu12", ">=12.1", "", ""}};
+  auto wanted = wanted_libraries(fw, &tables());
+  auto cupti = std::find_if(wanted.begin(), wanted.end(), [](const WantedLibrary& w) { return w.soname == "libcupti.so.12"; });
+  ASSERT_NE(cupti, wanted.end());
+  EXPECT_EQ(cupti->fallback, std::vector<std::string>{"libcupti.so"});
+  for (const auto& w : wanted) {
+    if (w.soname != "libcupti.so.12") EXPECT_TRUE(w.fallback.empty()) << w.soname;
+  }
+}
+
 }  // namespace ongpu::frameworks

@@ -64,6 +64,7 @@ struct FrameworkLibrary {
   std::string role;          // gpu: needed to register a GPU (or to import); later: opened on use
   std::string loader;        // dlopen: by soname from the framework's object (its DT_RUNPATH);
                              // preload: by path from site-packages/nvidia/*/lib first
+  std::vector<std::string> fallback;  // sonames asked for, in order, when the library is not found
   std::string source;
   Origin origin;
 };

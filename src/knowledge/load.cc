@@ -169,6 +169,14 @@ FrameworkLibrary parse_framework_library(RowReader& r) {
   if (!l.loader.empty() && l.loader != "dlopen" && l.loader != "preload") {
     r.fail("loader", l.loader, "is not dlopen or preload");
   }
+  for (auto part : split(r.get("fallback", Need::any), ' ')) {
+    if (part.empty()) continue;
+    if (part.find(".so") == std::string_view::npos || part.find('/') != std::string_view::npos) {
+      r.fail("fallback", part, "is not a soname");
+      break;
+    }
+    l.fallback.emplace_back(part);
+  }
   l.source = r.source();
   l.origin = r.origin();
   return l;
@@ -353,7 +361,7 @@ Result<Knowledge> Knowledge::build(const std::string& dir,
   load(k.tf_libs_, "tensorflow_cuda_libraries.csv", parse_tf_library,
        {"component", "from", "before", "soname"});
   load(k.fw_libs_, "framework_libraries.csv", parse_framework_library,
-       {"framework", "from", "before", "library", "role", "loader"});
+       {"framework", "from", "before", "library", "role", "loader", "fallback"});
   load(k.cuda_, "cuda_driver.csv", parse_cuda,
        {"cuda", "release", "update", "linux_x86_64_min", "windows_x86_64_min"});
   load(k.minor_, "cuda_minor_compat.csv", parse_minor,

@@ -175,6 +175,11 @@ def compare(obs, pred):
     """Every way the prediction differs from what the framework did."""
     wrong = []
     predicted = {l["soname"]: l for l in pred.libraries}
+    # A library found under another name (a fallback soname) is loaded under
+    # its own DT_SONAME: the file is what is compared.
+    loaded_files = set(obs.loaded.values())
+    predicted_files = {os.path.realpath(l["real_path"]) for l in pred.libraries
+                       if l["outcome"] == "found" and isinstance(l["real_path"], str)}
     for so, lib in predicted.items():
         real = lib["real_path"] if isinstance(lib["real_path"], str) else None
         # Found, but a library it needs in turn is not: the loader cannot load it.
@@ -184,7 +189,9 @@ def compare(obs, pred):
                 wrong.append(f"{so}: predicted unloadable (missing {'; '.join(lib['missing_dependencies'])}), "
                              f"loaded {obs.loaded[so]}")
         elif lib["outcome"] == "found":
-            if so not in obs.loaded:
+            if so not in obs.loaded and os.path.realpath(real) in loaded_files:
+                pass
+            elif so not in obs.loaded:
                 if lib["role"] == "gpu" and obs.registered is not False:
                     wrong.append(f"{so}: predicted {real}, but the framework did not load it")
             elif os.path.realpath(real) != obs.loaded[so]:
@@ -192,7 +199,7 @@ def compare(obs, pred):
         elif so in obs.loaded:
             wrong.append(f"{so}: predicted not found, loaded {obs.loaded[so]}")
     for so, real in obs.own.items():
-        if so not in predicted:
+        if so not in predicted and real not in predicted_files:
             wrong.append(f"{so}: loaded by the framework from {real}, not in the prediction")
     if obs.registered is not None and obs.registered != pred.gpu:
         wrong.append(f"verdict: predicted {'GPU' if pred.gpu else 'CPU'} ({pred.root_cause or 'no root cause'}), "
@@ -225,10 +232,6 @@ KNOWN_GAPS = {
         "the system's older NCCL (CUDA 13.0 toolkit, in ld.so.cache) is found instead, and import torch fails on a "
         "symbol it lacks (undefined symbol: ncclCommResume); the doctor compares sonames, not the symbols "
         "libtorch_cuda.so needs, so it predicts GPU",
-    "jax-cuda12/without nvidia-cuda-cupti-cu12":
-        "jax_cuda12_plugin/_versions.so falls back from libcupti.so.12 to the unversioned libcupti.so, which "
-        "ld.so.cache resolves to the CUDA 13 toolkit's copy; the doctor does not model that fallback and predicts "
-        "libcupti.so.12 missing",
     "cupy-cuda12x/as-installed": "CuPy's own preloading (cuda-pathfinder loads libcublasLt.so.13 of the CUDA 13 toolkit "
                                  "at import, for a CUDA 12 package) and its libraries' DT_NEEDED are not modeled yet",
 }
