@@ -333,6 +333,11 @@ struct LibraryFact {
   Fact<std::string> reported_version;         // the library's own version call (--library-versions)
   std::vector<std::string> other_copies;      // "<path>: <status>: <why it loses>"
   std::vector<std::string> missing_dependencies;  // "libnvJitLink.so.12 (libcusolver.so.11 → libnvJitLink.so.12)"
+  // Symbols the framework's own object needs from this library that the copy
+  // found does not define (an older NCCL than the wheel torch was linked
+  // with): the loader fails on the first of them. Checked only for a copy
+  // outside the framework's NVIDIA wheels.
+  std::vector<std::string> missing_symbols;
   // Not found by the loader, but an installed NVIDIA wheel has it here
   // (site-packages/nvidia/cusolver/lib/libcusolver.so.11); "" otherwise.
   std::string wheel_copy;
@@ -350,6 +355,7 @@ struct LibraryFact {
     v("other_copies", other_copies);
     v("missing_dependencies", missing_dependencies);
     v("wheel_copy", wheel_copy);
+    v("missing_symbols", missing_symbols);
   }
 };
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "libs/elf.h"
 #include "libs/ld_cache.h"
 #include "libs/resolve.h"
 #include "python/metadata.h"
@@ -285,6 +286,72 @@ std::vector<std::pair<std::string, std::string>> needed_cuda_libraries(const sys
   return out;
 }
 
+namespace {
+
+// The prefixes of the CUDA libraries' exported names, longest first where one
+// begins another (cublasLt before cublas, cusparseLt before cusparse).
+const std::vector<std::pair<std::string, std::string>> kSymbolPrefixes = {
+    {"nccl", "libnccl"},       {"cublasLt", "libcublasLt"}, {"cublas", "libcublas"},   {"cudnn", "libcudnn"},
+    {"cufft", "libcufft"},     {"curand", "libcurand"},     {"cusolver", "libcusolver"}, {"cusparseLt", "libcusparseLt"},
+    {"cusparse", "libcusparse"}, {"nvrtc", "libnvrtc"},     {"nvJitLink", "libnvJitLink"}, {"cupti", "libcupti"},
+    {"cuFile", "libcufile"},   {"nvshmem", "libnvshmem_host"}, {"cuda", "libcudart"}};
+
+bool in_wheel_dir(const std::string& path) {
+  auto site = path.find("-packages/");
+  return site != std::string::npos && path.find("/nvidia/", site) != std::string::npos;
+}
+
+}  // namespace
+
+// A library that the framework's own object lists (DT_NEEDED) and that the
+// loader finds outside the framework's wheels (a system NCCL older than the
+// one torch was linked with) may lack symbols the object needs; then the
+// import fails ("undefined symbol: ncclCommResume"). Read only on that path:
+// the dynamic symbol tables of the object and of every library found.
+void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
+  std::vector<LibraryFact*> outside;
+  for (auto& l : fw.libraries) {
+    if (l.outcome == "found" && starts_with(l.wanted_by, "DT_NEEDED of ") && l.real_path &&
+        !in_wheel_dir(*l.real_path)) {
+      outside.push_back(&l);
+    }
+  }
+  if (outside.empty()) return;
+  std::vector<std::string> prefixes;
+  for (const auto& [prefix, stem] : kSymbolPrefixes) prefixes.push_back(prefix);
+  std::vector<std::string> defined;
+  for (const auto& l : fw.libraries) {
+    if (l.outcome != "found" || !l.real_path) continue;
+    auto syms = libs::read_dynamic_symbols(fs, *l.real_path, prefixes);
+    if (!syms) return;  // unreadable: no judgement rather than a wrong one
+    defined.insert(defined.end(), syms->defined.begin(), syms->defined.end());
+  }
+  std::sort(defined.begin(), defined.end());
+  std::vector<std::string> objects;
+  for (const auto* l : outside) {
+    const std::string object = dir_of(l->requester) + "/" + l->wanted_by.substr(13);
+    if (std::find(objects.begin(), objects.end(), object) == objects.end()) objects.push_back(object);
+  }
+  for (const auto& object : objects) {
+    auto syms = libs::read_dynamic_symbols(fs, object, prefixes);
+    if (!syms) continue;
+    for (const auto& name : syms->needed) {
+      if (std::binary_search(defined.begin(), defined.end(), name)) continue;
+      // The library whose names these are, by the longest matching prefix.
+      for (const auto& [prefix, stem] : kSymbolPrefixes) {
+        if (!starts_with(name, prefix)) continue;
+        for (auto* l : outside) {
+          if (stem_of(l->soname) == stem && l->missing_symbols.size() < 20 &&
+              std::find(l->missing_symbols.begin(), l->missing_symbols.end(), name) == l->missing_symbols.end()) {
+            l->missing_symbols.push_back(name);
+          }
+        }
+        break;
+      }
+    }
+  }
+}
+
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
                        const std::vector<WantedLibrary>& wanted_in, const libs::SearchContext& ctx,
                        const std::optional<std::string>& conda_prefix) {
@@ -428,6 +495,7 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
     }
     fw.libraries.push_back(std::move(lib));
   }
+  check_symbols(fs, fw);
 }
 
 }  // namespace ongpu::frameworks

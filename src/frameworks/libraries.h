@@ -67,6 +67,11 @@ libs::SearchContext search_context(const sys::FileSystem& fs, const std::optiona
 std::vector<std::pair<std::string, std::string>> needed_cuda_libraries(const sys::FileSystem& fs,
                                                                        const libs::LoadedObject& object);
 
+// For each library the framework's own objects list (DT_NEEDED) that was
+// found outside its NVIDIA wheels: the symbols those objects need from it
+// that no library found defines (LibraryFact::missing_symbols).
+void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw);
+
 // Fills fw.libraries with `wanted`, resolved. Copies in CUDA installation
 // directories the loader does not search (/usr/local/cuda*, conda's lib) are
 // listed as such.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <string.h>
+
 #include <algorithm>
 #include <memory>
 
@@ -32,6 +34,12 @@ constexpr int64_t kDtSoname = 14;
 constexpr int64_t kDtRpath = 15;
 constexpr int64_t kDtRunpath = 29;
 constexpr int64_t kDtFlags1 = 0x6ffffffb;
+constexpr int64_t kDtHash = 4;
+constexpr int64_t kDtSymtab = 6;
+constexpr int64_t kDtSyment = 11;
+constexpr int64_t kDtGnuHash = 0x6ffffef5;
+constexpr uint64_t kMaxSymbols = 1 << 22;           // libtorch_cuda.so has about 31,000
+constexpr uint64_t kMaxSymbolTableBytes = 1 << 28;  // .dynsym and .dynstr, each
 
 // Limits far above anything real (the CUDA 13 libraries have 9 to 12
 // program headers, dynamic sections under 1 KiB and a few dozen strings),
@@ -295,6 +303,114 @@ Result<bool> read_dynamic(const RangeReader& read, const ElfHeader& h,
   return true;
 }
 
+
+// The number of entries of the dynamic symbol table: DT_HASH says it
+// (nchain); with DT_GNU_HASH only, one past the highest index a chain reaches.
+Result<uint64_t> symbol_count(const RangeReader& read, const ElfHeader& h, const std::vector<Segment>& segs,
+                              std::optional<uint64_t> hash, std::optional<uint64_t> gnu_hash) {
+  const bool is64 = h.elf_class == ElfClass::elf64;
+  if (hash) {
+    auto where = vaddr_to_offset(segs, *hash);
+    if (!where) return make_error("DT_HASH is outside the file");
+    auto head = read_exact(read, where->first, 8, "DT_HASH");
+    if (!head) return make_error(head.error());
+    return uint64_t{Bytes(*head, h.data).u32(4)};
+  }
+  if (!gnu_hash) return make_error("no DT_HASH or DT_GNU_HASH: the symbol count is unknown");
+  auto where = vaddr_to_offset(segs, *gnu_hash);
+  if (!where) return make_error("DT_GNU_HASH is outside the file");
+  auto head = read_exact(read, where->first, 16, "DT_GNU_HASH");
+  if (!head) return make_error(head.error());
+  Bytes hb(*head, h.data);
+  const uint64_t nbuckets = hb.u32(0), symoffset = hb.u32(4), bloom = hb.u32(8);
+  if (nbuckets > kMaxSymbols || bloom > kMaxSymbols) return make_error("DT_GNU_HASH sizes are not believable");
+  const uint64_t buckets_at = where->first + 16 + bloom * (is64 ? 8 : 4);
+  auto buckets = read_exact(read, buckets_at, nbuckets * 4, "DT_GNU_HASH buckets");
+  if (!buckets) return make_error(buckets.error());
+  Bytes bb(*buckets, h.data);
+  uint64_t last = 0;
+  for (uint64_t i = 0; i < nbuckets; ++i) last = std::max<uint64_t>(last, bb.u32(static_cast<size_t>(i * 4)));
+  if (last < symoffset) return symoffset;
+  const uint64_t chains_at = buckets_at + nbuckets * 4;
+  for (uint64_t i = last; i < kMaxSymbols; ++i) {  // the chain of the highest bucket ends with bit 0 set
+    auto entry = read_exact(read, chains_at + (i - symoffset) * 4, 4, "DT_GNU_HASH chain");
+    if (!entry) return make_error(entry.error());
+    if (Bytes(*entry, h.data).u32(0) & 1) return i + 1;
+  }
+  return make_error("a DT_GNU_HASH chain does not end");
+}
+
+Result<DynamicSymbols> dynamic_symbols(const RangeReader& read, const std::vector<std::string>& prefixes) {
+  auto head = read(0, kEhdrSize64);
+  if (!head) return make_error(head.error());
+  auto header = parse_elf_header(*head);
+  if (!header) return make_error(header.error());
+  ElfHeader h = *header;
+  auto segs = read_program_headers(read, h);
+  if (!segs) return make_error(segs.error());
+  const bool is64 = h.elf_class == ElfClass::elf64;
+  const size_t entsize = is64 ? 16 : 8;
+  std::optional<uint64_t> symtab, strtab, strsz, hash, gnu_hash, syment;
+  for (const auto& s : *segs) {
+    if (s.type != kPtDynamic) continue;
+    if (s.filesz > kMaxDynamicBytes) return make_error("the dynamic segment is not believable");
+    auto bytes = read_exact(read, s.offset, s.filesz - s.filesz % entsize, "the dynamic segment");
+    if (!bytes) return make_error(bytes.error());
+    Bytes b(*bytes, h.data);
+    for (size_t p = 0; p + entsize <= bytes->size(); p += entsize) {
+      int64_t tag = is64 ? static_cast<int64_t>(b.u64(p)) : static_cast<int32_t>(b.u32(p));
+      uint64_t val = is64 ? b.u64(p + 8) : b.u32(p + 4);
+      if (tag == kDtNull) break;
+      if (tag == kDtSymtab) symtab = val;
+      if (tag == kDtStrtab) strtab = val;
+      if (tag == kDtStrsz) strsz = val;
+      if (tag == kDtHash) hash = val;
+      if (tag == kDtGnuHash) gnu_hash = val;
+      if (tag == kDtSyment) syment = val;
+    }
+    break;
+  }
+  if (!symtab || !strtab) return make_error("no dynamic symbol table");
+  const uint64_t symsize = syment.value_or(is64 ? 24 : 16);
+  if (symsize < (is64 ? 24u : 16u)) return make_error("DT_SYMENT is smaller than a symbol");
+  auto count = symbol_count(read, h, *segs, hash, gnu_hash);
+  if (!count) return make_error(count.error());
+  if (*count > kMaxSymbols || *count * symsize > kMaxSymbolTableBytes) return make_error("the symbol table is not believable");
+  auto sym_at = vaddr_to_offset(*segs, *symtab);
+  auto str_at = vaddr_to_offset(*segs, *strtab);
+  if (!sym_at || !str_at) return make_error("DT_SYMTAB or DT_STRTAB is outside the file");
+  const uint64_t str_size = std::min(str_at->second, strsz.value_or(str_at->second));
+  if (str_size > kMaxSymbolTableBytes) return make_error("the string table is not believable");
+  auto syms = read_exact(read, sym_at->first, *count * symsize, "the dynamic symbol table");
+  if (!syms) return make_error(syms.error());
+  auto strs = read_exact(read, str_at->first, str_size, "the dynamic string table");
+  if (!strs) return make_error(strs.error());
+  Bytes b(*syms, h.data);
+  DynamicSymbols out;
+  for (uint64_t i = 1; i < *count; ++i) {
+    const size_t p = static_cast<size_t>(i * symsize);
+    const uint32_t name = b.u32(p);
+    const uint8_t info = static_cast<uint8_t>(b.u(p + (is64 ? 4 : 12), 1));
+    const uint16_t shndx = b.u16(p + (is64 ? 6 : 14));
+    const int bind = info >> 4;
+    if (bind != 1 && bind != 2 && bind != 10) continue;  // GLOBAL, WEAK, GNU_UNIQUE
+    if (name >= strs->size()) continue;
+    const char* start = strs->data() + name;
+    const std::string_view text(start, strnlen(start, strs->size() - name));
+    if (std::none_of(prefixes.begin(), prefixes.end(), [&](const std::string& pre) { return starts_with(text, pre); })) {
+      continue;
+    }
+    if (shndx != 0) {
+      out.defined.emplace_back(text);
+    } else if (bind != 2) {
+      out.needed.emplace_back(text);
+    }
+  }
+  std::sort(out.defined.begin(), out.defined.end());
+  std::sort(out.needed.begin(), out.needed.end());
+  return out;
+}
+
 }  // namespace
 
 Result<ElfHeader> parse_elf_header(std::string_view bytes) {
@@ -415,5 +531,12 @@ std::string machine_name(uint16_t machine) {
 }
 
 std::string class_name(ElfClass c) { return c == ElfClass::elf64 ? "64-bit" : "32-bit"; }
+
+Result<DynamicSymbols> read_dynamic_symbols(const sys::FileSystem& fs, const std::string& path,
+                                            const std::vector<std::string>& prefixes) {
+  auto syms = dynamic_symbols(prefix_range_reader(fs, path, kDefaultElfReadLimit), prefixes);
+  if (!syms) return make_error(path + ": " + syms.error());
+  return syms;
+}
 
 }  // namespace ongpu::libs

@@ -105,6 +105,19 @@ RangeReader prefix_range_reader(const sys::FileSystem& fs, std::string path,
 Result<ElfInfo> read_elf(const sys::FileSystem& fs, const std::string& path,
                          size_t limit = kDefaultElfReadLimit);
 
+// The global and weak names of a shared object's dynamic symbol table
+// (.dynsym through DT_SYMTAB, its size from DT_HASH or DT_GNU_HASH), split
+// into those it defines and those it needs from others; only names that start
+// with one of `prefixes` are kept (the tables of libtorch_cuda.so hold
+// 30,000 symbols), and a weak undefined symbol, which the loader lets be, is
+// not counted as needed.
+struct DynamicSymbols {
+  std::vector<std::string> defined;
+  std::vector<std::string> needed;
+};
+Result<DynamicSymbols> read_dynamic_symbols(const sys::FileSystem& fs, const std::string& path,
+                                            const std::vector<std::string>& prefixes);
+
 // "x86-64", "i386", "AArch64", or "machine 42".
 std::string machine_name(uint16_t machine);
 // "64-bit" or "32-bit".

@@ -290,3 +290,25 @@ TEST(Elf, Names) {
 
 }  // namespace
 }  // namespace ongpu::libs
+
+namespace ongpu::libs {
+
+// The dynamic symbol table of a real file: this test program, which needs
+// posix_spawnattr_destroy from the C library (sys/process.cc) and defines
+// none of that name.
+TEST(ElfSymbols, ReadsTheDynamicSymbolsOfARealFile) {
+  auto fs = sys::make_file_system("/");
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  ASSERT_GT(n, 0);
+  self[n] = '\0';
+  auto syms = read_dynamic_symbols(*fs, self, {"posix_spawnattr_", "nothing_has_this_"});
+  ASSERT_TRUE(syms.ok()) << syms.error();
+  EXPECT_NE(std::find(syms->needed.begin(), syms->needed.end(), "posix_spawnattr_destroy"), syms->needed.end());
+  EXPECT_TRUE(syms->defined.empty());
+  for (const auto& s : syms->needed) EXPECT_EQ(s.rfind("posix_spawnattr_", 0), 0u) << s;
+  // A file that is not ELF is an error, not a crash.
+  EXPECT_FALSE(read_dynamic_symbols(*fs, "/proc/self/status", {"x"}).ok());
+}
+
+}  // namespace ongpu::libs

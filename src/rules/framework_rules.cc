@@ -456,6 +456,20 @@ class Checker {
       }
     }
     for (const auto& l : fw_.libraries) {
+      if (!l.missing_symbols.empty() && l.outcome == "found") {
+        // Another copy than the one the framework was linked with, and older:
+        // the loader stops at the first symbol it lacks.
+        const std::string object = l.wanted_by.substr(l.wanted_by.rfind(' ') + 1);
+        auto& x = add("framework.cuda_library_too_old",
+                      fmt::format("{} is loaded from {} ({}), which lacks {}{} that {} needs: {} fails to load", l.soname,
+                                  l.real_path.value_or("?"), l.found_by, l.missing_symbols.front(),
+                                  l.missing_symbols.size() > 1 ? fmt::format(" and {} more", l.missing_symbols.size() - 1) : "",
+                                  object, name_));
+        std::string list;
+        for (const auto& sym : l.missing_symbols) list += (list.empty() ? "" : ", ") + sym;
+        x.evidence.push_back({"frameworks[].libraries[].missing_symbols", list});
+        x.fix.push_back(install.empty() ? install_cuda_yourself() : pip(env_, install));
+      }
       for (const auto& dep : l.missing_dependencies) {
         auto& x = add("framework.cuda_library_dependency_missing",
                       fmt::format("{} ({}) needs {}, which the loader does not find", l.soname, l.path.value_or("?"), dep));

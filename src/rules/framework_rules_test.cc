@@ -170,6 +170,19 @@ const Case kCases[] = {
        add_framework(f, "tensorflow", "2.21.0");
        f.nvml.gpus[0].compute_capability = std::string("10.0");  // only compute_90 reaches it
      }},
+    {"framework.cuda_library_too_old", [](FactSet& f) {
+       auto& fw = add_framework(f, "torch", "2.15.0");
+       fw.cuda_version = std::string("13.2");
+       LibraryFact nccl;
+       nccl.soname = "libnccl.so.2";
+       nccl.wanted_by = "DT_NEEDED of libtorch_cuda.so";
+       nccl.requester = fw.package_dir + "/lib/libtorch_cuda.so";
+       nccl.outcome = "found";
+       nccl.path = nccl.real_path = std::string("/usr/local/cuda-13.0/lib/libnccl.so.2");
+       nccl.found_by = "ld.so.cache";
+       nccl.missing_symbols = {"ncclCommResume", "ncclCommSuspend"};
+       fw.libraries.push_back(nccl);
+     }},
     {"framework.build_unknown", [](FactSet& f) {
        auto& fw = add_framework(f, "torch", "2.3.0+cpu");
        fw.flavor = "unknown";

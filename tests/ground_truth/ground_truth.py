@@ -228,10 +228,6 @@ SITE = "lib/python3.11/site-packages"
 TOOLKIT_LIB = "/usr/local/cuda/lib64"
 
 KNOWN_GAPS = {
-    "torch-2.15/without nvidia-nccl-cu13":
-        "the system's older NCCL (CUDA 13.0 toolkit, in ld.so.cache) is found instead, and import torch fails on a "
-        "symbol it lacks (undefined symbol: ncclCommResume); the doctor compares sonames, not the symbols "
-        "libtorch_cuda.so needs, so it predicts GPU",
     "cupy-cuda12x/as-installed": "CuPy's own preloading (cuda-pathfinder loads libcublasLt.so.13 of the CUDA 13 toolkit "
                                  "at import, for a CUDA 12 package) and its libraries' DT_NEEDED are not modeled yet",
 }
