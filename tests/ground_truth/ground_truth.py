@@ -397,7 +397,7 @@ class Outcome:
     fix_registered: object = None
 
 
-def run_scenario(sc, ongpu, fake_lib, workdir):
+def run_scenario(sc, ongpu, fake_lib, workdir, apply=True):
     python = env_python(sc.env)
     if sc.remove or sc.uninstall or sc.pip:
         python = scratch_copy(sc.env, sc.remove, workdir, sc.uninstall)
@@ -411,7 +411,8 @@ def run_scenario(sc, ongpu, fake_lib, workdir):
     if sc.expect_registered != "any" and obs.registered != sc.expect_registered:
         out.disagreements.append(f"the scenario expects registered={sc.expect_registered}, "
                                  f"the framework gave {obs.registered} ({obs.error})")
-    apply_fixes(out, python, framework, extra, ongpu, fake_lib, workdir)
+    if apply:
+        apply_fixes(out, python, framework, extra, ongpu, fake_lib, workdir)
     return out
 
 
