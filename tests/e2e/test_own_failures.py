@@ -70,3 +70,19 @@ __attribute__((constructor)) static void crash_in_probes(void) {
     for f in crashed:
         assert f"LD_PRELOAD={lib}" in f["summary"] and "first suspect" in f["summary"], f["summary"]
         assert f["fix"][0].startswith("env -u LD_PRELOAD ongpu doctor"), f["fix"]
+
+
+@pytest.mark.skipif(sanitized, reason="a sanitizer runtime reads /proc/self/maps as it starts")
+def test_a_missing_proc_is_ongpus_failure_not_the_drivers():
+    # /proc hidden in a private mount namespace: ongpu cannot find its own
+    # executable to start its probes (it needs root, or user namespaces).
+    inner = (f"mount -t tmpfs none /proc && exec '{BUILD / 'ongpu'}' doctor --json --root '{ROOT}' --no-python")
+    p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", inner], env=env(),
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 70 and ("Operation not permitted" in p.stderr or "unshare failed" in p.stderr
+                               or "permission denied" in p.stderr.lower()):
+        pytest.skip(f"no mount namespace here: {p.stderr.strip()[:200]}")
+    assert p.returncode == 70, p.stderr
+    doc = __import__("json").loads(p.stdout)
+    assert doc["verdict"]["status"] == "unchecked"
+    assert doc["verdict"]["summary"].startswith("ongpu could not check CUDA here")
