@@ -26,7 +26,8 @@ void out_of_memory() {
 }
 
 // The report is the product: one that cannot be written (a full disk,
-// /dev/full, a closed stdout) is a failure, not a silent success.
+// /dev/full, a closed stdout) is a failure, not a silent success. (A pipe
+// whose reader left, `| head`, ends ongpu by SIGPIPE, as it ends any tool.)
 int finish_output(int code) {
   errno = 0;
   std::cout.flush();
@@ -44,9 +45,10 @@ int finish_output(int code) {
 int main(int argc, char** argv) {
   using namespace ongpu::cli;
   std::set_new_handler(out_of_memory);
-  // Nothing ongpu starts outlives it, on a signal either (child_guard.h).
-  ongpu::sys::install_child_guard();
   std::vector<std::string> args(argv + 1, argv + argc);
+  // Nothing ongpu starts outlives it, on a signal either (child_guard.h). Not
+  // in its own probes: the deadline's SIGTERM must end them as it always did.
+  if (args.empty() || args[0] != "__probe") ongpu::sys::install_child_guard();
   if (args.empty()) {
     std::cerr << usage_text();
     return kExitUsage;

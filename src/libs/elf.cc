@@ -372,9 +372,10 @@ Result<DynamicSymbols> dynamic_symbols(const RangeReader& read, const std::vecto
   }
   if (!symtab || !strtab) return make_error("no dynamic symbol table");
   const uint64_t symsize = syment.value_or(is64 ? 24 : 16);
-  if (symsize < (is64 ? 24u : 16u)) return make_error("DT_SYMENT is smaller than a symbol");
+  if (symsize < (is64 ? 24u : 16u) || symsize > 64) return make_error("DT_SYMENT is not the size of a symbol");
   auto count = symbol_count(read, h, *segs, hash, gnu_hash);
   if (!count) return make_error(count.error());
+  // count <= 2^22 and symsize <= 64: the product cannot overflow.
   if (*count > kMaxSymbols || *count * symsize > kMaxSymbolTableBytes) return make_error("the symbol table is not believable");
   auto sym_at = vaddr_to_offset(*segs, *symtab);
   auto str_at = vaddr_to_offset(*segs, *strtab);

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <mutex>
 #include <cstdint>
 #include <cstring>
 
@@ -23,6 +24,9 @@ constexpr int kSlots = 512;
 std::atomic<pid_t> g_groups[kSlots];
 std::atomic<int> g_batches{0};
 std::atomic<bool> g_installed{false};
+// Held while a batch starts and while orphans are ended, so neither sees the
+// other half-done (the signal handler takes no lock).
+std::mutex g_batch_lock;
 
 void sleep_ms(long ms) {
   timespec ts{ms / 1000, (ms % 1000) * 1000000L};
@@ -147,7 +151,10 @@ void install_child_guard() {
   }
 }
 
-void batch_started() { g_batches.fetch_add(1); }
+void batch_started() {
+  std::lock_guard<std::mutex> hold(g_batch_lock);
+  g_batches.fetch_add(1);
+}
 void batch_ended() { g_batches.fetch_sub(1); }
 
 void register_group(pid_t pgid) {
@@ -167,6 +174,9 @@ void unregister_group(pid_t pgid) {
 }
 
 int end_orphans(int grace_ms) {
+  // While this runs no batch can start, so every direct child it sees is an
+  // orphan and every status it reaps is an orphan's.
+  std::lock_guard<std::mutex> hold(g_batch_lock);
   if (g_batches.load() != 0) return 0;
   auto orphan = [](int sig) {
     return for_each_child([sig](pid_t pid) {

@@ -3,6 +3,7 @@
 #include "sys/child_guard.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -141,8 +142,10 @@ void wait_all(std::vector<Running>& running, std::vector<ChildOutcome>& outcomes
           o.kind = ChildOutcome::Kind::signaled;
           o.signal = WTERMSIG(status);
         }
-        // Whatever the child left behind in its group goes with it.
+        // Whatever the child left behind in its group goes with it; then the
+        // group id is no longer ours to signal (it may be reused).
         ::kill(-r.pid, SIGKILL);
+        unregister_group(r.pid);
       }
     }
 
@@ -310,8 +313,10 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
     }
     int in_pipe[2] = {-1, -1};
     if (!specs[i].stdin_data.empty()) {
-      if (specs[i].stdin_data.size() > 65536 || ::pipe2(in_pipe, O_CLOEXEC) != 0) {
-        outcomes[i].spawn_error = specs[i].stdin_data.size() > 65536 ? "stdin data over 64 KiB" : std::strerror(errno);
+      // At most PIPE_BUF: written before the child starts, so it must fit a
+      // pipe that a user over pipe-user-pages-soft gets (one page).
+      if (specs[i].stdin_data.size() > PIPE_BUF || ::pipe2(in_pipe, O_CLOEXEC) != 0) {
+        outcomes[i].spawn_error = specs[i].stdin_data.size() > PIPE_BUF ? "stdin data over PIPE_BUF" : std::strerror(errno);
         for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
         running[i].reaped = true;
         continue;

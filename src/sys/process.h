@@ -16,8 +16,8 @@ struct ChildSpec {
   std::vector<std::string> argv;  // argv[0] is the executable path
   // Environment changes for this child only: a value sets, nullopt unsets.
   std::map<std::string, std::optional<std::string>> env_changes;
-  // What the child reads on stdin (at most a pipe's buffer, 64 KiB), then end
-  // of file; empty: stdin is /dev/null.
+  // What the child reads on stdin (at most PIPE_BUF, 4 KiB), then end of
+  // file; empty: stdin is /dev/null.
   std::string stdin_data;
 };
 

@@ -61,10 +61,9 @@ std::string shell_quote(std::string_view s) {
     std::string out = "$'";
     for (char c : s) {
       auto u = static_cast<unsigned char>(c);
-      if (c == '\'' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20 || u == 0x7f) {
+      // A quote or a backslash as \xHH too: a shell without $'...' (dash)
+      // then still sees one word, never the end of a quoted string.
+      if (c == '\'' || c == '\\' || u < 0x20 || u == 0x7f) {
         out += fmt::format("\\x{:02x}", u);
       } else {
         out += c;

@@ -29,7 +29,8 @@ TEST(Strings, ShellQuote) {
   EXPECT_EQ(shell_quote(""), "''");
   // Control bytes never go out raw: one line, nothing for a terminal to act on.
   EXPECT_EQ(shell_quote("a\nb"), "$'a\\x0ab'");
-  EXPECT_EQ(shell_quote("\x1b[31mred'\\"), "$'\\x1b[31mred\\'\\\\'");
+  // Quotes and backslashes as \xHH too: dash, which has no $'...', still sees one word.
+  EXPECT_EQ(shell_quote("\x1b[31mred'\\"), "$'\\x1b[31mred\\x27\\x5c'");
 }
 
 TEST(Strings, SanitizeStopsAtNulAndReplacesBadBytes) {

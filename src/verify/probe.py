@@ -17,12 +17,14 @@
 import sys
 
 # First, before any other import: nothing from the current directory (a
-# json.py there must not run). -P does this from Python 3.11; older
-# interpreters put "" at sys.path[0] for -c.
-if sys.path and sys.path[0] in ("", "."):
-    del sys.path[0]
+# json.py there must not run). -P keeps the "" of -c out from Python 3.11;
+# older interpreters put it at sys.path[0]; an empty PYTHONPATH entry
+# (":/x") becomes the current directory itself, under either.
+sys.path[:] = [p for p in sys.path if p not in ("", ".")]
+import os  # noqa: E402  (site.py has loaded it already: not looked up in sys.path)
 
-import os  # noqa: E402
+_here = os.path.realpath(os.getcwd()) if hasattr(os, "getcwd") else None
+sys.path[:] = [p for p in sys.path if p not in ("", ".") and os.path.realpath(p) != _here]
 
 
 def _read_nonce():

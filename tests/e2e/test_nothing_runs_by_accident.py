@@ -37,11 +37,15 @@ def test_verify_imports_nothing_from_the_current_directory(tmp_path):
         (tmp_path / f"{name}.py").write_text(f"open({str(tmp_path / ('RAN-' + name))!r}, 'w').close()\n")
     env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "PYTHONPATH")}
     env["PATH"] = "/usr/bin:/bin"
-    env["PYTHONPATH"] = f"{VERIFY_FIXTURES / 'torch-cpu-build'}{os.pathsep}{SUPPORT}"
-    r = subprocess.run([str(BUILD / "ongpu"), "verify", "--python", PYTHON, "--framework", "torch", "--json",
-                        "--size", "16"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert r.returncode in (0, 1, 2), r.stderr
-    assert ran(tmp_path) == [], f"the probe ran {ran(tmp_path)} from the current directory"
+    # The second: an empty PYTHONPATH entry (":/x", as `export PYTHONPATH=$PYTHONPATH:/x`
+    # leaves it), which Python turns into the current directory itself.
+    for pythonpath in (f"{VERIFY_FIXTURES / 'torch-cpu-build'}{os.pathsep}{SUPPORT}",
+                       f"{os.pathsep}{VERIFY_FIXTURES / 'torch-cpu-build'}{os.pathsep}{SUPPORT}"):
+        env["PYTHONPATH"] = pythonpath
+        r = subprocess.run([str(BUILD / "ongpu"), "verify", "--python", PYTHON, "--framework", "torch", "--json",
+                            "--size", "16"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert r.returncode in (0, 1, 2), r.stderr
+        assert ran(tmp_path) == [], f"PYTHONPATH={pythonpath!r}: the probe ran {ran(tmp_path)} from the current directory"
 
 
 def test_a_line_the_framework_writes_cannot_pass_for_the_probes_answer():

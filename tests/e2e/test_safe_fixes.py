@@ -20,6 +20,8 @@ ESC = "\x1b"
 # Runs `touch` in every way a shell would: $(), backticks, ;, |, &&, a new line.
 PAYLOAD = ("$(touch PWNED-dollar)`touch PWNED-tick`;touch PWNED-semi|touch PWNED-pipe&&touch PWNED-and"
            "'\"\ntouch PWNED-newline\x1b[2J\x1b]0;title\x07")
+# For a shell without $'...' (dash): a quote after a backslash must not end a quoted string.
+DASH = "\n';touch PWNED-dash #"
 BUS = re.compile(r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$")
 
 
@@ -38,21 +40,26 @@ def hostile(value, key=""):
     if BUS.match(value):
         return value + PAYLOAD
     if key in ("group", "distribution", "name") and value:
-        return value + PAYLOAD
+        return value + DASH + PAYLOAD
     return value
 
 
 def in_sandbox(line, tmp_path):
-    """Runs one fix line with bash; returns the external commands it tried."""
+    """Runs one fix line with bash, and with /bin/sh (dash on Debian, which
+    has no $'...'); returns the external commands it tried."""
     box = tmp_path / "box"
-    empty = tmp_path / "empty-path"
+    stubs = tmp_path / "stubs"
     box.mkdir(exist_ok=True)
-    empty.mkdir(exist_ok=True)
+    stubs.mkdir(exist_ok=True)
     log = tmp_path / "commands.log"
     log.write_text("")
+    touch = stubs / "touch"  # the payload's command: logged, never run
+    touch.write_text(f"#!/bin/sh\necho touch >> '{log}'\n")
+    touch.chmod(0o755)
     prelude = 'command_not_found_handle() { printf "%s\\n" "$1" >> "$ONGPU_LOG"; return 127; }\n'
-    subprocess.run(["/bin/bash", "-c", prelude + line], cwd=box, timeout=20, capture_output=True,
-                   env={"PATH": str(empty), "HOME": str(box), "ONGPU_LOG": str(log), "USER": "user"})
+    env = {"PATH": str(stubs), "HOME": str(box), "ONGPU_LOG": str(log), "USER": "user"}
+    subprocess.run(["/bin/bash", "-c", prelude + line], cwd=box, timeout=20, capture_output=True, env=env)
+    subprocess.run(["/bin/sh", "-c", line], cwd=box, timeout=20, capture_output=True, env=env)
     pwned = sorted(p.name for p in box.iterdir() if p.name.startswith("PWNED"))
     return log.read_text().split(), pwned
 
