@@ -169,7 +169,8 @@ FrameworkLibrary parse_framework_library(RowReader& r) {
   if (!l.loader.empty() && l.loader != "dlopen" && l.loader != "preload") {
     r.fail("loader", l.loader, "is not dlopen or preload");
   }
-  for (auto part : split(r.get("fallback", Need::any), ' ')) {
+  const std::string fallback = r.get("fallback", Need::any);  // split() views into it
+  for (auto part : split(fallback, ' ')) {
     if (part.empty()) continue;
     if (part.find(".so") == std::string_view::npos || part.find('/') != std::string_view::npos) {
       r.fail("fallback", part, "is not a soname");
