@@ -416,12 +416,17 @@ def run_scenario(sc, ongpu, fake_lib, workdir, apply=True):
     return out
 
 
+def run_pip_command(command):
+    """A pip command line, as pasted into bash, without this process's PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
+    env.update(PIP_ENV)
+    return subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=900)
+
+
 def pip_in(python, args):
     """`python -m pip ARGS` in a scratch copy (pip unlinks a file before it
     writes one, so the cached files the copy's hard links share stay intact)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
-    env.update(PIP_ENV)
-    p = subprocess.run(["bash", "-c", f"{python} -m pip {args}"], env=env, capture_output=True, text=True, timeout=900)
+    p = run_pip_command(f"{python} -m pip {args}")
     if p.returncode != 0:
         raise RuntimeError(f"pip {args} failed (exit {p.returncode}): {p.stderr.strip()[-500:]}")
 
@@ -455,9 +460,7 @@ def apply_fixes(out, python, framework, extra, ongpu, fake_lib, workdir):
             fixed.pop(value, None)
             shown.append(f"unset {value}")
         else:
-            env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
-            env.update(PIP_ENV)
-            p = subprocess.run(["bash", "-c", value], env=env, capture_output=True, text=True, timeout=900)
+            p = run_pip_command(value)
             shown.append(value.replace(str(env_root), "$VENV"))
             if p.returncode != 0:
                 out.disagreements.append(f"the printed fix `{value}` failed (exit {p.returncode}): "
