@@ -37,6 +37,18 @@ bool want_color(int fd) {
   return ::isatty(fd) == 1;
 }
 
+// One finding: its mark, summary and id, the evidence (-v), then each fix,
+// every value on one line.
+static std::string finding_text(const Finding& f, const TextStyle& st) {
+  std::string out = fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(f.summary));
+  out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
+  if (st.verbose) {
+    for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
+  }
+  for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
+  return out;
+}
+
 std::string render_doctor_text(const Report& report, const TextStyle& st) {
   std::string out = "Doctor summary — can CUDA use an NVIDIA GPU here? (ongpu doctor -v for details)\n";
   int categories_with_issues = 0;
@@ -44,13 +56,7 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
     if (link.status == "error" || link.status == "warning") ++categories_with_issues;
     out += fmt::format("{} {}: {}\n", mark(st, link.status), link_title(link.link), one_line(link.headline));
     for (const auto& f : report.findings) {
-      if (f.link != link.link) continue;
-      out += fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(f.summary));
-      out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
-      if (st.verbose) {
-        for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
-      }
-      for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
+      if (f.link == link.link && f.scope.empty()) out += finding_text(f, st);
     }
     if (st.verbose) {
       for (const auto& d : link.details) out += "    • " + one_line(d) + "\n";
@@ -60,13 +66,7 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
   // named, so "checked, nothing there" differs from "did not look".
   auto framework_findings = [&](const std::string& scope) {
     for (const auto& f : report.findings) {
-      if (f.scope != scope) continue;
-      out += fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(f.summary));
-      out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
-      if (st.verbose) {
-        for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
-      }
-      for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
+      if (f.scope == scope) out += finding_text(f, st);
     }
   };
   std::vector<std::string> interpreters;
