@@ -110,7 +110,7 @@ void ask_library_versions(FactSet& f, std::chrono::milliseconds deadline) {
 
 // An environment's distributions, frameworks and their CUDA libraries.
 void analyse(const sys::FileSystem& fs, PythonEnv& e, const std::optional<std::string>& ld_library_path,
-             const std::optional<std::string>& conda_prefix, const knowledge::Knowledge* k,
+             const frameworks::ProcessEnv& process, const knowledge::Knowledge* k,
              std::optional<libs::SearchContext>& loader) {
   e.distributions = python::scan_distributions(fs, e.site_packages);
   e.frameworks = frameworks::detect(fs, e);
@@ -118,7 +118,7 @@ void analyse(const sys::FileSystem& fs, PythonEnv& e, const std::optional<std::s
     auto wanted = frameworks::wanted_libraries(fw, k);
     if (wanted.empty()) continue;
     if (!loader) loader = frameworks::search_context(fs, ld_library_path);  // built on first need
-    frameworks::resolve_libraries(fs, e, fw, wanted, *loader, conda_prefix);
+    frameworks::resolve_libraries(fs, e, fw, wanted, *loader, process);
   }
 }
 
@@ -197,9 +197,16 @@ FactSet collect_all(const CollectOptions& options) {
     auto real = sys::make_file_system("/");
     sys::CachedFileSystem live(*real);
     const std::optional<std::string> ld_library_path = f.env.ld_library_path;
-    std::optional<std::string> conda_prefix;
-    if (auto it = environment.find("CONDA_PREFIX"); it != environment.end())
-      conda_prefix = it->second;
+    frameworks::ProcessEnv process;
+    if (auto it = environment.find("CONDA_PREFIX"); it != environment.end()) process.conda_prefix = it->second;
+    // cuda-pathfinder's last resort: $CUDA_PATH, else $CUDA_HOME (set and not empty).
+    for (const char* var : {"CUDA_PATH", "CUDA_HOME"}) {
+      auto it = environment.find(var);
+      if (it != environment.end() && !it->second.empty()) {
+        process.cuda_path = it->second;
+        break;
+      }
+    }
     // The tables: the caller's (loaded once per run), else the embedded ones.
     // A --knowledge directory that fails to load is reported by the command.
     std::optional<knowledge::LoadOnce> own_tables;
@@ -218,7 +225,7 @@ FactSet collect_all(const CollectOptions& options) {
         sp.env.interpreter = interpreters.front().first;
         sp.env.site_packages = python::predict_site_packages(live, sp.env.interpreter);
         if (!sp.env.site_packages.empty()) {
-          analyse(live, sp.env, ld_library_path, conda_prefix, tables(), sp.loader);
+          analyse(live, sp.env, ld_library_path, process, tables(), sp.loader);
           sp.used = true;
         }
       }
@@ -237,7 +244,7 @@ FactSet collect_all(const CollectOptions& options) {
         e.frameworks = std::move(sp.env.frameworks);
         continue;
       }
-      analyse(live, e, ld_library_path, conda_prefix, tables(), loader);
+      analyse(live, e, ld_library_path, process, tables(), loader);
     }
     if (options.library_versions) ask_library_versions(f, options.deadline);
   }

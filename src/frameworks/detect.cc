@@ -226,6 +226,17 @@ void cupy(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Framework
     f.flavor = "cuda";
   }
   f.cuda_wheels = pinned_wheels(env, *d, {"", "ctk"});
+  // CuPy 14's [ctk] extra pins NVIDIA's cuda-toolkit meta-package (with the
+  // libraries as its own extras): `pip install 'cupy-cuda12x[ctk]'` is how
+  // CuPy's installation guide gets the CUDA libraries from PyPI.
+  for (const auto& line : d->requires_dist) {
+    auto r = python::parse_requirement(line);
+    if (!r || r->name != "cuda-toolkit" || r->extra != "ctk") continue;
+    PinnedWheel w{r->name, r->specifier, r->extra, ""};
+    if (const auto* inst = find_dist(env, r->name)) w.installed = inst->version;
+    f.cuda_wheels.push_back(std::move(w));
+    break;
+  }
   out.push_back(std::move(f));
 }
 

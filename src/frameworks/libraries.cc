@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include <memory>
 
 #include "libs/elf.h"
 #include "libs/ld_cache.h"
+#include "frameworks/pathfinder.h"
 #include "libs/resolve.h"
 #include "python/metadata.h"
 #include "util/strings.h"
@@ -147,6 +150,15 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const know
   // cuSPARSE's own dependency) or does not need: it is not judged.
   std::vector<WantedLibrary> wanted;
   for (const auto* row : rows) {
+    if (row->loader == "pathfinder") {
+      WantedLibrary w;
+      w.stem = row->library;
+      w.role = row->role;
+      w.object = row->object;
+      w.pathfinder = pathfinder_order(*k, row->library);
+      if (!w.pathfinder.empty()) wanted.push_back(std::move(w));
+      continue;
+    }
     if (row->library == "DT_NEEDED") {
       WantedLibrary w;
       w.wanted_by = "DT_NEEDED";
@@ -352,10 +364,202 @@ void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
   }
 }
 
+namespace {
+
+// The fact for one library the framework asks for, from the loader's (or
+// pathfinder's) resolution of it: the file, the version in its name, its own
+// dependencies as the loader will look for them, and every other copy.
+LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const WantedLibrary& want,
+                         const libs::Resolution& r, const std::string& requester, const libs::SearchContext& ctx,
+                         const ProcessEnv& process) {
+  const auto& soname = want.soname;
+  LibraryFact lib;
+  lib.soname = soname;
+  lib.wanted_by = want.wanted_by;
+  lib.role = want.role;
+  lib.requester = requester;
+  lib.outcome = r.outcome == libs::Outcome::found       ? "found"
+                : r.outcome == libs::Outcome::not_found ? "not_found"
+                                                        : "load_error";
+  if (r.outcome == libs::Outcome::found) {
+    lib.path = r.path;
+    lib.real_path = r.real_path;
+    lib.found_by = r.found_by;
+    auto v = version_from_real_name(r.real_path, soname);
+    lib.version = v.empty() ? Fact<std::string>::missing("the file name " + r.real_path + " carries no version") : Fact<std::string>(v);
+    lib.reported_version = Fact<std::string>::missing("not asked (doctor --library-versions asks each library)");
+    // Its own dependencies, as the loader will look for them.
+    if (auto obj = libs::load_object(fs, r.path)) {
+      libs::Requester root;
+      root.object = std::move(obj).value();
+      libs::TreeOptions opts;
+      opts.max_objects = 64;
+      // The framework loads into a Python process, which has the C library's
+      // parts loaded already: the loader does not search for them again.
+      for (const char* so : {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
+                             "ld-linux-x86-64.so.2", "libutil.so.1"}) {
+        opts.preloaded[so] = "(loaded by the Python interpreter)";
+      }
+      auto tree = libs::resolve_tree(fs, root, ctx, opts);
+      for (size_t i : tree.misses()) {
+        std::string chain;
+        for (const auto& c : tree.chain(i)) chain += (chain.empty() ? "" : " → ") + c;
+        lib.missing_dependencies.push_back(fmt::format("{} ({})", tree.nodes[i].soname, chain));
+      }
+    }
+  } else {
+    const std::string why = r.error.empty() ? "not found" : r.error;
+    lib.path = lib.real_path = lib.version = lib.reported_version = Fact<std::string>::missing(why);
+    lib.wheel_copy = want.pathfinder.empty() ? preloaded_copy(fs, env, soname).value_or("") : "";
+  }
+  std::vector<std::string> seen_real = {r.real_path};
+  for (const auto& c : r.copies) {
+    seen_real.push_back(c.real_path);
+    if (c.status == libs::CopyStatus::chosen || c.status == libs::CopyStatus::same_file) continue;
+    lib.other_copies.push_back(fmt::format("{}: {}: {}", c.path, libs::copy_status_key(c.status), c.reason));
+  }
+  // Copies the loader never looks at: a toolkit or conda library directory
+  // that is not on its path.
+  for (const auto& dir : cuda_install_dirs(fs, process.conda_prefix)) {
+    const std::string candidate = dir + "/" + soname;
+    if (!fs.exists(candidate)) continue;
+    const std::string real = libs::real_path(fs, candidate);
+    if (std::find(seen_real.begin(), seen_real.end(), real) != seen_real.end()) continue;
+    seen_real.push_back(real);
+    lib.other_copies.push_back(fmt::format("{}: not_on_search_path: in {}, which the loader does not search", candidate, dir));
+  }
+  return lib;
+}
+
+// The framework's Python extension module `object` (cupy_backends/cuda/libs/cublas):
+// <name>.cpython-311-x86_64-linux-gnu.so, <name>.abi3.so or <name>.so in the
+// first site-packages directory that has one.
+std::optional<std::string> extension_module(const sys::FileSystem& fs, const PythonEnv& env, const std::string& object) {
+  const std::string dir_part = dir_of(object);
+  const std::string name = object.substr(object.rfind('/') + 1);
+  for (const auto& site : env.site_packages) {
+    const std::string dir = site + "/" + dir_part;
+    auto names = fs.list_dir(dir);
+    if (!names) continue;
+    std::optional<std::string> best;
+    for (const auto& n : *names) {
+      if (starts_with(n, name + ".") && ends_with(n, ".so")) {
+        if (!best || n < *best) best = n;
+      }
+    }
+    if (best) return dir + "/" + *best;
+  }
+  return std::nullopt;
+}
+
+// The libraries cuda-pathfinder loads for the framework (CuPy), each once
+// per process as its functools.cache does, and the framework's module that
+// then needs the library by its own soname.
+class PathfinderLoads {
+ public:
+  PathfinderLoads(const sys::FileSystem& fs, const PythonEnv& env, const FrameworkFacts& fw,
+                  const libs::SearchContext& ctx, const ProcessEnv& process)
+      : fs_(fs), env_(env), fw_(fw), ctx_(ctx), process_(process) {
+    penv_.site_packages = env.site_packages;
+    penv_.conda_prefix = process.conda_prefix;
+    penv_.cuda_path = process.cuda_path;
+  }
+
+  void add(const WantedLibrary& want, std::vector<LibraryFact>& out) {
+    const auto* self = want.pathfinder.back();
+    bool chain_found = true;  // a required dependency not found fails the library too
+    for (const auto* lib : want.pathfinder) {
+      auto it = loaded_.find(lib->library);
+      if (it == loaded_.end()) it = loaded_.emplace(lib->library, pathfinder_find(fs_, *lib, penv_, ctx_)).first;
+      const libs::Resolution& r = it->second;
+      const bool is_self = lib == self;
+      if (r.outcome != libs::Outcome::found) chain_found = false;
+      if (is_self && want.role == "optional" && r.outcome != libs::Outcome::found) break;  // absent: nothing
+      WantedLibrary w;
+      w.role = want.role == "gpu" ? "gpu" : "later";
+      w.pathfinder = want.pathfinder;
+      w.wanted_by = is_self ? fmt::format("cuda-pathfinder, asked for {}", lib->library)
+                            : fmt::format("cuda-pathfinder, loaded before {}", self->library);
+      w.soname = r.outcome == libs::Outcome::found ? r.soname : soname_for(*lib, want);
+      put(library_fact(fs_, env_, w, r, "", ctx_, process_), out);
+    }
+    if (!chain_found || want.object.empty()) return;
+    // The module lists the library by its own soname: the copy pathfinder
+    // loaded serves only if it has that soname; else the loader searches for
+    // it from the module (which has no RUNPATH).
+    auto module = extension_module(fs_, env_, want.object);
+    if (!module) return;
+    auto obj = libs::load_object(fs_, *module);
+    if (!obj) return;
+    const std::string name = module->substr(module->rfind('/') + 1);
+    const auto& loaded = loaded_.at(self->library);
+    for (const auto& so : obj->elf.needed) {
+      if (stem_of(so) != self->library || so == loaded.soname) continue;
+      libs::Requester who;
+      who.object = *obj;
+      WantedLibrary w;
+      w.role = want.role == "gpu" ? "gpu" : "later";
+      w.soname = so;
+      w.wanted_by = "DT_NEEDED of " + name;
+      w.pathfinder = want.pathfinder;
+      put(library_fact(fs_, env_, w, libs::resolve_library(fs_, so, who, ctx_), *module, ctx_, process_), out);
+    }
+  }
+
+ private:
+  // One fact per soname; a library needed to register a GPU keeps that role.
+  static void put(LibraryFact fact, std::vector<LibraryFact>& out) {
+    auto have = std::find_if(out.begin(), out.end(), [&](const LibraryFact& l) { return l.soname == fact.soname; });
+    if (have == out.end()) {
+      out.push_back(std::move(fact));
+    } else if (fact.role == "gpu") {
+      have->role = "gpu";
+    }
+  }
+
+  // The name to report for a library pathfinder finds under none of its
+  // sonames: the one the framework's module lists, else the one of the
+  // framework's CUDA major (libnvrtc.so.12 for cupy-cuda12x), else its first.
+  std::string soname_for(const knowledge::PathfinderLibrary& lib, const WantedLibrary& want) const {
+    if (!want.object.empty() && want.pathfinder.back() == &lib) {
+      if (auto module = extension_module(fs_, env_, want.object)) {
+        if (auto obj = libs::load_object(fs_, *module)) {
+          for (const auto& so : obj->elf.needed) {
+            if (stem_of(so) == lib.library) return so;
+          }
+        }
+      }
+    }
+    const std::string cuda = fw_.cuda_version.value_or("");  // split() views into it
+    const std::string major(split(cuda, '.')[0]);
+    for (const auto& so : lib.sonames) {
+      if (!major.empty() && ends_with(so, ".so." + major)) return so;
+    }
+    return lib.sonames.empty() ? lib.library : lib.sonames.front();
+  }
+
+  const sys::FileSystem& fs_;
+  const PythonEnv& env_;
+  const FrameworkFacts& fw_;
+  const libs::SearchContext& ctx_;
+  const ProcessEnv& process_;
+  PathfinderEnv penv_;
+  std::map<std::string, libs::Resolution> loaded_;
+};
+
+}  // namespace
+
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
                        const std::vector<WantedLibrary>& wanted_in, const libs::SearchContext& ctx,
-                       const std::optional<std::string>& conda_prefix) {
+                       const ProcessEnv& process) {
   if (wanted_in.empty()) return;
+
+  // Libraries cuda-pathfinder loads (CuPy): its own search, not the loader's
+  // from one object.
+  PathfinderLoads pathfinder(fs, env, fw, ctx, process);
+  for (const auto& w : wanted_in) {
+    if (!w.pathfinder.empty()) pathfinder.add(w, fw.libraries);
+  }
 
   libs::Requester who;
   auto requester = requester_of(fs, env, fw);
@@ -371,6 +575,7 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
   // A DT_NEEDED row: the CUDA libraries the loading object itself lists.
   std::vector<WantedLibrary> wanted;
   for (const auto& w : wanted_in) {
+    if (!w.pathfinder.empty()) continue;
     if (!w.stem.empty() && w.soname.empty()) {
       // Preloaded when present: absent, it is not wanted at all.
       auto so = preloaded_soname(fs, env, w.stem);
@@ -408,11 +613,6 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
   const auto plan = std::make_shared<const libs::SearchPlan>(libs::plan_search(who, ctx));
   for (const auto& want : wanted) {
     const auto& soname = want.soname;
-    LibraryFact lib;
-    lib.soname = soname;
-    lib.wanted_by = want.wanted_by;
-    lib.role = want.role;
-    lib.requester = requester.value_or("");
     auto r = libs::resolve_library(fs, soname, who, ctx, plan);
     // A copy preloaded by path is in the process before the object's own
     // search runs: the loader matches it by soname, wherever the search
@@ -443,57 +643,7 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       alt.found_by = fmt::format("{} (asked for as {} after {} was not found)", alt.found_by, next, soname);
       r = std::move(alt);
     }
-    lib.outcome = r.outcome == libs::Outcome::found       ? "found"
-                  : r.outcome == libs::Outcome::not_found ? "not_found"
-                                                          : "load_error";
-    if (r.outcome == libs::Outcome::found) {
-      lib.path = r.path;
-      lib.real_path = r.real_path;
-      lib.found_by = r.found_by;
-      auto v = version_from_real_name(r.real_path, soname);
-      lib.version = v.empty() ? Fact<std::string>::missing("the file name " + r.real_path + " carries no version") : Fact<std::string>(v);
-      lib.reported_version = Fact<std::string>::missing("not asked (doctor --library-versions asks each library)");
-      // Its own dependencies, as the loader will look for them.
-      if (auto obj = libs::load_object(fs, r.path)) {
-        libs::Requester root;
-        root.object = std::move(obj).value();
-        libs::TreeOptions opts;
-        opts.max_objects = 64;
-        // The framework loads into a Python process, which has the C library's
-        // parts loaded already: the loader does not search for them again.
-        for (const char* so : {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
-                               "ld-linux-x86-64.so.2", "libutil.so.1"}) {
-          opts.preloaded[so] = "(loaded by the Python interpreter)";
-        }
-        auto tree = libs::resolve_tree(fs, root, ctx, opts);
-        for (size_t i : tree.misses()) {
-          std::string chain;
-          for (const auto& c : tree.chain(i)) chain += (chain.empty() ? "" : " → ") + c;
-          lib.missing_dependencies.push_back(fmt::format("{} ({})", tree.nodes[i].soname, chain));
-        }
-      }
-    } else {
-      const std::string why = r.error.empty() ? "not found" : r.error;
-      lib.path = lib.real_path = lib.version = lib.reported_version = Fact<std::string>::missing(why);
-      lib.wheel_copy = preloaded_copy(fs, env, soname).value_or("");
-    }
-    std::vector<std::string> seen_real = {r.real_path};
-    for (const auto& c : r.copies) {
-      seen_real.push_back(c.real_path);
-      if (c.status == libs::CopyStatus::chosen || c.status == libs::CopyStatus::same_file) continue;
-      lib.other_copies.push_back(fmt::format("{}: {}: {}", c.path, libs::copy_status_key(c.status), c.reason));
-    }
-    // Copies the loader never looks at: a toolkit or conda library directory
-    // that is not on its path.
-    for (const auto& dir : cuda_install_dirs(fs, conda_prefix)) {
-      const std::string candidate = dir + "/" + soname;
-      if (!fs.exists(candidate)) continue;
-      const std::string real = libs::real_path(fs, candidate);
-      if (std::find(seen_real.begin(), seen_real.end(), real) != seen_real.end()) continue;
-      seen_real.push_back(real);
-      lib.other_copies.push_back(fmt::format("{}: not_on_search_path: in {}, which the loader does not search", candidate, dir));
-    }
-    fw.libraries.push_back(std::move(lib));
+    fw.libraries.push_back(library_fact(fs, env, want, r, requester.value_or(""), ctx, process));
   }
   check_symbols(fs, fw);
 }

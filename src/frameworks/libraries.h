@@ -41,6 +41,20 @@ struct WantedLibrary {
   // Asked for in order when neither a preloaded copy nor the search finds it
   // (JAX's unversioned libcupti.so after libcupti.so.12).
   std::vector<std::string> fallback;
+  // Loaded by cuda-pathfinder (CuPy): what it loads when asked for the
+  // library, its dependencies first and the library last (pathfinder.h).
+  std::vector<const knowledge::PathfinderLibrary*> pathfinder;
+  // The framework's module that lists the library as DT_NEEDED once
+  // pathfinder has loaded it: relative to site-packages, without its Python
+  // suffix (cupy_backends/cuda/libs/cublas).
+  std::string object;
+};
+
+// What the framework's process has in its environment that decides where
+// libraries are found besides the loader's own search.
+struct ProcessEnv {
+  std::optional<std::string> conda_prefix;  // $CONDA_PREFIX
+  std::optional<std::string> cuda_path;     // $CUDA_PATH, else $CUDA_HOME (cuda-pathfinder)
 };
 
 // The CUDA libraries the framework loads. Where knowledge/framework_libraries.csv
@@ -77,6 +91,6 @@ void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw);
 // listed as such.
 void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, FrameworkFacts& fw,
                        const std::vector<WantedLibrary>& wanted, const libs::SearchContext& ctx,
-                       const std::optional<std::string>& conda_prefix);
+                       const ProcessEnv& process);
 
 }  // namespace ongpu::frameworks

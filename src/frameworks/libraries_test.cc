@@ -177,7 +177,9 @@ TEST(WantedLibraries, JaxCuptiFallsBackToTheUnversionedName) {
   ASSERT_NE(cupti, wanted.end());
   EXPECT_EQ(cupti->fallback, std::vector<std::string>{"libcupti.so"});
   for (const auto& w : wanted) {
-    if (w.soname != "libcupti.so.12") EXPECT_TRUE(w.fallback.empty()) << w.soname;
+    if (w.soname != "libcupti.so.12") {
+      EXPECT_TRUE(w.fallback.empty()) << w.soname;
+    }
   }
 }
 

@@ -73,6 +73,13 @@ std::vector<const FrameworkLibrary*> Knowledge::framework_libraries_for(std::str
   return out;
 }
 
+const PathfinderLibrary* Knowledge::pathfinder_library(std::string_view stem) const {
+  for (const auto& l : pathfinder_) {
+    if (l.library == stem) return &l;
+  }
+  return nullptr;
+}
+
 std::vector<const FrameworkNote*> Knowledge::notes_for(std::string_view package,
                                                        std::string_view version) const {
   std::vector<const FrameworkNote*> out;

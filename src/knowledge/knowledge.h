@@ -61,10 +61,27 @@ struct FrameworkLibrary {
   std::string from, before;  // the framework's versions [from, before); before "" = no upper end
   std::string library;       // the soname's stem (libcusolver), or DT_NEEDED: the CUDA libraries the
                              // framework's loading object lists as DT_NEEDED
-  std::string role;          // gpu: needed to register a GPU (or to import); later: opened on use
+  std::string role;          // gpu: needed to register a GPU (or to import); later: opened on use;
+                             // optional: looked for, and its absence changes nothing
   std::string loader;        // dlopen: by soname from the framework's object (its DT_RUNPATH);
-                             // preload: by path from site-packages/nvidia/*/lib first
+                             // preload: by path from site-packages/nvidia/*/lib first;
+                             // pathfinder: by cuda-pathfinder (cuda_pathfinder.csv)
   std::vector<std::string> fallback;  // sonames asked for, in order, when the library is not found
+  // The framework's module that lists the library as DT_NEEDED once the
+  // loader row has loaded it, relative to site-packages and without its
+  // Python suffix (cupy_backends/cuda/libs/cublas); "" = none.
+  std::string object;
+  std::string source;
+  Origin origin;
+};
+
+// cuda_pathfinder.csv: how NVIDIA's cuda-pathfinder (load_nvidia_dynamic_lib)
+// finds one library, for the frameworks that load through it (CuPy).
+struct PathfinderLibrary {
+  std::string library;                    // the soname's stem: libcublas
+  std::vector<std::string> sonames;       // in the order it asks: libcublas.so.13 libcublas.so.12
+  std::vector<std::string> site_dirs;     // under each site-packages, in order: nvidia/cu13/lib nvidia/cublas/lib
+  std::vector<std::string> dependencies;  // stems it loads first, found or not
   std::string source;
   Origin origin;
 };
@@ -162,6 +179,7 @@ class Knowledge {
   const std::vector<FrameworkNote>& tensorflow_notes() const { return tf_notes_; }
   const std::vector<TfLibrary>& tensorflow_libraries() const { return tf_libs_; }
   const std::vector<FrameworkLibrary>& framework_libraries() const { return fw_libs_; }
+  const std::vector<PathfinderLibrary>& pathfinder_libraries() const { return pathfinder_; }
   const std::vector<CudaRelease>& cuda_releases() const { return cuda_; }
   const std::vector<MinorCompat>& minor_compat() const { return minor_; }
   const std::vector<SassRange>& sass_ranges() const { return sass_; }
@@ -183,6 +201,8 @@ class Knowledge {
   // pinned wheels counts as needed, opened from its own object).
   std::vector<const FrameworkLibrary*> framework_libraries_for(std::string_view framework,
                                                                std::string_view version) const;
+  // cuda-pathfinder's entry for a library stem (libcublas); nullptr if none.
+  const PathfinderLibrary* pathfinder_library(std::string_view stem) const;
   // Notes for a package whose [from, before) covers version.
   std::vector<const FrameworkNote*> notes_for(std::string_view package,
                                               std::string_view version) const;
@@ -218,6 +238,7 @@ class Knowledge {
   std::vector<FrameworkNote> tf_notes_;
   std::vector<TfLibrary> tf_libs_;
   std::vector<FrameworkLibrary> fw_libs_;
+  std::vector<PathfinderLibrary> pathfinder_;
   std::vector<CudaRelease> cuda_;
   std::vector<MinorCompat> minor_;
   std::vector<SassRange> sass_;

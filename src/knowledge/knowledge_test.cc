@@ -379,6 +379,30 @@ TEST(KnowledgeOverride, RowWithoutSourceOrWithABadVersionIsRejected) {
   EXPECT_NE(missing_column.error().find("no column 'toolkit_to'"), std::string::npos);
 }
 
+TEST(KnowledgeOverride, PathfinderRowsAreChecked) {
+  const std::string head = "library,sonames,site_dirs,dependencies,source\n";
+  auto ok = Knowledge::from_texts({{"cuda_pathfinder.csv", head + "libcublas,libcublas.so.13 libcublas.so.12,nvidia/cublas/lib,libcublasLt,x\n"}});
+  ASSERT_TRUE(ok) << ok.error();
+  const auto* row = ok->pathfinder_library("libcublas");
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->sonames, (std::vector<std::string>{"libcublas.so.13", "libcublas.so.12"}));
+  EXPECT_EQ(row->dependencies, std::vector<std::string>{"libcublasLt"});
+  for (const std::string bad : {"libcublas,libcufft.so.11,nvidia/cublas/lib,,x\n",   // another library's soname
+                                "libcublas,libcublas.so.13,/usr/lib,,x\n",          // outside site-packages
+                                "libcublas,libcublas.so.13,../x,,x\n",
+                                "libcublas,libcublas.so.13,nvidia/cublas/lib,cublasLt.so,x\n",
+                                "cublas,libcublas.so.13,nvidia/cublas/lib,,x\n"}) {
+    auto k = Knowledge::from_texts({{"cuda_pathfinder.csv", head + bad}});
+    EXPECT_FALSE(k) << bad;
+  }
+  // The module column is read for pathfinder rows only, inside site-packages.
+  const std::string fw = "framework,from,before,library,role,loader,fallback,object,source\n";
+  EXPECT_TRUE(Knowledge::from_texts({{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,later,pathfinder,,cupy_backends/cuda/libs/cublas,x\n"}}));
+  EXPECT_FALSE(Knowledge::from_texts({{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,later,dlopen,,cupy/x,x\n"}}));
+  EXPECT_FALSE(Knowledge::from_texts({{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,later,pathfinder,,/abs/x,x\n"}}));
+  EXPECT_FALSE(Knowledge::from_texts({{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,sometimes,pathfinder,,,x\n"}}));
+}
+
 TEST(KnowledgeOverride, NotADirectory) {
   auto k = Knowledge::load("/nonexistent/ongpu-knowledge");
   ASSERT_FALSE(k);

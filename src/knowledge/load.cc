@@ -164,10 +164,12 @@ FrameworkLibrary parse_framework_library(RowReader& r) {
   l.before = r.get("before", Need::optional_version);
   l.library = r.get("library", Need::text);
   l.role = r.get("role", Need::text);
-  if (!l.role.empty() && l.role != "gpu" && l.role != "later") r.fail("role", l.role, "is not gpu or later");
+  if (!l.role.empty() && l.role != "gpu" && l.role != "later" && l.role != "optional") {
+    r.fail("role", l.role, "is not gpu, later or optional");
+  }
   l.loader = r.get("loader", Need::text);
-  if (!l.loader.empty() && l.loader != "dlopen" && l.loader != "preload") {
-    r.fail("loader", l.loader, "is not dlopen or preload");
+  if (!l.loader.empty() && l.loader != "dlopen" && l.loader != "preload" && l.loader != "pathfinder") {
+    r.fail("loader", l.loader, "is not dlopen, preload or pathfinder");
   }
   const std::string fallback = r.get("fallback", Need::any);  // split() views into it
   for (auto part : split(fallback, ' ')) {
@@ -178,6 +180,51 @@ FrameworkLibrary parse_framework_library(RowReader& r) {
     }
     l.fallback.emplace_back(part);
   }
+  l.object = r.get("object", Need::any);
+  if (!l.object.empty() && (l.object.front() == '/' || l.object.find("..") != std::string::npos)) {
+    r.fail("object", l.object, "is not a path inside site-packages");
+  }
+  if (!l.object.empty() && l.loader != "pathfinder") r.fail("object", l.object, "is read for pathfinder rows only");
+  l.source = r.source();
+  l.origin = r.origin();
+  return l;
+}
+
+// A space-separated list of names, each checked by `ok`.
+std::vector<std::string> words(RowReader& r, std::string_view column, Need need, bool (*ok)(std::string_view),
+                               std::string_view what) {
+  const std::string text = r.get(column, need);  // split() views into it
+  std::vector<std::string> out;
+  for (auto part : split(text, ' ')) {
+    if (part.empty()) continue;
+    if (!ok(part)) {
+      r.fail(column, part, what);
+      break;
+    }
+    out.emplace_back(part);
+  }
+  return out;
+}
+
+PathfinderLibrary parse_pathfinder(RowReader& r) {
+  PathfinderLibrary l;
+  l.library = r.get("library", Need::text);
+  if (!starts_with(l.library, "lib") || l.library.find(".so") != std::string::npos) {
+    r.fail("library", l.library, "is not a soname's stem (libcublas)");
+  }
+  const std::string stem = l.library;
+  l.sonames = words(r, "sonames", Need::text,
+                    [](std::string_view s) { return s.find(".so.") != std::string_view::npos && s.find('/') == std::string_view::npos; },
+                    "is not a soname");
+  for (const auto& so : l.sonames) {
+    if (!starts_with(so, stem + ".so.")) r.fail("sonames", so, "is not a soname of the row's library");
+  }
+  l.site_dirs = words(r, "site_dirs", Need::any,
+                      [](std::string_view s) { return s.front() != '/' && s.find("..") == std::string_view::npos; },
+                      "is not a directory inside site-packages");
+  l.dependencies = words(r, "dependencies", Need::any,
+                         [](std::string_view s) { return starts_with(s, "lib") && s.find(".so") == std::string_view::npos; },
+                         "is not a soname's stem");
   l.source = r.source();
   l.origin = r.origin();
   return l;
@@ -317,7 +364,8 @@ const std::vector<std::string>& Knowledge::table_names() {
                                                  "cuda_arch.csv",      "gpu_compute_capability.csv",
                                                  "pytorch_cuda.csv",   "jax_cuda.csv",
                                                  "tensorflow_cuda_libraries.csv",
-                                                 "framework_libraries.csv"};
+                                                 "framework_libraries.csv",
+                                                 "cuda_pathfinder.csv"};
   return names;
 }
 
@@ -362,7 +410,8 @@ Result<Knowledge> Knowledge::build(const std::string& dir,
   load(k.tf_libs_, "tensorflow_cuda_libraries.csv", parse_tf_library,
        {"component", "from", "before", "soname"});
   load(k.fw_libs_, "framework_libraries.csv", parse_framework_library,
-       {"framework", "from", "before", "library", "role", "loader", "fallback"});
+       {"framework", "from", "before", "library", "role", "loader", "fallback", "object"});
+  load(k.pathfinder_, "cuda_pathfinder.csv", parse_pathfinder, {"library", "sonames", "site_dirs", "dependencies"});
   load(k.cuda_, "cuda_driver.csv", parse_cuda,
        {"cuda", "release", "update", "linux_x86_64_min", "windows_x86_64_min"});
   load(k.minor_, "cuda_minor_compat.csv", parse_minor,

@@ -8,6 +8,7 @@ framework observed again. The environments come from
 tools/ground-truth-envs.sh (tools/test.sh runs it)."""
 import os
 import platform
+import shutil
 import sys
 
 import pytest
@@ -43,6 +44,12 @@ def test_prediction_equals_the_framework(sc, tmp_path, request):
         pytest.fail(f"{python} is missing: run tools/ground-truth-envs.sh (tools/test.sh does)")
     if sc.known_gap:
         request.node.add_marker(pytest.mark.xfail(reason=sc.known_gap, strict=True))
-    out = gt.run_scenario(sc, BUILD / "ongpu", FAKE_LIB, tmp_path, apply=not QUICK)
+    try:
+        out = gt.run_scenario(sc, BUILD / "ongpu", FAKE_LIB, tmp_path, apply=not QUICK)
+    finally:
+        # A scratch copy with a pip fix applied holds gigabytes of new files:
+        # pytest would keep every one until the session ends (and three
+        # sessions' worth after that).
+        shutil.rmtree(tmp_path, ignore_errors=True)
     _outcomes.append(out)
     assert out.disagreements == [], "\n".join(out.disagreements)

@@ -227,10 +227,8 @@ class Scenario:
 SITE = "lib/python3.11/site-packages"
 TOOLKIT_LIB = "/usr/local/cuda/lib64"
 
-KNOWN_GAPS = {
-    "cupy-cuda12x/as-installed": "CuPy's own preloading (cuda-pathfinder loads libcublasLt.so.13 of the CUDA 13 toolkit "
-                                 "at import, for a CUDA 12 package) and its libraries' DT_NEEDED are not modeled yet",
-}
+# Disagreements known and not yet fixed, by scenario key (none today).
+KNOWN_GAPS = {}
 
 SCENARIOS = [Scenario(f"{name}/as-installed", name, "as pip installs it", known_gap=KNOWN_GAPS.get(f"{name}/as-installed", ""))
              for name in env_names()] + [
@@ -489,9 +487,10 @@ def markdown(outcomes, machine):
         "(`tests/ground_truth/envs/`), perturbed as the scenario says, on the healthy one-GPU",
         "fixture with the fake driver (`tests/fakes`). *Framework* is what the framework did: whether",
         "it registered a GPU (TensorFlow's `list_physical_devices('GPU')`, JAX's `jax.devices('cuda')`;",
-        "\"n/a\" where a fake driver cannot show it: `torch.cuda.is_available()`, CuPy and ONNX Runtime",
-        "go through libcudart, which needs the real driver), and the CUDA libraries it loaded",
-        "(LD_DEBUG and `/proc/self/maps`). *Doctor* is `ongpu doctor --json` for the same",
+        "\"n/a\" where a fake driver cannot show it: `torch.cuda.is_available()`, CuPy (its runtime is",
+        "linked in) and ONNX Runtime go through the CUDA runtime, which needs the real driver), and the",
+        "CUDA libraries it loaded (LD_DEBUG and `/proc/self/maps`): at import, when the backend starts,",
+        "and for CuPy when each library module (cuBLAS, cuSOLVER, cuSPARSE, cuRAND, cuFFT) is first used. *Doctor* is `ongpu doctor --json` for the same",
         "environment. *Agree* is yes only when every library (needed or not, found or not, which",
         "file) and the verdict match (`ground_truth.compare`). *Fixes applied* are the fixes the",
         "doctor printed for the framework, applied as a user would paste them (a pip command in a",

@@ -56,15 +56,35 @@ def torch():
 
 
 def cupy():
+    import importlib
+
     import cupy as c
 
-    # cupy's CUDA runtime module links libcudart (and opens cuBLAS & co. when
-    # first used): loading them is what can be observed without a driver.
+    # Importing cupy preloads cuTENSOR through cuda-pathfinder (which loads
+    # its dependency cuBLASLt first, cuTENSOR or not). The runtime is linked
+    # statically and needs the real driver: the device count is reported, not
+    # judged. Every elementwise kernel is compiled by NVRTC, which the nvrtc
+    # module opens through cuda-pathfinder on first use. The library modules
+    # (cuBLAS, cuSOLVER, cuSPARSE, cuRAND, cuFFT) are imported on first use:
+    # cuda-pathfinder loads the library, then the module's own DT_NEEDED must
+    # be satisfied. Each is touched here, as the first call of
+    # cupy.linalg / cupy.fft / cupy.random would.
+    notes = []
     try:
-        n = c.cuda.runtime.getDeviceCount()
-    except Exception as e:  # cudaErrorInsufficientDriver against a fake
-        return None, [f"getDeviceCount: {type(e).__name__}: {e}"]
-    return None, [f"getDeviceCount={n}"]
+        notes.append(f"getDeviceCount={c.cuda.runtime.getDeviceCount()}")
+    except Exception as e:  # cudaErrorCallRequiresNewerDriver against a fake
+        notes.append(f"getDeviceCount: {type(e).__name__}: {e}")
+    from cupy_backends.cuda.libs import nvrtc
+
+    notes.append(f"nvrtc.getVersion()={nvrtc.getVersion()}")
+    for name in ("cublas", "cusolver", "cusparse", "curand", "cufft"):
+        try:
+            owner = c.cuda if name == "cufft" else importlib.import_module("cupy_backends.cuda.libs")
+            getattr(owner, name)
+            notes.append(f"{name}: imported")
+        except ImportError as e:
+            notes.append(f"{name}: ImportError: {e}".splitlines()[0][:300])
+    return None, notes
 
 
 def _matmul_model():
