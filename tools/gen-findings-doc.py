@@ -23,10 +23,19 @@ for m in entry.finditer(src):
     fid, link, sev, meaning, fix = m.groups()
     rows.setdefault(link, []).append((fid, sev, meaning.replace('\\"', '"'), fix.replace('\\"', '"')))
 
+# The explains relation (src/rules/explains.cc): its pairs and their sources.
+exp_src = (root / "src/rules/explains.cc").read_text()
+constants = {}
+for m in re.finditer(r'constexpr std::string_view (k\w+) =\s*((?:"(?:[^"\\]|\\.)*"\s*)+);', exp_src):
+    constants[m.group(1)] = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2)))
+pair = re.compile(r'\{"([a-z_]+\.[a-z_]+)", "([a-z_]+\.[a-z_]+)", "((?:[^"\\]|\\.)*)",\s*(\w+),\s*(\w+)\}', re.S)
+explains = [(a, b, when, constants.get(src, src)) for a, b, when, _, src in pair.findall(exp_src)]
+
 out = ["# Findings", "",
        "Every finding `ongpu doctor` and `ongpu verify` can report, by link of the chain. The id is stable: scripts may",
-       "match on it. Severity `error` means the link is broken (the first error in chain order is the",
-       "root cause); `warning` means CUDA can work but something is wrong or surprising.",
+       "match on it. Severity `error` means the link is broken; `warning` means CUDA can work but something is wrong",
+       "or surprising. When the GPU cannot be used, the root cause is the first error in chain order, unless another",
+       "finding explains it (below): then that finding is the root cause, and an error.",
        "The doctor prints a fix specific to the machine (the exact variable value to export, the",
        "GPU index, the group to join); the fix below is the general one.", "",
        "This file is generated from `src/rules/catalog.cc` by `tools/gen-findings-doc.py`.", ""]
@@ -37,5 +46,13 @@ for link, title in titles.items():
     for fid, sev, meaning, fix in rows[link]:
         out.append(f"| `{fid}` | {sev} | {meaning} | {fix} |")
     out.append("")
+out += ["## What explains what", "",
+        "A finding later in the chain can be the cause of an earlier one: an Exclusive_Process GPU in use is why the",
+        "CUDA context could not be created. Where both are found and the condition holds, the explainer is the root",
+        "cause (`src/rules/explains.cc`; a unit test covers each pair with a fact set where both fire).", "",
+        "| cause | explains | when | source |", "|---|---|---|---|"]
+for a, b, when, src in explains:
+    out.append(f"| `{a}` | `{b}` | {when or 'whenever both are found'} | {src} |")
+out.append("")
 (root / "docs/findings.md").write_text("\n".join(out))
-print(f"wrote {sum(len(v) for v in rows.values())} findings")
+print(f"wrote {sum(len(v) for v in rows.values())} findings, {len(explains)} explains-pairs")

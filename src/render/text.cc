@@ -116,8 +116,27 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
   } else {
     auto color = v.status == "warnings" ? fmt::terminal_color::yellow : fmt::terminal_color::red;
     out += paint(st, fg(color), "! " + one_line(v.summary) + ".") + "\n";
-    out += fmt::format("! Found issues in {} categor{}.\n", categories_with_issues,
-                       categories_with_issues == 1 ? "y" : "ies");
+    // Where the issues are: the machine's links, the frameworks, the
+    // Python environments that could not be checked.
+    std::vector<std::string> scopes;
+    for (const auto& f : report.findings) {
+      if (!f.scope.empty() && f.severity != Severity::info &&
+          std::find(scopes.begin(), scopes.end(), f.scope) == scopes.end()) {
+        scopes.push_back(f.scope);
+      }
+    }
+    const auto environments = std::count_if(scopes.begin(), scopes.end(),
+                                            [](const std::string& sc) { return sc.starts_with("python in "); });
+    const auto frameworks = static_cast<long>(scopes.size()) - environments;
+    std::vector<std::string> where;
+    if (categories_with_issues > 0) where.push_back(fmt::format("{} of the machine's categories", categories_with_issues));
+    if (frameworks > 0) where.push_back(fmt::format("{} framework{}", frameworks, frameworks == 1 ? "" : "s"));
+    if (environments > 0) {
+      where.push_back(fmt::format("{} Python environment{}", environments, environments == 1 ? "" : "s"));
+    }
+    std::string joined;
+    for (size_t i = 0; i < where.size(); ++i) joined += (i == 0 ? "" : i + 1 == where.size() ? " and " : ", ") + where[i];
+    if (!joined.empty()) out += "! Found issues in " + joined + ".\n";
   }
   return out;
 }
@@ -130,12 +149,23 @@ std::string render_visible_text(const VisibleResolution& r, const FactSet& facts
     out += fmt::format("CUDA_VISIBLE_DEVICES=\"{}\"\n", one_line(r.value));
   }
   out += fmt::format("CUDA_DEVICE_ORDER={}\n", one_line(facts.env.cuda_device_order.value_or("(unset: FASTEST_FIRST)")));
-  if (r.order_source == "pci") {
+  const bool no_driver = facts.cuda.probe.status == "ok" && !facts.cuda.library.loaded;
+  const bool no_gpu_known = facts.nvml.gpus.empty() && facts.cuda.devices.empty() && facts.cuda_all.devices.empty();
+  if (no_driver) {
+    out += paint(st, fmt::emphasis::faint,
+                 "(no CUDA driver here: libcuda.so.1 could not be loaded" +
+                     (facts.cuda.library.load_error.empty() ? "" : ": " + one_line(facts.cuda.library.load_error)) + ")") +
+           "\n";
+  } else if (r.order_source == "pci" && !no_gpu_known) {
     out += paint(st, fmt::emphasis::faint,
                  "(the CUDA driver did not answer: CUDA's order is assumed to be nvidia-smi's PCI order)") + "\n";
   }
   out += "\n";
-  if (r.visible.empty()) {
+  if (r.visible.empty() && no_gpu_known) {
+    out += paint(st, fg(fmt::terminal_color::red),
+                 no_driver ? "No GPU is known here (no driver answered), so CUDA programs see none."
+                           : "No GPU is known here, so CUDA programs see none.") + "\n";
+  } else if (r.visible.empty()) {
     out += paint(st, fg(fmt::terminal_color::red), "No GPU is visible to CUDA programs.") + "\n";
   } else {
     out += fmt::format("{:<6} {:<10} {:<44} {}\n", "CUDA", "nvidia-smi", "UUID", "name");

@@ -2,6 +2,8 @@
 // device nodes and the user-space libraries.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "rules/catalog.h"
 #include "rules/rules.h"
 #include "util/strings.h"
@@ -42,7 +44,8 @@ void pci_rules(const FactSet& f, std::vector<Finding>& out) {
     if (!f.host.wsl && !driver_sees_gpu) {
       auto x = make_finding("pci.no_nvidia_device", "no NVIDIA GPU on the PCI bus");
       x.evidence.push_back({"pci.nvidia_devices", "[]"});
-      x.fix.push_back("lspci -nn | grep -i nvidia   # confirms: no output means no NVIDIA GPU");
+      // /sys is there wherever ongpu could read the bus; lspci (pciutils) often is not.
+      x.fix.push_back("grep -l 0x10de /sys/bus/pci/devices/*/vendor   # confirms: no output means no NVIDIA GPU");
       x.fix.push_back("use a machine or instance with an NVIDIA GPU (in a VM, attach it by PCI passthrough)");
       out.push_back(x);
     }
@@ -132,12 +135,31 @@ void node_rules(const FactSet& f, std::vector<Finding>& out) {
       out.push_back(x);
     }
   }
+  // Only a node CUDA needs for a usable GPU is an error: /dev/nvidiactl,
+  // /dev/nvidia-uvm, and a GPU's /dev/nvidiaN when no other GPU's node can
+  // be opened. /dev/nvidia-uvm-tools serves profilers only, and a GPU node
+  // locked while another one is open is how clusters hand out GPUs per job.
+  auto usable = [](const DeviceNode& n) { return n.exists && n.readable && n.writable; };
+  auto is_gpu_node = [](const DeviceNode& n) {
+    const std::string_view name = std::string_view(n.path).substr(n.path.rfind('/') + 1);
+    return name.size() > 6 && starts_with(name, "nvidia") &&
+           std::all_of(name.begin() + 6, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const bool some_gpu_node_open = std::any_of(f.device_nodes.nodes.begin(), f.device_nodes.nodes.end(),
+                                              [&](const DeviceNode& n) { return is_gpu_node(n) && usable(n); });
   for (const auto& n : f.device_nodes.nodes) {
     if (!n.exists || (n.readable && n.writable)) continue;
     std::string group = n.group.empty() ? std::to_string(n.gid) : n.group;
+    const bool needed = n.path == "/dev/nvidiactl" || n.path == "/dev/nvidia-uvm" || (is_gpu_node(n) && !some_gpu_node_open);
+    std::string why;
+    if (!needed) {
+      why = is_gpu_node(n) ? "; other GPUs' nodes can be opened (a cluster may give this job only those)"
+                           : "; CUDA programs do not need it (profilers do)";
+    }
     auto x = make_finding("nodes.inaccessible",
-                          fmt::format("{} is not {} by this user (uid {}): mode {:04o}, owner {}, group {}", n.path,
-                                      !n.readable ? "readable" : "writable", f.host.uid, n.mode, n.uid, group));
+                          fmt::format("{} is not {} by this user (uid {}): mode {:04o}, owner {}, group {}{}", n.path,
+                                      !n.readable ? "readable" : "writable", f.host.uid, n.mode, n.uid, group, why));
+    if (!needed) x.severity = Severity::warning;
     x.evidence.push_back({"device_nodes.nodes[].mode", fmt::format("{}: {:04o}", n.path, n.mode)});
     x.fix.push_back(shell_command("sudo usermod -aG {} \"$USER\"   # then log out and in again", group));
     out.push_back(x);

@@ -69,7 +69,8 @@ std::string dir_of(std::string_view path) {
 struct Target {
   int major = 0, minor = 0;
   bool ptx = false;
-  bool arch_specific = false;  // sm_90a: only exactly 9.0
+  bool arch_specific = false;  // sm_90a / compute_90a: only exactly 9.0
+  bool family = false;         // sm_100f / compute_100f: the same major, minor at or above
 };
 
 std::optional<Target> parse_target(std::string_view t) {
@@ -83,6 +84,7 @@ std::optional<Target> parse_target(std::string_view t) {
   }
   if (!t.empty() && (t.back() == 'a' || t.back() == 'f')) {
     out.arch_specific = t.back() == 'a';
+    out.family = t.back() == 'f';
     t.remove_suffix(1);
   }
   auto n = parse_number<int>(t);
@@ -803,13 +805,23 @@ class Checker {
       if (!cc) continue;
       // NVIDIA (Blackwell compatibility guide): SASS runs on the same major
       // with minor at or above its own; PTX of a lower or equal CC is JIT-compiled.
+      // Architecture-specific code (sm_90a, compute_90a) runs only on exactly
+      // its own compute capability, PTX included, and family-specific code
+      // (sm_100f, compute_100f) only within its major (NVIDIA technical blog
+      // "NVIDIA Blackwell and NVIDIA CUDA 12.9 Introduce Family-Specific
+      // Architecture Features"; LLVM's NVPTX.td: arch-specific PTX "is not
+      // compatible with any other architectures"): neither is JIT-compiled
+      // for other GPUs.
       bool sass = std::any_of(targets.begin(), targets.end(), [&](const Target& t) {
         if (t.ptx) return false;
         if (t.arch_specific) return t.major == cc->first && t.minor == cc->second;
         return t.major == cc->first && t.minor <= cc->second;
       });
       bool ptx = std::any_of(targets.begin(), targets.end(), [&](const Target& t) {
-        return t.ptx && std::make_pair(t.major, t.minor) <= *cc;
+        if (!t.ptx) return false;
+        if (t.arch_specific) return t.major == cc->first && t.minor == cc->second;
+        if (t.family) return t.major == cc->first && t.minor <= cc->second;
+        return std::make_pair(t.major, t.minor) <= *cc;
       });
       std::string list;
       for (const auto& t : *fw_.gpu_targets) list += (list.empty() ? "" : ", ") + t;

@@ -415,6 +415,27 @@ TEST(FrameworkRules, ArchSpecificSassRunsOnlyOnItsOwnGpu) {
   EXPECT_TRUE(has(framework_findings(f), "framework.gpu_arch_unsupported"));
 }
 
+// compute_90a is PTX for exactly 9.0: on a 10.0 GPU it is no kernel image,
+// not a slow first start; compute_100f serves only its own major.
+TEST(FrameworkRules, ArchSpecificPtxIsNoKernelImageElsewhere) {
+  FactSet f = healthy_facts();
+  auto& fw = add_framework(f, "tensorflow", "2.21.0");
+  fw.gpu_targets = std::vector<std::string>{"compute_90a"};
+  f.nvml.gpus[0].compute_capability = std::string("9.0");
+  EXPECT_TRUE(has(framework_findings(f), "framework.gpu_arch_ptx_only"));
+  f.nvml.gpus[0].compute_capability = std::string("10.0");
+  EXPECT_TRUE(has(framework_findings(f), "framework.gpu_arch_unsupported"));
+  EXPECT_FALSE(has(framework_findings(f), "framework.gpu_arch_ptx_only"));
+  fw.gpu_targets = std::vector<std::string>{"compute_100f"};
+  f.nvml.gpus[0].compute_capability = std::string("10.3");
+  EXPECT_TRUE(has(framework_findings(f), "framework.gpu_arch_ptx_only"));
+  f.nvml.gpus[0].compute_capability = std::string("12.0");
+  EXPECT_TRUE(has(framework_findings(f), "framework.gpu_arch_unsupported"));
+  // Plain PTX still JIT-compiles for every later GPU.
+  fw.gpu_targets = std::vector<std::string>{"compute_90"};
+  EXPECT_TRUE(has(framework_findings(f), "framework.gpu_arch_ptx_only"));
+}
+
 const Finding* get(const std::vector<Finding>& fs, const std::string& id) {
   for (const auto& x : fs) {
     if (x.id == id) return &x;

@@ -16,9 +16,27 @@ std::string cuda_version(int v) { return fmt::format("{}.{}", v / 1000, (v % 100
 
 std::string gib(uint64_t bytes) { return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1ull << 30)); }
 
-std::string probe_detail(const char* name, const ProbeRun& r) {
-  return fmt::format("{} probe: {} in {:.1f} ms{}", name, r.status, r.duration_ms,
-                     r.last_stage.empty() ? "" : ", last call " + r.last_stage);
+// How the probe child ended, and whether it could load the vendor library at
+// all: a probe that ran to its end without libnvidia-ml.so.1 is no "ok".
+std::string probe_detail(const char* name, const ProbeRun& r, const LoadedLibrary& lib, const char* soname) {
+  std::string out = fmt::format("{} probe: {} in {:.1f} ms{}", name, r.status, r.duration_ms,
+                                r.last_stage.empty() ? "" : ", last call " + r.last_stage);
+  if (r.status == "ok" && !lib.loaded) {
+    out = fmt::format("{} probe: ran in {:.1f} ms, but could not load {}{}", name, r.duration_ms, soname,
+                      lib.load_error.empty() ? "" : ": " + lib.load_error);
+  }
+  return out;
+}
+
+// What CUDA_VISIBLE_DEVICES would do where no GPU is known to apply it to:
+// whether it leaves any GPU at all (an empty value, or a first entry that is
+// no index or UUID, hides them all; so does a negative index).
+std::string visible_without_gpus(const std::string& value) {
+  const auto entries = parse_visible_devices(value);
+  const bool hides_all = entries.empty() || entries.front().kind == VisibleEntry::Kind::invalid ||
+                         (entries.front().kind == VisibleEntry::Kind::index && entries.front().index < 0);
+  return fmt::format("CUDA_VISIBLE_DEVICES=\"{}\": no GPU is known here; it would {}", value,
+                     hides_all ? "hide every GPU" : "keep only the GPUs it names");
 }
 
 LinkStatus summarize(Link link, const FactSet& f) {
@@ -96,7 +114,7 @@ LinkStatus summarize(Link link, const FactSet& f) {
                                         g.memory_total_bytes ? gib(*g.memory_total_bytes) : "?",
                                         g.memory_used_bytes ? gib(*g.memory_used_bytes) : "?", g.compute_mode.value_or("?")));
       }
-      s.details.push_back(probe_detail("NVML", n.probe));
+      s.details.push_back(probe_detail("NVML", n.probe, n.library, "libnvidia-ml.so.1"));
       break;
     }
     case Link::cuda: {
@@ -117,8 +135,10 @@ LinkStatus summarize(Link link, const FactSet& f) {
                                         d.pci_bus_id.value_or("?"), d.compute_capability.value_or("?"),
                                         d.context ? d.context->name : d.context.reason));
       }
-      s.details.push_back(probe_detail("CUDA", c.probe));
-      if (f.cuda_all.probe.status != "not_run") s.details.push_back(probe_detail("CUDA (all GPUs)", f.cuda_all.probe));
+      s.details.push_back(probe_detail("CUDA", c.probe, c.library, "libcuda.so.1"));
+      if (f.cuda_all.probe.status != "not_run") {
+        s.details.push_back(probe_detail("CUDA (all GPUs)", f.cuda_all.probe, f.cuda_all.library, "libcuda.so.1"));
+      }
       break;
     }
     case Link::gpu_state:
@@ -126,8 +146,11 @@ LinkStatus summarize(Link link, const FactSet& f) {
       break;
     case Link::environment: {
       auto r = resolve_visible(f);
+      std::string source;
       if (!f.env.cuda_visible_devices) {
         s.headline = "CUDA_VISIBLE_DEVICES unset: every GPU is visible";
+      } else if (cuda_enumeration_order(f, &source).empty()) {
+        s.headline = visible_without_gpus(*f.env.cuda_visible_devices);
       } else {
         std::string list;
         for (const auto& v : r.visible)

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "rules/explains.h"
+
 namespace ongpu {
 
 std::vector<Finding> evaluate(const FactSet& facts) {
@@ -15,6 +17,16 @@ std::vector<Finding> evaluate(const FactSet& facts) {
   std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
     return static_cast<int>(a.link) < static_cast<int>(b.link);
   });
+  // A warning that explains an error is what blocks: an error itself
+  // (NVIDIA_VISIBLE_DEVICES=void explains the missing device nodes).
+  for (const auto& e : explanations()) {
+    auto cause = std::find_if(out.begin(), out.end(), [&](const Finding& x) { return x.id == e.explainer; });
+    if (cause == out.end() || cause->severity == Severity::error || (e.holds && !e.holds(facts))) continue;
+    if (std::any_of(out.begin(), out.end(),
+                    [&](const Finding& x) { return x.id == e.explained && x.severity == Severity::error; })) {
+      cause->severity = Severity::error;
+    }
+  }
   return out;
 }
 
@@ -29,8 +41,12 @@ Verdict decide(const FactSet& facts, const std::vector<Finding>& findings) {
   v.gpu_usable = usable_devices > 0;
   bool any_problem = false;
   for (const auto& f : findings) {
-    if (f.severity == Severity::error && v.root_cause.empty()) v.root_cause = f.id;
     if (f.severity != Severity::info) any_problem = true;
+  }
+  // Only what blocks has a root cause: the finding that explains the others,
+  // else the first error in chain order.
+  if (!v.gpu_usable) {
+    if (const auto* root = root_cause_of(facts, findings)) v.root_cause = root->id;
   }
   const bool unchecked = v.root_cause.size() > 18 && v.root_cause.ends_with(".probe_not_started");
   if (!v.gpu_usable && unchecked) {

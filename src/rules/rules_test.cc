@@ -297,3 +297,58 @@ TEST(Rules, FindingsComeInChainOrder) {
 
 }  // namespace
 }  // namespace ongpu
+
+namespace ongpu {
+namespace {
+
+using testing::healthy_facts;
+
+const Finding* finding(const std::vector<Finding>& all, std::string_view id) {
+  for (const auto& f : all) {
+    if (f.id == id) return &f;
+  }
+  return nullptr;
+}
+
+// Only a node CUDA needs for a usable GPU is an error (nodes: nvidiactl,
+// nvidia-uvm, nvidia-uvm-tools, then nvidiaN).
+TEST(NodeSeverity, UvmToolsIsOnlyAWarning) {
+  auto f = healthy_facts();
+  f.device_nodes.nodes[2].readable = f.device_nodes.nodes[2].writable = false;
+  const auto all = evaluate(f);
+  const auto* x = finding(all, "nodes.inaccessible");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->severity, Severity::warning);
+  const auto v = decide(f, all);
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_EQ(v.root_cause, "");
+}
+
+TEST(NodeSeverity, AGpuNodeLockedWhileAnotherIsOpenIsAWarning) {
+  auto f = healthy_facts(2);
+  f.device_nodes.nodes[4].readable = f.device_nodes.nodes[4].writable = false;  // /dev/nvidia1
+  const auto* x = finding(evaluate(f), "nodes.inaccessible");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->severity, Severity::warning);
+  EXPECT_NE(x->summary.find("other GPUs"), std::string::npos) << x->summary;
+  // Every GPU's node locked: nothing can be used, an error.
+  f.device_nodes.nodes[3].readable = f.device_nodes.nodes[3].writable = false;
+  for (const auto& y : evaluate(f)) {
+    if (y.id == "nodes.inaccessible") {
+      EXPECT_EQ(y.severity, Severity::error) << y.summary;
+    }
+  }
+}
+
+TEST(NodeSeverity, TheControlAndUvmNodesAreErrors) {
+  for (size_t i : {0u, 1u}) {
+    auto f = healthy_facts(2);
+    f.device_nodes.nodes[i].writable = false;
+    const auto* x = finding(evaluate(f), "nodes.inaccessible");
+    ASSERT_NE(x, nullptr);
+    EXPECT_EQ(x->severity, Severity::error) << f.device_nodes.nodes[i].path;
+  }
+}
+
+}  // namespace
+}  // namespace ongpu

@@ -47,6 +47,17 @@ class LiveRules {
     for (const auto& m : run_.messages) {
       // TensorFlow tries the optional TensorRT (libnvinfer) on every start.
       if (m.id == "verify.library_not_loaded" && m.detail.rfind("libnvinfer", 0) == 0) continue;
+      // The CUDA runtime answers cudaErrorInsufficientDriver ("CUDA driver
+      // version is insufficient") when there is no driver at all, too: the
+      // doctor's facts tell the two apart. (torch's "driver ... is too old
+      // (found version N)" names a driver it found.)
+      if (m.id == "verify.driver_too_old" && m.text.find("insufficient") != std::string::npos && !no_driver().empty()) {
+        auto& f = add("verify.cuda_driver_not_found",
+                      fmt::format("{} says: \"{}\", but there is no driver to upgrade: {}", run_.framework, m.text,
+                                  no_driver()));
+        f.evidence.push_back({"cuda.library.loaded", "false"});
+        continue;
+      }
       auto& f = add(m.id, fmt::format("{} says: \"{}\"", run_.framework, m.text));
       if (!m.detail.empty()) f.evidence.push_back({"messages[].detail", m.detail});
     }
@@ -113,6 +124,18 @@ class LiveRules {
     auto nl = s.find('\n');
     std::string line = nl == std::string::npos ? s : s.substr(0, nl);
     return line.size() > 300 ? line.substr(0, 300) + "…" : line;
+  }
+
+  // Why the doctor found no NVIDIA driver here; "" when it found one (or
+  // did not look).
+  std::string no_driver() const {
+    const auto& f = doctor_.facts;
+    if (f.pci.nvidia_devices && f.pci.nvidia_devices->empty() && !f.host.wsl) return "no NVIDIA GPU on the PCI bus";
+    if (f.cuda.probe.status == "ok" && !f.cuda.library.loaded) {
+      return "libcuda.so.1 could not be loaded" +
+             (f.cuda.library.load_error.empty() ? std::string() : " (" + f.cuda.library.load_error + ")");
+    }
+    return "";
   }
 
   Finding& add(std::string_view id, std::string summary) {

@@ -124,6 +124,25 @@ TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
   for (const auto& f : v.findings) EXPECT_TRUE(f.fix.empty()) << f.id;
 }
 
+// CuPy's cudaErrorInsufficientDriver on a machine with no driver at all is
+// no reason to upgrade the driver.
+TEST(VerifyRules, InsufficientDriverWithoutAnyDriverIsNoDriver) {
+  auto doctor = doctor_predicting(false, "driver.libcuda_missing");
+  doctor.facts.cuda.probe.status = "ok";
+  doctor.facts.cuda.library.loaded = false;
+  doctor.facts.cuda.library.load_error = "libcuda.so.1: cannot open shared object file";
+  auto run = cpu_run();
+  run.messages = {{"verify.driver_too_old", "cudaErrorInsufficientDriver: CUDA driver version is insufficient for CUDA runtime version", ""}};
+  auto v = judge_live_run(run, doctor);
+  EXPECT_FALSE(has(v, "verify.driver_too_old"));
+  ASSERT_TRUE(has(v, "verify.cuda_driver_not_found"));
+  // With a driver loaded, the same words mean what they say.
+  doctor.facts.cuda.library.loaded = true;
+  v = judge_live_run(run, doctor);
+  EXPECT_TRUE(has(v, "verify.driver_too_old"));
+  EXPECT_FALSE(has(v, "verify.cuda_driver_not_found"));
+}
+
 TEST(VerifyRules, CpuRunWhereTheDoctorPredictedGpuDisagrees) {
   auto run = cpu_run();
   run.messages = {{"verify.cudnn_version_mismatch", "Loaded runtime CuDNN library: 8.1.0 but …",

@@ -139,6 +139,14 @@ def test_text_output_has_a_framework_section():
     assert "[framework.cpu_only_build]" in r.out
 
 
+def test_the_footer_counts_frameworks_too():
+    # Only a framework has a problem: the footer must not say "0 categories".
+    python = str(ENVS / "torch-cpu" / "bin" / "python")
+    r = ongpu("doctor", "--python", python, "--root", str(FIXTURES / "healthy-1gpu"), scenario="healthy.conf")
+    assert "Found issues in 1 framework." in r.out, r.out[-600:]
+    assert "0 categor" not in r.out
+
+
 def test_an_interpreter_that_fails_is_reported_not_fatal(tmp_path):
     bad = tmp_path / "python"
     bad.write_text("#!/bin/sh\necho 'not json'\n")

@@ -183,3 +183,19 @@ def test_ongpu_itself_never_loads_the_driver():
     doc = r.json()
     assert "libcuda.so.1" in doc["facts"]["cuda"]["probe"]["stderr_tail"]
     assert "libnvidia-ml.so.1" in doc["facts"]["nvml"]["probe"]["stderr_tail"]
+
+
+# A GPU-state finding that explains the CUDA failure is the root cause, not
+# the symptom that comes first in chain order (src/rules/explains.cc).
+@pytest.mark.parametrize("scenario,cause,symptom", [
+    ("exclusive-busy.conf", "gpu.exclusive_process_busy", "cuda.context_failed"),
+    ("prohibited.conf", "gpu.compute_prohibited", "cuda.context_failed"),
+    ("mig-no-instance.conf", "gpu.mig_no_instance", "cuda.init_failed"),
+])
+def test_the_cause_is_the_root_cause_not_the_symptom(scenario, cause, symptom):
+    r = doctor(root=ROOT, scenario=scenario)
+    doc = r.json()
+    ids = [f["id"] for f in doc["findings"]]
+    assert cause in ids and symptom in ids, ids
+    assert doc["verdict"]["root_cause"] == cause
+    assert r.rc == 2

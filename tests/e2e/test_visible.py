@@ -1,9 +1,11 @@
 """`ongpu visible` against the fake CUDA driver's own enumeration of
 CUDA_VISIBLE_DEVICES (an independent implementation of NVIDIA's documented
 rules, tests/fakes/README.md): what ongpu predicts must be what the driver did."""
+import json
+
 import pytest
 
-from conftest import doctor, ongpu
+from conftest import FIXTURES, doctor, ongpu
 
 ROOT = "healthy-8gpu"
 SCENARIO = "healthy-8gpu.conf"
@@ -61,3 +63,36 @@ def test_doctor_reports_order_and_visibility_findings():
     assert "env.cvd_ends_early" in ids
     ids = [f["id"] for f in doctor(root=ROOT, scenario=SCENARIO, env={"CUDA_VISIBLE_DEVICES": "GPU-bogus"}).json()["findings"]]
     assert "env.cvd_hides_all" in ids
+
+
+def no_driver_facts(tmp_path):
+    """Facts of a machine without a driver: this machine's, with the probes'
+    libraries made unloadable (so the test holds on a GPU machine too)."""
+    saved = tmp_path / "facts.json"
+    ongpu("doctor", "--no-python", "--root", str(FIXTURES / "no-gpu"), "--save-facts", str(saved))
+    doc = json.loads(saved.read_text())
+    facts = doc["facts"]
+    for part, lib in (("cuda", "libcuda.so.1"), ("cuda_all", "libcuda.so.1"), ("nvml", "libnvidia-ml.so.1")):
+        facts[part]["probe"]["status"] = "ok"
+        facts[part]["library"]["loaded"] = False
+        facts[part]["library"]["load_error"] = f"{lib}: cannot open shared object file: No such file or directory"
+        facts[part]["gpus" if part == "nvml" else "devices"] = []
+    saved.write_text(json.dumps(doc))
+    return saved
+
+
+def test_without_a_driver_it_says_so(tmp_path):
+    r = ongpu("visible", "--facts-from", str(no_driver_facts(tmp_path)))
+    assert "no CUDA driver here: libcuda.so.1 could not be loaded" in r.out, r.out
+    assert "did not answer" not in r.out
+    assert "No GPU is known here" in r.out
+
+
+def test_doctor_verbose_says_the_probe_could_not_load_the_library(tmp_path):
+    r = ongpu("doctor", "-v", "--facts-from", str(no_driver_facts(tmp_path)))
+    assert "NVML probe: ran in" in r.out and "but could not load libnvidia-ml.so.1" in r.out, r.out
+    assert "NVML probe: ok" not in r.out
+
+def test_a_variable_that_hides_every_gpu_where_there_is_none():
+    r = ongpu("doctor", "--no-python", "--root", str(FIXTURES / "no-gpu"), env={"CUDA_VISIBLE_DEVICES": "-1"})
+    assert 'CUDA_VISIBLE_DEVICES="-1": no GPU is known here; it would hide every GPU' in r.out, r.out
