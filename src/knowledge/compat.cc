@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "knowledge/compat_items.h"
 #include "knowledge/version.h"
@@ -165,8 +166,24 @@ Result<CompatAnswer> torch_compat(const Knowledge& k, const FrameworkSpec& spec,
 }
 
 Result<CompatAnswer> jax_compat(const Knowledge& k, const FrameworkSpec& spec, CompatAnswer a) {
+  if (const auto* py = k.jax_python(spec.version.substr(0, spec.version.find('+')))) {
+    Section release{"requirements", "Requirements", {}};
+    release.items.push_back(Item{"python",
+                                 "Python",
+                                 fmt::format("{} – {}", py->python_min, py->python_max),
+                                 {{"min", py->python_min}, {"max", py->python_max}},
+                                 py->source});
+    a.sections.push_back(std::move(release));
+  } else {
+    Section release{"requirements", "Requirements", {}};
+    release.items.push_back(Item{"python", "Python", "not recorded for this version (knowledge/jax_python.csv)",
+                                 {{"min", ""}, {"max", ""}}, ""});
+    a.sections.push_back(std::move(release));
+  }
   Section extras{"extras", "GPU extras of jax", {}};
   for (const auto& e : k.jax_extras()) {
+    // jax[cuda12]==0.10.2: that extra only.
+    if (!spec.extras.empty() && std::find(spec.extras.begin(), spec.extras.end(), e.extra) == spec.extras.end()) continue;
     Availability av = Knowledge::jax_extra_available(e, spec.version);
     std::string state = av == Availability::yes  ? "available"
                         : av == Availability::no ? "not available"
@@ -185,6 +202,11 @@ Result<CompatAnswer> jax_compat(const Knowledge& k, const FrameworkSpec& spec, C
                                  {"compute_capability_min", e.sm_min}},
                                 e.source});
   }
+  if (extras.items.empty()) {
+    std::string known;
+    for (const auto& e : k.jax_extras()) known += (known.empty() ? "" : ", ") + e.extra;
+    return make_error(fmt::format("jax has no GPU extra named {}; known: {}", spec.extras.front(), known));
+  }
   a.match = "";
   a.sections.push_back(std::move(extras));
   return a;
@@ -192,24 +214,55 @@ Result<CompatAnswer> jax_compat(const Knowledge& k, const FrameworkSpec& spec, C
 
 }  // namespace
 
+// A requirement as people type it (PEP 508, the parts compat uses):
+// NAME[EXTRA,...] then a version specifier. compat answers for one release,
+// so only "==" names one; any other operator, or none, is answered with
+// what to type instead.
 Result<FrameworkSpec> parse_framework_spec(std::string_view spec) {
-  auto eq = spec.find("==");
-  std::string_view name = eq == std::string_view::npos ? spec : spec.substr(0, eq);
+  spec = trim(spec);
+  size_t end = 0;
+  while (end < spec.size() && (std::isalnum(static_cast<unsigned char>(spec[end])) || spec[end] == '-' ||
+                               spec[end] == '_' || spec[end] == '.')) {
+    ++end;
+  }
+  std::string_view name = spec.substr(0, end);
+  std::string_view rest = trim(spec.substr(end));
+  std::vector<std::string> extras;
+  if (!rest.empty() && rest.front() == '[') {
+    auto close = rest.find(']');
+    if (close == std::string_view::npos) {
+      return make_error(fmt::format("'{}': an extra without its closing ']'", sanitize_text(spec)));
+    }
+    for (auto e : split(rest.substr(1, close - 1), ',')) {
+      auto t = to_lower(trim(e));
+      if (!t.empty()) extras.push_back(t);
+    }
+    rest = trim(rest.substr(close + 1));
+  }
   std::string framework = canonical_framework(name);
   if (framework.empty()) {
     return make_error(
-        fmt::format("unknown framework '{}'; known: {}", sanitize_text(name), kKnownFrameworks));
+        fmt::format("unknown framework '{}'; known: {}", sanitize_text(name.empty() ? spec : name), kKnownFrameworks));
   }
-  if (eq == std::string_view::npos) {
-    return make_error(fmt::format("give a version: {}==VERSION", framework));
+  const std::string shown = framework + (extras.empty() ? "" : "[" + [&] {
+    std::string j;
+    for (const auto& e : extras) j += (j.empty() ? "" : ",") + e;
+    return j;
+  }() + "]");
+  if (rest.empty()) {
+    return make_error(fmt::format("give one release: {}==VERSION (compat answers for one version)", shown));
   }
-  std::string version(trim(spec.substr(eq + 2)));
+  if (!starts_with(rest, "==") || starts_with(rest, "===")) {
+    return make_error(fmt::format("'{}': compat answers for one release, not a range: give {}==VERSION",
+                                  sanitize_text(spec), shown));
+  }
+  std::string version(trim(rest.substr(2)));
   std::string_view base = std::string_view(version).substr(0, version.find('+'));
   if (!parse_version(base)) {
     return make_error(
         fmt::format("{}=={}: not a version (like 2.15.0)", framework, sanitize_text(version)));
   }
-  return FrameworkSpec{framework, version};
+  return FrameworkSpec{framework, version, extras};
 }
 
 Result<CompatAnswer> framework_compat(const Knowledge& k, const FrameworkSpec& spec) {

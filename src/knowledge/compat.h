@@ -44,6 +44,7 @@ struct CompatAnswer {
 struct FrameworkSpec {
   std::string framework;
   std::string version;
+  std::vector<std::string> extras;  // jax[cuda12]==0.10.2 -> {"cuda12"}
 };
 Result<FrameworkSpec> parse_framework_spec(std::string_view spec);
 

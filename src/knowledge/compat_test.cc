@@ -125,6 +125,45 @@ TEST(Compat, JaxExtras) {
   EXPECT_EQ(field(item(a, "extras", "cuda13"), "driver_min_linux"), "580");
 }
 
+// What people type: extras are taken, a range or a bare name is answered
+// with what to type instead.
+TEST(Compat, ParsesExtrasAndExplainsRanges) {
+  auto jax = parse_framework_spec("jax[cuda12]==0.10.2");
+  ASSERT_TRUE(jax) << jax.error();
+  EXPECT_EQ(jax->framework, "jax");
+  EXPECT_EQ(jax->version, "0.10.2");
+  EXPECT_EQ(jax->extras, std::vector<std::string>{"cuda12"});
+  EXPECT_EQ(parse_framework_spec(" tensorflow[and-cuda] == 2.21.0 ")->version, "2.21.0");
+  for (const char* range : {"torch>=2.5", "torch~=2.5", "torch!=2.5", "torch<3", "torch===2.5.0"}) {
+    auto r = parse_framework_spec(range);
+    ASSERT_FALSE(r) << range;
+    EXPECT_NE(r.error().find("torch==VERSION"), std::string::npos) << r.error();
+  }
+  auto bare = parse_framework_spec("jax[cuda12]");
+  ASSERT_FALSE(bare);
+  EXPECT_NE(bare.error().find("jax[cuda12]==VERSION"), std::string::npos) << bare.error();
+  EXPECT_FALSE(parse_framework_spec("jax[cuda12==0.10.2"));
+}
+
+TEST(Compat, JaxPythonRangeAndOneExtra) {
+  auto a = ask("jax[cuda12]==0.10.2");
+  EXPECT_EQ(field(item(a, "requirements", "python"), "min"), "3.11");
+  EXPECT_EQ(field(item(a, "requirements", "python"), "max"), "3.14");
+  EXPECT_NE(item(a, "extras", "cuda12"), nullptr);
+  EXPECT_EQ(item(a, "extras", "cuda13"), nullptr);  // only the extra asked for
+  EXPECT_EQ(field(item(ask("jax==0.4.31"), "requirements", "python"), "min"), "3.10");
+  EXPECT_EQ(field(item(ask("jax==0.11.0"), "requirements", "python"), "min"), "3.12");
+  auto unknown_extra = parse_framework_spec("jax[rocm]==0.10.2");
+  ASSERT_TRUE(unknown_extra);
+  EXPECT_FALSE(framework_compat(k(), *unknown_extra));
+}
+
+// torch 2.15.0 is what `pip install torch` gives (tests/ground_truth/envs/torch-2.15.txt).
+TEST(Compat, TorchOfToday) {
+  auto a = ask("torch==2.15.0");
+  EXPECT_EQ(field(item(a, "requirements", "python"), "min"), "3.11");
+}
+
 TEST(Compat, Driver470) {
   auto a = driver_compat(k(), "470.82.01");
   ASSERT_TRUE(a) << a.error();

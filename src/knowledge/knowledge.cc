@@ -217,6 +217,13 @@ std::vector<std::string> Knowledge::torch_releases() const {
   return out;
 }
 
+const JaxPython* Knowledge::jax_python(std::string_view jax_version) const {
+  for (const auto& r : jax_python_) {
+    if (in_range(jax_version, r.from, r.before)) return &r;
+  }
+  return nullptr;
+}
+
 Availability Knowledge::jax_extra_available(const JaxExtra& extra, std::string_view jax_version) {
   auto at_least = [&](const std::string& v) { return version_at_least(jax_version, v); };
   if (!extra.removed_in.empty() && at_least(extra.removed_in)) return Availability::no;

@@ -149,6 +149,14 @@ struct JaxExtra {
   Origin origin;
 };
 
+// jax_python.csv: the Python versions a JAX release supports.
+struct JaxPython {
+  std::string from, before;           // jax versions [from, before); before "" = no upper end
+  std::string python_min, python_max;
+  std::string source;
+  Origin origin;
+};
+
 enum class Availability { yes, no, unknown };
 
 // What a CUDA toolkit version needs from the driver.
@@ -186,6 +194,8 @@ class Knowledge {
   const std::vector<GpuCapability>& gpu_capabilities() const { return gpus_; }
   const std::vector<TorchVariant>& torch_variants() const { return torch_; }
   const std::vector<JaxExtra>& jax_extras() const { return jax_; }
+  // The Python range of a JAX release; nullptr when the table has no row for it.
+  const JaxPython* jax_python(std::string_view jax_version) const;
   // Table file name -> "embedded" or the path it was read from.
   const std::map<std::string, std::string>& table_origins() const { return origins_; }
 
@@ -245,6 +255,7 @@ class Knowledge {
   std::vector<GpuCapability> gpus_;
   std::vector<TorchVariant> torch_;
   std::vector<JaxExtra> jax_;
+  std::vector<JaxPython> jax_python_;
   std::map<std::string, std::string> origins_;
 };
 

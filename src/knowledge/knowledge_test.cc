@@ -304,7 +304,7 @@ TEST(Knowledge, TorchReleases) {
   EXPECT_EQ(cudas("9.9"), std::vector<std::string>{});
   EXPECT_EQ(k.torch_release("2.3.0")[1]->index_tag(), "cu121");
   auto releases = k.torch_releases();
-  EXPECT_EQ(releases.front(), "2.14");
+  EXPECT_EQ(releases.front(), "2.15");
   EXPECT_EQ(releases.back(), "1.12");
 }
 

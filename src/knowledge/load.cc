@@ -290,6 +290,17 @@ TorchVariant parse_torch(RowReader& r) {
   return t;
 }
 
+JaxPython parse_jax_python(RowReader& r) {
+  JaxPython j;
+  j.from = r.get("from", Need::version);
+  j.before = r.get("before", Need::optional_version);
+  j.python_min = r.get("python_min", Need::version);
+  j.python_max = r.get("python_max", Need::version);
+  j.source = r.source();
+  j.origin = r.origin();
+  return j;
+}
+
 JaxExtra parse_jax(RowReader& r) {
   JaxExtra j;
   j.extra = r.get("extra", Need::text);
@@ -365,7 +376,8 @@ const std::vector<std::string>& Knowledge::table_names() {
                                                  "pytorch_cuda.csv",   "jax_cuda.csv",
                                                  "tensorflow_cuda_libraries.csv",
                                                  "framework_libraries.csv",
-                                                 "cuda_pathfinder.csv"};
+                                                 "cuda_pathfinder.csv",
+                                                 "jax_python.csv"};
   return names;
 }
 
@@ -422,6 +434,7 @@ Result<Knowledge> Knowledge::build(const std::string& dir,
   load(k.torch_, "pytorch_cuda.csv", parse_torch,
        {"torch", "python_min", "python_max", "cuda", "channel", "cudnn", "pypi_default",
         "sass_archs", "ptx_archs"});
+  load(k.jax_python_, "jax_python.csv", parse_jax_python, {"from", "before", "python_min", "python_max"});
   load(k.jax_, "jax_cuda.csv", parse_jax,
        {"extra", "cuda_major", "installs", "nvidia_wheels", "available_from", "documented_in",
         "removed_in", "driver_min_linux", "sm_min", "note"});

@@ -89,6 +89,23 @@ def test_unknown_version_framework_and_usage_exit_64():
     assert ongpu("compat", "--driver", "four-seventy").rc == 64
 
 
+def test_what_people_type():
+    # `pip install torch` installs 2.15.0 today: the table knows it.
+    r = ongpu("compat", "torch==2.15.0")
+    assert r.rc == 0 and "Python        3.11 – 3.15" in r.out, r.out + r.err
+    # An extra, as pip takes it; for jax, only that extra, with JAX's Python range.
+    r = ongpu("compat", "jax[cuda12]==0.10.2", "--json")
+    assert r.rc == 0, r.err
+    doc = r.json()
+    assert list(items(doc, "extras")) == ["cuda12"]
+    python = items(doc, "requirements")["python"]
+    assert (python["min"], python["max"]) == ("3.11", "3.14"), python
+    # A range or a bare name: say what to type.
+    for spec, want in (("torch>=2.5", "torch==VERSION"), ("jax[cuda12]", "jax[cuda12]==VERSION")):
+        r = ongpu("compat", spec)
+        assert r.rc == 64 and want in r.err, r.err
+
+
 def test_knowledge_override_changes_the_answer(tmp_path):
     text = (KNOWLEDGE / "tensorflow_gpu.csv").read_text()
     assert "2.15.0,3.9,3.11,,8.9,12.2," in text
