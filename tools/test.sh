@@ -35,6 +35,13 @@ run_suite() {  # run_suite <build dir> <cmake args...>
   cmake --build "$dir" -j"$jobs" >/dev/null
   echo "== unit tests: $dir"
   (cd "$dir" && ctest --output-on-failure -j"$jobs")
+  # No unit test may skip (tests/skip-allowlist.txt).
+  local unit_out
+  unit_out=$("$dir/ongpu_unit_tests" --gtest_brief=1 2>&1)
+  if grep -q "SKIPPED" <<<"$unit_out"; then
+    echo "a unit test was skipped: GoogleTest skips are not allowed (tests/skip-allowlist.txt)" >&2
+    exit 1
+  fi
   echo "== end-to-end tests: $dir"
   ONGPU_BUILD="$repo/$dir" "$venv/bin/pytest" -q -p no:cacheprovider tests/e2e
 }

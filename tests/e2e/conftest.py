@@ -130,3 +130,31 @@ def env_with_libraries(tmp_path, fixture, requester=None, skip_wheels=()):
     if requester:
         compile_shared(site / requester, pathlib.Path(requester).name, runpath=":".join(runpath))
     return dest / "bin" / "python"
+
+
+# ---------------------------------------------------------------- skips
+# A skipped test fails the run unless its reason is in tests/skip-allowlist.txt.
+_ALLOWED_SKIPS = [line.split(":", 1)[1].split("|", 1)[0].strip()
+                  for line in (REPO / "tests" / "skip-allowlist.txt").read_text().splitlines()
+                  if line.startswith("pytest:")]
+_unexpected_skips = []
+
+
+def pytest_runtest_logreport(report):
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    if not any(allowed in reason for allowed in _ALLOWED_SKIPS):
+        _unexpected_skips.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _unexpected_skips and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _unexpected_skips:
+        terminalreporter.write_line("skipped for a reason not in tests/skip-allowlist.txt (this fails the run):", red=True)
+        for line in _unexpected_skips:
+            terminalreporter.write_line("  " + line)
