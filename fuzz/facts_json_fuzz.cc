@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto reparsed = ongpu::json::parse(first, nullptr, /*allow_exceptions=*/false);
   FUZZ_CHECK(!reparsed.is_discarded());
   auto again = ongpu::facts_from_json(reparsed);
-  if (!again) std::fprintf(stderr, "fuzz: re-reading the written facts failed: %s\n", again.error().c_str());
+  if (!again)
+    std::fprintf(stderr, "fuzz: re-reading the written facts failed: %s\n", again.error().c_str());
   FUZZ_CHECK(again.ok());
   std::string second = ongpu::facts_to_json(*again).dump();
   FUZZ_CHECK(second == first);

@@ -60,7 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   size_t bad = first_invalid_utf8(out);
   if (bad != std::string_view::npos) {
-    std::fprintf(stderr, "fuzz: output byte %zu of %zu starts an invalid UTF-8 sequence:", bad, out.size());
+    std::fprintf(stderr, "fuzz: output byte %zu of %zu starts an invalid UTF-8 sequence:", bad,
+                 out.size());
     for (size_t k = bad; k < out.size() && k < bad + 4; ++k) {
       std::fprintf(stderr, " %02x", static_cast<unsigned char>(out[k]));
     }

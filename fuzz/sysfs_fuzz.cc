@@ -17,9 +17,12 @@ void fuzz_pci_bus_id(std::string_view text) {
   FUZZ_CHECK(id->size() == 12);
   for (size_t i = 0; i < id->size(); ++i) {
     char c = (*id)[i];
-    if (i == 4 || i == 7) FUZZ_CHECK(c == ':');
-    else if (i == 10) FUZZ_CHECK(c == '.');
-    else FUZZ_CHECK((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    if (i == 4 || i == 7)
+      FUZZ_CHECK(c == ':');
+    else if (i == 10)
+      FUZZ_CHECK(c == '.');
+    else
+      FUZZ_CHECK((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   }
   auto again = ongpu::normalize_pci_bus_id(*id);
   FUZZ_CHECK(again && *again == *id);

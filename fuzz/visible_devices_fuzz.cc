@@ -17,7 +17,10 @@ namespace {
 
 const std::vector<ongpu::GpuIdentity>& machine() {
   static const std::vector<ongpu::GpuIdentity> gpus = {
-      {0, "GPU-8932f937-d72c-4106-c12f-20bd9faed9f6", "0000:18:00.0", "NVIDIA A100-SXM4-80GB",
+      {0,
+       "GPU-8932f937-d72c-4106-c12f-20bd9faed9f6",
+       "0000:18:00.0",
+       "NVIDIA A100-SXM4-80GB",
        {"MIG-GPU-8932f937-d72c-4106-c12f-20bd9faed9f6/1/2"}},
       {1, "GPU-8932a0b1-5e6f-7a8b-9c0d-1e2f3a4b5c6d", "0000:2a:00.0", "NVIDIA A100-SXM4-80GB", {}},
       {2, "GPU-0b2c6e1d-33aa-4f10-9e8b-7d6c5b4a3f21", "0000:3a:00.0", "NVIDIA A100-SXM4-80GB", {}},
@@ -44,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(entries.empty());
   } else {
     // One entry per comma-separated field, empty fields included.
-    FUZZ_CHECK(entries.size() == static_cast<size_t>(std::count(value.begin(), value.end(), ',')) + 1);
+    FUZZ_CHECK(entries.size() ==
+               static_cast<size_t>(std::count(value.begin(), value.end(), ',')) + 1);
   }
   for (const auto& e : entries) {
     if (e.kind == ongpu::VisibleEntry::Kind::index) FUZZ_CHECK(e.index >= 0);

@@ -48,6 +48,14 @@ run_suite() {  # run_suite <build dir> <cmake args...>
 
 run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
+# The tree is clean under clang-format (.clang-format) and the clang-tidy
+# checks in .clang-tidy.
+echo "== clang-format"
+git ls-files 'src/*.cc' 'src/*.h' 'fuzz/*.cc' 'tests/fakes/*.c' 'tests/fakes/*.cc' 'tests/fakes/*.h' 'bench/*.cc' |
+  xargs clang-format --dry-run -Werror
+echo "== clang-tidy"
+tools/tidy.sh build-test
+
 echo "== fuzz targets"
 fuzz/run.sh build-fuzz
 

@@ -1,19 +1,24 @@
 #include "cli/commands.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <iostream>
-
-#include <fmt/format.h>
 
 namespace ongpu::cli {
 namespace {
 
 constexpr std::array kCommands = std::to_array<Command>({
     {"doctor", "walk the chain from PCI device to CUDA context and say what is broken", run_doctor},
-    {"verify", "prove it: run each framework on the GPU and the CPU, in your own interpreter", run_verify},
-    {"visible", "which GPUs a CUDA process will see under CUDA_VISIBLE_DEVICES, in nvidia-smi's numbering", run_visible},
-    {"compat", "what a framework version needs (CUDA, cuDNN, driver, Python), or what a driver allows", run_compat},
+    {"verify", "prove it: run each framework on the GPU and the CPU, in your own interpreter",
+     run_verify},
+    {"visible",
+     "which GPUs a CUDA process will see under CUDA_VISIBLE_DEVICES, in nvidia-smi's numbering",
+     run_visible},
+    {"compat",
+     "what a framework version needs (CUDA, cuDNN, driver, Python), or what a driver allows",
+     run_compat},
     {"help", "show this help", run_help},
     {"version", "print ongpu's version", run_version},
     {"__probe", "internal: run one vendor probe in this process", run_probe, true},
@@ -25,7 +30,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
     }
     std::swap(prev, cur);
   }
@@ -56,7 +62,8 @@ std::string suggest_command(std::string_view typed) {
   for (const auto& c : kCommands) {
     if (c.hidden) continue;
     size_t d = edit_distance(typed, c.name);
-    if (d < best_d || (typed.size() >= 3 && c.name.substr(0, typed.size()) == typed && best.empty())) {
+    if (d < best_d ||
+        (typed.size() >= 3 && c.name.substr(0, typed.size()) == typed && best.empty())) {
       best_d = std::min(d, best_d);
       best = std::string(c.name);
     }

@@ -10,7 +10,8 @@
 namespace ongpu::cli {
 
 int run_doctor(std::vector<std::string> args) {
-  CLI::App app{"Walk the chain from the PCI device to a CUDA context and say what is broken.", "ongpu doctor"};
+  CLI::App app{"Walk the chain from the PCI device to a CUDA context and say what is broken.",
+               "ongpu doctor"};
   FactOptions o;
   add_fact_options(app, o);
   app.footer(
@@ -31,7 +32,8 @@ int run_doctor(std::vector<std::string> args) {
   }
   Report report = build_report(std::move(facts).value(), *k);
   if (o.json) {
-    std::cout << render_doctor_json(report).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    std::cout << render_doctor_json(report).dump(2, ' ', false, json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << render_doctor_text(report, {want_color(1), o.verbose});
   }

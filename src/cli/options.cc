@@ -1,12 +1,12 @@
 #include "cli/options.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -31,7 +31,8 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
   app.add_option("--timeout", o.timeout_s, "deadline in seconds for the vendor probes")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
-  app.add_option("--save-facts", o.save_facts, "also write the collected facts to FILE")->type_name("FILE");
+  app.add_option("--save-facts", o.save_facts, "also write the collected facts to FILE")
+      ->type_name("FILE");
   app.add_option("--facts-from", o.facts_from, "judge facts saved earlier instead of this machine")
       ->type_name("FILE");
   if (o.python_environments) {
@@ -66,7 +67,8 @@ Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* ta
     std::vector<char> chunk(1 << 16);
     while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
       text.append(chunk.data(), static_cast<size_t>(in.gcount()));
-      if (text.size() > kMaxFacts) return make_error(o.facts_from + " is larger than 64 MiB: not a facts file");
+      if (text.size() > kMaxFacts)
+        return make_error(o.facts_from + " is larger than 64 MiB: not a facts file");
     }
     json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return make_error(o.facts_from + " is not valid JSON");
@@ -90,12 +92,14 @@ Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* ta
     // Not writable: say so, and still give the report (exit 70 at the end).
     errno = 0;
     std::ofstream out(o.save_facts);
-    if (out) out << facts_to_json(facts).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    if (out)
+      out << facts_to_json(facts).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     if (out) out.close();
     if (!out) {
       const int err = errno;
       std::cerr << "ongpu: cannot write --save-facts " << one_line(o.save_facts)
-                << (err ? std::string(": ") + std::strerror(err) : std::string()) << "; the report follows\n";
+                << (err ? std::string(": ") + std::strerror(err) : std::string())
+                << "; the report follows\n";
       note_output_failure();
     }
   }

@@ -23,8 +23,9 @@ struct FactOptions {
   bool no_python = false;           // --no-python: the driver stack only
   bool library_versions = false;    // --library-versions
   bool python_environments = true;  // whether the command looks at Python at all
-  bool discover_python = true;      // also the active env and python3/python on PATH (not only --python)
-  std::string knowledge_dir;        // --knowledge: newer copies of the tables
+  bool discover_python =
+      true;                   // also the active env and python3/python on PATH (not only --python)
+  std::string knowledge_dir;  // --knowledge: newer copies of the tables
 };
 
 // Parses a command's arguments (those after its name). nullopt: go on; else

@@ -41,7 +41,8 @@ std::vector<verify::LiveRequest> plan(const FactSet& facts, const VerifyOptions&
   for (const auto& env : facts.python.environments) {
     if (env.probe.status != "ok") continue;
     for (const auto& fw : env.frameworks) {
-      if (wanted(fw.framework)) out.push_back({fw.framework, env.interpreter, v.size, env.version.value_or("")});
+      if (wanted(fw.framework))
+        out.push_back({fw.framework, env.interpreter, v.size, env.version.value_or("")});
     }
   }
   for (const auto& name : v.frameworks) {

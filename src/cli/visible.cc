@@ -1,17 +1,19 @@
 // `ongpu visible`: which GPUs a CUDA process will see, in which order.
+#include "rules/visible.h"
+
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "render/render.h"
-#include "rules/visible.h"
 
 namespace ongpu::cli {
 
 int run_visible(std::vector<std::string> args) {
-  CLI::App app{"Which GPUs a CUDA process will see under CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER,\n"
-               "numbered as nvidia-smi numbers them.",
-               "ongpu visible"};
+  CLI::App app{
+      "Which GPUs a CUDA process will see under CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER,\n"
+      "numbered as nvidia-smi numbers them.",
+      "ongpu visible"};
   FactOptions o;
   o.python_environments = false;  // visibility is the driver's business alone
   add_fact_options(app, o);
@@ -23,7 +25,8 @@ int run_visible(std::vector<std::string> args) {
   }
   auto r = resolve_visible(*facts);
   if (o.json) {
-    std::cout << render_visible_json(r, *facts).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    std::cout << render_visible_json(r, *facts).dump(2, ' ', false, json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << render_visible_text(r, *facts, {want_color(1), o.verbose});
   }

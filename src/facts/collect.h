@@ -44,7 +44,8 @@ struct CollectOptions {
   bool run_probes = true;
   std::vector<std::string> python;  // --python, in order
   bool discover_python = true;      // also VIRTUAL_ENV, CONDA_PREFIX and PATH
-  bool library_versions = false;    // ask each resolved CUDA library its version (loads it, in a child)
+  bool library_versions =
+      false;  // ask each resolved CUDA library its version (loads it, in a child)
   // The run's tables (the sonames of TensorFlow builds without wheel pins),
   // loaded here on first need; null: the embedded tables, loaded when needed.
   const knowledge::LoadOnce* knowledge = nullptr;

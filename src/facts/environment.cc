@@ -13,11 +13,11 @@ namespace {
 // CUDA process; DCGM's software diagnostic flags these as well.
 // Names: CUDA Programming Guide, "CUDA Environment Variables"; Nsight docs.
 constexpr const char* kDebugVariables[] = {
-    "CUDA_INJECTION64_PATH",     "CUDA_ENABLE_COREDUMP_ON_EXCEPTION",
-    "CUDA_COREDUMP_FILE",        "CUDA_DEVICE_WAITS_ON_EXCEPTION",
-    "CUDA_LAUNCH_BLOCKING",      "CUDA_DISABLE_PTX_JIT",
-    "CUDA_FORCE_PTX_JIT",        "NSIGHT_CUDA_DEBUGGER",
-    "CUDA_PROFILE",              "COMPUTE_PROFILE",
+    "CUDA_INJECTION64_PATH", "CUDA_ENABLE_COREDUMP_ON_EXCEPTION",
+    "CUDA_COREDUMP_FILE",    "CUDA_DEVICE_WAITS_ON_EXCEPTION",
+    "CUDA_LAUNCH_BLOCKING",  "CUDA_DISABLE_PTX_JIT",
+    "CUDA_FORCE_PTX_JIT",    "NSIGHT_CUDA_DEBUGGER",
+    "CUDA_PROFILE",          "COMPUTE_PROFILE",
 };
 
 std::optional<std::string> get(const std::map<std::string, std::string>& e, const char* key) {

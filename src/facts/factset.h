@@ -21,10 +21,11 @@ inline constexpr int kFactSchemaVersion = 1;
 
 struct HostFacts {
   Fact<std::string> kernel_release;
-  bool wsl = false;             // /dev/dxg or /usr/lib/wsl/lib
-  std::string container;        // "docker", "podman", "kubernetes" or "" when not in one
+  bool wsl = false;       // /dev/dxg or /usr/lib/wsl/lib
+  std::string container;  // "docker", "podman", "kubernetes" or "" when not in one
   uint32_t uid = 0;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("kernel_release", kernel_release);
     v("wsl", wsl);
     v("container", container);
@@ -33,12 +34,13 @@ struct HostFacts {
 };
 
 struct PciDevice {
-  std::string bus_id;     // 0000:65:00.0
+  std::string bus_id;  // 0000:65:00.0
   uint32_t vendor_id = 0;
   uint32_t device_id = 0;
   uint32_t class_code = 0;
-  std::string driver;     // the bound kernel driver, "" when none is bound
-  template <class V> void fields(V& v) {
+  std::string driver;  // the bound kernel driver, "" when none is bound
+  template <class V>
+  void fields(V& v) {
     v("bus_id", bus_id);
     v("vendor_id", vendor_id);
     v("device_id", device_id);
@@ -49,7 +51,10 @@ struct PciDevice {
 
 struct PciFacts {
   Fact<std::vector<PciDevice>> nvidia_devices;
-  template <class V> void fields(V& v) { v("nvidia_devices", nvidia_devices); }
+  template <class V>
+  void fields(V& v) {
+    v("nvidia_devices", nvidia_devices);
+  }
 };
 
 struct KernelModuleFacts {
@@ -57,11 +62,12 @@ struct KernelModuleFacts {
   bool nvidia_uvm_loaded = false;
   bool nouveau_loaded = false;
   bool vfio_pci_loaded = false;
-  Fact<std::string> version;      // 580.65.06
-  Fact<std::string> flavor;       // "open" or "proprietary"
-  Fact<std::string> version_text; // the NVRM line as the kernel printed it
+  Fact<std::string> version;       // 580.65.06
+  Fact<std::string> flavor;        // "open" or "proprietary"
+  Fact<std::string> version_text;  // the NVRM line as the kernel printed it
   Fact<bool> secure_boot;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("nvidia_loaded", nvidia_loaded);
     v("nvidia_uvm_loaded", nvidia_uvm_loaded);
     v("nouveau_loaded", nouveau_loaded);
@@ -83,7 +89,8 @@ struct DeviceNode {
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::string group;  // the name of gid in /etc/group, "" if unknown
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("path", path);
     v("exists", exists);
     v("is_char_device", is_char_device);
@@ -98,7 +105,10 @@ struct DeviceNode {
 
 struct DeviceNodeFacts {
   std::vector<DeviceNode> nodes;  // nvidiactl, nvidia-uvm, nvidia-uvm-tools, then nvidiaN
-  template <class V> void fields(V& v) { v("nodes", nodes); }
+  template <class V>
+  void fields(V& v) {
+    v("nodes", nodes);
+  }
 };
 
 // How a probe child process ended. The outcome is itself a fact.
@@ -106,12 +116,13 @@ struct ProbeRun {
   std::string status = "not_run";  // ok, crashed, timed_out, garbage, exited, spawn_failed, not_run
   int exit_code = 0;
   int signal = 0;
-  std::string last_stage;          // the vendor call in progress when it ended
+  std::string last_stage;  // the vendor call in progress when it ended
   double duration_ms = 0;
-  double deadline_ms = 0;          // the deadline it ran under
-  int pid = 0;                     // its process id (so its own GPU use can be told apart)
+  double deadline_ms = 0;  // the deadline it ran under
+  int pid = 0;             // its process id (so its own GPU use can be told apart)
   std::string stderr_tail;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("status", status);
     v("exit_code", exit_code);
     v("signal", signal);
@@ -128,12 +139,13 @@ struct LoadedLibrary {
   std::string soname;
   bool loaded = false;
   std::string load_error;
-  Fact<std::string> path;       // as the loader reports it (link_map l_name)
-  Fact<std::string> real_path;  // symlinks resolved
-  Fact<std::string> version;    // from the real file name, libcuda.so.580.65.06
+  Fact<std::string> path;                   // as the loader reports it (link_map l_name)
+  Fact<std::string> real_path;              // symlinks resolved
+  Fact<std::string> version;                // from the real file name, libcuda.so.580.65.06
   Fact<std::string> ld_library_path_entry;  // the LD_LIBRARY_PATH entry it came from
-  bool stub = false;            // a CUDA toolkit stub (in a stubs/ directory)
-  template <class V> void fields(V& v) {
+  bool stub = false;                        // a CUDA toolkit stub (in a stubs/ directory)
+  template <class V>
+  void fields(V& v) {
     v("soname", soname);
     v("loaded", loaded);
     v("load_error", load_error);
@@ -150,7 +162,8 @@ struct ApiResult {
   std::string name;     // NVML_ERROR_DRIVER_NOT_LOADED / CUDA_ERROR_NO_DEVICE
   std::string message;  // the vendor's own message, where it gave one
   bool operator==(const ApiResult&) const = default;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("code", code);
     v("name", name);
     v("message", message);
@@ -160,7 +173,8 @@ struct ApiResult {
 struct GpuProcess {
   uint32_t pid = 0;
   Fact<uint64_t> used_memory_bytes;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("pid", pid);
     v("used_memory_bytes", used_memory_bytes);
   }
@@ -182,7 +196,8 @@ struct NvmlGpu {
   Fact<bool> row_remap_pending;
   Fact<bool> row_remap_failed;
   Fact<std::vector<GpuProcess>> compute_processes;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("index", index);
     v("name", name);
     v("uuid", uuid);
@@ -209,7 +224,8 @@ struct NvmlFacts {
   Fact<int> cuda_driver_version;  // 13000 = CUDA 13.0, the newest CUDA the driver supports
   Fact<uint32_t> device_count;    // as NVML reported it, before any cap
   std::vector<NvmlGpu> gpus;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("probe", probe);
     v("library", library);
     v("init", init);
@@ -227,8 +243,9 @@ struct CudaDevice {
   Fact<std::string> pci_bus_id;  // 0000:65:00.0
   Fact<std::string> compute_capability;
   Fact<uint64_t> memory_total_bytes;
-  Fact<ApiResult> context;       // the result of creating a context; absent when not tried
-  template <class V> void fields(V& v) {
+  Fact<ApiResult> context;  // the result of creating a context; absent when not tried
+  template <class V>
+  void fields(V& v) {
     v("ordinal", ordinal);
     v("name", name);
     v("uuid", uuid);
@@ -246,7 +263,8 @@ struct CudaFacts {
   Fact<int> driver_version;  // cuDriverGetVersion: 13000 = 13.0
   Fact<int> device_count;
   std::vector<CudaDevice> devices;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("probe", probe);
     v("library", library);
     v("init", init);
@@ -266,7 +284,8 @@ struct EnvFacts {
   std::optional<std::string> tf_cpp_min_log_level;
   std::map<std::string, std::string> debug_variables;  // debugger/profiler/injection, when set
   std::optional<std::string> ld_preload;  // loaded into every process, ongpu's probes included
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("cuda_visible_devices", cuda_visible_devices);
     v("cuda_device_order", cuda_device_order);
     v("nvidia_visible_devices", nvidia_visible_devices);
@@ -280,16 +299,17 @@ struct EnvFacts {
 
 // One installed distribution (dist-info or egg-info), read without importing it.
 struct Distribution {
-  std::string name;          // PEP 503 normalized: tensorflow, jax-cuda12-plugin
+  std::string name;  // PEP 503 normalized: tensorflow, jax-cuda12-plugin
   std::string version;
-  std::string installer;     // pip, conda, uv, … ("" when not recorded)
-  std::string location;      // the site-packages directory
-  std::string metadata_dir;  // tensorflow-2.21.0.dist-info
+  std::string installer;                   // pip, conda, uv, … ("" when not recorded)
+  std::string location;                    // the site-packages directory
+  std::string metadata_dir;                // tensorflow-2.21.0.dist-info
   std::vector<std::string> requires_dist;  // kept for the frameworks and their plugins only
   // Why its METADATA could not be read ("" when it was): name and version
   // then come from the directory's name, and what it is built for is unknown.
   std::string unreadable;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("name", name);
     v("version", version);
     v("installer", installer);
@@ -303,11 +323,12 @@ struct Distribution {
 // A CUDA wheel a framework pins (TensorFlow's [and-cuda] extra, torch's
 // requirements, a JAX CUDA plugin's), and what is installed of it.
 struct PinnedWheel {
-  std::string name;        // nvidia-cudnn-cu12
-  std::string specifier;   // <10.0,>=9.3.0.75
-  std::string extra;       // and-cuda, or ""
-  std::string installed;   // the installed version, "" when not installed
-  template <class V> void fields(V& v) {
+  std::string name;       // nvidia-cudnn-cu12
+  std::string specifier;  // <10.0,>=9.3.0.75
+  std::string extra;      // and-cuda, or ""
+  std::string installed;  // the installed version, "" when not installed
+  template <class V>
+  void fields(V& v) {
     v("name", name);
     v("specifier", specifier);
     v("extra", extra);
@@ -319,20 +340,22 @@ struct PinnedWheel {
 // resolve it for the framework's own shared object (src/libs/).
 struct LibraryFact {
   std::string soname;     // libcudnn.so.9
-  std::string wanted_by;  // the pinned wheel that provides it (nvidia-cudnn-cu12), or for a TensorFlow
-                          // without pins the build_info.py version it follows from (build_info.py cuda_version 11.8)
+  std::string wanted_by;  // the pinned wheel that provides it (nvidia-cudnn-cu12), or for a
+                          // TensorFlow without pins the build_info.py version it follows from
+                          // (build_info.py cuda_version 11.8)
   std::string requester;  // the framework's file that loads it ("" when none was found)
   // gpu: the framework needs it to register a GPU (or to import); later: it
   // opens it on first use (knowledge/framework_libraries.csv)
   std::string role = "gpu";
-  std::string outcome;    // found, not_found, load_error
+  std::string outcome;  // found, not_found, load_error
   Fact<std::string> path;
   Fact<std::string> real_path;
-  std::string found_by;   // "DT_RUNPATH of … ($ORIGIN/../nvidia/cudnn/lib)", "ld.so.cache", …
-  Fact<std::string> version;                  // from the real file name (libcudnn.so.9.3.0)
-  Fact<std::string> reported_version;         // the library's own version call (--library-versions)
-  std::vector<std::string> other_copies;      // "<path>: <status>: <why it loses>"
-  std::vector<std::string> missing_dependencies;  // "libnvJitLink.so.12 (libcusolver.so.11 → libnvJitLink.so.12)"
+  std::string found_by;  // "DT_RUNPATH of … ($ORIGIN/../nvidia/cudnn/lib)", "ld.so.cache", …
+  Fact<std::string> version;              // from the real file name (libcudnn.so.9.3.0)
+  Fact<std::string> reported_version;     // the library's own version call (--library-versions)
+  std::vector<std::string> other_copies;  // "<path>: <status>: <why it loses>"
+  std::vector<std::string>
+      missing_dependencies;  // "libnvJitLink.so.12 (libcusolver.so.11 → libnvJitLink.so.12)"
   // Symbols the framework's own object needs from this library that the copy
   // found does not define (an older NCCL than the wheel torch was linked
   // with): the loader fails on the first of them. Checked only for a copy
@@ -341,7 +364,8 @@ struct LibraryFact {
   // Not found by the loader, but an installed NVIDIA wheel has it here
   // (site-packages/nvidia/cusolver/lib/libcusolver.so.11); "" otherwise.
   std::string wheel_copy;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("soname", soname);
     v("wanted_by", wanted_by);
     v("requester", requester);
@@ -364,19 +388,20 @@ struct FrameworkFacts {
   std::string framework;     // tensorflow, torch, jax, cupy, onnxruntime
   std::string distribution;  // the distribution that provides it: tensorflow-cpu, onnxruntime-gpu
   std::string version;
-  std::string package_dir;   // <site-packages>/tensorflow ("" when the package directory is missing)
-  std::string flavor;        // cuda, cpu, rocm, stub, unknown
+  std::string package_dir;  // <site-packages>/tensorflow ("" when the package directory is missing)
+  std::string flavor;       // cuda, cpu, rocm, stub, unknown
   // The Tag lines of its dist-info WHEEL file (for JAX, jaxlib's: the compiled
   // part): cp311-cp311-manylinux_2_17_x86_64, the platform it was built for.
   Fact<std::vector<std::string>> wheel_tags;
-  Fact<std::string> cuda_version;   // the CUDA it was built with (12.5.1)
-  Fact<std::string> cudnn_version;  // the cuDNN it was built with (9)
+  Fact<std::string> cuda_version;              // the CUDA it was built with (12.5.1)
+  Fact<std::string> cudnn_version;             // the cuDNN it was built with (9)
   Fact<std::vector<std::string>> gpu_targets;  // compiled GPU code: sm_80 (SASS), compute_90 (PTX)
   std::vector<std::string> conflicts;          // other distributions providing the same package
   std::vector<PinnedWheel> cuda_wheels;
   std::map<std::string, std::string> components;  // jax: jaxlib, plugin and pjrt versions
   std::vector<LibraryFact> libraries;             // the CUDA libraries it needs, resolved
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("framework", framework);
     v("distribution", distribution);
     v("version", version);
@@ -403,12 +428,13 @@ struct PythonEnv {
   Fact<std::string> implementation;
   Fact<std::string> prefix;
   Fact<std::string> base_prefix;
-  Fact<std::string> platform;  // sys.platform
-  Fact<std::string> machine;   // x86_64
+  Fact<std::string> platform;              // sys.platform
+  Fact<std::string> machine;               // x86_64
   std::vector<std::string> site_packages;  // in import order
   std::vector<Distribution> distributions;
   std::vector<FrameworkFacts> frameworks;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("interpreter", interpreter);
     v("source", source);
     v("probe", probe);
@@ -427,7 +453,10 @@ struct PythonEnv {
 
 struct PythonFacts {
   std::vector<PythonEnv> environments;
-  template <class V> void fields(V& v) { v("environments", environments); }
+  template <class V>
+  void fields(V& v) {
+    v("environments", environments);
+  }
 };
 
 struct FactSet {
@@ -444,7 +473,8 @@ struct FactSet {
   CudaFacts cuda_all;
   EnvFacts env;
   PythonFacts python;
-  template <class V> void fields(V& v) {
+  template <class V>
+  void fields(V& v) {
     v("schema_version", schema_version);
     v("ongpu_version", ongpu_version);
     v("host", host);

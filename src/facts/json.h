@@ -47,7 +47,9 @@ struct NullVisitor {
   void operator()(const char*, F&) {}
 };
 template <class T>
-concept HasFields = requires(T t, NullVisitor v) { t.fields(v); };
+concept HasFields = requires(T t, NullVisitor v) {
+  t.fields(v);
+};
 
 inline std::string join_path(const std::string& base, const char* name) {
   return base.empty() ? std::string(name) : base + "." + name;
@@ -120,8 +122,9 @@ void read_value(const json& j, T& value, const std::string& path, const json& un
   if constexpr (is_fact<T>::value) {
     if (j.is_null()) {
       auto it = unavailable.find(path);
-      value = T::missing(it != unavailable.end() && it->is_string() ? it->template get<std::string>()
-                                                                    : "unavailable");
+      value =
+          T::missing(it != unavailable.end() && it->is_string() ? it->template get<std::string>()
+                                                                : "unavailable");
       return;
     }
     typename std::remove_cvref_t<decltype(*value.value)> inner{};
@@ -167,29 +170,39 @@ void read_value(const json& j, T& value, const std::string& path, const json& un
     FieldReader r{j, path, unavailable, error};
     value.fields(r);
   } else if constexpr (std::is_same_v<T, bool>) {
-    if (!j.is_boolean()) error = path + ": expected true or false";
-    else value = j.template get<bool>();
+    if (!j.is_boolean())
+      error = path + ": expected true or false";
+    else
+      value = j.template get<bool>();
   } else if constexpr (std::is_same_v<T, std::string>) {
     // Saved facts come from other people: no control byte or escape
     // sequence in them reaches a terminal.
-    if (!j.is_string()) error = path + ": expected a string";
-    else value = sanitize_text(j.template get<std::string>());
+    if (!j.is_string())
+      error = path + ": expected a string";
+    else
+      value = sanitize_text(j.template get<std::string>());
   } else if constexpr (std::is_floating_point_v<T>) {
-    if (!j.is_number()) error = path + ": expected a number";
-    else value = j.template get<T>();
+    if (!j.is_number())
+      error = path + ": expected a number";
+    else
+      value = j.template get<T>();
   } else if constexpr (std::is_integral_v<T>) {
     if (!j.is_number_integer()) {
       error = path + ": expected an integer";
     } else if (j.is_number_unsigned()) {
       auto u = j.template get<uint64_t>();
-      if (u > static_cast<uint64_t>(std::numeric_limits<T>::max())) error = path + ": out of range";
-      else value = static_cast<T>(u);
+      if (u > static_cast<uint64_t>(std::numeric_limits<T>::max()))
+        error = path + ": out of range";
+      else
+        value = static_cast<T>(u);
     } else {
       auto s = j.template get<int64_t>();
       if (s < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
-          (s > 0 && static_cast<uint64_t>(s) > static_cast<uint64_t>(std::numeric_limits<T>::max())))
+          (s > 0 &&
+           static_cast<uint64_t>(s) > static_cast<uint64_t>(std::numeric_limits<T>::max())))
         error = path + ": out of range";
-      else value = static_cast<T>(s);
+      else
+        value = static_cast<T>(s);
     }
   } else {
     static_assert(sizeof(T) == 0, "no JSON reader for this type");

@@ -54,7 +54,8 @@ std::set<std::string> parse_proc_modules(std::string_view text) {
     auto space = t.find(' ');
     auto name = t.substr(0, space);
     bool ok = !name.empty() && name.size() < 64;
-    for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+    for (char c : name)
+      ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
     if (ok) names.insert(std::string(name));
   }
   return names;

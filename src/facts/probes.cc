@@ -34,9 +34,12 @@ T from_probe(const probe::ParsedProbe& parsed, const std::string& path) {
   ProbeRun run = parsed.run;
   if (parsed.has_result) run.status = "garbage";
   if (why.empty()) {
-    if (run.status == "timed_out") why = fmt::format("the probe did not finish in time (last call: {})", run.last_stage);
-    else if (run.status == "crashed") why = fmt::format("the probe crashed with signal {} in {}", run.signal, run.last_stage);
-    else why = fmt::format("the probe ended without an answer ({})", run.status);
+    if (run.status == "timed_out")
+      why = fmt::format("the probe did not finish in time (last call: {})", run.last_stage);
+    else if (run.status == "crashed")
+      why = fmt::format("the probe crashed with signal {} in {}", run.signal, run.last_stage);
+    else
+      why = fmt::format("the probe ended without an answer ({})", run.status);
   }
   facts.probe = run;
   facts.init = Fact<ApiResult>::missing(why);
@@ -72,7 +75,8 @@ void ask_library_versions(FactSet& f, std::chrono::milliseconds deadline) {
   for (auto& e : f.python.environments) {
     for (auto& fw : e.frameworks) {
       for (auto& l : fw.libraries) {
-        if (l.real_path && std::find(paths.begin(), paths.end(), *l.real_path) == paths.end()) paths.push_back(*l.real_path);
+        if (l.real_path && std::find(paths.begin(), paths.end(), *l.real_path) == paths.end())
+          paths.push_back(*l.real_path);
       }
     }
   }
@@ -85,7 +89,8 @@ void ask_library_versions(FactSet& f, std::chrono::milliseconds deadline) {
   if (parsed.has_result) {
     if (auto it = parsed.result.find("libraries"); it != parsed.result.end() && it->is_array()) {
       for (const auto& a : *it) {
-        if (a.is_object() && a.contains("path") && a["path"].is_string()) answers[a["path"].get<std::string>()] = a;
+        if (a.is_object() && a.contains("path") && a["path"].is_string())
+          answers[a["path"].get<std::string>()] = a;
       }
     }
   }
@@ -101,7 +106,8 @@ void ask_library_versions(FactSet& f, std::chrono::milliseconds deadline) {
         } else if (it->second.contains("version") && it->second["version"].is_string()) {
           l.reported_version = it->second["version"].get<std::string>();
         } else {
-          l.reported_version = Fact<std::string>::missing(it->second.value("error", std::string("no answer")));
+          l.reported_version =
+              Fact<std::string>::missing(it->second.value("error", std::string("no answer")));
         }
       }
     }
@@ -109,7 +115,8 @@ void ask_library_versions(FactSet& f, std::chrono::milliseconds deadline) {
 }
 
 // An environment's distributions, frameworks and their CUDA libraries.
-void analyse(const sys::FileSystem& fs, PythonEnv& e, const std::optional<std::string>& ld_library_path,
+void analyse(const sys::FileSystem& fs, PythonEnv& e,
+             const std::optional<std::string>& ld_library_path,
              const frameworks::ProcessEnv& process, const knowledge::Knowledge* k,
              std::optional<libs::SearchContext>& loader) {
   e.distributions = python::scan_distributions(fs, e.site_packages);
@@ -137,14 +144,16 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
   std::vector<sys::ChildSpec> specs;
   // The interpreters start first: a Python start-up is the longest of these
   // children, and the others run while it does.
-  for (const auto& [path, source] : interpreters) specs.push_back(python::query_spec({path, source}));
+  for (const auto& [path, source] : interpreters)
+    specs.push_back(python::query_spec({path, source}));
   const size_t first_probe = specs.size();
   specs.push_back({{self_exe, "__probe", "nvml"}, {}});
   specs.push_back({{self_exe, "__probe", "cuda"}, {}});
   const bool want_all = env.cuda_visible_devices.has_value();
   if (want_all) {
     // CUDA's own numbering of every GPU, to map CUDA_VISIBLE_DEVICES onto.
-    specs.push_back({{self_exe, "__probe", "cuda-enumerate"}, {{"CUDA_VISIBLE_DEVICES", std::nullopt}}});
+    specs.push_back(
+        {{self_exe, "__probe", "cuda-enumerate"}, {{"CUDA_VISIBLE_DEVICES", std::nullopt}}});
   }
   auto outcomes = sys::run_children(specs, deadline, 1 << 20, {}, meanwhile);
 
@@ -155,18 +164,21 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
   out.cuda = from_probe<CudaFacts>(probe::parse_probe_output(outcomes[first_probe + 1]), "cuda");
   fill_missing_counts(out.cuda);
   if (want_all) {
-    out.cuda_all = from_probe<CudaFacts>(probe::parse_probe_output(outcomes[first_probe + 2]), "cuda");
+    out.cuda_all =
+        from_probe<CudaFacts>(probe::parse_probe_output(outcomes[first_probe + 2]), "cuda");
     fill_missing_counts(out.cuda_all);
   } else {
     out.cuda_all.probe.status = "not_run";
-    out.cuda_all.init = Fact<ApiResult>::missing("CUDA_VISIBLE_DEVICES is unset: same as the cuda probe");
+    out.cuda_all.init =
+        Fact<ApiResult>::missing("CUDA_VISIBLE_DEVICES is unset: same as the cuda probe");
     out.cuda_all.library.path = out.cuda_all.library.real_path = out.cuda_all.library.version =
         out.cuda_all.library.ld_library_path_entry = Fact<std::string>::missing("not run");
     out.cuda_all.driver_version = Fact<int>::missing("not run");
     out.cuda_all.device_count = Fact<int>::missing("not run");
   }
   for (size_t i = 0; i < interpreters.size(); ++i) {
-    out.python.push_back(python::parse_query({interpreters[i].first, interpreters[i].second}, outcomes[i]));
+    out.python.push_back(
+        python::parse_query({interpreters[i].first, interpreters[i].second}, outcomes[i]));
   }
   return out;
 }
@@ -198,7 +210,8 @@ FactSet collect_all(const CollectOptions& options) {
     sys::CachedFileSystem live(*real);
     const std::optional<std::string> ld_library_path = f.env.ld_library_path;
     frameworks::ProcessEnv process;
-    if (auto it = environment.find("CONDA_PREFIX"); it != environment.end()) process.conda_prefix = it->second;
+    if (auto it = environment.find("CONDA_PREFIX"); it != environment.end())
+      process.conda_prefix = it->second;
     // cuda-pathfinder's last resort: $CUDA_PATH, else $CUDA_HOME (set and not empty).
     for (const char* var : {"CUDA_PATH", "CUDA_HOME"}) {
       auto it = environment.find(var);
@@ -239,7 +252,8 @@ FactSet collect_all(const CollectOptions& options) {
     f.python.environments = python::deduplicate(std::move(p.python));
     std::optional<libs::SearchContext> loader = std::move(sp.loader);
     for (auto& e : f.python.environments) {
-      if (sp.used && e.interpreter == sp.env.interpreter && e.site_packages == sp.env.site_packages) {
+      if (sp.used && e.interpreter == sp.env.interpreter &&
+          e.site_packages == sp.env.site_packages) {
         e.distributions = std::move(sp.env.distributions);
         e.frameworks = std::move(sp.env.frameworks);
         continue;

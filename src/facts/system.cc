@@ -38,9 +38,12 @@ HostFacts collect_host(const sys::FileSystem& fs) {
   // WSL2 exposes the GPU through /dev/dxg and ships libcuda in /usr/lib/wsl/lib
   // (NVIDIA CUDA on WSL User Guide).
   h.wsl = fs.exists("/dev/dxg") || fs.exists("/usr/lib/wsl/lib");
-  if (fs.exists("/.dockerenv")) h.container = "docker";
-  else if (fs.exists("/run/.containerenv")) h.container = "podman";
-  else if (fs.exists("/var/run/secrets/kubernetes.io")) h.container = "kubernetes";
+  if (fs.exists("/.dockerenv"))
+    h.container = "docker";
+  else if (fs.exists("/run/.containerenv"))
+    h.container = "podman";
+  else if (fs.exists("/var/run/secrets/kubernetes.io"))
+    h.container = "kubernetes";
   h.uid = fs.identity().uid;
   return h;
 }
@@ -69,7 +72,8 @@ PciFacts collect_pci(const sys::FileSystem& fs) {
     d.bus_id = bdf;
     d.vendor_id = *vendor_id;
     d.class_code = *class_code;
-    if (auto dev = fs.read_file(dir + "/device", 64)) d.device_id = parse_sysfs_hex(*dev).value_or(0);
+    if (auto dev = fs.read_file(dir + "/device", 64))
+      d.device_id = parse_sysfs_hex(*dev).value_or(0);
     if (auto link = fs.read_link(dir + "/driver")) d.driver = base_name(*link);
     found.push_back(std::move(d));
   }
@@ -93,8 +97,9 @@ KernelModuleFacts collect_kernel_module(const sys::FileSystem& fs) {
   auto text = fs.read_file("/proc/driver/nvidia/version", 4096);
   if (text) {
     auto parsed = parse_nvidia_version_file(*text);
-    k.version_text = parsed.line.empty() ? Fact<std::string>::missing("no NVRM line in /proc/driver/nvidia/version")
-                                         : Fact<std::string>(parsed.line);
+    k.version_text = parsed.line.empty()
+                         ? Fact<std::string>::missing("no NVRM line in /proc/driver/nvidia/version")
+                         : Fact<std::string>(parsed.line);
     k.version = parsed.version.empty()
                     ? Fact<std::string>::missing("no version in /proc/driver/nvidia/version")
                     : Fact<std::string>(parsed.version);
@@ -114,7 +119,8 @@ KernelModuleFacts collect_kernel_module(const sys::FileSystem& fs) {
     auto on = parse_secure_boot_efivar(*sb);
     k.secure_boot = on ? Fact<bool>(*on) : Fact<bool>::missing("unexpected SecureBoot variable");
   } else {
-    k.secure_boot = Fact<bool>::missing("no EFI SecureBoot variable (legacy boot, or efivarfs not mounted)");
+    k.secure_boot =
+        Fact<bool>::missing("no EFI SecureBoot variable (legacy boot, or efivarfs not mounted)");
   }
   return k;
 }

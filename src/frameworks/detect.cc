@@ -1,8 +1,8 @@
 #include "frameworks/detect.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "python/metadata.h"
 #include "python/wheel.h"
@@ -20,7 +20,8 @@ const Distribution* find_dist(const PythonEnv& env, std::string_view name) {
   return nullptr;
 }
 
-std::vector<const Distribution*> find_dists(const PythonEnv& env, std::initializer_list<std::string_view> names) {
+std::vector<const Distribution*> find_dists(const PythonEnv& env,
+                                            std::initializer_list<std::string_view> names) {
   std::vector<const Distribution*> out;
   for (const auto& d : env.distributions) {
     if (std::find(names.begin(), names.end(), d.name) != names.end()) out.push_back(&d);
@@ -44,7 +45,9 @@ std::vector<PinnedWheel> pinned_wheels(const PythonEnv& env, const Distribution&
     auto r = python::parse_requirement(line);
     if (!r || !starts_with(r->name, "nvidia-")) continue;
     if (std::find(extras.begin(), extras.end(), r->extra) == extras.end()) continue;
-    if (std::any_of(out.begin(), out.end(), [&](const PinnedWheel& w) { return w.name == r->name; })) continue;
+    if (std::any_of(out.begin(), out.end(),
+                    [&](const PinnedWheel& w) { return w.name == r->name; }))
+      continue;
     PinnedWheel w{r->name, r->specifier, r->extra, ""};
     if (const auto* inst = find_dist(env, r->name)) w.installed = inst->version;
     out.push_back(std::move(w));
@@ -57,16 +60,19 @@ std::vector<PinnedWheel> pinned_wheels(const PythonEnv& env, const Distribution&
 // packages) leave the fact missing.
 Fact<std::vector<std::string>> wheel_tags(const sys::FileSystem& fs, const Distribution& d) {
   if (!ends_with(d.metadata_dir, ".dist-info")) {
-    return Fact<std::vector<std::string>>::missing(d.metadata_dir + " is not a dist-info directory");
+    return Fact<std::vector<std::string>>::missing(d.metadata_dir +
+                                                   " is not a dist-info directory");
   }
   auto text = fs.read_file(d.location + "/" + d.metadata_dir + "/WHEEL", 64 * 1024);
   if (!text) return Fact<std::vector<std::string>>::missing("no WHEEL file in " + d.metadata_dir);
   auto tags = python::parse_wheel_tags(*text);
-  if (tags.empty()) return Fact<std::vector<std::string>>::missing(d.metadata_dir + "/WHEEL has no Tag line");
+  if (tags.empty())
+    return Fact<std::vector<std::string>>::missing(d.metadata_dir + "/WHEEL has no Tag line");
   return tags;
 }
 
-std::vector<std::string> names_of(const std::vector<const Distribution*>& ds, const Distribution* except) {
+std::vector<std::string> names_of(const std::vector<const Distribution*>& ds,
+                                  const Distribution* except) {
   std::vector<std::string> out;
   for (const auto* d : ds) {
     if (d != except) out.push_back(d->name + " " + d->version + " (" + d->metadata_dir + ")");
@@ -77,9 +83,10 @@ std::vector<std::string> names_of(const std::vector<const Distribution*>& ds, co
 void tensorflow(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkFacts>& out) {
   // Every distribution that installs the `tensorflow` package. tensorflow-gpu
   // 2.12.0 is an empty package whose installation fails (PyPI README).
-  auto dists = find_dists(env, {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel",
-                                "tf-nightly", "tf-nightly-cpu", "tensorflow-macos", "tensorflow-rocm",
-                                "tensorflow-aarch64", "intel-tensorflow"});
+  auto dists =
+      find_dists(env, {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel",
+                       "tf-nightly", "tf-nightly-cpu", "tensorflow-macos", "tensorflow-rocm",
+                       "tensorflow-aarch64", "intel-tensorflow"});
   if (dists.empty()) return;
   const Distribution* main = dists.front();
   for (const auto* d : dists) {  // the one that owns a package directory wins
@@ -96,15 +103,18 @@ void tensorflow(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Fra
   f.wheel_tags = wheel_tags(fs, *main);
   f.conflicts = names_of(dists, main);
   f.cuda_wheels = pinned_wheels(env, *main, {"and-cuda"});
-  const std::string why_missing = f.package_dir.empty() ? "the tensorflow package directory is missing"
-                                                        : "no tensorflow/python/platform/build_info.py";
-  auto info = f.package_dir.empty() ? Result<std::string>(make_error(why_missing))
-                                    : fs.read_file(f.package_dir + "/python/platform/build_info.py", 64 * 1024);
+  const std::string why_missing = f.package_dir.empty()
+                                      ? "the tensorflow package directory is missing"
+                                      : "no tensorflow/python/platform/build_info.py";
+  auto info = f.package_dir.empty()
+                  ? Result<std::string>(make_error(why_missing))
+                  : fs.read_file(f.package_dir + "/python/platform/build_info.py", 64 * 1024);
   if (info) {
     auto a = python::parse_python_assignments(*info);
     auto get = [&](const char* k) -> Fact<std::string> {
       auto it = a.find(k);
-      if (it == a.end() || it->second.empty()) return Fact<std::string>::missing(std::string("build_info.py has no ") + k);
+      if (it == a.end() || it->second.empty())
+        return Fact<std::string>::missing(std::string("build_info.py has no ") + k);
       return it->second;
     };
     f.cuda_version = get("cuda_version");
@@ -143,14 +153,17 @@ void torch(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Framewor
   f.wheel_tags = wheel_tags(fs, *d);
   f.cuda_wheels = pinned_wheels(env, *d, {""});
   f.cudnn_version = Fact<std::string>::missing("torch/version.py does not record it");
-  f.gpu_targets = Fact<std::vector<std::string>>::missing("recorded inside libtorch_cuda.so only (ongpu verify reads it live)");
-  auto text = f.package_dir.empty() ? Result<std::string>(make_error("the torch package directory is missing"))
-                                    : fs.read_file(f.package_dir + "/version.py", 64 * 1024);
+  f.gpu_targets = Fact<std::vector<std::string>>::missing(
+      "recorded inside libtorch_cuda.so only (ongpu verify reads it live)");
+  auto text = f.package_dir.empty()
+                  ? Result<std::string>(make_error("the torch package directory is missing"))
+                  : fs.read_file(f.package_dir + "/version.py", 64 * 1024);
   if (text) {
     auto a = python::parse_python_assignments(*text);
     bool has_cuda = a.count("cuda") && a["cuda"] != "None" && !a["cuda"].empty();
     bool has_hip = a.count("hip") && a["hip"] != "None" && !a["hip"].empty();
-    f.cuda_version = has_cuda ? Fact<std::string>(a["cuda"]) : Fact<std::string>::missing("torch.version.cuda is None");
+    f.cuda_version = has_cuda ? Fact<std::string>(a["cuda"])
+                              : Fact<std::string>::missing("torch.version.cuda is None");
     f.flavor = has_cuda ? "cuda" : has_hip ? "rocm" : "cpu";
   } else {
     f.cuda_version = Fact<std::string>::missing(text.error());
@@ -173,10 +186,12 @@ void jax(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkF
   f.flavor = "cpu";
   // jax itself is pure Python (py3-none-any); jaxlib carries the compiled code.
   const Distribution* jaxlib = find_dist(env, "jaxlib");
-  f.wheel_tags = jaxlib ? wheel_tags(fs, *jaxlib) : Fact<std::vector<std::string>>::missing("jaxlib is not installed");
+  f.wheel_tags = jaxlib ? wheel_tags(fs, *jaxlib)
+                        : Fact<std::vector<std::string>>::missing("jaxlib is not installed");
   for (const auto& dist : env.distributions) {
     const auto& n = dist.name;
-    if (n == "jaxlib" || (starts_with(n, "jax-cuda") && (ends_with(n, "-plugin") || ends_with(n, "-pjrt")))) {
+    if (n == "jaxlib" ||
+        (starts_with(n, "jax-cuda") && (ends_with(n, "-plugin") || ends_with(n, "-pjrt")))) {
       f.components[n] = dist.version;
     }
     // The JAX CUDA plugins (jax-cuda12-plugin, jax-cuda13-plugin) carry the GPU
@@ -191,7 +206,8 @@ void jax(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkF
     }
   }
   // Older jaxlib wheels carried CUDA themselves: jaxlib 0.4.x+cuda12.cudnn89.
-  if (auto it = f.components.find("jaxlib"); it != f.components.end() && it->second.find("+cuda") != std::string::npos) {
+  if (auto it = f.components.find("jaxlib");
+      it != f.components.end() && it->second.find("+cuda") != std::string::npos) {
     f.flavor = "cuda";
   }
   out.push_back(std::move(f));
@@ -200,7 +216,8 @@ void jax(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkF
 void cupy(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkFacts>& out) {
   std::vector<const Distribution*> dists;
   for (const auto& d : env.distributions) {
-    if (d.name == "cupy" || starts_with(d.name, "cupy-cuda") || starts_with(d.name, "cupy-rocm")) dists.push_back(&d);
+    if (d.name == "cupy" || starts_with(d.name, "cupy-cuda") || starts_with(d.name, "cupy-rocm"))
+      dists.push_back(&d);
   }
   if (dists.empty()) return;
   const Distribution* d = dists.front();
@@ -240,9 +257,11 @@ void cupy(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Framework
   out.push_back(std::move(f));
 }
 
-void onnxruntime(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkFacts>& out) {
-  auto dists = find_dists(env, {"onnxruntime-gpu", "onnxruntime", "onnxruntime-directml", "onnxruntime-openvino",
-                                "onnxruntime-training", "ort-nightly", "ort-nightly-gpu"});
+void onnxruntime(const sys::FileSystem& fs, const PythonEnv& env,
+                 std::vector<FrameworkFacts>& out) {
+  auto dists = find_dists(
+      env, {"onnxruntime-gpu", "onnxruntime", "onnxruntime-directml", "onnxruntime-openvino",
+            "onnxruntime-training", "ort-nightly", "ort-nightly-gpu"});
   if (dists.empty()) return;
   // Both provide the same `onnxruntime` package; whichever was installed last
   // owns the files, so ongpu reports the conflict rather than guessing.
@@ -259,7 +278,8 @@ void onnxruntime(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Fr
   f.conflicts = names_of(dists, d);
   f.wheel_tags = wheel_tags(fs, *d);
   f.flavor = gpu ? "cuda" : "cpu";
-  f.cuda_version = Fact<std::string>::missing(gpu ? "not recorded in the package metadata" : "a CPU-only build");
+  f.cuda_version =
+      Fact<std::string>::missing(gpu ? "not recorded in the package metadata" : "a CPU-only build");
   f.cudnn_version = Fact<std::string>::missing("not recorded in the package metadata");
   f.gpu_targets = Fact<std::vector<std::string>>::missing("not recorded in the package metadata");
   if (gpu && !f.package_dir.empty()) {
@@ -290,7 +310,8 @@ std::vector<FrameworkFacts> detect(const sys::FileSystem& fs, const PythonEnv& e
     const auto* d = find_dist(env, f.distribution);
     if (d && !d->unreadable.empty()) {
       f.flavor = "unknown";
-      f.cuda_version = Fact<std::string>::missing(fmt::format("{}/{}: {}", d->location, d->metadata_dir, d->unreadable));
+      f.cuda_version = Fact<std::string>::missing(
+          fmt::format("{}/{}: {}", d->location, d->metadata_dir, d->unreadable));
     }
   }
   return out;

@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 
 #include <map>
-
 #include <memory>
 
+#include "frameworks/pathfinder.h"
 #include "libs/elf.h"
 #include "libs/ld_cache.h"
-#include "frameworks/pathfinder.h"
 #include "libs/resolve.h"
 #include "python/metadata.h"
 #include "util/strings.h"
@@ -22,8 +21,9 @@ namespace {
 // ships libcudnn.so.9). Stems from the wheels' file lists and the CUDA 13
 // toolkit's lib64 on the build machine.
 struct WheelLibs {
-  const char* wheel;   // the name without the -cuNN suffix
-  const char* folder;  // its directory: site-packages/nvidia/<folder>/lib (CUDA 13's: nvidia/cu13/lib)
+  const char* wheel;  // the name without the -cuNN suffix
+  const char*
+      folder;  // its directory: site-packages/nvidia/<folder>/lib (CUDA 13's: nvidia/cu13/lib)
   std::initializer_list<const char*> stems;
   // The soname's major is the wheel version's (nvidia-cufft-cu12 11.2.3.61
   // ships libcufft.so.11); not so for nvidia-cufile (1.x ships libcufile.so.0).
@@ -52,7 +52,9 @@ std::string dir_of(std::string_view path) {
 }
 
 // "libcudart.so.12" -> "libcudart".
-std::string stem_of(std::string_view soname) { return std::string(soname.substr(0, soname.find(".so"))); }
+std::string stem_of(std::string_view soname) {
+  return std::string(soname.substr(0, soname.find(".so")));
+}
 
 const WheelLibs* wheel_of_stem(std::string_view stem) {
   for (const auto& w : kWheels) {
@@ -67,7 +69,8 @@ std::string wheel_base(const std::string& name) {
   // nvidia-cudnn-cu12 -> nvidia-cudnn; CUDA 13's wheels have no suffix.
   auto pos = name.rfind("-cu");
   if (pos != std::string::npos && pos + 3 < name.size() &&
-      std::all_of(name.begin() + static_cast<long>(pos) + 3, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      std::all_of(name.begin() + static_cast<long>(pos) + 3, name.end(),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
     return name.substr(0, pos);
   }
   return name;
@@ -79,13 +82,16 @@ std::string version_from_real_name(const std::string& real_path, const std::stri
   auto base = soname.substr(0, soname.find(".so") + 3);  // libcudnn.so
   if (!starts_with(name, base + ".")) return "";
   std::string v = name.substr(base.size() + 1);
-  return std::all_of(v.begin(), v.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }) ? v : "";
+  return std::all_of(v.begin(), v.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; })
+             ? v
+             : "";
 }
 
 // Where CUDA libraries are commonly installed outside the loader's default
 // search: the toolkit's /usr/local/cuda-X.Y (NVIDIA's Linux installation
 // guide), /opt/cuda (Arch), and the active conda environment's lib.
-std::vector<std::string> cuda_install_dirs(const sys::FileSystem& fs, const std::optional<std::string>& conda_prefix) {
+std::vector<std::string> cuda_install_dirs(const sys::FileSystem& fs,
+                                           const std::optional<std::string>& conda_prefix) {
   std::vector<std::string> dirs;
   if (auto names = fs.list_dir("/usr/local")) {
     for (const auto& n : *names) {
@@ -103,7 +109,8 @@ std::vector<std::string> cuda_install_dirs(const sys::FileSystem& fs, const std:
 }  // namespace
 
 std::vector<std::string> sonames_of_wheel(const PinnedWheel& w) {
-  std::string version = !w.installed.empty() ? w.installed : python::lowest_allowed_version(w.specifier);
+  std::string version =
+      !w.installed.empty() ? w.installed : python::lowest_allowed_version(w.specifier);
   auto major = split(version, '.')[0];
   if (major.empty() || !parse_number<int>(major)) return {};
   std::vector<std::string> out;
@@ -121,11 +128,13 @@ std::vector<std::string> sonames_of_wheel(const PinnedWheel& w) {
   return out;
 }
 
-std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const knowledge::Knowledge* k) {
+std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw,
+                                            const knowledge::Knowledge* k) {
   std::vector<WantedLibrary> candidates;
   if (fw.flavor != "cuda") return candidates;
   auto add = [&](std::string soname, std::string why) {
-    if (std::none_of(candidates.begin(), candidates.end(), [&](const WantedLibrary& x) { return x.soname == soname; })) {
+    if (std::none_of(candidates.begin(), candidates.end(),
+                     [&](const WantedLibrary& x) { return x.soname == soname; })) {
       candidates.push_back({std::move(soname), std::move(why)});
     }
   };
@@ -189,7 +198,8 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const know
   return wanted;
 }
 
-std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonEnv& env, const FrameworkFacts& fw) {
+std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonEnv& env,
+                                        const FrameworkFacts& fw) {
   std::vector<std::string> candidates;
   if (fw.framework == "tensorflow" && !fw.package_dir.empty()) {
     // TensorFlow's stream executor dlopens the CUDA libraries from here (its
@@ -212,7 +222,8 @@ std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonE
   return std::nullopt;
 }
 
-libs::SearchContext search_context(const sys::FileSystem& fs, const std::optional<std::string>& ld_library_path) {
+libs::SearchContext search_context(const sys::FileSystem& fs,
+                                   const std::optional<std::string>& ld_library_path) {
   libs::SearchContext ctx;
   if (ld_library_path) ctx.ld_library_path = libs::split_ld_library_path(*ld_library_path);
   if (auto cache = libs::read_ld_cache(fs)) ctx.ld_cache = std::move(cache).value();
@@ -239,7 +250,8 @@ std::vector<std::string> preload_dirs(const PythonEnv& env, const std::string& s
 // The soname of a preloaded library known only by its stem: the file
 // <stem>.so.<major> in the first preload directory that has one (torch globs
 // <stem>.so.*[0-9] and takes what it finds).
-std::optional<std::string> preloaded_soname(const sys::FileSystem& fs, const PythonEnv& env, const std::string& stem) {
+std::optional<std::string> preloaded_soname(const sys::FileSystem& fs, const PythonEnv& env,
+                                            const std::string& stem) {
   for (const auto& d : preload_dirs(env, stem)) {
     auto names = fs.list_dir(d);
     if (!names) continue;
@@ -247,7 +259,9 @@ std::optional<std::string> preloaded_soname(const sys::FileSystem& fs, const Pyt
     for (const auto& n : *names) {
       if (!starts_with(n, stem + ".so.")) continue;
       const auto rest = std::string_view(n).substr(stem.size() + 4);
-      if (rest.empty() || !std::all_of(rest.begin(), rest.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); })) continue;
+      if (rest.empty() || !std::all_of(rest.begin(), rest.end(),
+                                       [](char c) { return c == '.' || (c >= '0' && c <= '9'); }))
+        continue;
       if (!best || n.size() < best->size()) best = n;  // libcupti.so.13 before libcupti.so.13.0.85
     }
     if (best) return best;
@@ -258,7 +272,8 @@ std::optional<std::string> preloaded_soname(const sys::FileSystem& fs, const Pyt
 // The copy a framework preloads by path (JAX's CUDA plugin, torch's
 // _load_global_deps): site-packages/nvidia/<package>/lib/<soname>, then
 // nvidia/cu<major>/lib/<soname> (CUDA 13's wheels), in sys.path order.
-std::optional<std::string> preloaded_copy(const sys::FileSystem& fs, const PythonEnv& env, const std::string& soname) {
+std::optional<std::string> preloaded_copy(const sys::FileSystem& fs, const PythonEnv& env,
+                                          const std::string& soname) {
   for (const auto& d : preload_dirs(env, stem_of(soname))) {
     if (fs.exists(d + "/" + soname)) return d + "/" + soname;
   }
@@ -267,8 +282,8 @@ std::optional<std::string> preloaded_copy(const sys::FileSystem& fs, const Pytho
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> needed_cuda_libraries(const sys::FileSystem& fs,
-                                                                       const libs::LoadedObject& object) {
+std::vector<std::pair<std::string, std::string>> needed_cuda_libraries(
+    const sys::FileSystem& fs, const libs::LoadedObject& object) {
   // The framework's own objects beside it (torch/lib/libtorch_nvshmem.so,
   // which libtorch_cuda.so lists and which lists libnvshmem_host.so.3) load
   // with it: their CUDA libraries are needed as much as its own. Breadth
@@ -283,7 +298,8 @@ std::vector<std::pair<std::string, std::string>> needed_cuda_libraries(const sys
     const std::string name = queue[i].path.substr(queue[i].path.rfind('/') + 1);
     for (const auto& so : queue[i].elf.needed) {
       if (wheel_of_stem(stem_of(so))) {
-        if (std::none_of(out.begin(), out.end(), [&](const auto& x) { return x.second == so; })) out.emplace_back(name, so);
+        if (std::none_of(out.begin(), out.end(), [&](const auto& x) { return x.second == so; }))
+          out.emplace_back(name, so);
         continue;
       }
       const std::string own = dir + "/" + so;
@@ -303,10 +319,11 @@ namespace {
 // The prefixes of the CUDA libraries' exported names, longest first where one
 // begins another (cublasLt before cublas, cusparseLt before cusparse).
 const std::vector<std::pair<std::string, std::string>> kSymbolPrefixes = {
-    {"nccl", "libnccl"},       {"cublasLt", "libcublasLt"}, {"cublas", "libcublas"},   {"cudnn", "libcudnn"},
-    {"cufft", "libcufft"},     {"curand", "libcurand"},     {"cusolver", "libcusolver"}, {"cusparseLt", "libcusparseLt"},
-    {"cusparse", "libcusparse"}, {"nvrtc", "libnvrtc"},     {"nvJitLink", "libnvJitLink"}, {"cupti", "libcupti"},
-    {"cuFile", "libcufile"},   {"nvshmem", "libnvshmem_host"}, {"cuda", "libcudart"}};
+    {"nccl", "libnccl"},         {"cublasLt", "libcublasLt"},     {"cublas", "libcublas"},
+    {"cudnn", "libcudnn"},       {"cufft", "libcufft"},           {"curand", "libcurand"},
+    {"cusolver", "libcusolver"}, {"cusparseLt", "libcusparseLt"}, {"cusparse", "libcusparse"},
+    {"nvrtc", "libnvrtc"},       {"nvJitLink", "libnvJitLink"},   {"cupti", "libcupti"},
+    {"cuFile", "libcufile"},     {"nvshmem", "libnvshmem_host"},  {"cuda", "libcudart"}};
 
 bool in_wheel_dir(const std::string& path) {
   auto site = path.find("-packages/");
@@ -342,7 +359,8 @@ void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
   std::vector<std::string> objects;
   for (const auto* l : outside) {
     const std::string object = dir_of(l->requester) + "/" + l->wanted_by.substr(13);
-    if (std::find(objects.begin(), objects.end(), object) == objects.end()) objects.push_back(object);
+    if (std::find(objects.begin(), objects.end(), object) == objects.end())
+      objects.push_back(object);
   }
   for (const auto& object : objects) {
     auto syms = libs::read_dynamic_symbols(fs, object, prefixes);
@@ -354,7 +372,8 @@ void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
         if (!starts_with(name, prefix)) continue;
         for (auto* l : outside) {
           if (stem_of(l->soname) == stem && l->missing_symbols.size() < 20 &&
-              std::find(l->missing_symbols.begin(), l->missing_symbols.end(), name) == l->missing_symbols.end()) {
+              std::find(l->missing_symbols.begin(), l->missing_symbols.end(), name) ==
+                  l->missing_symbols.end()) {
             l->missing_symbols.push_back(name);
           }
         }
@@ -370,8 +389,8 @@ namespace {
 // pathfinder's) resolution of it: the file, the version in its name, its own
 // dependencies as the loader will look for them, and every other copy.
 LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const WantedLibrary& want,
-                         const libs::Resolution& r, const std::string& requester, const libs::SearchContext& ctx,
-                         const ProcessEnv& process) {
+                         const libs::Resolution& r, const std::string& requester,
+                         const libs::SearchContext& ctx, const ProcessEnv& process) {
   const auto& soname = want.soname;
   LibraryFact lib;
   lib.soname = soname;
@@ -386,8 +405,12 @@ LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const 
     lib.real_path = r.real_path;
     lib.found_by = r.found_by;
     auto v = version_from_real_name(r.real_path, soname);
-    lib.version = v.empty() ? Fact<std::string>::missing("the file name " + r.real_path + " carries no version") : Fact<std::string>(v);
-    lib.reported_version = Fact<std::string>::missing("not asked (doctor --library-versions asks each library)");
+    lib.version =
+        v.empty()
+            ? Fact<std::string>::missing("the file name " + r.real_path + " carries no version")
+            : Fact<std::string>(v);
+    lib.reported_version =
+        Fact<std::string>::missing("not asked (doctor --library-versions asks each library)");
     // Its own dependencies, as the loader will look for them.
     if (auto obj = libs::load_object(fs, r.path)) {
       libs::Requester root;
@@ -396,8 +419,8 @@ LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const 
       opts.max_objects = 64;
       // The framework loads into a Python process, which has the C library's
       // parts loaded already: the loader does not search for them again.
-      for (const char* so : {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
-                             "ld-linux-x86-64.so.2", "libutil.so.1"}) {
+      for (const char* so : {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0",
+                             "librt.so.1", "ld-linux-x86-64.so.2", "libutil.so.1"}) {
         opts.preloaded[so] = "(loaded by the Python interpreter)";
       }
       auto tree = libs::resolve_tree(fs, root, ctx, opts);
@@ -416,7 +439,8 @@ LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const 
   for (const auto& c : r.copies) {
     seen_real.push_back(c.real_path);
     if (c.status == libs::CopyStatus::chosen || c.status == libs::CopyStatus::same_file) continue;
-    lib.other_copies.push_back(fmt::format("{}: {}: {}", c.path, libs::copy_status_key(c.status), c.reason));
+    lib.other_copies.push_back(
+        fmt::format("{}: {}: {}", c.path, libs::copy_status_key(c.status), c.reason));
   }
   // Copies the loader never looks at: a toolkit or conda library directory
   // that is not on its path.
@@ -426,7 +450,8 @@ LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const 
     const std::string real = libs::real_path(fs, candidate);
     if (std::find(seen_real.begin(), seen_real.end(), real) != seen_real.end()) continue;
     seen_real.push_back(real);
-    lib.other_copies.push_back(fmt::format("{}: not_on_search_path: in {}, which the loader does not search", candidate, dir));
+    lib.other_copies.push_back(fmt::format(
+        "{}: not_on_search_path: in {}, which the loader does not search", candidate, dir));
   }
   return lib;
 }
@@ -434,7 +459,8 @@ LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const 
 // The framework's Python extension module `object` (cupy_backends/cuda/libs/cublas):
 // <name>.cpython-311-x86_64-linux-gnu.so, <name>.abi3.so or <name>.so in the
 // first site-packages directory that has one.
-std::optional<std::string> extension_module(const sys::FileSystem& fs, const PythonEnv& env, const std::string& object) {
+std::optional<std::string> extension_module(const sys::FileSystem& fs, const PythonEnv& env,
+                                            const std::string& object) {
   const std::string dir_part = dir_of(object);
   const std::string name = object.substr(object.rfind('/') + 1);
   for (const auto& site : env.site_packages) {
@@ -470,11 +496,13 @@ class PathfinderLoads {
     bool chain_found = true;  // a required dependency not found fails the library too
     for (const auto* lib : want.pathfinder) {
       auto it = loaded_.find(lib->library);
-      if (it == loaded_.end()) it = loaded_.emplace(lib->library, pathfinder_find(fs_, *lib, penv_, ctx_)).first;
+      if (it == loaded_.end())
+        it = loaded_.emplace(lib->library, pathfinder_find(fs_, *lib, penv_, ctx_)).first;
       const libs::Resolution& r = it->second;
       const bool is_self = lib == self;
       if (r.outcome != libs::Outcome::found) chain_found = false;
-      if (is_self && want.role == "optional" && r.outcome != libs::Outcome::found) break;  // absent: nothing
+      if (is_self && want.role == "optional" && r.outcome != libs::Outcome::found)
+        break;  // absent: nothing
       WantedLibrary w;
       w.role = want.role == "gpu" ? "gpu" : "later";
       w.pathfinder = want.pathfinder;
@@ -502,14 +530,17 @@ class PathfinderLoads {
       w.soname = so;
       w.wanted_by = "DT_NEEDED of " + name;
       w.pathfinder = want.pathfinder;
-      put(library_fact(fs_, env_, w, libs::resolve_library(fs_, so, who, ctx_), *module, ctx_, process_), out);
+      put(library_fact(fs_, env_, w, libs::resolve_library(fs_, so, who, ctx_), *module, ctx_,
+                       process_),
+          out);
     }
   }
 
  private:
   // One fact per soname; a library needed to register a GPU keeps that role.
   static void put(LibraryFact fact, std::vector<LibraryFact>& out) {
-    auto have = std::find_if(out.begin(), out.end(), [&](const LibraryFact& l) { return l.soname == fact.soname; });
+    auto have = std::find_if(out.begin(), out.end(),
+                             [&](const LibraryFact& l) { return l.soname == fact.soname; });
     if (have == out.end()) {
       out.push_back(std::move(fact));
     } else if (fact.role == "gpu") {
@@ -564,12 +595,15 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
   libs::Requester who;
   auto requester = requester_of(fs, env, fw);
   if (requester) {
-    if (auto obj = libs::load_object(fs, *requester)) who.object = std::move(obj).value();
-    else who.object.path = *requester;
+    if (auto obj = libs::load_object(fs, *requester))
+      who.object = std::move(obj).value();
+    else
+      who.object.path = *requester;
   } else {
     // No shared object to read (a package without its binaries): the search
     // is what any process gets, without the framework's own DT_RUNPATH.
-    who.object.path = fw.package_dir.empty() ? env.interpreter : fw.package_dir + "/(no CUDA loader found)";
+    who.object.path =
+        fw.package_dir.empty() ? env.interpreter : fw.package_dir + "/(no CUDA loader found)";
   }
 
   // A DT_NEEDED row: the CUDA libraries the loading object itself lists.
@@ -580,7 +614,9 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       // Preloaded when present: absent, it is not wanted at all.
       auto so = preloaded_soname(fs, env, w.stem);
       if (!so) continue;
-      if (std::any_of(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == *so; })) continue;
+      if (std::any_of(wanted.begin(), wanted.end(),
+                      [&](const WantedLibrary& x) { return x.soname == *so; }))
+        continue;
       WantedLibrary n = w;
       n.soname = *so;
       n.wanted_by = "preloaded from the NVIDIA wheels when present";
@@ -588,13 +624,17 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       continue;
     }
     if (!w.from_needed) {
-      if (std::none_of(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == w.soname; })) {
+      if (std::none_of(wanted.begin(), wanted.end(),
+                       [&](const WantedLibrary& x) { return x.soname == w.soname; })) {
         wanted.push_back(w);
       }
       continue;
     }
-    for (const auto& [name, so] : needed_cuda_libraries(fs, who.object)) {
-      auto have = std::find_if(wanted.begin(), wanted.end(), [&](const WantedLibrary& x) { return x.soname == so; });
+    for (const auto& [name, needed_soname] : needed_cuda_libraries(fs, who.object)) {
+      // Named: clang 14 cannot capture a structured binding in a lambda (C++20 allows it).
+      const std::string& so = needed_soname;
+      auto have = std::find_if(wanted.begin(), wanted.end(),
+                               [&](const WantedLibrary& x) { return x.soname == so; });
       if (have != wanted.end()) {
         // Listed by another row too: the object's own need decides its role.
         have->role = w.role;
@@ -640,7 +680,8 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       if (r.outcome == libs::Outcome::found) break;
       auto alt = libs::resolve_library(fs, next, who, ctx, plan);
       if (alt.outcome != libs::Outcome::found) continue;
-      alt.found_by = fmt::format("{} (asked for as {} after {} was not found)", alt.found_by, next, soname);
+      alt.found_by =
+          fmt::format("{} (asked for as {} after {} was not found)", alt.found_by, next, soname);
       r = std::move(alt);
     }
     fw.libraries.push_back(library_fact(fs, env, want, r, requester.value_or(""), ctx, process));

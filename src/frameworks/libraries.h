@@ -22,8 +22,9 @@ std::vector<std::string> sonames_of_wheel(const PinnedWheel& wheel);
 
 // A CUDA library a framework loads by soname, why it needs it, and how.
 struct WantedLibrary {
-  std::string soname;     // libcudnn.so.9
-  std::string wanted_by;  // the pinned wheel (nvidia-cudnn-cu12), or "build_info.py cudnn_version 8"
+  std::string soname;  // libcudnn.so.9
+  std::string
+      wanted_by;  // the pinned wheel (nvidia-cudnn-cu12), or "build_info.py cudnn_version 8"
   // gpu: the framework needs it to register a GPU (or to import); later: it
   // opens it on first use, and its absence does not keep it off the GPU.
   std::string role = "gpu";
@@ -63,23 +64,26 @@ struct ProcessEnv {
 // versions), and a DT_NEEDED row adds the CUDA libraries its loading object
 // lists (resolve_libraries reads them). Otherwise, every library of its
 // pinned wheels, as needed to register a GPU.
-std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw, const knowledge::Knowledge* k);
+std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw,
+                                            const knowledge::Knowledge* k);
 
 // The file of the framework that loads its CUDA libraries, if it exists:
 // libtensorflow_framework.so.2, torch/lib/libtorch_cuda.so, the JAX CUDA
 // plugin, onnxruntime's CUDA provider.
-std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonEnv& env, const FrameworkFacts& fw);
+std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonEnv& env,
+                                        const FrameworkFacts& fw);
 
 // The loader's search context for a process that sees `ld_library_path`:
 // /etc/ld.so.cache and the default directories. Built once per run.
-libs::SearchContext search_context(const sys::FileSystem& fs, const std::optional<std::string>& ld_library_path);
+libs::SearchContext search_context(const sys::FileSystem& fs,
+                                   const std::optional<std::string>& ld_library_path);
 
 // The CUDA libraries (by soname) that `object` lists as DT_NEEDED, with those
 // of the framework's own objects beside it that it lists in turn (torch's
 // libtorch_cuda.so -> libtorch_nvshmem.so -> libnvshmem_host.so.3): pairs of
 // (the object's file name, soname), each soname once.
-std::vector<std::pair<std::string, std::string>> needed_cuda_libraries(const sys::FileSystem& fs,
-                                                                       const libs::LoadedObject& object);
+std::vector<std::pair<std::string, std::string>> needed_cuda_libraries(
+    const sys::FileSystem& fs, const libs::LoadedObject& object);
 
 // For each library the framework's own objects list (DT_NEEDED) that was
 // found outside its NVIDIA wheels: the symbols those objects need from it

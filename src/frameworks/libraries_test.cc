@@ -85,7 +85,8 @@ TEST(WantedLibraries, JaxPreloadsAndOpensSomeLater) {
   fw.framework = "jax";
   fw.version = "0.10.2";
   fw.flavor = "cuda";
-  fw.cuda_wheels = {{"nvidia-cudnn-cu12", ">=9.8", "", "9.28.0.42"}, {"nvidia-cusolver-cu12", ">=11.7", "", "11.7.5.82"}};
+  fw.cuda_wheels = {{"nvidia-cudnn-cu12", ">=9.8", "", "9.28.0.42"},
+                    {"nvidia-cusolver-cu12", ">=11.7", "", "11.7.5.82"}};
   auto wanted = wanted_libraries(fw, &tables());
   EXPECT_EQ(sonames(wanted), (std::set<std::string>{"libcudnn.so.9", "libcusolver.so.11", ""}));
   for (const auto& w : wanted) {
@@ -138,7 +139,6 @@ TEST(WantedLibraries, TensorflowWithoutPinsFollowsItsBuildInfo) {
   EXPECT_TRUE(wanted_libraries(unknown, &tables()).empty());
 }
 
-
 // torch's libtorch_cuda.so lists libtorch_nvshmem.so (its own object, beside
 // it), which lists libnvshmem_host.so.3: import torch fails without it
 // (tests/ground_truth, torch 2.15.0 with nvidia-nvshmem-cu13 removed).
@@ -151,8 +151,10 @@ TEST(NeededCudaLibraries, FollowsTheFrameworksOwnObjectsBesideIt) {
     s.needed = std::move(needed);
     libs::testing::write_file(tmp.path(), lib + "/" + name, libs::testing::build_elf(s));
   };
-  put("libtorch_cuda.so", {"libtorch_nvshmem.so", "libc10_cuda.so", "libcudart.so.13", "libc.so.6", "libgone.so"});
-  put("libtorch_nvshmem.so", {"libnvshmem_host.so.3", "libcudart.so.13", "libtorch_cuda.so"});  // a cycle
+  put("libtorch_cuda.so",
+      {"libtorch_nvshmem.so", "libc10_cuda.so", "libcudart.so.13", "libc.so.6", "libgone.so"});
+  put("libtorch_nvshmem.so",
+      {"libnvshmem_host.so.3", "libcudart.so.13", "libtorch_cuda.so"});  // a cycle
   put("libc10_cuda.so", {"libcudart.so.13", "libc10.so"});
   auto fs = sys::make_file_system(tmp.path());
   auto obj = libs::load_object(*fs, lib + "/libtorch_cuda.so");
@@ -173,7 +175,8 @@ TEST(WantedLibraries, JaxCuptiFallsBackToTheUnversionedName) {
   fw.flavor = "cuda";
   fw.cuda_wheels = {{"nvidia-cuda-cupti-cu12", ">=12.1", "", ""}};
   auto wanted = wanted_libraries(fw, &tables());
-  auto cupti = std::find_if(wanted.begin(), wanted.end(), [](const WantedLibrary& w) { return w.soname == "libcupti.so.12"; });
+  auto cupti = std::find_if(wanted.begin(), wanted.end(),
+                            [](const WantedLibrary& w) { return w.soname == "libcupti.so.12"; });
   ASSERT_NE(cupti, wanted.end());
   EXPECT_EQ(cupti->fallback, std::vector<std::string>{"libcupti.so"});
   for (const auto& w : wanted) {

@@ -27,7 +27,8 @@ std::optional<std::string> in_dir(const sys::FileSystem& fs, const std::string& 
   return std::nullopt;
 }
 
-libs::Resolution found_at(const sys::FileSystem& fs, const std::string& path, std::string found_by) {
+libs::Resolution found_at(const sys::FileSystem& fs, const std::string& path,
+                          std::string found_by) {
   libs::Resolution r;
   r.soname = path.substr(path.rfind('/') + 1);
   r.outcome = libs::Outcome::found;
@@ -58,7 +59,8 @@ libs::Resolution pathfinder_find(const sys::FileSystem& fs, const knowledge::Pat
   if (env.conda_prefix && !env.conda_prefix->empty()) {
     for (const char* sub : {"/lib64", "/lib"}) {
       if (auto p = in_dir(fs, *env.conda_prefix + sub, lib)) {
-        return found_at(fs, *p, fmt::format("cuda-pathfinder: $CONDA_PREFIX ({}{})", *env.conda_prefix, sub));
+        return found_at(
+            fs, *p, fmt::format("cuda-pathfinder: $CONDA_PREFIX ({}{})", *env.conda_prefix, sub));
       }
     }
   }
@@ -78,7 +80,9 @@ libs::Resolution pathfinder_find(const sys::FileSystem& fs, const knowledge::Pat
   if (env.cuda_path && !env.cuda_path->empty()) {
     for (const char* sub : {"/lib64", "/lib"}) {
       if (auto p = in_dir(fs, *env.cuda_path + sub, lib)) {
-        return found_at(fs, *p, fmt::format("cuda-pathfinder: $CUDA_PATH or $CUDA_HOME ({}{})", *env.cuda_path, sub));
+        return found_at(
+            fs, *p,
+            fmt::format("cuda-pathfinder: $CUDA_PATH or $CUDA_HOME ({}{})", *env.cuda_path, sub));
       }
     }
   }
@@ -87,13 +91,14 @@ libs::Resolution pathfinder_find(const sys::FileSystem& fs, const knowledge::Pat
   libs::Resolution r;
   r.soname = lib.sonames.empty() ? lib.library : lib.sonames.front();
   r.outcome = libs::Outcome::not_found;
-  r.error = fmt::format("cuda-pathfinder finds no {} (site-packages {}, {}the loader's search{})", names,
-                        [&] {
-                          std::string d;
-                          for (const auto& s : lib.site_dirs) d += (d.empty() ? "" : ", ") + s;
-                          return d;
-                        }(),
-                        env.conda_prefix ? "$CONDA_PREFIX, " : "", env.cuda_path ? ", $CUDA_PATH/$CUDA_HOME" : "");
+  r.error = fmt::format(
+      "cuda-pathfinder finds no {} (site-packages {}, {}the loader's search{})", names,
+      [&] {
+        std::string d;
+        for (const auto& s : lib.site_dirs) d += (d.empty() ? "" : ", ") + s;
+        return d;
+      }(),
+      env.conda_prefix ? "$CONDA_PREFIX, " : "", env.cuda_path ? ", $CUDA_PATH/$CUDA_HOME" : "");
   r.search = last.search;
   return r;
 }

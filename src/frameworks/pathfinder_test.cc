@@ -21,7 +21,8 @@ const knowledge::Knowledge& tables() {
 
 const std::string kSite = "/venv/lib/python3.11/site-packages";
 
-void put_library(const TempDir& tmp, const std::string& path, std::vector<std::string> needed = {}) {
+void put_library(const TempDir& tmp, const std::string& path,
+                 std::vector<std::string> needed = {}) {
   ElfSpec s;
   s.soname = path.substr(path.rfind('/') + 1);
   s.needed = std::move(needed);
@@ -46,7 +47,8 @@ libs::SearchContext search(std::vector<std::string> ld_library_path) {
 // is loaded once, before the library that needs it.
 TEST(PathfinderOrder, DependenciesFirstEachOnce) {
   EXPECT_EQ(stems(pathfinder_order(tables(), "libcusolver")),
-            (std::vector<std::string>{"libnvJitLink", "libcusparse", "libcublasLt", "libcublas", "libcusolver"}));
+            (std::vector<std::string>{"libnvJitLink", "libcusparse", "libcublasLt", "libcublas",
+                                      "libcusolver"}));
   EXPECT_EQ(stems(pathfinder_order(tables(), "libnvrtc")), std::vector<std::string>{"libnvrtc"});
   EXPECT_TRUE(pathfinder_order(tables(), "libnothing").empty());
 }
@@ -117,8 +119,10 @@ const LibraryFact* fact(const FrameworkFacts& fw, const std::string& soname) {
 // its dependency cuBLASLt is loaded at import.
 TEST(ResolvePathfinder, ModuleNeedsItsOwnSonameAfterPathfinderLoadedAnother) {
   TempDir tmp{"ongpu-pathfinder"};
-  for (const char* so : {"libcublas.so.13", "libcublasLt.so.13", "libnvrtc.so.13"}) put_library(tmp, std::string("/ld/") + so);
-  put_library(tmp, kSite + "/cupy_backends/cuda/libs/cublas.cpython-311-x86_64-linux-gnu.so", {"libcublas.so.12", "libc.so.6"});
+  for (const char* so : {"libcublas.so.13", "libcublasLt.so.13", "libnvrtc.so.13"})
+    put_library(tmp, std::string("/ld/") + so);
+  put_library(tmp, kSite + "/cupy_backends/cuda/libs/cublas.cpython-311-x86_64-linux-gnu.so",
+              {"libcublas.so.12", "libc.so.6"});
   auto fs = sys::make_file_system(tmp.path());
   PythonEnv env;
   env.interpreter = "/venv/bin/python";
@@ -155,7 +159,8 @@ TEST(ResolvePathfinder, TheCtkWheelsServeTheModule) {
   put_library(tmp, "/ld/libcublas.so.13");
   put_library(tmp, kSite + "/nvidia/cublas/lib/libcublas.so.12");
   put_library(tmp, kSite + "/nvidia/cublas/lib/libcublasLt.so.12");
-  put_library(tmp, kSite + "/cupy_backends/cuda/libs/cublas.cpython-311-x86_64-linux-gnu.so", {"libcublas.so.12"});
+  put_library(tmp, kSite + "/cupy_backends/cuda/libs/cublas.cpython-311-x86_64-linux-gnu.so",
+              {"libcublas.so.12"});
   auto fs = sys::make_file_system(tmp.path());
   PythonEnv env;
   env.interpreter = "/venv/bin/python";

@@ -176,14 +176,19 @@ Result<CompatAnswer> jax_compat(const Knowledge& k, const FrameworkSpec& spec, C
     a.sections.push_back(std::move(release));
   } else {
     Section release{"requirements", "Requirements", {}};
-    release.items.push_back(Item{"python", "Python", "not recorded for this version (knowledge/jax_python.csv)",
-                                 {{"min", ""}, {"max", ""}}, ""});
+    release.items.push_back(Item{"python",
+                                 "Python",
+                                 "not recorded for this version (knowledge/jax_python.csv)",
+                                 {{"min", ""}, {"max", ""}},
+                                 ""});
     a.sections.push_back(std::move(release));
   }
   Section extras{"extras", "GPU extras of jax", {}};
   for (const auto& e : k.jax_extras()) {
     // jax[cuda12]==0.10.2: that extra only.
-    if (!spec.extras.empty() && std::find(spec.extras.begin(), spec.extras.end(), e.extra) == spec.extras.end()) continue;
+    if (!spec.extras.empty() &&
+        std::find(spec.extras.begin(), spec.extras.end(), e.extra) == spec.extras.end())
+      continue;
     Availability av = Knowledge::jax_extra_available(e, spec.version);
     std::string state = av == Availability::yes  ? "available"
                         : av == Availability::no ? "not available"
@@ -205,7 +210,8 @@ Result<CompatAnswer> jax_compat(const Knowledge& k, const FrameworkSpec& spec, C
   if (extras.items.empty()) {
     std::string known;
     for (const auto& e : k.jax_extras()) known += (known.empty() ? "" : ", ") + e.extra;
-    return make_error(fmt::format("jax has no GPU extra named {}; known: {}", spec.extras.front(), known));
+    return make_error(
+        fmt::format("jax has no GPU extra named {}; known: {}", spec.extras.front(), known));
   }
   a.match = "";
   a.sections.push_back(std::move(extras));
@@ -221,8 +227,8 @@ Result<CompatAnswer> jax_compat(const Knowledge& k, const FrameworkSpec& spec, C
 Result<FrameworkSpec> parse_framework_spec(std::string_view spec) {
   spec = trim(spec);
   size_t end = 0;
-  while (end < spec.size() && (std::isalnum(static_cast<unsigned char>(spec[end])) || spec[end] == '-' ||
-                               spec[end] == '_' || spec[end] == '.')) {
+  while (end < spec.size() && (std::isalnum(static_cast<unsigned char>(spec[end])) ||
+                               spec[end] == '-' || spec[end] == '_' || spec[end] == '.')) {
     ++end;
   }
   std::string_view name = spec.substr(0, end);
@@ -241,20 +247,22 @@ Result<FrameworkSpec> parse_framework_spec(std::string_view spec) {
   }
   std::string framework = canonical_framework(name);
   if (framework.empty()) {
-    return make_error(
-        fmt::format("unknown framework '{}'; known: {}", sanitize_text(name.empty() ? spec : name), kKnownFrameworks));
+    return make_error(fmt::format("unknown framework '{}'; known: {}",
+                                  sanitize_text(name.empty() ? spec : name), kKnownFrameworks));
   }
   const std::string shown = framework + (extras.empty() ? "" : "[" + [&] {
-    std::string j;
-    for (const auto& e : extras) j += (j.empty() ? "" : ",") + e;
-    return j;
-  }() + "]");
+                              std::string j;
+                              for (const auto& e : extras) j += (j.empty() ? "" : ",") + e;
+                              return j;
+                            }() + "]");
   if (rest.empty()) {
-    return make_error(fmt::format("give one release: {}==VERSION (compat answers for one version)", shown));
+    return make_error(
+        fmt::format("give one release: {}==VERSION (compat answers for one version)", shown));
   }
   if (!starts_with(rest, "==") || starts_with(rest, "===")) {
-    return make_error(fmt::format("'{}': compat answers for one release, not a range: give {}==VERSION",
-                                  sanitize_text(spec), shown));
+    return make_error(
+        fmt::format("'{}': compat answers for one release, not a range: give {}==VERSION",
+                    sanitize_text(spec), shown));
   }
   std::string version(trim(rest.substr(2)));
   std::string_view base = std::string_view(version).substr(0, version.find('+'));

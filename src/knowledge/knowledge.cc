@@ -52,11 +52,13 @@ bool in_range(std::string_view version, std::string_view from, std::string_view 
 
 }  // namespace
 
-std::vector<const TfLibrary*> Knowledge::tensorflow_libraries_for(std::string_view cuda_version,
-                                                                  std::string_view cudnn_version) const {
+std::vector<const TfLibrary*> Knowledge::tensorflow_libraries_for(
+    std::string_view cuda_version, std::string_view cudnn_version) const {
   std::vector<const TfLibrary*> out;
   for (const auto& l : tf_libs_) {
-    std::string_view v = l.component == "cuda" ? cuda_version : l.component == "cudnn" ? cudnn_version : "";
+    std::string_view v = l.component == "cuda"    ? cuda_version
+                         : l.component == "cudnn" ? cudnn_version
+                                                  : "";
     auto from = compare_versions(v, l.from);
     auto before = compare_versions(v, l.before);
     if (from && *from >= 0 && before && *before < 0) out.push_back(&l);
@@ -64,8 +66,8 @@ std::vector<const TfLibrary*> Knowledge::tensorflow_libraries_for(std::string_vi
   return out;
 }
 
-std::vector<const FrameworkLibrary*> Knowledge::framework_libraries_for(std::string_view framework,
-                                                                       std::string_view version) const {
+std::vector<const FrameworkLibrary*> Knowledge::framework_libraries_for(
+    std::string_view framework, std::string_view version) const {
   std::vector<const FrameworkLibrary*> out;
   for (const auto& l : fw_libs_) {
     if (l.framework == framework && in_range(version, l.from, l.before)) out.push_back(&l);

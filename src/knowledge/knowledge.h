@@ -59,13 +59,13 @@ struct TfLibrary {
 struct FrameworkLibrary {
   std::string framework;     // tensorflow, jax, torch (the import name)
   std::string from, before;  // the framework's versions [from, before); before "" = no upper end
-  std::string library;       // the soname's stem (libcusolver), or DT_NEEDED: the CUDA libraries the
-                             // framework's loading object lists as DT_NEEDED
-  std::string role;          // gpu: needed to register a GPU (or to import); later: opened on use;
-                             // optional: looked for, and its absence changes nothing
-  std::string loader;        // dlopen: by soname from the framework's object (its DT_RUNPATH);
-                             // preload: by path from site-packages/nvidia/*/lib first;
-                             // pathfinder: by cuda-pathfinder (cuda_pathfinder.csv)
+  std::string library;  // the soname's stem (libcusolver), or DT_NEEDED: the CUDA libraries the
+                        // framework's loading object lists as DT_NEEDED
+  std::string role;     // gpu: needed to register a GPU (or to import); later: opened on use;
+                        // optional: looked for, and its absence changes nothing
+  std::string loader;   // dlopen: by soname from the framework's object (its DT_RUNPATH);
+                        // preload: by path from site-packages/nvidia/*/lib first;
+                        // pathfinder: by cuda-pathfinder (cuda_pathfinder.csv)
   std::vector<std::string> fallback;  // sonames asked for, in order, when the library is not found
   // The framework's module that lists the library as DT_NEEDED once the
   // loader row has loaded it, relative to site-packages and without its
@@ -78,9 +78,10 @@ struct FrameworkLibrary {
 // cuda_pathfinder.csv: how NVIDIA's cuda-pathfinder (load_nvidia_dynamic_lib)
 // finds one library, for the frameworks that load through it (CuPy).
 struct PathfinderLibrary {
-  std::string library;                    // the soname's stem: libcublas
-  std::vector<std::string> sonames;       // in the order it asks: libcublas.so.13 libcublas.so.12
-  std::vector<std::string> site_dirs;     // under each site-packages, in order: nvidia/cu13/lib nvidia/cublas/lib
+  std::string library;               // the soname's stem: libcublas
+  std::vector<std::string> sonames;  // in the order it asks: libcublas.so.13 libcublas.so.12
+  std::vector<std::string>
+      site_dirs;  // under each site-packages, in order: nvidia/cu13/lib nvidia/cublas/lib
   std::vector<std::string> dependencies;  // stems it loads first, found or not
   std::string source;
   Origin origin;
@@ -151,7 +152,7 @@ struct JaxExtra {
 
 // jax_python.csv: the Python versions a JAX release supports.
 struct JaxPython {
-  std::string from, before;           // jax versions [from, before); before "" = no upper end
+  std::string from, before;  // jax versions [from, before); before "" = no upper end
   std::string python_min, python_max;
   std::string source;
   Origin origin;

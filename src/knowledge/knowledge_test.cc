@@ -103,7 +103,8 @@ TEST(Knowledge, EveryRowHasASourceAndParsedVersions) {
   check(k.tensorflow_libraries(), "tensorflow_cuda_libraries");
   for (const auto& l : k.tensorflow_libraries()) {
     EXPECT_TRUE(l.component == "cuda" || l.component == "cudnn") << l.origin.line;
-    EXPECT_TRUE(l.soname.rfind("lib", 0) == 0 && l.soname.find(".so.") != std::string::npos) << l.soname;
+    EXPECT_TRUE(l.soname.rfind("lib", 0) == 0 && l.soname.find(".so.") != std::string::npos)
+        << l.soname;
     EXPECT_LT(compare_versions(l.from, l.before).value_or(0), 0) << l.soname;
   }
   for (const auto& b : k.tensorflow_builds()) {
@@ -176,16 +177,18 @@ TEST(Knowledge, TensorflowLibrariesFollowTheBuildVersions) {
   };
   // TF 2.11 (CUDA 11.2, cuDNN 8): tensorflow/tensorflow#58910 and #44777.
   EXPECT_EQ(sonames("11.2", "8"),
-            (std::set<std::string>{"libcudart.so.11.0", "libcublas.so.11", "libcublasLt.so.11", "libcufft.so.10",
-                                   "libcurand.so.10", "libcusolver.so.11", "libcusparse.so.11", "libcudnn.so.8"}));
+            (std::set<std::string>{"libcudart.so.11.0", "libcublas.so.11", "libcublasLt.so.11",
+                                   "libcufft.so.10", "libcurand.so.10", "libcusolver.so.11",
+                                   "libcusparse.so.11", "libcudnn.so.8"}));
   // TF 2.4 was built with CUDA 11.0, whose cuSOLVER is still 10.x (tensorflow/tensorflow#45848).
   auto v240 = sonames("11.0", "8");
   EXPECT_TRUE(v240.count("libcusolver.so.10"));
   EXPECT_FALSE(v240.count("libcusolver.so.11"));
-  // CUDA 12: cuFFT 11.x, cuRAND 10.x, cuSOLVER 11.x, cuSPARSE 12.x (the [and-cuda] wheels of 2.15 and 2.21).
+  // CUDA 12: cuFFT 11.x, cuRAND 10.x, cuSOLVER 11.x, cuSPARSE 12.x (the [and-cuda] wheels of 2.15
+  // and 2.21).
   auto v221 = sonames("12.5.1", "9");
-  EXPECT_TRUE(v221.count("libcudart.so.12") && v221.count("libcufft.so.11") && v221.count("libcusparse.so.12") &&
-              v221.count("libcudnn.so.9"));
+  EXPECT_TRUE(v221.count("libcudart.so.12") && v221.count("libcufft.so.11") &&
+              v221.count("libcusparse.so.12") && v221.count("libcudnn.so.9"));
   EXPECT_EQ(v221.size(), 8u);
   EXPECT_EQ(sonames("13.0", "9"), std::set<std::string>{"libcudnn.so.9"});  // no CUDA 13 rows
   EXPECT_TRUE(sonames("", "").empty());
@@ -381,26 +384,34 @@ TEST(KnowledgeOverride, RowWithoutSourceOrWithABadVersionIsRejected) {
 
 TEST(KnowledgeOverride, PathfinderRowsAreChecked) {
   const std::string head = "library,sonames,site_dirs,dependencies,source\n";
-  auto ok = Knowledge::from_texts({{"cuda_pathfinder.csv", head + "libcublas,libcublas.so.13 libcublas.so.12,nvidia/cublas/lib,libcublasLt,x\n"}});
+  auto ok = Knowledge::from_texts(
+      {{"cuda_pathfinder.csv",
+        head + "libcublas,libcublas.so.13 libcublas.so.12,nvidia/cublas/lib,libcublasLt,x\n"}});
   ASSERT_TRUE(ok) << ok.error();
   const auto* row = ok->pathfinder_library("libcublas");
   ASSERT_NE(row, nullptr);
   EXPECT_EQ(row->sonames, (std::vector<std::string>{"libcublas.so.13", "libcublas.so.12"}));
   EXPECT_EQ(row->dependencies, std::vector<std::string>{"libcublasLt"});
-  for (const std::string bad : {"libcublas,libcufft.so.11,nvidia/cublas/lib,,x\n",   // another library's soname
-                                "libcublas,libcublas.so.13,/usr/lib,,x\n",          // outside site-packages
-                                "libcublas,libcublas.so.13,../x,,x\n",
-                                "libcublas,libcublas.so.13,nvidia/cublas/lib,cublasLt.so,x\n",
-                                "cublas,libcublas.so.13,nvidia/cublas/lib,,x\n"}) {
+  for (const std::string bad :
+       {"libcublas,libcufft.so.11,nvidia/cublas/lib,,x\n",  // another library's soname
+        "libcublas,libcublas.so.13,/usr/lib,,x\n",          // outside site-packages
+        "libcublas,libcublas.so.13,../x,,x\n",
+        "libcublas,libcublas.so.13,nvidia/cublas/lib,cublasLt.so,x\n",
+        "cublas,libcublas.so.13,nvidia/cublas/lib,,x\n"}) {
     auto k = Knowledge::from_texts({{"cuda_pathfinder.csv", head + bad}});
     EXPECT_FALSE(k) << bad;
   }
   // The module column is read for pathfinder rows only, inside site-packages.
   const std::string fw = "framework,from,before,library,role,loader,fallback,object,source\n";
-  EXPECT_TRUE(Knowledge::from_texts({{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,later,pathfinder,,cupy_backends/cuda/libs/cublas,x\n"}}));
-  EXPECT_FALSE(Knowledge::from_texts({{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,later,dlopen,,cupy/x,x\n"}}));
-  EXPECT_FALSE(Knowledge::from_texts({{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,later,pathfinder,,/abs/x,x\n"}}));
-  EXPECT_FALSE(Knowledge::from_texts({{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,sometimes,pathfinder,,,x\n"}}));
+  EXPECT_TRUE(Knowledge::from_texts(
+      {{"framework_libraries.csv",
+        fw + "cupy,14.2.0,,libcublas,later,pathfinder,,cupy_backends/cuda/libs/cublas,x\n"}}));
+  EXPECT_FALSE(Knowledge::from_texts(
+      {{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,later,dlopen,,cupy/x,x\n"}}));
+  EXPECT_FALSE(Knowledge::from_texts(
+      {{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,later,pathfinder,,/abs/x,x\n"}}));
+  EXPECT_FALSE(Knowledge::from_texts(
+      {{"framework_libraries.csv", fw + "cupy,14.2.0,,libcublas,sometimes,pathfinder,,,x\n"}}));
 }
 
 TEST(KnowledgeOverride, NotADirectory) {

@@ -168,7 +168,8 @@ FrameworkLibrary parse_framework_library(RowReader& r) {
     r.fail("role", l.role, "is not gpu, later or optional");
   }
   l.loader = r.get("loader", Need::text);
-  if (!l.loader.empty() && l.loader != "dlopen" && l.loader != "preload" && l.loader != "pathfinder") {
+  if (!l.loader.empty() && l.loader != "dlopen" && l.loader != "preload" &&
+      l.loader != "pathfinder") {
     r.fail("loader", l.loader, "is not dlopen, preload or pathfinder");
   }
   const std::string fallback = r.get("fallback", Need::any);  // split() views into it
@@ -184,15 +185,16 @@ FrameworkLibrary parse_framework_library(RowReader& r) {
   if (!l.object.empty() && (l.object.front() == '/' || l.object.find("..") != std::string::npos)) {
     r.fail("object", l.object, "is not a path inside site-packages");
   }
-  if (!l.object.empty() && l.loader != "pathfinder") r.fail("object", l.object, "is read for pathfinder rows only");
+  if (!l.object.empty() && l.loader != "pathfinder")
+    r.fail("object", l.object, "is read for pathfinder rows only");
   l.source = r.source();
   l.origin = r.origin();
   return l;
 }
 
 // A space-separated list of names, each checked by `ok`.
-std::vector<std::string> words(RowReader& r, std::string_view column, Need need, bool (*ok)(std::string_view),
-                               std::string_view what) {
+std::vector<std::string> words(RowReader& r, std::string_view column, Need need,
+                               bool (*ok)(std::string_view), std::string_view what) {
   const std::string text = r.get(column, need);  // split() views into it
   std::vector<std::string> out;
   for (auto part : split(text, ' ')) {
@@ -213,18 +215,26 @@ PathfinderLibrary parse_pathfinder(RowReader& r) {
     r.fail("library", l.library, "is not a soname's stem (libcublas)");
   }
   const std::string stem = l.library;
-  l.sonames = words(r, "sonames", Need::text,
-                    [](std::string_view s) { return s.find(".so.") != std::string_view::npos && s.find('/') == std::string_view::npos; },
-                    "is not a soname");
+  l.sonames = words(
+      r, "sonames", Need::text,
+      [](std::string_view s) {
+        return s.find(".so.") != std::string_view::npos && s.find('/') == std::string_view::npos;
+      },
+      "is not a soname");
   for (const auto& so : l.sonames) {
-    if (!starts_with(so, stem + ".so.")) r.fail("sonames", so, "is not a soname of the row's library");
+    if (!starts_with(so, stem + ".so."))
+      r.fail("sonames", so, "is not a soname of the row's library");
   }
-  l.site_dirs = words(r, "site_dirs", Need::any,
-                      [](std::string_view s) { return s.front() != '/' && s.find("..") == std::string_view::npos; },
-                      "is not a directory inside site-packages");
-  l.dependencies = words(r, "dependencies", Need::any,
-                         [](std::string_view s) { return starts_with(s, "lib") && s.find(".so") == std::string_view::npos; },
-                         "is not a soname's stem");
+  l.site_dirs = words(
+      r, "site_dirs", Need::any,
+      [](std::string_view s) { return s.front() != '/' && s.find("..") == std::string_view::npos; },
+      "is not a directory inside site-packages");
+  l.dependencies = words(
+      r, "dependencies", Need::any,
+      [](std::string_view s) {
+        return starts_with(s, "lib") && s.find(".so") == std::string_view::npos;
+      },
+      "is not a soname's stem");
   l.source = r.source();
   l.origin = r.origin();
   return l;
@@ -370,14 +380,11 @@ Result<std::vector<T>> load_table(const std::string& name, const std::vector<std
 }  // namespace
 
 const std::vector<std::string>& Knowledge::table_names() {
-  static const std::vector<std::string> names = {"tensorflow_gpu.csv", "tensorflow_notes.csv",
-                                                 "cuda_driver.csv",    "cuda_minor_compat.csv",
-                                                 "cuda_arch.csv",      "gpu_compute_capability.csv",
-                                                 "pytorch_cuda.csv",   "jax_cuda.csv",
-                                                 "tensorflow_cuda_libraries.csv",
-                                                 "framework_libraries.csv",
-                                                 "cuda_pathfinder.csv",
-                                                 "jax_python.csv"};
+  static const std::vector<std::string> names = {
+      "tensorflow_gpu.csv",      "tensorflow_notes.csv", "cuda_driver.csv",
+      "cuda_minor_compat.csv",   "cuda_arch.csv",        "gpu_compute_capability.csv",
+      "pytorch_cuda.csv",        "jax_cuda.csv",         "tensorflow_cuda_libraries.csv",
+      "framework_libraries.csv", "cuda_pathfinder.csv",  "jax_python.csv"};
   return names;
 }
 
@@ -423,7 +430,8 @@ Result<Knowledge> Knowledge::build(const std::string& dir,
        {"component", "from", "before", "soname"});
   load(k.fw_libs_, "framework_libraries.csv", parse_framework_library,
        {"framework", "from", "before", "library", "role", "loader", "fallback", "object"});
-  load(k.pathfinder_, "cuda_pathfinder.csv", parse_pathfinder, {"library", "sonames", "site_dirs", "dependencies"});
+  load(k.pathfinder_, "cuda_pathfinder.csv", parse_pathfinder,
+       {"library", "sonames", "site_dirs", "dependencies"});
   load(k.cuda_, "cuda_driver.csv", parse_cuda,
        {"cuda", "release", "update", "linux_x86_64_min", "windows_x86_64_min"});
   load(k.minor_, "cuda_minor_compat.csv", parse_minor,
@@ -434,7 +442,8 @@ Result<Knowledge> Knowledge::build(const std::string& dir,
   load(k.torch_, "pytorch_cuda.csv", parse_torch,
        {"torch", "python_min", "python_max", "cuda", "channel", "cudnn", "pypi_default",
         "sass_archs", "ptx_archs"});
-  load(k.jax_python_, "jax_python.csv", parse_jax_python, {"from", "before", "python_min", "python_max"});
+  load(k.jax_python_, "jax_python.csv", parse_jax_python,
+       {"from", "before", "python_min", "python_max"});
   load(k.jax_, "jax_cuda.csv", parse_jax,
        {"extra", "cuda_major", "installs", "nvidia_wheels", "available_from", "documented_in",
         "removed_in", "driver_min_linux", "sm_min", "note"});

@@ -1,7 +1,6 @@
 #include "libs/elf.h"
 
 #include <fmt/format.h>
-
 #include <string.h>
 
 #include <algorithm>
@@ -303,11 +302,11 @@ Result<bool> read_dynamic(const RangeReader& read, const ElfHeader& h,
   return true;
 }
 
-
 // The number of entries of the dynamic symbol table: DT_HASH says it
 // (nchain); with DT_GNU_HASH only, one past the highest index a chain reaches.
-Result<uint64_t> symbol_count(const RangeReader& read, const ElfHeader& h, const std::vector<Segment>& segs,
-                              std::optional<uint64_t> hash, std::optional<uint64_t> gnu_hash) {
+Result<uint64_t> symbol_count(const RangeReader& read, const ElfHeader& h,
+                              const std::vector<Segment>& segs, std::optional<uint64_t> hash,
+                              std::optional<uint64_t> gnu_hash) {
   const bool is64 = h.elf_class == ElfClass::elf64;
   if (hash) {
     auto where = vaddr_to_offset(segs, *hash);
@@ -323,16 +322,19 @@ Result<uint64_t> symbol_count(const RangeReader& read, const ElfHeader& h, const
   if (!head) return make_error(head.error());
   Bytes hb(*head, h.data);
   const uint64_t nbuckets = hb.u32(0), symoffset = hb.u32(4), bloom = hb.u32(8);
-  if (nbuckets > kMaxSymbols || bloom > kMaxSymbols) return make_error("DT_GNU_HASH sizes are not believable");
+  if (nbuckets > kMaxSymbols || bloom > kMaxSymbols)
+    return make_error("DT_GNU_HASH sizes are not believable");
   const uint64_t buckets_at = where->first + 16 + bloom * (is64 ? 8 : 4);
   auto buckets = read_exact(read, buckets_at, nbuckets * 4, "DT_GNU_HASH buckets");
   if (!buckets) return make_error(buckets.error());
   Bytes bb(*buckets, h.data);
   uint64_t last = 0;
-  for (uint64_t i = 0; i < nbuckets; ++i) last = std::max<uint64_t>(last, bb.u32(static_cast<size_t>(i * 4)));
+  for (uint64_t i = 0; i < nbuckets; ++i)
+    last = std::max<uint64_t>(last, bb.u32(static_cast<size_t>(i * 4)));
   if (last < symoffset) return symoffset;
   const uint64_t chains_at = buckets_at + nbuckets * 4;
-  for (uint64_t i = last; i < kMaxSymbols; ++i) {  // the chain of the highest bucket ends with bit 0 set
+  for (uint64_t i = last; i < kMaxSymbols;
+       ++i) {  // the chain of the highest bucket ends with bit 0 set
     auto entry = read_exact(read, chains_at + (i - symoffset) * 4, 4, "DT_GNU_HASH chain");
     if (!entry) return make_error(entry.error());
     if (Bytes(*entry, h.data).u32(0) & 1) return i + 1;
@@ -340,7 +342,8 @@ Result<uint64_t> symbol_count(const RangeReader& read, const ElfHeader& h, const
   return make_error("a DT_GNU_HASH chain does not end");
 }
 
-Result<DynamicSymbols> dynamic_symbols(const RangeReader& read, const std::vector<std::string>& prefixes) {
+Result<DynamicSymbols> dynamic_symbols(const RangeReader& read,
+                                       const std::vector<std::string>& prefixes) {
   auto head = read(0, kEhdrSize64);
   if (!head) return make_error(head.error());
   auto header = parse_elf_header(*head);
@@ -372,11 +375,13 @@ Result<DynamicSymbols> dynamic_symbols(const RangeReader& read, const std::vecto
   }
   if (!symtab || !strtab) return make_error("no dynamic symbol table");
   const uint64_t symsize = syment.value_or(is64 ? 24 : 16);
-  if (symsize < (is64 ? 24u : 16u) || symsize > 64) return make_error("DT_SYMENT is not the size of a symbol");
+  if (symsize < (is64 ? 24u : 16u) || symsize > 64)
+    return make_error("DT_SYMENT is not the size of a symbol");
   auto count = symbol_count(read, h, *segs, hash, gnu_hash);
   if (!count) return make_error(count.error());
   // count <= 2^22 and symsize <= 64: the product cannot overflow.
-  if (*count > kMaxSymbols || *count * symsize > kMaxSymbolTableBytes) return make_error("the symbol table is not believable");
+  if (*count > kMaxSymbols || *count * symsize > kMaxSymbolTableBytes)
+    return make_error("the symbol table is not believable");
   auto sym_at = vaddr_to_offset(*segs, *symtab);
   auto str_at = vaddr_to_offset(*segs, *strtab);
   if (!sym_at || !str_at) return make_error("DT_SYMTAB or DT_STRTAB is outside the file");
@@ -398,7 +403,8 @@ Result<DynamicSymbols> dynamic_symbols(const RangeReader& read, const std::vecto
     if (name >= strs->size()) continue;
     const char* start = strs->data() + name;
     const std::string_view text(start, strnlen(start, strs->size() - name));
-    if (std::none_of(prefixes.begin(), prefixes.end(), [&](const std::string& pre) { return starts_with(text, pre); })) {
+    if (std::none_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& pre) { return starts_with(text, pre); })) {
       continue;
     }
     if (shndx != 0) {
@@ -503,8 +509,9 @@ RangeReader prefix_range_reader(const sys::FileSystem& fs, std::string path, siz
     uint64_t end;
     if (add_overflows(offset, len, &end)) return make_error("byte range overflows");
     if (end > limit) {
-      return make_error(fmt::format("bytes {:#x}..{:#x} lie beyond the first {} bytes, the most ongpu reads of one file",
-                                    offset, end, limit));
+      return make_error(fmt::format(
+          "bytes {:#x}..{:#x} lie beyond the first {} bytes, the most ongpu reads of one file",
+          offset, end, limit));
     }
     return fs.read_range(path, offset, len);
   };

@@ -304,7 +304,8 @@ TEST(ElfSymbols, ReadsTheDynamicSymbolsOfARealFile) {
   self[n] = '\0';
   auto syms = read_dynamic_symbols(*fs, self, {"posix_spawnattr_", "nothing_has_this_"});
   ASSERT_TRUE(syms.ok()) << syms.error();
-  EXPECT_NE(std::find(syms->needed.begin(), syms->needed.end(), "posix_spawnattr_destroy"), syms->needed.end());
+  EXPECT_NE(std::find(syms->needed.begin(), syms->needed.end(), "posix_spawnattr_destroy"),
+            syms->needed.end());
   EXPECT_TRUE(syms->defined.empty());
   for (const auto& s : syms->needed) EXPECT_EQ(s.rfind("posix_spawnattr_", 0), 0u) << s;
   // A file that is not ELF is an error, not a crash.

@@ -366,8 +366,8 @@ TEST_F(ResolveFixture, RepeatedEntriesAreSearchedOnceAndOnePlanServesEveryName) 
 // Passing over the repeated directories of a plan changes no answer: the same
 // copies with the same statuses and reasons, notes and outcome, as walking
 // every entry (Search::consider drops a path it has seen).
-void ExpectSameAsWithoutRepeats(const sys::FileSystem& fs, const std::string& soname, const Requester& who,
-                                const SearchContext& ctx) {
+void ExpectSameAsWithoutRepeats(const sys::FileSystem& fs, const std::string& soname,
+                                const Requester& who, const SearchContext& ctx) {
   SCOPED_TRACE(soname);
   auto plan = std::make_shared<const SearchPlan>(plan_search(who, ctx));
   auto every = std::make_shared<SearchPlan>(*plan);
@@ -402,8 +402,9 @@ TEST_F(ResolveFixture, PassingOverRepeatsChangesNoAnswer) {
   put("/usr/lib/x86_64-linux-gnu/libx.so.1", lib("libx.so.1"));
   put("/usr/lib/x86_64-linux-gnu/libz.so.1", lib("libz.so.1"));
   put("/lib/x86_64-linux-gnu/libz.so.1", lib("libz.so.1"));
-  put_bytes("/etc/ld.so.cache", build_ld_cache({{"libz.so.1", "/opt/gone/libz.so.1"},
-                                                {"libx.so.1", "/usr/lib/x86_64-linux-gnu/libx.so.1"}}));
+  put_bytes("/etc/ld.so.cache",
+            build_ld_cache({{"libz.so.1", "/opt/gone/libz.so.1"},
+                            {"libx.so.1", "/usr/lib/x86_64-linux-gnu/libx.so.1"}}));
   ctx_.ld_cache = *read_ld_cache(*fs());
   ctx_.hwcaps_subdirs = {"x86-64-v3", "x86-64-v2"};
   auto fs_ = fs();

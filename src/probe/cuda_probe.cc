@@ -159,7 +159,8 @@ void run_cuda_probe(bool create_contexts) {
   api.attribute = sym<DeviceGetAttributeFn>(h, {"cuDeviceGetAttribute"});
   api.total_mem = sym<DeviceTotalMemFn>(h, {"cuDeviceTotalMem_v2"});
   api.retain = sym<PrimaryCtxRetainFn>(h, {"cuDevicePrimaryCtxRetain"});
-  api.release = sym<PrimaryCtxReleaseFn>(h, {"cuDevicePrimaryCtxRelease_v2", "cuDevicePrimaryCtxRelease"});
+  api.release =
+      sym<PrimaryCtxReleaseFn>(h, {"cuDevicePrimaryCtxRelease_v2", "cuDevicePrimaryCtxRelease"});
   api.error_string = sym<GetErrorStringFn>(h, {"cuGetErrorString"});
 
   // cuDriverGetVersion works before cuInit and even when cuInit fails.

@@ -1,7 +1,6 @@
 #include "probe/libversion_probe.h"
 
 #include <dlfcn.h>
-
 #include <fmt/format.h>
 
 #include "facts/json.h"
@@ -47,7 +46,8 @@ json ask(const std::string& path) {
     }
   } else if (starts_with(name, "libcudnn.so")) {
     call = "cudnnGetVersion";
-    if (auto fn = reinterpret_cast<size_t (*)()>(::dlsym(h, call.c_str()))) version = decode_cudnn_version(static_cast<long>(fn()));
+    if (auto fn = reinterpret_cast<size_t (*)()>(::dlsym(h, call.c_str())))
+      version = decode_cudnn_version(static_cast<long>(fn()));
   } else if (starts_with(name, "libcublasLt.so")) {
     call = "cublasLtGetProperty";
     version = property_version(h, call.c_str());
@@ -74,14 +74,19 @@ json ask(const std::string& path) {
     }
   }
   if (!call.empty()) out["call"] = call;
-  if (!version.empty()) out["version"] = version;
-  else out["error"] = call.empty() ? "no version call known for this library" : call + " is missing or failed";
+  if (!version.empty())
+    out["version"] = version;
+  else
+    out["error"] =
+        call.empty() ? "no version call known for this library" : call + " is missing or failed";
   return out;
 }
 
 }  // namespace
 
-std::string decode_cudart_version(int v) { return v > 0 ? fmt::format("{}.{}", v / 1000, (v % 1000) / 10) : ""; }
+std::string decode_cudart_version(int v) {
+  return v > 0 ? fmt::format("{}.{}", v / 1000, (v % 1000) / 10) : "";
+}
 
 std::string decode_cudnn_version(long v) {
   // cudnn_version.h: CUDNN_VERSION is MAJOR*1000+MINOR*100+PATCH before 9,

@@ -77,7 +77,8 @@ Api bind(void* h) {
 
 std::string message_for(const Api& api, Return rc) {
   if (api.error_string) {
-    if (const char* m = api.error_string(rc)) return sanitize_text(std::string_view(m, ::strnlen(m, 256)));
+    if (const char* m = api.error_string(rc))
+      return sanitize_text(std::string_view(m, ::strnlen(m, 256)));
   }
   return describe(rc).meaning;
 }
@@ -88,8 +89,8 @@ ApiResult api_result(const Api& api, Return rc) {
 
 template <class T>
 Fact<T> failed(const Api& api, const char* call, Return rc) {
-  return Fact<T>::missing(fmt::format("{} returned {} ({})", call, describe(rc).name,
-                                      message_for(api, rc)));
+  return Fact<T>::missing(
+      fmt::format("{} returned {} ({})", call, describe(rc).name, message_for(api, rc)));
 }
 
 template <class T>
@@ -112,11 +113,16 @@ Fact<std::string> device_string(const Api& api, DeviceStringFn fn, const char* c
 
 std::string compute_mode_name(int mode) {
   switch (mode) {
-    case kComputeModeDefault: return "default";
-    case kComputeModeExclusiveThread: return "exclusive_thread";
-    case kComputeModeProhibited: return "prohibited";
-    case kComputeModeExclusiveProcess: return "exclusive_process";
-    default: return fmt::format("unknown_{}", mode);
+    case kComputeModeDefault:
+      return "default";
+    case kComputeModeExclusiveThread:
+      return "exclusive_thread";
+    case kComputeModeProhibited:
+      return "prohibited";
+    case kComputeModeExclusiveProcess:
+      return "exclusive_process";
+    default:
+      return fmt::format("unknown_{}", mode);
   }
 }
 
@@ -237,9 +243,9 @@ NvmlGpu read_gpu(const Api& api, unsigned index) {
     int pending = 0;
     announce_stage("nvmlDeviceGetRetiredPagesPendingStatus");
     rc = api.retired_pending(dev, &pending);
-    g.retired_pages_pending =
-        rc == kSuccess ? Fact<bool>(pending != 0)
-                       : failed<bool>(api, "nvmlDeviceGetRetiredPagesPendingStatus", rc);
+    g.retired_pages_pending = rc == kSuccess
+                                  ? Fact<bool>(pending != 0)
+                                  : failed<bool>(api, "nvmlDeviceGetRetiredPagesPendingStatus", rc);
   }
 
   if (!api.remapped_rows) {
@@ -257,7 +263,8 @@ NvmlGpu read_gpu(const Api& api, unsigned index) {
   }
 
   if (!api.processes) {
-    g.compute_processes = no_symbol<std::vector<GpuProcess>>("nvmlDeviceGetComputeRunningProcesses");
+    g.compute_processes =
+        no_symbol<std::vector<GpuProcess>>("nvmlDeviceGetComputeRunningProcesses");
   } else {
     // The usual NVML protocol: room for a generous count, retry once if short.
     unsigned count = 64;
@@ -271,7 +278,8 @@ NvmlGpu read_gpu(const Api& api, unsigned index) {
       if (rc != 7) break;  // NVML_ERROR_INSUFFICIENT_SIZE: count now holds the need
     }
     if (rc != kSuccess) {
-      g.compute_processes = failed<std::vector<GpuProcess>>(api, "nvmlDeviceGetComputeRunningProcesses", rc);
+      g.compute_processes =
+          failed<std::vector<GpuProcess>>(api, "nvmlDeviceGetComputeRunningProcesses", rc);
     } else {
       std::vector<GpuProcess> procs;
       count = std::min<unsigned>(count, static_cast<unsigned>(buf.size() / entry));

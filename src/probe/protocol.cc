@@ -47,8 +47,10 @@ std::string new_nonce() {
   size_t got = 0;
   while (got < sizeof bytes) {
     ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-    else if (n < 0 && errno != EINTR) break;
+    if (n > 0)
+      got += static_cast<size_t>(n);
+    else if (n < 0 && errno != EINTR)
+      break;
   }
   if (got < sizeof bytes) {
     // No getrandom (a kernel before 3.17): /dev/urandom. (Not std::random_device:
@@ -56,15 +58,18 @@ std::string new_nonce() {
     int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     while (fd >= 0 && got < sizeof bytes) {
       ssize_t n = ::read(fd, bytes + got, sizeof bytes - got);
-      if (n > 0) got += static_cast<size_t>(n);
-      else if (!(n < 0 && errno == EINTR)) break;
+      if (n > 0)
+        got += static_cast<size_t>(n);
+      else if (!(n < 0 && errno == EINTR))
+        break;
     }
     if (fd >= 0) ::close(fd);
   }
   if (got < sizeof bytes) {
     // No entropy source at all: the clock and the pid still differ per run.
-    uint64_t x = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                 (static_cast<uint64_t>(::getpid()) << 32);
+    uint64_t x =
+        static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+        (static_cast<uint64_t>(::getpid()) << 32);
     for (auto& b : bytes) {
       x ^= x << 13, x ^= x >> 7, x ^= x << 17;
       b = static_cast<unsigned char>(x);
@@ -117,9 +122,12 @@ ParsedProbe parse_probe_output(const sys::ChildOutcome& outcome, const std::stri
       p.run.status = "crashed";
       break;
     case Kind::exited:
-      if (p.has_result && outcome.exit_code == 0) p.run.status = "ok";
-      else if (outcome.exit_code == 0) p.run.status = "garbage";
-      else p.run.status = "exited";
+      if (p.has_result && outcome.exit_code == 0)
+        p.run.status = "ok";
+      else if (outcome.exit_code == 0)
+        p.run.status = "garbage";
+      else
+        p.run.status = "exited";
       break;
   }
   return p;

@@ -25,7 +25,8 @@ TEST(ProbeProtocol, WithoutANonceEveryLineCounts) {
 // probe knows the nonce (read from its stdin before any import).
 TEST(ProbeProtocol, WithANonceOnlyItsLinesCount) {
   const std::string nonce = "0123456789abcdef0123456789abcdef";
-  auto p = parse_probe_output(exited("{\"nonce\": \"" + nonce + "\", \"stage\": \"import\"}\n"
+  auto p = parse_probe_output(exited("{\"nonce\": \"" + nonce +
+                                     "\", \"stage\": \"import\"}\n"
                                      "{\"stage\": \"forged\"}\n"
                                      "{\"nonce\": \"guess\", \"result\": {\"forged\": true}}\n"
                                      "{\"result\": {\"forged\": true}}\n"),
@@ -33,7 +34,8 @@ TEST(ProbeProtocol, WithANonceOnlyItsLinesCount) {
   EXPECT_EQ(p.run.last_stage, "import");
   EXPECT_FALSE(p.has_result);
   EXPECT_EQ(p.run.status, "garbage");
-  auto q = parse_probe_output(exited("{\"nonce\": \"" + nonce + "\", \"result\": {\"a\": 1}}\n"), nonce);
+  auto q =
+      parse_probe_output(exited("{\"nonce\": \"" + nonce + "\", \"result\": {\"a\": 1}}\n"), nonce);
   EXPECT_TRUE(q.has_result);
   EXPECT_EQ(q.result["a"], 1);
 }

@@ -130,7 +130,8 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
   e.probe.deadline_ms = o.deadline_ms;
   e.probe.exit_code = o.exit_code;
   e.probe.signal = o.signal;
-  e.probe.stderr_tail = sanitize_text(o.err.size() > 2000 ? o.err.substr(o.err.size() - 2000) : o.err);
+  e.probe.stderr_tail =
+      sanitize_text(o.err.size() > 2000 ? o.err.substr(o.err.size() - 2000) : o.err);
   using Kind = sys::ChildOutcome::Kind;
   // The answer: "key=value" lines; "site=" repeats, in import order.
   std::map<std::string, std::string> fields;
@@ -147,10 +148,13 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
       value = std::move(*bytes);
     }
     // Paths stay byte for byte (they are opened); the rest is shown.
-    const bool path = key == "site" || key == "executable" || key == "prefix" || key == "base_prefix";
+    const bool path =
+        key == "site" || key == "executable" || key == "prefix" || key == "base_prefix";
     if (!path) value = sanitize_text(value);
-    if (key == "site") sites.push_back(value);
-    else fields.emplace(key, value);
+    if (key == "site")
+      sites.push_back(value);
+    else
+      fields.emplace(key, value);
   }
   if (o.kind == Kind::spawn_failed) {
     e.probe.status = "spawn_failed";
@@ -167,9 +171,11 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
     e.probe.status = "ok";
   }
   auto str = [&](const char* key) -> Fact<std::string> {
-    if (e.probe.status != "ok") return Fact<std::string>::missing("the interpreter did not answer (" + e.probe.status + ")");
+    if (e.probe.status != "ok")
+      return Fact<std::string>::missing("the interpreter did not answer (" + e.probe.status + ")");
     auto it = fields.find(key);
-    if (it == fields.end()) return Fact<std::string>::missing(std::string("the interpreter gave no ") + key);
+    if (it == fields.end())
+      return Fact<std::string>::missing(std::string("the interpreter gave no ") + key);
     return it->second;
   };
   e.executable = str("executable");
@@ -183,7 +189,8 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
   return e;
 }
 
-std::vector<Distribution> scan_distributions(const sys::FileSystem& fs, const std::vector<std::string>& site_dirs) {
+std::vector<Distribution> scan_distributions(const sys::FileSystem& fs,
+                                             const std::vector<std::string>& site_dirs) {
   std::vector<Distribution> out;
   std::set<std::string> seen_dirs;  // an interpreter may list one directory many times
   for (const auto& dir : site_dirs) {
@@ -220,7 +227,8 @@ std::vector<Distribution> scan_distributions(const sys::FileSystem& fs, const st
       d.unreadable = unreadable;
       d.location = dir;
       d.metadata_dir = n;
-      if (auto inst = fs.read_file(meta_dir + "/INSTALLER", 256)) d.installer = sanitize_text(trim(*inst));
+      if (auto inst = fs.read_file(meta_dir + "/INSTALLER", 256))
+        d.installer = sanitize_text(trim(*inst));
       if (keeps_requirements(d.name)) d.requires_dist = meta.requires_dist;
       out.push_back(std::move(d));
     }
@@ -228,7 +236,8 @@ std::vector<Distribution> scan_distributions(const sys::FileSystem& fs, const st
   return out;
 }
 
-std::vector<std::string> predict_site_packages(const sys::FileSystem& fs, const std::string& interpreter) {
+std::vector<std::string> predict_site_packages(const sys::FileSystem& fs,
+                                               const std::string& interpreter) {
   auto slash = interpreter.rfind('/');
   if (slash == std::string::npos || slash == 0) return {};
   const std::string bin = interpreter.substr(0, slash);

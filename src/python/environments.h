@@ -44,7 +44,8 @@ std::vector<Distribution> scan_distributions(const sys::FileSystem& fs,
 // The site-packages a virtualenv interpreter will report, predicted from its
 // layout (pyvenv.cfg beside its bin directory, one lib/python3.N): empty when
 // it cannot be predicted, e.g. a venv that includes the system packages.
-std::vector<std::string> predict_site_packages(const sys::FileSystem& fs, const std::string& interpreter);
+std::vector<std::string> predict_site_packages(const sys::FileSystem& fs,
+                                               const std::string& interpreter);
 
 // Two candidates that turned out to be the same environment (python and
 // python3 of one venv) are merged: the first is kept.

@@ -27,7 +27,8 @@ void write(const fs::path& p, const std::string& text) {
 
 TEST(PredictSitePackages, AVirtualenvsOwnDirectory) {
   TempDir t;
-  write(t.path / "venv/pyvenv.cfg", "home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\n");
+  write(t.path / "venv/pyvenv.cfg",
+        "home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\n");
   fs::create_directories(t.path / "venv/lib/python3.11/site-packages");
   auto live = sys::make_file_system("/");
   auto sites = predict_site_packages(*live, (t.path / "venv/bin/python").string());
@@ -69,7 +70,9 @@ class ReadRecorder final : public sys::FileSystem {
   Result<std::string> read_range(std::string_view p, uint64_t o, size_t n) const override {
     return inner_.read_range(p, o, n);
   }
-  Result<std::vector<std::string>> list_dir(std::string_view p) const override { return inner_.list_dir(p); }
+  Result<std::vector<std::string>> list_dir(std::string_view p) const override {
+    return inner_.list_dir(p);
+  }
   Result<std::string> read_link(std::string_view p) const override { return inner_.read_link(p); }
   Result<sys::FileStat> stat(std::string_view p) const override { return inner_.stat(p); }
   sys::Access access(std::string_view p) const override { return inner_.access(p); }

@@ -13,10 +13,14 @@ CoreMetadata parse_core_metadata(std::string_view text) {
     if (key.empty()) return;
     std::string k = to_lower(key);
     std::string v = sanitize_text(trim(value));
-    if (k == "name" && m.name.empty()) m.name = v;
-    else if (k == "version" && m.version.empty()) m.version = v;
-    else if (k == "requires-python") m.requires_python = v;
-    else if (k == "requires-dist") m.requires_dist.push_back(v);
+    if (k == "name" && m.name.empty())
+      m.name = v;
+    else if (k == "version" && m.version.empty())
+      m.version = v;
+    else if (k == "requires-python")
+      m.requires_python = v;
+    else if (k == "requires-dist")
+      m.requires_dist.push_back(v);
     key.clear();
     value.clear();
   };
@@ -80,7 +84,8 @@ std::optional<Requirement> parse_requirement(std::string_view line) {
     auto close = rest.find(']');
     rest = close == std::string_view::npos ? std::string_view{} : trim(rest.substr(close + 1));
   }
-  if (!rest.empty() && rest.front() == '(' && rest.back() == ')') rest = trim(rest.substr(1, rest.size() - 2));
+  if (!rest.empty() && rest.front() == '(' && rest.back() == ')')
+    rest = trim(rest.substr(1, rest.size() - 2));
   std::string s;
   for (char c : rest) {
     if (!std::isspace(static_cast<unsigned char>(c))) s += c;
@@ -170,7 +175,9 @@ bool read_literal(std::string_view s, size_t& i, std::string& out) {
   if (c == '[') return read_list(s, i, out, ']');
   if (c == '(') return read_list(s, i, out, ')');
   size_t start = i;
-  while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '-' || s[i] == '_')) ++i;
+  while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '.' ||
+                          s[i] == '-' || s[i] == '_'))
+    ++i;
   if (i == start) return false;
   out += std::string(s.substr(start, i - start));
   return true;
@@ -190,8 +197,10 @@ void read_pairs(std::string_view s, std::map<std::string, std::string>& out) {
       ++i;
       std::string value;
       size_t save = i;
-      if (read_literal(s, i, value) && !key.empty()) out[key] = value;
-      else i = save;
+      if (read_literal(s, i, value) && !key.empty())
+        out[key] = value;
+      else
+        i = save;
     }
   }
 }
@@ -201,16 +210,19 @@ void read_pairs(std::string_view s, std::map<std::string, std::string>& out) {
 std::map<std::string, std::string> parse_python_assignments(std::string_view text) {
   std::map<std::string, std::string> out;
   for (auto raw : split(text, '\n')) {
-    if (raw.empty() || std::isspace(static_cast<unsigned char>(raw.front())) || raw.front() == '#') continue;
+    if (raw.empty() || std::isspace(static_cast<unsigned char>(raw.front())) || raw.front() == '#')
+      continue;
     auto eq = raw.find('=');
     if (eq == std::string_view::npos || eq == 0) continue;
     std::string_view name = trim(raw.substr(0, eq));
-    if (auto colon = name.find(':'); colon != std::string_view::npos) name = trim(name.substr(0, colon));  // x: str = ...
+    if (auto colon = name.find(':'); colon != std::string_view::npos)
+      name = trim(name.substr(0, colon));  // x: str = ...
     bool ident = !name.empty();
     for (char c : name) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
     if (!ident || (eq + 1 < raw.size() && raw[eq + 1] == '=')) continue;
     std::string_view rhs = trim(raw.substr(eq + 1));
-    if (starts_with(rhs, "collections.OrderedDict(") || starts_with(rhs, "{") || starts_with(rhs, "dict(")) {
+    if (starts_with(rhs, "collections.OrderedDict(") || starts_with(rhs, "{") ||
+        starts_with(rhs, "dict(")) {
       read_pairs(rhs, out);
       continue;
     }

@@ -37,7 +37,8 @@ TEST(Requirements, ExtraAndSpecifier) {
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->extra, "");
   EXPECT_EQ(lowest_allowed_version(plain->specifier), "9.1.0.70");
-  auto with_extras = parse_requirement("jax-cuda12-plugin[with-cuda]<=0.10.2,>=0.10.2; extra == 'cuda12'");
+  auto with_extras =
+      parse_requirement("jax-cuda12-plugin[with-cuda]<=0.10.2,>=0.10.2; extra == 'cuda12'");
   ASSERT_TRUE(with_extras);
   EXPECT_EQ(with_extras->name, "jax-cuda12-plugin");
   EXPECT_EQ(with_extras->extra, "cuda12");
@@ -49,9 +50,12 @@ TEST(Requirements, ExtraAndSpecifier) {
 TEST(PythonAssignments, TensorFlowBuildInfo) {
   // The shape of tensorflow/python/platform/build_info.py in TF 2.21.0.
   auto a = parse_python_assignments(
-      "\"\"\"Auto-generated module providing information about the build.\"\"\"\nimport collections\n\n"
-      "build_info = collections.OrderedDict([('cpu_compiler', 'clang'), ('cuda_compute_capabilities', "
-      "['sm_60', 'sm_70', 'sm_80', 'sm_89', 'compute_90']), ('cuda_version', '12.5.1'), ('cudnn_version', '9'), "
+      "\"\"\"Auto-generated module providing information about the build.\"\"\"\nimport "
+      "collections\n\n"
+      "build_info = collections.OrderedDict([('cpu_compiler', 'clang'), "
+      "('cuda_compute_capabilities', "
+      "['sm_60', 'sm_70', 'sm_80', 'sm_89', 'compute_90']), ('cuda_version', '12.5.1'), "
+      "('cudnn_version', '9'), "
       "('is_cuda_build', True), ('is_rocm_build', False), ('is_tensorrt_build', False)])\n");
   EXPECT_EQ(a["cuda_version"], "12.5.1");
   EXPECT_EQ(a["cudnn_version"], "9");
@@ -61,7 +65,8 @@ TEST(PythonAssignments, TensorFlowBuildInfo) {
 
 TEST(PythonAssignments, TorchVersionPy) {
   auto a = parse_python_assignments(
-      "from typing import Optional\n__all__ = ['__version__', 'debug', 'cuda', 'git_version', 'hip']\n"
+      "from typing import Optional\n__all__ = ['__version__', 'debug', 'cuda', 'git_version', "
+      "'hip']\n"
       "__version__ = '2.3.0+cu121'\ndebug = False\ncuda: Optional[str] = '12.1'\n"
       "git_version = '97ff6cfd9c86c5c09d7ce775ab64ec5c99230f5d'\nhip: Optional[str] = None\n");
   EXPECT_EQ(a["__version__"], "2.3.0+cu121");

@@ -26,8 +26,11 @@ json render_doctor_json(const Report& report) {
                     {"summary", v.summary}};
   json links = json::array();
   for (const auto& l : report.links) {
-    links.push_back({{"id", link_id(l.link)}, {"title", link_title(l.link)}, {"status", l.status},
-                     {"headline", l.headline}, {"details", l.details}});
+    links.push_back({{"id", link_id(l.link)},
+                     {"title", link_title(l.link)},
+                     {"status", l.status},
+                     {"headline", l.headline},
+                     {"details", l.details}});
   }
   doc["links"] = links;
   json findings = json::array();
@@ -40,7 +43,9 @@ json render_doctor_json(const Report& report) {
                           {"version", v.version},
                           {"interpreter", v.interpreter},
                           {"python_version", v.python_version},
-                          {"device", v.gpu ? "gpu" : v.unknown ? "unknown" : "cpu"},
+                          {"device", v.gpu       ? "gpu"
+                                     : v.unknown ? "unknown"
+                                                 : "cpu"},
                           {"root_cause", v.root_cause.empty() ? json(nullptr) : json(v.root_cause)},
                           {"summary", v.summary},
                           {"scope", v.scope}});
@@ -56,7 +61,8 @@ json render_visible_json(const VisibleResolution& r, const FactSet& facts) {
   json doc = json::object();
   doc["schema_version"] = kReportSchemaVersion;
   doc["cuda_visible_devices"] = r.variable_set ? json(r.value) : json(nullptr);
-  doc["cuda_device_order"] = facts.env.cuda_device_order ? json(*facts.env.cuda_device_order) : json(nullptr);
+  doc["cuda_device_order"] =
+      facts.env.cuda_device_order ? json(*facts.env.cuda_device_order) : json(nullptr);
   doc["order_source"] = r.order_source;
   json visible = json::array();
   for (const auto& g : r.visible) {
@@ -69,7 +75,9 @@ json render_visible_json(const VisibleResolution& r, const FactSet& facts) {
   }
   doc["visible"] = visible;
   if (r.stop_position) {
-    doc["stopped_at"] = {{"position", *r.stop_position}, {"entry", r.stop_entry}, {"reason", r.stop_reason},
+    doc["stopped_at"] = {{"position", *r.stop_position},
+                         {"entry", r.stop_entry},
+                         {"reason", r.stop_reason},
                          {"ignored", r.ignored_entries}};
   } else {
     doc["stopped_at"] = nullptr;
@@ -77,7 +85,8 @@ json render_visible_json(const VisibleResolution& r, const FactSet& facts) {
   // What the CUDA driver itself enumerated under the current environment, to compare.
   json cuda = json::array();
   for (const auto& d : facts.cuda.devices) {
-    cuda.push_back({{"ordinal", d.ordinal}, {"uuid", d.uuid ? json(*d.uuid) : json(nullptr)},
+    cuda.push_back({{"ordinal", d.ordinal},
+                    {"uuid", d.uuid ? json(*d.uuid) : json(nullptr)},
                     {"pci_bus_id", d.pci_bus_id ? json(*d.pci_bus_id) : json(nullptr)}});
   }
   doc["cuda_driver_devices"] = facts.cuda.probe.status == "ok" ? cuda : json(nullptr);

@@ -28,7 +28,8 @@ json finding_to_json(const Finding& f);
 std::string render_verify_text(const verify::VerifyReport& report, const TextStyle& style);
 json render_verify_json(const verify::VerifyReport& report);
 
-std::string render_visible_text(const VisibleResolution& r, const FactSet& facts, const TextStyle& style);
+std::string render_visible_text(const VisibleResolution& r, const FactSet& facts,
+                                const TextStyle& style);
 json render_visible_json(const VisibleResolution& r, const FactSet& facts);
 
 inline constexpr int kReportSchemaVersion = 1;

@@ -1,9 +1,8 @@
+#include <fmt/color.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
-
-#include <fmt/color.h>
-#include <fmt/format.h>
 
 #include "render/render.h"
 
@@ -43,18 +42,22 @@ static std::string finding_text(const Finding& f, const TextStyle& st) {
   std::string out = fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(f.summary));
   out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
   if (st.verbose) {
-    for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
+    for (const auto& e : f.evidence)
+      out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
   }
-  for (const auto& fix : f.fix) out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
+  for (const auto& fix : f.fix)
+    out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
   return out;
 }
 
 std::string render_doctor_text(const Report& report, const TextStyle& st) {
-  std::string out = "Doctor summary — can CUDA use an NVIDIA GPU here? (ongpu doctor -v for details)\n";
+  std::string out =
+      "Doctor summary — can CUDA use an NVIDIA GPU here? (ongpu doctor -v for details)\n";
   int categories_with_issues = 0;
   for (const auto& link : report.links) {
     if (link.status == "error" || link.status == "warning") ++categories_with_issues;
-    out += fmt::format("{} {}: {}\n", mark(st, link.status), link_title(link.link), one_line(link.headline));
+    out += fmt::format("{} {}: {}\n", mark(st, link.status), link_title(link.link),
+                       one_line(link.headline));
     for (const auto& f : report.findings) {
       if (f.link == link.link && f.scope.empty()) out += finding_text(f, st);
     }
@@ -91,11 +94,13 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
     for (const auto& fv : report.frameworks) {
       if (fv.interpreter != interpreter) continue;
       any = true;
-      std::string title = one_line(fmt::format("{} {} ({})", fv.framework, fv.version, fv.distribution));
+      std::string title =
+          one_line(fmt::format("{} {} ({})", fv.framework, fv.version, fv.distribution));
       if (fv.gpu) {
         out += fmt::format("{} {}: GPU\n", mark(st, "ok"), title);
       } else if (fv.unknown) {
-        out += fmt::format("{} {}: unknown — {} ", mark(st, "warning"), title, one_line(fv.summary));
+        out +=
+            fmt::format("{} {}: unknown — {} ", mark(st, "warning"), title, one_line(fv.summary));
         out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
       } else {
         out += fmt::format("{} {}: CPU — {} ", mark(st, "error"), title, one_line(fv.summary));
@@ -112,7 +117,9 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
   out += "\n";
   const auto& v = report.verdict;
   if (v.status == "ok") {
-    out += paint(st, fg(fmt::terminal_color::green), "• " + one_line(v.summary) + ". No issues found!") + "\n";
+    out += paint(st, fg(fmt::terminal_color::green),
+                 "• " + one_line(v.summary) + ". No issues found!") +
+           "\n";
   } else {
     auto color = v.status == "warnings" ? fmt::terminal_color::yellow : fmt::terminal_color::red;
     out += paint(st, fg(color), "! " + one_line(v.summary) + ".") + "\n";
@@ -125,57 +132,73 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
         scopes.push_back(f.scope);
       }
     }
-    const auto environments = std::count_if(scopes.begin(), scopes.end(),
-                                            [](const std::string& sc) { return sc.starts_with("python in "); });
+    const auto environments =
+        std::count_if(scopes.begin(), scopes.end(),
+                      [](const std::string& sc) { return sc.starts_with("python in "); });
     const auto frameworks = static_cast<long>(scopes.size()) - environments;
     std::vector<std::string> where;
-    if (categories_with_issues > 0) where.push_back(fmt::format("{} of the machine's categories", categories_with_issues));
-    if (frameworks > 0) where.push_back(fmt::format("{} framework{}", frameworks, frameworks == 1 ? "" : "s"));
+    if (categories_with_issues > 0)
+      where.push_back(fmt::format("{} of the machine's categories", categories_with_issues));
+    if (frameworks > 0)
+      where.push_back(fmt::format("{} framework{}", frameworks, frameworks == 1 ? "" : "s"));
     if (environments > 0) {
-      where.push_back(fmt::format("{} Python environment{}", environments, environments == 1 ? "" : "s"));
+      where.push_back(
+          fmt::format("{} Python environment{}", environments, environments == 1 ? "" : "s"));
     }
     std::string joined;
-    for (size_t i = 0; i < where.size(); ++i) joined += (i == 0 ? "" : i + 1 == where.size() ? " and " : ", ") + where[i];
+    for (size_t i = 0; i < where.size(); ++i)
+      joined += (i == 0 ? "" : i + 1 == where.size() ? " and " : ", ") + where[i];
     if (!joined.empty()) out += "! Found issues in " + joined + ".\n";
   }
   return out;
 }
 
-std::string render_visible_text(const VisibleResolution& r, const FactSet& facts, const TextStyle& st) {
+std::string render_visible_text(const VisibleResolution& r, const FactSet& facts,
+                                const TextStyle& st) {
   std::string out;
   if (!r.variable_set) {
     out += "CUDA_VISIBLE_DEVICES is unset: a CUDA process sees every GPU.\n";
   } else {
     out += fmt::format("CUDA_VISIBLE_DEVICES=\"{}\"\n", one_line(r.value));
   }
-  out += fmt::format("CUDA_DEVICE_ORDER={}\n", one_line(facts.env.cuda_device_order.value_or("(unset: FASTEST_FIRST)")));
+  out += fmt::format("CUDA_DEVICE_ORDER={}\n",
+                     one_line(facts.env.cuda_device_order.value_or("(unset: FASTEST_FIRST)")));
   const bool no_driver = facts.cuda.probe.status == "ok" && !facts.cuda.library.loaded;
-  const bool no_gpu_known = facts.nvml.gpus.empty() && facts.cuda.devices.empty() && facts.cuda_all.devices.empty();
+  const bool no_gpu_known =
+      facts.nvml.gpus.empty() && facts.cuda.devices.empty() && facts.cuda_all.devices.empty();
   if (no_driver) {
     out += paint(st, fmt::emphasis::faint,
                  "(no CUDA driver here: libcuda.so.1 could not be loaded" +
-                     (facts.cuda.library.load_error.empty() ? "" : ": " + one_line(facts.cuda.library.load_error)) + ")") +
+                     (facts.cuda.library.load_error.empty()
+                          ? ""
+                          : ": " + one_line(facts.cuda.library.load_error)) +
+                     ")") +
            "\n";
   } else if (r.order_source == "pci" && !no_gpu_known) {
     out += paint(st, fmt::emphasis::faint,
-                 "(the CUDA driver did not answer: CUDA's order is assumed to be nvidia-smi's PCI order)") + "\n";
+                 "(the CUDA driver did not answer: CUDA's order is assumed to be nvidia-smi's PCI "
+                 "order)") +
+           "\n";
   }
   out += "\n";
   if (r.visible.empty() && no_gpu_known) {
     out += paint(st, fg(fmt::terminal_color::red),
                  no_driver ? "No GPU is known here (no driver answered), so CUDA programs see none."
-                           : "No GPU is known here, so CUDA programs see none.") + "\n";
+                           : "No GPU is known here, so CUDA programs see none.") +
+           "\n";
   } else if (r.visible.empty()) {
     out += paint(st, fg(fmt::terminal_color::red), "No GPU is visible to CUDA programs.") + "\n";
   } else {
     out += fmt::format("{:<6} {:<10} {:<44} {}\n", "CUDA", "nvidia-smi", "UUID", "name");
     for (const auto& g : r.visible) {
-      out += fmt::format("{:<6} {:<10} {:<44} {}\n", g.cuda_ordinal, g.nvml_index >= 0 ? std::to_string(g.nvml_index) : "?",
-                         one_line(g.uuid), one_line(g.name));
+      out += fmt::format("{:<6} {:<10} {:<44} {}\n", g.cuda_ordinal,
+                         g.nvml_index >= 0 ? std::to_string(g.nvml_index) : "?", one_line(g.uuid),
+                         one_line(g.name));
     }
   }
   if (r.stop_position && r.variable_set && !r.value.empty()) {
-    out += fmt::format("\nThe list ends at entry {} \"{}\": {}.\n", *r.stop_position + 1, one_line(r.stop_entry), one_line(r.stop_reason));
+    out += fmt::format("\nThe list ends at entry {} \"{}\": {}.\n", *r.stop_position + 1,
+                       one_line(r.stop_entry), one_line(r.stop_reason));
     if (!r.ignored_entries.empty()) {
       std::string ignored;
       for (const auto& e : r.ignored_entries) ignored += (ignored.empty() ? "" : ", ") + e;

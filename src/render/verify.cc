@@ -21,9 +21,11 @@ std::string finding_lines(const Finding& f, const TextStyle& st) {
                      : f.severity == Severity::warning
                          ? paint(st, fg(fmt::terminal_color::yellow), "!")
                          : "•";
-  std::string out = fmt::format("    {} {} {}\n", mark, one_line(f.summary), faint(st, "[" + f.id + "]"));
+  std::string out =
+      fmt::format("    {} {} {}\n", mark, one_line(f.summary), faint(st, "[" + f.id + "]"));
   if (st.verbose) {
-    for (const auto& e : f.evidence) out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
+    for (const auto& e : f.evidence)
+      out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
   }
   for (const auto& fix : f.fix)
     out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
@@ -114,11 +116,11 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
                                                      : "not verified";
       bool as_predicted =
           v.predicted && !v.root_cause.empty() && v.predicted->root_cause == v.root_cause;
-      out +=
-          fmt::format("{} {}: {} — {}{} {}\n", paint(st, fg(fmt::terminal_color::red), "[✗]"), head,
-                      word, one_line(v.root_cause_summary.empty() ? v.summary : v.root_cause_summary),
-                      as_predicted ? " (as the doctor predicted)" : "",
-                      v.root_cause.empty() ? "" : faint(st, "[" + v.root_cause + "]"));
+      out += fmt::format("{} {}: {} — {}{} {}\n", paint(st, fg(fmt::terminal_color::red), "[✗]"),
+                         head, word,
+                         one_line(v.root_cause_summary.empty() ? v.summary : v.root_cause_summary),
+                         as_predicted ? " (as the doctor predicted)" : "",
+                         v.root_cause.empty() ? "" : faint(st, "[" + v.root_cause + "]"));
     }
     for (const auto& f : v.findings) out += finding_lines(f, st);
     if (v.outcome == "cpu") out += "    • " + one_line(v.summary) + "\n";
@@ -129,8 +131,9 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
   auto color = verdict.status == "ok"         ? fmt::terminal_color::green
                : verdict.status == "warnings" ? fmt::terminal_color::yellow
                                               : fmt::terminal_color::red;
-  out +=
-      paint(st, fg(color), (verdict.status == "ok" ? "• " : "! ") + one_line(verdict.summary) + ".") + "\n";
+  out += paint(st, fg(color),
+               (verdict.status == "ok" ? "• " : "! ") + one_line(verdict.summary) + ".") +
+         "\n";
   return out;
 }
 

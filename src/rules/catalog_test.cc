@@ -25,7 +25,8 @@ TEST(Catalog, EveryEntryIsDocumented) {
   buf << in.rdbuf();
   const std::string doc = buf.str();
   for (const auto& e : catalog()) {
-    EXPECT_NE(doc.find("`" + std::string(e.id) + "`"), std::string::npos) << e.id << " is not in docs/findings.md";
+    EXPECT_NE(doc.find("`" + std::string(e.id) + "`"), std::string::npos)
+        << e.id << " is not in docs/findings.md";
   }
 }
 

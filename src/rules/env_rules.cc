@@ -19,31 +19,37 @@ void visible_rules(const FactSet& f, std::vector<Finding>& out) {
   const std::string shown = "CUDA_VISIBLE_DEVICES=\"" + r.value + "\"";
   if (r.visible.empty()) {
     std::string why = r.stop_reason;
-    auto x = make_finding("env.cvd_hides_all", fmt::format("{} hides all {} GPUs: {}", shown, order.size(), why));
+    auto x = make_finding("env.cvd_hides_all",
+                          fmt::format("{} hides all {} GPUs: {}", shown, order.size(), why));
     x.evidence.push_back({"env.cuda_visible_devices", r.value});
     x.fix.push_back("unset CUDA_VISIBLE_DEVICES   # or: export CUDA_VISIBLE_DEVICES=0");
     out.push_back(x);
     return;
   }
   if (r.stop_position) {
-    const bool unknown = r.stop_reason.find("there is no GPU") == 0 || r.stop_reason.find("no GPU has") == 0 ||
+    const bool unknown = r.stop_reason.find("there is no GPU") == 0 ||
+                         r.stop_reason.find("no GPU has") == 0 ||
                          r.stop_reason.find("no MIG instance") == 0;
     std::string ignored;
     for (const auto& e : r.ignored_entries) ignored += (ignored.empty() ? "" : ",") + e;
     if (unknown) {
-      auto x = make_finding("env.cvd_unknown_gpu", fmt::format("{} names a GPU that does not exist: {}", shown, r.stop_reason));
+      auto x =
+          make_finding("env.cvd_unknown_gpu",
+                       fmt::format("{} names a GPU that does not exist: {}", shown, r.stop_reason));
       x.evidence.push_back({"env.cuda_visible_devices", r.value});
       x.fix.push_back("nvidia-smi -L   # the GPUs and UUIDs that exist");
       out.push_back(x);
     }
     if (!r.ignored_entries.empty() || !unknown) {
-      auto x = make_finding("env.cvd_ends_early",
-                            fmt::format("{} ends at \"{}\" ({}); ignored after it: {}", shown, r.stop_entry, r.stop_reason,
-                                        ignored.empty() ? "nothing" : ignored));
+      auto x = make_finding(
+          "env.cvd_ends_early",
+          fmt::format("{} ends at \"{}\" ({}); ignored after it: {}", shown, r.stop_entry,
+                      r.stop_reason, ignored.empty() ? "nothing" : ignored));
       x.evidence.push_back({"env.cuda_visible_devices", r.value});
       std::string kept;
       for (const auto& v : r.visible) kept += (kept.empty() ? "" : ",") + v.entry;
-      x.fix.push_back(shell_command("export CUDA_VISIBLE_DEVICES={}   # the entries CUDA actually uses", kept));
+      x.fix.push_back(
+          shell_command("export CUDA_VISIBLE_DEVICES={}   # the entries CUDA actually uses", kept));
       out.push_back(x);
     }
   }
@@ -63,9 +69,12 @@ void order_rules(const FactSet& f, std::vector<Finding>& out) {
   if (diffs.empty()) return;
   std::string list;
   for (const auto& d : diffs) list += (list.empty() ? "" : "; ") + d;
-  auto x = make_finding("env.device_order_differs", "CUDA's numbering differs from nvidia-smi's: " + list);
-  x.evidence.push_back({"env.cuda_device_order", f.env.cuda_device_order.value_or("unset (FASTEST_FIRST)")});
-  x.fix.push_back("export CUDA_DEVICE_ORDER=PCI_BUS_ID   # CUDA then numbers GPUs as nvidia-smi does");
+  auto x = make_finding("env.device_order_differs",
+                        "CUDA's numbering differs from nvidia-smi's: " + list);
+  x.evidence.push_back(
+      {"env.cuda_device_order", f.env.cuda_device_order.value_or("unset (FASTEST_FIRST)")});
+  x.fix.push_back(
+      "export CUDA_DEVICE_ORDER=PCI_BUS_ID   # CUDA then numbers GPUs as nvidia-smi does");
   out.push_back(x);
 }
 
@@ -79,12 +88,16 @@ void other_env_rules(const FactSet& f, std::vector<Finding>& out) {
   // The variable only means something to a container runtime, so only inside a container.
   if (f.env.nvidia_visible_devices && !f.host.container.empty()) {
     auto v = to_lower(trim(*f.env.nvidia_visible_devices));
-    // NVIDIA Container Toolkit: "void" or empty/unset means no GPU is injected, "none" only the driver.
+    // NVIDIA Container Toolkit: "void" or empty/unset means no GPU is injected, "none" only the
+    // driver.
     if (v == "void" || v == "none" || v.empty()) {
-      auto x = make_finding("env.nvidia_visible_devices_void",
-                            fmt::format("NVIDIA_VISIBLE_DEVICES=\"{}\": the container runtime passes no GPU in", *f.env.nvidia_visible_devices));
+      auto x = make_finding(
+          "env.nvidia_visible_devices_void",
+          fmt::format("NVIDIA_VISIBLE_DEVICES=\"{}\": the container runtime passes no GPU in",
+                      *f.env.nvidia_visible_devices));
       x.evidence.push_back({"env.nvidia_visible_devices", *f.env.nvidia_visible_devices});
-      x.fix.push_back("start the container with NVIDIA_VISIBLE_DEVICES=all (docker run --gpus all …)");
+      x.fix.push_back(
+          "start the container with NVIDIA_VISIBLE_DEVICES=all (docker run --gpus all …)");
       out.push_back(x);
     }
   }

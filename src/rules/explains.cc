@@ -21,34 +21,41 @@ bool init_no_device(const FactSet& f) { return f.cuda.init && f.cuda.init->code 
 bool container_without_driver(const FactSet& f) {
   if (!f.env.nvidia_visible_devices) return false;
   std::string v = *f.env.nvidia_visible_devices;
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(v.begin(), v.end(), v.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   v.erase(0, v.find_first_not_of(" \t"));
   v.erase(v.find_last_not_of(" \t") + 1);
   return v == "void" || v.empty();
 }
 
 constexpr std::string_view kDeviceUnavailable =
-    "cuda.h, CUDA_ERROR_DEVICE_UNAVAILABLE: devices are often unavailable due to CU_COMPUTEMODE_EXCLUSIVE_PROCESS or "
+    "cuda.h, CUDA_ERROR_DEVICE_UNAVAILABLE: devices are often unavailable due to "
+    "CU_COMPUTEMODE_EXCLUSIVE_PROCESS or "
     "CU_COMPUTEMODE_PROHIBITED";
 constexpr std::string_view kMig =
-    "NVIDIA MIG user guide: with MIG enabled, CUDA applications see only MIG devices (CUDA_VISIBLE_DEVICES lists "
+    "NVIDIA MIG user guide: with MIG enabled, CUDA applications see only MIG devices "
+    "(CUDA_VISIBLE_DEVICES lists "
     "them by UUID); a GPU without an instance offers none";
 constexpr std::string_view kToolkit =
-    "NVIDIA Container Toolkit, specialized configurations: NVIDIA_VISIBLE_DEVICES=void (or empty) injects no GPU and "
+    "NVIDIA Container Toolkit, specialized configurations: NVIDIA_VISIBLE_DEVICES=void (or empty) "
+    "injects no GPU and "
     "no driver; none injects the driver's libraries but no GPU";
 
 constexpr std::array kExplanations = std::to_array<Explanation>({
-    {"gpu.exclusive_process_busy", "cuda.context_failed", "the context failed with CUDA_ERROR_DEVICE_UNAVAILABLE",
-     context_unavailable, kDeviceUnavailable},
-    {"gpu.compute_prohibited", "cuda.context_failed", "the context failed with CUDA_ERROR_DEVICE_UNAVAILABLE",
-     context_unavailable, kDeviceUnavailable},
-    {"gpu.mig_no_instance", "cuda.init_failed", "cuInit answered CUDA_ERROR_NO_DEVICE", init_no_device, kMig},
+    {"gpu.exclusive_process_busy", "cuda.context_failed",
+     "the context failed with CUDA_ERROR_DEVICE_UNAVAILABLE", context_unavailable,
+     kDeviceUnavailable},
+    {"gpu.compute_prohibited", "cuda.context_failed",
+     "the context failed with CUDA_ERROR_DEVICE_UNAVAILABLE", context_unavailable,
+     kDeviceUnavailable},
+    {"gpu.mig_no_instance", "cuda.init_failed", "cuInit answered CUDA_ERROR_NO_DEVICE",
+     init_no_device, kMig},
     {"gpu.mig_no_instance", "cuda.no_visible_device", "", nullptr, kMig},
     {"env.nvidia_visible_devices_void", "nodes.missing", "", nullptr, kToolkit},
-    {"env.nvidia_visible_devices_void", "driver.libcuda_missing", "NVIDIA_VISIBLE_DEVICES is void or empty",
-     container_without_driver, kToolkit},
-    {"env.nvidia_visible_devices_void", "driver.libnvml_missing", "NVIDIA_VISIBLE_DEVICES is void or empty",
-     container_without_driver, kToolkit},
+    {"env.nvidia_visible_devices_void", "driver.libcuda_missing",
+     "NVIDIA_VISIBLE_DEVICES is void or empty", container_without_driver, kToolkit},
+    {"env.nvidia_visible_devices_void", "driver.libnvml_missing",
+     "NVIDIA_VISIBLE_DEVICES is void or empty", container_without_driver, kToolkit},
 });
 
 const Finding* find(std::span<const Finding> findings, std::string_view id) {

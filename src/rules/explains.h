@@ -16,11 +16,11 @@
 namespace ongpu {
 
 struct Explanation {
-  std::string_view explainer;  // finding id: the cause
-  std::string_view explained;  // finding id: the symptom
-  std::string_view when;       // the condition, in words ("" = whenever both fire)
+  std::string_view explainer;               // finding id: the cause
+  std::string_view explained;               // finding id: the symptom
+  std::string_view when;                    // the condition, in words ("" = whenever both fire)
   bool (*holds)(const FactSet&) = nullptr;  // nullptr: whenever both fire
-  std::string_view source;     // why it is so (vendor documentation)
+  std::string_view source;                  // why it is so (vendor documentation)
 };
 
 std::span<const Explanation> explanations();

@@ -22,12 +22,14 @@ const std::map<std::pair<std::string, std::string>, std::function<void(FactSet&)
      [](FactSet& f) {
        f.nvml.gpus[0].compute_mode = std::string("exclusive_process");
        f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 30}};
-       f.cuda.devices[0].context = ApiResult{46, "CUDA_ERROR_DEVICE_UNAVAILABLE", "CUDA-capable device(s) is/are busy or unavailable"};
+       f.cuda.devices[0].context = ApiResult{46, "CUDA_ERROR_DEVICE_UNAVAILABLE",
+                                             "CUDA-capable device(s) is/are busy or unavailable"};
      }},
     {{"gpu.compute_prohibited", "cuda.context_failed"},
      [](FactSet& f) {
        f.nvml.gpus[0].compute_mode = std::string("prohibited");
-       f.cuda.devices[0].context = ApiResult{46, "CUDA_ERROR_DEVICE_UNAVAILABLE", "CUDA-capable device(s) is/are busy or unavailable"};
+       f.cuda.devices[0].context = ApiResult{46, "CUDA_ERROR_DEVICE_UNAVAILABLE",
+                                             "CUDA-capable device(s) is/are busy or unavailable"};
      }},
     {{"gpu.mig_no_instance", "cuda.init_failed"},
      [](FactSet& f) {
@@ -72,7 +74,8 @@ const std::map<std::pair<std::string, std::string>, std::function<void(FactSet&)
 };
 
 bool fires(const std::vector<Finding>& findings, std::string_view id) {
-  return std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return f.id == id; });
+  return std::any_of(findings.begin(), findings.end(),
+                     [&](const Finding& f) { return f.id == id; });
 }
 
 TEST(Explains, EveryPairHasACaseWhereBothFireAndTheExplainerWins) {

@@ -15,13 +15,24 @@ const char* severity_name(Severity s);
 // The last four are per framework (a Finding's scope names which); `live` is
 // what `ongpu verify` saw the framework itself do.
 enum class Link {
-  hardware, kernel_module, device_nodes, userspace_driver, nvml, cuda, gpu_state, environment,
-  framework, cuda_libraries, compatibility, live
+  hardware,
+  kernel_module,
+  device_nodes,
+  userspace_driver,
+  nvml,
+  cuda,
+  gpu_state,
+  environment,
+  framework,
+  cuda_libraries,
+  compatibility,
+  live
 };
-inline constexpr Link kAllLinks[] = {Link::hardware,    Link::kernel_module, Link::device_nodes,
-                                     Link::userspace_driver, Link::nvml,   Link::cuda,
-                                     Link::gpu_state,   Link::environment};
-inline constexpr Link kFrameworkLinks[] = {Link::framework, Link::cuda_libraries, Link::compatibility};
+inline constexpr Link kAllLinks[] = {
+    Link::hardware, Link::kernel_module, Link::device_nodes, Link::userspace_driver,
+    Link::nvml,     Link::cuda,          Link::gpu_state,    Link::environment};
+inline constexpr Link kFrameworkLinks[] = {Link::framework, Link::cuda_libraries,
+                                           Link::compatibility};
 const char* link_id(Link l);     // "kernel_module"
 const char* link_title(Link l);  // "Kernel module"
 
@@ -46,14 +57,14 @@ struct Finding {
 struct FrameworkVerdict {
   std::string interpreter;
   std::string python_version;
-  std::string framework;     // tensorflow, torch, jax, cupy, onnxruntime
+  std::string framework;  // tensorflow, torch, jax, cupy, onnxruntime
   std::string distribution;
   std::string version;
   bool gpu = false;
-  bool unknown = false;      // its build could not be read: neither GPU nor CPU is known
-  std::string root_cause;    // first error: the machine's, or this framework's
+  bool unknown = false;    // its build could not be read: neither GPU nor CPU is known
+  std::string root_cause;  // first error: the machine's, or this framework's
   std::string summary;
-  std::string scope;         // the scope of its own findings
+  std::string scope;                 // the scope of its own findings
   std::vector<std::string> details;  // build facts and CUDA libraries, one line each (-v)
 };
 

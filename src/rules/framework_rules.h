@@ -11,7 +11,8 @@ namespace ongpu {
 
 // Adds each framework's findings (with their scope) to `out` and returns one
 // verdict per framework per Python environment.
-std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& machine, const knowledge::Knowledge& k,
-                                             std::vector<Finding>& out);
+std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& machine,
+                                              const knowledge::Knowledge& k,
+                                              std::vector<Finding>& out);
 
 }  // namespace ongpu

@@ -58,7 +58,8 @@ FactSet tf_with_libraries() {
   cudnn.requester = fw.package_dir + "/libtensorflow_framework.so.2";
   cudnn.outcome = "found";
   cudnn.path = fw.package_dir + "/../nvidia/cudnn/lib/libcudnn.so.9";
-  cudnn.real_path = std::string("/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9");
+  cudnn.real_path =
+      std::string("/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9");
   cudnn.found_by = "DT_RUNPATH of libtensorflow_framework.so.2 ($ORIGIN/../nvidia/cudnn/lib)";
   cudnn.version = std::string("9");
   fw.libraries.push_back(cudnn);
@@ -80,7 +81,8 @@ FactSet tf_with_system_cudnn(const std::string& file_version) {
   return f;
 }
 
-LibraryFact found_library(const std::string& soname, const std::string& real_path, const std::string& found_by) {
+LibraryFact found_library(const std::string& soname, const std::string& real_path,
+                          const std::string& found_by) {
   LibraryFact l;
   l.soname = soname;
   l.wanted_by = "nvidia-x-cu12";
@@ -92,85 +94,105 @@ LibraryFact found_library(const std::string& soname, const std::string& real_pat
 }
 
 const Case kCases[] = {
-    {"framework.cuda_library_missing", [](FactSet& f) {
+    {"framework.cuda_library_missing",
+     [](FactSet& f) {
        f = tf_with_libraries();
        auto& fw = f.python.environments[0].frameworks[0];
        fw.cuda_wheels[0].installed = "";  // the cudnn wheel is not installed
        fw.libraries[0].outcome = "not_found";
        fw.libraries[0].path = Fact<std::string>::missing("not found");
      }},
-    {"framework.cuda_wheels_unreachable", [](FactSet& f) {
+    {"framework.cuda_wheels_unreachable",
+     [](FactSet& f) {
        f = tf_with_libraries();
        f.python.environments[0].frameworks[0].libraries[0].outcome = "not_found";
      }},
-    {"framework.cuda_library_later_missing", [](FactSet& f) {
+    {"framework.cuda_library_later_missing",
+     [](FactSet& f) {
        f = tf_with_libraries();
        auto& lib = f.python.environments[0].frameworks[0].libraries[0];
        lib.role = "later";
        lib.outcome = "not_found";
      }},
-    {"framework.cuda_library_dependency_missing", [](FactSet& f) {
+    {"framework.cuda_library_dependency_missing",
+     [](FactSet& f) {
        f = tf_with_libraries();
        f.python.environments[0].frameworks[0].libraries[0].missing_dependencies = {
            "libnvJitLink.so.12 (libcudnn.so.9 → libnvJitLink.so.12)"};
      }},
-    {"framework.cuda_library_shadowed", [](FactSet& f) {
+    {"framework.cuda_library_shadowed",
+     [](FactSet& f) {
        f = tf_with_libraries();
        auto& lib = f.python.environments[0].frameworks[0].libraries[0];
        lib.real_path = std::string("/usr/local/cuda/lib64/libcudnn.so.9.19.0");
        lib.found_by = "LD_LIBRARY_PATH entry /usr/local/cuda/lib64";
-       lib.other_copies = {"/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9: shadowed: later in the search"};
+       lib.other_copies = {
+           "/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9: shadowed: later in "
+           "the search"};
      }},
-    {"framework.cpu_only_build", [](FactSet& f) { add_framework(f, "onnxruntime", "1.32.0", "cpu"); }},
-    {"framework.tensorflow_gpu_stub", [](FactSet& f) {
+    {"framework.cpu_only_build",
+     [](FactSet& f) { add_framework(f, "onnxruntime", "1.32.0", "cpu"); }},
+    {"framework.tensorflow_gpu_stub",
+     [](FactSet& f) {
        auto& fw = add_framework(f, "tensorflow", "2.12.0", "stub");
        fw.distribution = "tensorflow-gpu";
      }},
-    {"framework.tensorflow_gpu_outdated", [](FactSet& f) {
+    {"framework.tensorflow_gpu_outdated",
+     [](FactSet& f) {
        auto& fw = add_framework(f, "tensorflow", "2.10.0");
        fw.distribution = "tensorflow-gpu";
      }},
-    {"framework.conflicting_distributions", [](FactSet& f) {
+    {"framework.conflicting_distributions",
+     [](FactSet& f) {
        auto& fw = add_framework(f, "tensorflow", "2.21.0");
        fw.conflicts = {"tensorflow-cpu 2.21.0 (tensorflow_cpu-2.21.0.dist-info)"};
      }},
-    {"framework.platform_unsupported", [](FactSet& f) {
+    {"framework.platform_unsupported",
+     [](FactSet& f) {
        add_framework(f, "tensorflow", "2.15.0");
        f.python.environments[0].platform = std::string("win32");
      }},
-    {"framework.cuda_wheels_missing", [](FactSet& f) {
+    {"framework.cuda_wheels_missing",
+     [](FactSet& f) {
        f = tf_with_wheels();
        for (auto& w : f.python.environments[0].frameworks[0].cuda_wheels) w.installed = "";
      }},
-    {"framework.cuda_wheels_partial", [](FactSet& f) {
+    {"framework.cuda_wheels_partial",
+     [](FactSet& f) {
        f = tf_with_wheels();
        f.python.environments[0].frameworks[0].cuda_wheels[1].installed = "";
      }},
-    {"framework.cudnn_mismatch", [](FactSet& f) {
+    {"framework.cudnn_mismatch",
+     [](FactSet& f) {
        f = tf_with_wheels();
        f.python.environments[0].frameworks[0].cuda_wheels[0].installed = "8.9.7.29";
      }},
-    {"framework.driver_too_old", [](FactSet& f) {
+    {"framework.driver_too_old",
+     [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");
        f.nvml.cuda_driver_version = 11040;
        f.cuda.driver_version = 11040;  // cuDriverGetVersion of the same driver
        f.nvml.driver_version = std::string("470.82.01");
      }},
-    {"framework.minor_version_compatibility", [](FactSet& f) {
+    {"framework.minor_version_compatibility",
+     [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");  // CUDA 12.5
        f.nvml.cuda_driver_version = 12020;        // 535 branch: CUDA 12.2
        f.cuda.driver_version = 12020;
        f.nvml.driver_version = std::string("535.104.05");
      }},
-    {"framework.gpu_arch_unsupported", [](FactSet& f) {
+    {"framework.gpu_arch_unsupported",
+     [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");
        f.nvml.gpus[0].compute_capability = std::string("5.2");  // below sm_60, no PTX <= 5.2
      }},
-    {"framework.gpu_arch_ptx_only", [](FactSet& f) {
+    {"framework.gpu_arch_ptx_only",
+     [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");
        f.nvml.gpus[0].compute_capability = std::string("10.0");  // only compute_90 reaches it
      }},
-    {"framework.cuda_library_too_old", [](FactSet& f) {
+    {"framework.cuda_library_too_old",
+     [](FactSet& f) {
        auto& fw = add_framework(f, "torch", "2.15.0");
        fw.cuda_version = std::string("13.2");
        LibraryFact nccl;
@@ -183,12 +205,14 @@ const Case kCases[] = {
        nccl.missing_symbols = {"ncclCommResume", "ncclCommSuspend"};
        fw.libraries.push_back(nccl);
      }},
-    {"framework.build_unknown", [](FactSet& f) {
+    {"framework.build_unknown",
+     [](FactSet& f) {
        auto& fw = add_framework(f, "torch", "2.3.0+cpu");
        fw.flavor = "unknown";
        fw.cuda_version = Fact<std::string>::missing("the torch package directory is missing");
      }},
-    {"framework.environment_unchecked", [](FactSet& f) {
+    {"framework.environment_unchecked",
+     [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");
        PythonEnv slow;
        slow.interpreter = "/slow/venv/bin/python";
@@ -196,24 +220,29 @@ const Case kCases[] = {
        slow.probe.deadline_ms = 10000;
        f.python.environments.push_back(slow);
      }},
-    {"framework.jax_version_skew", [](FactSet& f) {
+    {"framework.jax_version_skew",
+     [](FactSet& f) {
        auto& fw = add_framework(f, "jax", "0.10.2");
        fw.components = {{"jaxlib", "0.10.2"}, {"jax-cuda12-plugin", "0.9.0"}};
      }},
-    {"framework.jax_platforms_cpu", [](FactSet& f) {
+    {"framework.jax_platforms_cpu",
+     [](FactSet& f) {
        add_framework(f, "jax", "0.10.2");
        f.env.jax_platforms = "cpu";
      }},
-    {"framework.wheel_wrong_architecture", [](FactSet& f) {
+    {"framework.wheel_wrong_architecture",
+     [](FactSet& f) {
        auto& fw = add_framework(f, "tensorflow", "2.21.0");
        fw.wheel_tags = std::vector<std::string>{"cp311-cp311-manylinux_2_17_aarch64"};
      }},
-    {"framework.cuda_libraries_mixed", [](FactSet& f) {
+    {"framework.cuda_libraries_mixed",
+     [](FactSet& f) {
        f = tf_with_libraries();  // CUDA 12.5.1
        f.python.environments[0].frameworks[0].libraries.push_back(found_library(
            "libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", "ld.so.cache"));
      }},
-    {"framework.tf_log_level_hides_warnings", [](FactSet& f) {
+    {"framework.tf_log_level_hides_warnings",
+     [](FactSet& f) {
        add_framework(f, "tensorflow", "2.21.0");
        f.env.tf_cpp_min_log_level = "3";
      }},
@@ -237,18 +266,20 @@ TEST_P(FrameworkRuleFires, OnItsBreakage) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Catalog, FrameworkRuleFires, ::testing::ValuesIn(kCases), [](const auto& info) {
-  std::string n = info.param.id;
-  for (char& c : n) {
-    if (c == '.') c = '_';
-  }
-  return n;
-});
+INSTANTIATE_TEST_SUITE_P(Catalog, FrameworkRuleFires, ::testing::ValuesIn(kCases),
+                         [](const auto& info) {
+                           std::string n = info.param.id;
+                           for (char& c : n) {
+                             if (c == '.') c = '_';
+                           }
+                           return n;
+                         });
 
 TEST(FrameworkRules, EveryFrameworkEntryHasAFiringCase) {
   for (const auto& e : catalog()) {
     if (e.id.substr(0, 10) != "framework.") continue;
-    bool covered = std::any_of(std::begin(kCases), std::end(kCases), [&](const Case& c) { return c.id == e.id; });
+    bool covered = std::any_of(std::begin(kCases), std::end(kCases),
+                               [&](const Case& c) { return c.id == e.id; });
     EXPECT_TRUE(covered) << e.id;
   }
 }
@@ -290,12 +321,15 @@ TEST(FrameworkRules, AnUnreachableWheelCopyIsFixedByTheLoadersPath) {
   EXPECT_FALSE(r.frameworks[0].gpu);
   EXPECT_EQ(r.frameworks[0].root_cause, "framework.cuda_wheels_unreachable");
   const auto found = framework_findings(f);
-  auto it = std::find_if(found.begin(), found.end(),
-                         [](const Finding& x) { return x.id == "framework.cuda_wheels_unreachable"; });
+  auto it = std::find_if(found.begin(), found.end(), [](const Finding& x) {
+    return x.id == "framework.cuda_wheels_unreachable";
+  });
   ASSERT_NE(it, found.end());
   ASSERT_EQ(it->fix.size(), 1u);
   EXPECT_EQ(it->fix[0],
-            "export LD_LIBRARY_PATH=/venv/lib/python3.11/site-packages/nvidia/cudnn/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}");
+            "export "
+            "LD_LIBRARY_PATH=/venv/lib/python3.11/site-packages/nvidia/cudnn/"
+            "lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}");
 }
 
 TEST(FrameworkRules, ALibraryTheFrameworksObjectNeedsIsFixedByItsOwnInstall) {
@@ -314,7 +348,8 @@ TEST(FrameworkRules, ALibraryTheFrameworksObjectNeedsIsFixedByItsOwnInstall) {
   ASSERT_NE(it, found.end());
   ASSERT_FALSE(it->fix.empty());
   EXPECT_EQ(it->fix[0].find("DT_NEEDED"), std::string::npos) << it->fix[0];
-  EXPECT_NE(it->fix[0].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos) << it->fix[0];
+  EXPECT_NE(it->fix[0].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos)
+      << it->fix[0];
 }
 
 TEST(FrameworkRules, ALibraryOpenedLaterIsNeverTheRootCause) {
@@ -381,7 +416,8 @@ TEST(FrameworkRules, SassOfTheSameMajorRunsAndNewerDriverIsFine) {
 TEST(FrameworkRules, AJaxOnlyReleaseIsNoSkew) {
   FactSet f = healthy_facts();
   auto& fw = add_framework(f, "jax", "0.4.37");
-  fw.components = {{"jaxlib", "0.4.36"}, {"jax-cuda12-plugin", "0.4.36"}, {"jax-cuda12-pjrt", "0.4.36"}};
+  fw.components = {
+      {"jaxlib", "0.4.36"}, {"jax-cuda12-plugin", "0.4.36"}, {"jax-cuda12-pjrt", "0.4.36"}};
   EXPECT_FALSE(has(framework_findings(f), "framework.jax_version_skew"));
 }
 
@@ -446,15 +482,18 @@ const Finding* get(const std::vector<Finding>& fs, const std::string& id) {
 TEST(FrameworkRules, AWheelForThisMachineOrAPurePythonOneIsFine) {
   FactSet f = healthy_facts();
   auto& fw = add_framework(f, "tensorflow", "2.21.0");
-  fw.wheel_tags = std::vector<std::string>{"cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"};
+  fw.wheel_tags = std::vector<std::string>{"cp311-cp311-manylinux_2_17_x86_64",
+                                           "cp311-cp311-manylinux2014_x86_64"};
   EXPECT_FALSE(has(framework_findings(f), "framework.wheel_wrong_architecture"));
   f.python.environments[0].frameworks[0].wheel_tags = std::vector<std::string>{"py3-none-any"};
   EXPECT_FALSE(has(framework_findings(f), "framework.wheel_wrong_architecture"));
   // A platform ongpu cannot judge decides nothing.
-  f.python.environments[0].frameworks[0].wheel_tags = std::vector<std::string>{"cp311-cp311-android_21_arm64_v8a"};
+  f.python.environments[0].frameworks[0].wheel_tags =
+      std::vector<std::string>{"cp311-cp311-android_21_arm64_v8a"};
   EXPECT_FALSE(has(framework_findings(f), "framework.wheel_wrong_architecture"));
   // No interpreter answer, no verdict.
-  f.python.environments[0].frameworks[0].wheel_tags = std::vector<std::string>{"cp311-cp311-manylinux_2_17_aarch64"};
+  f.python.environments[0].frameworks[0].wheel_tags =
+      std::vector<std::string>{"cp311-cp311-manylinux_2_17_aarch64"};
   f.python.environments[0].machine = Fact<std::string>::missing("the interpreter did not answer");
   EXPECT_FALSE(has(framework_findings(f), "framework.wheel_wrong_architecture"));
 }
@@ -467,7 +506,8 @@ TEST(FrameworkRules, AWrongArchitectureWheelIsReinstalledWithTheInterpretersPip)
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.wheel_wrong_architecture");
   ASSERT_NE(x, nullptr);
-  EXPECT_NE(x->summary.find("jaxlib 0.10.2 is a wheel for macosx_11_0_arm64"), std::string::npos) << x->summary;
+  EXPECT_NE(x->summary.find("jaxlib 0.10.2 is a wheel for macosx_11_0_arm64"), std::string::npos)
+      << x->summary;
   EXPECT_NE(x->summary.find("linux x86_64"), std::string::npos) << x->summary;
   EXPECT_EQ(x->fix[0], "/venv/bin/python -m pip install --force-reinstall jaxlib==0.10.2");
   Report r = build_report(f);
@@ -481,9 +521,14 @@ TEST(FrameworkRules, TheCudnnTheLoaderFindsIsComparedWithTheTestedBuild) {
   const Finding* x = get(found, "framework.cudnn_mismatch");
   ASSERT_NE(x, nullptr);
   EXPECT_NE(x->summary.find("built with cuDNN 9.3"), std::string::npos) << x->summary;
-  EXPECT_NE(x->summary.find("loads cuDNN 9.1.0 (/opt/cudnn/lib/libcudnn.so.9.1.0"), std::string::npos) << x->summary;
+  EXPECT_NE(x->summary.find("loads cuDNN 9.1.0 (/opt/cudnn/lib/libcudnn.so.9.1.0"),
+            std::string::npos)
+      << x->summary;
   // A system install: replace that copy (or put a wheel first), not "install the pinned wheel".
-  EXPECT_EQ(x->fix[0].rfind("install cuDNN 9.3 or a newer 9.x built for CUDA 12 where the loader finds it (now /opt/cudnn/lib", 0), 0u)
+  EXPECT_EQ(x->fix[0].rfind("install cuDNN 9.3 or a newer 9.x built for CUDA 12 where the loader "
+                            "finds it (now /opt/cudnn/lib",
+                            0),
+            0u)
       << x->fix[0];
   ASSERT_EQ(x->fix.size(), 2u);
   EXPECT_NE(x->fix[1].find("'nvidia-cudnn-cu12>=9.3,<10'"), std::string::npos) << x->fix[1];
@@ -515,7 +560,8 @@ TEST(FrameworkRules, ACudnnWheelTheLoaderTakesIsJudgedByTheWheelsVersion) {
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cudnn_mismatch");
   ASSERT_NE(x, nullptr);
-  EXPECT_NE(x->summary.find("nvidia-cudnn-cu12 9.1.0.70 is installed"), std::string::npos) << x->summary;
+  EXPECT_NE(x->summary.find("nvidia-cudnn-cu12 9.1.0.70 is installed"), std::string::npos)
+      << x->summary;
   EXPECT_EQ(x->fix[0], "/venv/bin/python -m pip install 'nvidia-cudnn-cu12<10.0,>=9.3.0.75'");
 }
 
@@ -535,64 +581,92 @@ TEST(FrameworkRules, TensorflowWithoutPinsIsToldToInstallItsCudaAndCudnn) {
   const Finding* x = get(found, "framework.cuda_library_missing");
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(x->fix[0].find("pip install"), std::string::npos) << x->fix[0];
-  // cuDNN 8.6: TF 2.12's tested build (tensorflow_gpu.csv), whose major agrees with build_info's '8'.
-  EXPECT_NE(x->fix[0].find("install CUDA 11.8 and cuDNN 8.6 (or a newer 8.x) yourself"), std::string::npos) << x->fix[0];
+  // cuDNN 8.6: TF 2.12's tested build (tensorflow_gpu.csv), whose major agrees with build_info's
+  // '8'.
+  EXPECT_NE(x->fix[0].find("install CUDA 11.8 and cuDNN 8.6 (or a newer 8.x) yourself"),
+            std::string::npos)
+      << x->fix[0];
   EXPECT_FALSE(has(found, "framework.cuda_wheels_missing"));
 
   // Several missing: one finding, one fix, and the copies off the loader's path.
   auto& libs = f.python.environments[0].frameworks[0].libraries;
   l.soname = "libcudnn.so.8";
   l.wanted_by = "build_info.py cudnn_version 8";
-  l.other_copies = {"/opt/conda/lib/libcudnn.so.8: not_on_search_path: in /opt/conda/lib, which the loader does not search"};
+  l.other_copies = {
+      "/opt/conda/lib/libcudnn.so.8: not_on_search_path: in /opt/conda/lib, which the loader does "
+      "not search"};
   libs.push_back(l);
   auto several = framework_findings(f);
-  ASSERT_EQ(std::count_if(several.begin(), several.end(), [](const Finding& y) { return y.id == "framework.cuda_library_missing"; }), 1);
+  ASSERT_EQ(
+      std::count_if(several.begin(), several.end(),
+                    [](const Finding& y) { return y.id == "framework.cuda_library_missing"; }),
+      1);
   const Finding* y = get(several, "framework.cuda_library_missing");
-  EXPECT_EQ(y->summary,
-            "TensorFlow 2.12.0 needs libcusolver.so.11, libcudnn.so.8, and the loader finds them nowhere "
-            "(copies are in /opt/conda/lib, which it does not search)");
+  EXPECT_EQ(
+      y->summary,
+      "TensorFlow 2.12.0 needs libcusolver.so.11, libcudnn.so.8, and the loader finds them nowhere "
+      "(copies are in /opt/conda/lib, which it does not search)");
   ASSERT_EQ(y->fix.size(), 2u);
-  EXPECT_EQ(y->fix[1], "or: export LD_LIBRARY_PATH=/opt/conda/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}");
+  EXPECT_EQ(y->fix[1],
+            "or: export LD_LIBRARY_PATH=/opt/conda/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}");
 }
 
 TEST(FrameworkRules, LibrariesOfOneCudaReleaseAreNotMixed) {
   // All from the CUDA 12 wheels; a wheel cuDNN beside a system CUDA 12 toolkit.
   FactSet f = tf_with_libraries();
   auto& fw = f.python.environments[0].frameworks[0];
-  f.python.environments[0].distributions.push_back(
-      {"nvidia-cudnn-cu12", "9.3.0.75", "pip", "/venv/lib/python3.11/site-packages", "nvidia_cudnn_cu12-9.3.0.75.dist-info", {}});
-  fw.libraries.push_back(found_library("libcudart.so.12", "/usr/local/cuda-12.4/lib64/libcudart.so.12.4.127",
+  f.python.environments[0].distributions.push_back({"nvidia-cudnn-cu12",
+                                                    "9.3.0.75",
+                                                    "pip",
+                                                    "/venv/lib/python3.11/site-packages",
+                                                    "nvidia_cudnn_cu12-9.3.0.75.dist-info",
+                                                    {}});
+  fw.libraries.push_back(found_library("libcudart.so.12",
+                                       "/usr/local/cuda-12.4/lib64/libcudart.so.12.4.127",
                                        "LD_LIBRARY_PATH entry /usr/local/cuda-12.4/lib64"));
-  fw.libraries.push_back(found_library("libcublas.so.12",
-                                       "/venv/lib/python3.11/site-packages/nvidia/cublas/lib/libcublas.so.12",
-                                       "DT_RUNPATH of libtensorflow_framework.so.2"));
+  fw.libraries.push_back(found_library(
+      "libcublas.so.12", "/venv/lib/python3.11/site-packages/nvidia/cublas/lib/libcublas.so.12",
+      "DT_RUNPATH of libtensorflow_framework.so.2"));
   EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
   // Sonames shared by several releases say nothing by themselves.
-  fw.libraries.push_back(found_library("libcurand.so.10", "/usr/lib/x86_64-linux-gnu/libcurand.so.10", "ld.so.cache"));
+  fw.libraries.push_back(
+      found_library("libcurand.so.10", "/usr/lib/x86_64-linux-gnu/libcurand.so.10", "ld.so.cache"));
   EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
 }
 
 TEST(FrameworkRules, MixedReleasesNameEachLibraryAndTheWayOut) {
   FactSet f = tf_with_libraries();
   auto& fw = f.python.environments[0].frameworks[0];
-  f.python.environments[0].distributions.push_back(
-      {"nvidia-cudnn-cu12", "9.3.0.75", "pip", "/venv/lib/python3.11/site-packages", "nvidia_cudnn_cu12-9.3.0.75.dist-info", {}});
-  fw.libraries.push_back(found_library("libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", "ld.so.cache"));
+  f.python.environments[0].distributions.push_back({"nvidia-cudnn-cu12",
+                                                    "9.3.0.75",
+                                                    "pip",
+                                                    "/venv/lib/python3.11/site-packages",
+                                                    "nvidia_cudnn_cu12-9.3.0.75.dist-info",
+                                                    {}});
+  fw.libraries.push_back(found_library(
+      "libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", "ld.so.cache"));
   fw.libraries.push_back(found_library("libcufft.so.12", "/opt/cuda-13.0/lib64/libcufft.so.12",
                                        "LD_LIBRARY_PATH entry /opt/cuda-13.0/lib64"));
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cuda_libraries_mixed");
   ASSERT_NE(x, nullptr);
   EXPECT_NE(x->summary.find("(built with CUDA 12.5.1)"), std::string::npos) << x->summary;
-  EXPECT_NE(x->summary.find("libcudnn.so.9 from /venv/lib/python3.11/site-packages/nvidia/cudnn/lib (CUDA 12 by its wheel nvidia-cudnn-cu12)"),
-            std::string::npos) << x->summary;
-  EXPECT_NE(x->summary.find("libcusparse.so.12 from /usr/local/cuda-13.0/lib (CUDA 13.0 by its directory)"),
-            std::string::npos) << x->summary;
+  EXPECT_NE(
+      x->summary.find("libcudnn.so.9 from /venv/lib/python3.11/site-packages/nvidia/cudnn/lib "
+                      "(CUDA 12 by its wheel nvidia-cudnn-cu12)"),
+      std::string::npos)
+      << x->summary;
+  EXPECT_NE(x->summary.find(
+                "libcusparse.so.12 from /usr/local/cuda-13.0/lib (CUDA 13.0 by its directory)"),
+            std::string::npos)
+      << x->summary;
   EXPECT_EQ(x->severity, Severity::warning);
   ASSERT_EQ(x->fix.size(), 3u);
-  EXPECT_EQ(x->fix[0].rfind("/usr/local/cuda-13.0/lib comes from the loader's cache", 0), 0u) << x->fix[0];
+  EXPECT_EQ(x->fix[0].rfind("/usr/local/cuda-13.0/lib comes from the loader's cache", 0), 0u)
+      << x->fix[0];
   EXPECT_EQ(x->fix[1], "remove /opt/cuda-13.0/lib64 from LD_LIBRARY_PATH");
-  EXPECT_NE(x->fix[2].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos) << x->fix[2];
+  EXPECT_NE(x->fix[2].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos)
+      << x->fix[2];
 }
 
 TEST(FrameworkRules, TwoToolkitsOfOneMajorAreMixedToo) {
@@ -600,16 +674,19 @@ TEST(FrameworkRules, TwoToolkitsOfOneMajorAreMixedToo) {
   auto& fw = add_framework(f, "tensorflow", "2.12.0");
   fw.cuda_version = std::string("11.8");
   fw.cudnn_version = std::string("8");
-  fw.libraries.push_back(found_library("libcudart.so.11.0", "/usr/local/cuda-11.8/lib64/libcudart.so.11.8.89",
+  fw.libraries.push_back(found_library("libcudart.so.11.0",
+                                       "/usr/local/cuda-11.8/lib64/libcudart.so.11.8.89",
                                        "LD_LIBRARY_PATH entry /usr/local/cuda-11.8/lib64"));
-  fw.libraries.push_back(found_library("libcufft.so.10", "/usr/local/cuda-11.2/lib64/libcufft.so.10.4.0.72",
+  fw.libraries.push_back(found_library("libcufft.so.10",
+                                       "/usr/local/cuda-11.2/lib64/libcufft.so.10.4.0.72",
                                        "LD_LIBRARY_PATH entry /usr/local/cuda-11.2/lib64"));
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cuda_libraries_mixed");
   ASSERT_NE(x, nullptr);
   // The build's own toolkit (11.8) stays; the other is the one to remove.
   EXPECT_EQ(x->fix[0], "remove /usr/local/cuda-11.2/lib64 from LD_LIBRARY_PATH");
-  EXPECT_EQ(x->fix.back().find("pip"), std::string::npos) << x->fix.back();  // no pins: install CUDA yourself
+  EXPECT_EQ(x->fix.back().find("pip"), std::string::npos)
+      << x->fix.back();  // no pins: install CUDA yourself
 }
 
 TEST(FrameworkRules, FixesInstallIntoTheSameInterpreter) {
@@ -638,7 +715,8 @@ TEST(FrameworkRules, AMissingPinnedWheelIsInstalledByTheFrameworksOwnRequirement
 
   FactSet t = healthy_facts();
   auto& torch = add_framework(t, "torch", "2.10.0+cu126");
-  torch.cuda_wheels = {{"nvidia-nvtx-cu12", "==12.6.77", "", ""}, {"nvidia-cublas-cu12", "==12.6.4.1", "", "12.6.4.1"}};
+  torch.cuda_wheels = {{"nvidia-nvtx-cu12", "==12.6.77", "", ""},
+                       {"nvidia-cublas-cu12", "==12.6.4.1", "", "12.6.4.1"}};
   found = framework_findings(t);
   const Finding* partial = nullptr;
   for (const auto& x : found) {
@@ -646,7 +724,8 @@ TEST(FrameworkRules, AMissingPinnedWheelIsInstalledByTheFrameworksOwnRequirement
   }
   ASSERT_NE(partial, nullptr);
   EXPECT_EQ(partial->fix[0],
-            "/venv/bin/python -m pip install torch==2.10.0+cu126 --extra-index-url https://download.pytorch.org/whl/cu126");
+            "/venv/bin/python -m pip install torch==2.10.0+cu126 --extra-index-url "
+            "https://download.pytorch.org/whl/cu126");
 }
 
 TEST(FrameworkRules, AnInstalledWheelWhoseLibraryIsGoneIsReinstalledAloneAtItsVersion) {
@@ -661,7 +740,9 @@ TEST(FrameworkRules, AnInstalledWheelWhoseLibraryIsGoneIsReinstalledAloneAtItsVe
     if (y.id == "framework.cuda_wheels_unreachable") x = &y;
   }
   ASSERT_NE(x, nullptr);
-  EXPECT_EQ(x->fix[0], "/venv/bin/python -m pip install --force-reinstall --no-deps nvidia-cudnn-cu12==9.3.0.75");
+  EXPECT_EQ(
+      x->fix[0],
+      "/venv/bin/python -m pip install --force-reinstall --no-deps nvidia-cudnn-cu12==9.3.0.75");
 }
 
 // An interpreter that did not answer is a warning on a usable GPU, named in
@@ -680,11 +761,14 @@ TEST(FrameworkRules, AnUncheckedEnvironmentIsNeverACleanBillOfHealth) {
   f.python.environments.push_back(empty);
   Report r = build_report(f);
   EXPECT_EQ(r.verdict.exit_code, 1);
-  EXPECT_NE(r.verdict.summary.find("1 Python environment could not be checked"), std::string::npos) << r.verdict.summary;
+  EXPECT_NE(r.verdict.summary.find("1 Python environment could not be checked"), std::string::npos)
+      << r.verdict.summary;
   const std::string text = render_doctor_text(r, {false, false});
   EXPECT_NE(text.find("Frameworks in /slow/venv/bin/python:"), std::string::npos) << text;
   EXPECT_NE(text.find("did not answer within 10 s"), std::string::npos) << text;
-  EXPECT_NE(text.find("Frameworks in /usr/bin/python3 (Python 3.11.2):\n    • no framework installed"), std::string::npos)
+  EXPECT_NE(
+      text.find("Frameworks in /usr/bin/python3 (Python 3.11.2):\n    • no framework installed"),
+      std::string::npos)
       << text;
   EXPECT_EQ(text.find("No issues found"), std::string::npos) << text;
 }

@@ -12,8 +12,8 @@ namespace ongpu {
 
 struct LinkStatus {
   Link link;
-  std::string status;    // "ok", "warning", "error", "skipped"
-  std::string headline;  // what was found, one line
+  std::string status;                // "ok", "warning", "error", "skipped"
+  std::string headline;              // what was found, one line
   std::vector<std::string> details;  // shown with -v
 };
 

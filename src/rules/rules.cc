@@ -1,8 +1,8 @@
 #include "rules/rules.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "rules/explains.h"
 
@@ -20,10 +20,13 @@ std::vector<Finding> evaluate(const FactSet& facts) {
   // A warning that explains an error is what blocks: an error itself
   // (NVIDIA_VISIBLE_DEVICES=void explains the missing device nodes).
   for (const auto& e : explanations()) {
-    auto cause = std::find_if(out.begin(), out.end(), [&](const Finding& x) { return x.id == e.explainer; });
-    if (cause == out.end() || cause->severity == Severity::error || (e.holds && !e.holds(facts))) continue;
-    if (std::any_of(out.begin(), out.end(),
-                    [&](const Finding& x) { return x.id == e.explained && x.severity == Severity::error; })) {
+    auto cause =
+        std::find_if(out.begin(), out.end(), [&](const Finding& x) { return x.id == e.explainer; });
+    if (cause == out.end() || cause->severity == Severity::error || (e.holds && !e.holds(facts)))
+      continue;
+    if (std::any_of(out.begin(), out.end(), [&](const Finding& x) {
+          return x.id == e.explained && x.severity == Severity::error;
+        })) {
       cause->severity = Severity::error;
     }
   }
@@ -77,7 +80,8 @@ Verdict decide(const FactSet& facts, const std::vector<Finding>& findings) {
   } else {
     v.status = "ok";
     v.exit_code = 0;
-    v.summary = fmt::format("CUDA can use {} GPU{} here", usable_devices, usable_devices == 1 ? "" : "s");
+    v.summary =
+        fmt::format("CUDA can use {} GPU{} here", usable_devices, usable_devices == 1 ? "" : "s");
   }
   return v;
 }

@@ -10,8 +10,9 @@
 namespace ongpu {
 
 // One rule family per link of the chain (rules/*_rules.cc).
-void driver_stack_rules(const FactSet& f, std::vector<Finding>& out);  // PCI, module, nodes, libraries
-void probe_rules(const FactSet& f, std::vector<Finding>& out);         // NVML, CUDA
+void driver_stack_rules(const FactSet& f,
+                        std::vector<Finding>& out);             // PCI, module, nodes, libraries
+void probe_rules(const FactSet& f, std::vector<Finding>& out);  // NVML, CUDA
 void gpu_state_rules(const FactSet& f, std::vector<Finding>& out);
 void environment_rules(const FactSet& f, std::vector<Finding>& out);
 

@@ -48,7 +48,8 @@ TEST_P(RuleFires, OnItsBreakageOnly) {
   ASSERT_TRUE(evaluate(f).empty()) << "healthy facts must give no finding";
   c.breakage(f);
   auto found = evaluate(f);
-  ASSERT_TRUE(has(found, c.id)) << c.id << " did not fire; got: " << ::testing::PrintToString(ids(found));
+  ASSERT_TRUE(has(found, c.id)) << c.id
+                                << " did not fire; got: " << ::testing::PrintToString(ids(found));
   const Finding* x = get(found, c.id);
   EXPECT_NE(find_catalog_entry(x->id), nullptr);
   EXPECT_FALSE(x->summary.empty());
@@ -63,8 +64,10 @@ void no_cuda_gpu(FactSet& f) {
 }
 
 const Case kCases[] = {
-    {"pci.unreadable", [](FactSet& f) { f.pci.nvidia_devices = Fact<std::vector<PciDevice>>::missing("EACCES"); }},
-    {"pci.no_nvidia_device", [](FactSet& f) {
+    {"pci.unreadable",
+     [](FactSet& f) { f.pci.nvidia_devices = Fact<std::vector<PciDevice>>::missing("EACCES"); }},
+    {"pci.no_nvidia_device",
+     [](FactSet& f) {
        f.pci.nvidia_devices = std::vector<PciDevice>{};
        f.nvml.device_count = 0u;
        no_cuda_gpu(f);
@@ -72,68 +75,86 @@ const Case kCases[] = {
     {"pci.no_driver_bound", [](FactSet& f) { (*f.pci.nvidia_devices.value)[0].driver = ""; }},
     {"pci.nouveau_bound", [](FactSet& f) { (*f.pci.nvidia_devices.value)[0].driver = "nouveau"; }},
     {"pci.vfio_bound", [](FactSet& f) { (*f.pci.nvidia_devices.value)[0].driver = "vfio-pci"; }},
-    {"module.not_loaded", [](FactSet& f) {
+    {"module.not_loaded",
+     [](FactSet& f) {
        f.kernel_module.nvidia_loaded = f.kernel_module.nvidia_uvm_loaded = false;
        (*f.pci.nvidia_devices.value)[0].driver = "";
      }},
     {"module.uvm_not_loaded", [](FactSet& f) { f.kernel_module.nvidia_uvm_loaded = false; }},
     {"nodes.missing", [](FactSet& f) { f.device_nodes.nodes[0].exists = false; }},
     {"nodes.uvm_missing", [](FactSet& f) { f.device_nodes.nodes[1].exists = false; }},
-    {"nodes.inaccessible", [](FactSet& f) {
+    {"nodes.inaccessible",
+     [](FactSet& f) {
        f.device_nodes.nodes[3].readable = f.device_nodes.nodes[3].writable = false;
        f.device_nodes.nodes[3].mode = 0660;
      }},
-    {"driver.libcuda_missing", [](FactSet& f) {
+    {"driver.libcuda_missing",
+     [](FactSet& f) {
        f.cuda.library.loaded = false;
        f.cuda.library.load_error = "libcuda.so.1: cannot open shared object file";
      }},
-    {"driver.libnvml_missing", [](FactSet& f) {
+    {"driver.libnvml_missing",
+     [](FactSet& f) {
        f.nvml.library.loaded = false;
        f.nvml.library.load_error = "libnvidia-ml.so.1: cannot open shared object file";
      }},
-    {"driver.libcuda_stub", [](FactSet& f) {
+    {"driver.libcuda_stub",
+     [](FactSet& f) {
        f.cuda.library.stub = true;
        f.cuda.library.path = std::string("/opt/cuda/lib64/stubs/libcuda.so.1");
        f.cuda.init = ApiResult{34, "CUDA_ERROR_STUB_LIBRARY", "stub"};
      }},
     {"driver.libnvml_stub", [](FactSet& f) { f.nvml.library.stub = true; }},
-    {"driver.version_mismatch", [](FactSet& f) { f.kernel_module.version = std::string("550.54.14"); }},
-    {"nvml.probe_not_started", [](FactSet& f) {
+    {"driver.version_mismatch",
+     [](FactSet& f) { f.kernel_module.version = std::string("550.54.14"); }},
+    {"nvml.probe_not_started",
+     [](FactSet& f) {
        f.nvml.probe.status = "spawn_failed";
        f.nvml.probe.stderr_tail = "Too many open files";
      }},
-    {"cuda.probe_not_started", [](FactSet& f) {
+    {"cuda.probe_not_started",
+     [](FactSet& f) {
        f.cuda.probe.status = "spawn_failed";
        f.cuda.probe.stderr_tail = "No such file or directory";
      }},
-    {"nvml.probe_crashed", [](FactSet& f) {
+    {"nvml.probe_crashed",
+     [](FactSet& f) {
        f.nvml.probe.status = "crashed";
        f.nvml.probe.signal = 11;
        f.nvml.probe.last_stage = "nvmlInit_v2";
      }},
-    {"nvml.probe_timed_out", [](FactSet& f) {
+    {"nvml.probe_timed_out",
+     [](FactSet& f) {
        f.nvml.probe.status = "timed_out";
        f.nvml.probe.last_stage = "nvmlInit_v2";
      }},
     {"nvml.probe_failed", [](FactSet& f) { f.nvml.probe.status = "garbage"; }},
-    {"nvml.init_failed", [](FactSet& f) { f.nvml.init = ApiResult{999, "NVML_ERROR_UNKNOWN", "Unknown Error"}; }},
+    {"nvml.init_failed",
+     [](FactSet& f) {
+       f.nvml.init = ApiResult{999, "NVML_ERROR_UNKNOWN", "Unknown Error"};
+     }},
     {"nvml.absurd_device_count", [](FactSet& f) { f.nvml.device_count = 100000u; }},
     {"cuda.probe_crashed", [](FactSet& f) { f.cuda.probe.status = "crashed"; }},
     {"cuda.probe_timed_out", [](FactSet& f) { f.cuda.probe.status = "timed_out"; }},
     {"cuda.probe_failed", [](FactSet& f) { f.cuda.probe.status = "exited"; }},
-    {"cuda.init_failed", [](FactSet& f) {
+    {"cuda.init_failed",
+     [](FactSet& f) {
        f.cuda.init = ApiResult{304, "CUDA_ERROR_OPERATING_SYSTEM", "OS call failed"};
        f.cuda.devices.clear();
      }},
-    {"cuda.no_visible_device", [](FactSet& f) {
+    {"cuda.no_visible_device",
+     [](FactSet& f) {
        f.cuda.device_count = 0;
        f.cuda.devices.clear();
      }},
-    {"cuda.context_failed", [](FactSet& f) {
+    {"cuda.context_failed",
+     [](FactSet& f) {
        f.cuda.devices[0].context = ApiResult{2, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"};
      }},
-    {"gpu.compute_prohibited", [](FactSet& f) { f.nvml.gpus[0].compute_mode = std::string("prohibited"); }},
-    {"gpu.exclusive_process_busy", [](FactSet& f) {
+    {"gpu.compute_prohibited",
+     [](FactSet& f) { f.nvml.gpus[0].compute_mode = std::string("prohibited"); }},
+    {"gpu.exclusive_process_busy",
+     [](FactSet& f) {
        f.nvml.gpus[0].compute_mode = std::string("exclusive_process");
        f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 30}};
      }},
@@ -144,22 +165,24 @@ const Case kCases[] = {
     {"env.cvd_hides_all", [](FactSet& f) { f.env.cuda_visible_devices = "-1"; }},
     {"env.cvd_unknown_gpu", [](FactSet& f) { f.env.cuda_visible_devices = "0,5"; }, 2},
     {"env.cvd_ends_early", [](FactSet& f) { f.env.cuda_visible_devices = "0,-1,1"; }, 2},
-    {"env.device_order_differs", [](FactSet& f) { std::swap(f.cuda.devices[0], f.cuda.devices[1]); }, 2},
-    {"env.debug_variables", [](FactSet& f) { f.env.debug_variables["CUDA_INJECTION64_PATH"] = "/opt/x.so"; }},
-    {"env.nvidia_visible_devices_void", [](FactSet& f) {
+    {"env.device_order_differs",
+     [](FactSet& f) { std::swap(f.cuda.devices[0], f.cuda.devices[1]); }, 2},
+    {"env.debug_variables",
+     [](FactSet& f) { f.env.debug_variables["CUDA_INJECTION64_PATH"] = "/opt/x.so"; }},
+    {"env.nvidia_visible_devices_void",
+     [](FactSet& f) {
        f.host.container = "docker";
        f.env.nvidia_visible_devices = "void";
      }},
 };
 
-INSTANTIATE_TEST_SUITE_P(Catalog, RuleFires, ::testing::ValuesIn(kCases),
-                         [](const auto& info) {
-                           std::string n = info.param.id;
-                           for (char& c : n) {
-                             if (c == '.') c = '_';
-                           }
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Catalog, RuleFires, ::testing::ValuesIn(kCases), [](const auto& info) {
+  std::string n = info.param.id;
+  for (char& c : n) {
+    if (c == '.') c = '_';
+  }
+  return n;
+});
 
 TEST(Rules, EveryCatalogEntryHasAFiringCase) {
   for (const auto& e : catalog()) {
@@ -222,7 +245,8 @@ TEST(Rules, StubNamesTheLdLibraryPathEntryAndTheCleanValue) {
   auto x = get(found_x, "driver.libcuda_stub");
   ASSERT_NE(x, nullptr);
   EXPECT_NE(x->summary.find("/usr/local/cuda/lib64/stubs"), std::string::npos);
-  EXPECT_NE(x->fix[0].find("export LD_LIBRARY_PATH=/usr/local/cuda/lib64 "), std::string::npos) << x->fix[0];
+  EXPECT_NE(x->fix[0].find("export LD_LIBRARY_PATH=/usr/local/cuda/lib64 "), std::string::npos)
+      << x->fix[0];
   EXPECT_FALSE(has(evaluate(f), "cuda.init_failed"));  // one finding, not two
 }
 

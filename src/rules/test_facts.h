@@ -15,20 +15,23 @@ inline FactSet healthy_facts(int gpus = 1) {
   f.host.uid = 1000;
   std::vector<PciDevice> pci;
   for (int i = 0; i < gpus; ++i) {
-    pci.push_back({fmt::format("0000:{:02x}:00.0", 0x18 + i * 0x10), 0x10de, 0x2330, 0x030200, "nvidia"});
+    pci.push_back(
+        {fmt::format("0000:{:02x}:00.0", 0x18 + i * 0x10), 0x10de, 0x2330, 0x030200, "nvidia"});
   }
   f.pci.nvidia_devices = pci;
   auto& k = f.kernel_module;
   k.nvidia_loaded = k.nvidia_uvm_loaded = true;
   k.version = std::string("580.65.06");
   k.flavor = std::string("open");
-  k.version_text = std::string("NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.65.06  Release Build");
+  k.version_text = std::string(
+      "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.65.06  Release Build");
   k.secure_boot = false;
   for (std::string p : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"}) {
     f.device_nodes.nodes.push_back({p, true, true, true, true, 0666, 0, 0, "root"});
   }
   for (int i = 0; i < gpus; ++i) {
-    f.device_nodes.nodes.push_back({fmt::format("/dev/nvidia{}", i), true, true, true, true, 0666, 0, 0, "root"});
+    f.device_nodes.nodes.push_back(
+        {fmt::format("/dev/nvidia{}", i), true, true, true, true, 0666, 0, 0, "root"});
   }
   auto lib = [](const char* soname, const char* file) {
     LoadedLibrary l;
@@ -90,7 +93,8 @@ inline FactSet healthy_facts(int gpus = 1) {
 namespace ongpu::testing {
 
 // A Python environment with one framework in it, added to `f`.
-inline FrameworkFacts& add_framework(FactSet& f, const std::string& framework, const std::string& version,
+inline FrameworkFacts& add_framework(FactSet& f, const std::string& framework,
+                                     const std::string& version,
                                      const std::string& flavor = "cuda") {
   if (f.python.environments.empty()) {
     PythonEnv env;
@@ -115,7 +119,12 @@ inline FrameworkFacts& add_framework(FactSet& f, const std::string& framework, c
   fw.cudnn_version = std::string("9");
   fw.gpu_targets = std::vector<std::string>{"sm_60", "sm_70", "sm_80", "sm_89", "compute_90"};
   env.frameworks.push_back(fw);
-  env.distributions.push_back({framework, version, "pip", env.site_packages[0], framework + "-" + version + ".dist-info", {}});
+  env.distributions.push_back({framework,
+                               version,
+                               "pip",
+                               env.site_packages[0],
+                               framework + "-" + version + ".dist-info",
+                               {}});
   return env.frameworks.back();
 }
 

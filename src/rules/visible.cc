@@ -15,7 +15,8 @@ std::vector<VisibleEntry> parse_visible_devices(std::string_view value) {
     // white space, so " 1" is taken as written (and is not an index).
     VisibleEntry e;
     e.text = sanitize_text(t);
-    if (!t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!t.empty() &&
+        std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       auto n = parse_number<int>(t);
       if (n) {
         e.kind = VisibleEntry::Kind::index;
@@ -38,7 +39,8 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
   r.order_source = order_source;
   if (!value) {
     for (size_t i = 0; i < order.size(); ++i) {
-      r.visible.push_back({static_cast<int>(i), order[i].nvml_index, order[i].uuid, order[i].name, "", false});
+      r.visible.push_back(
+          {static_cast<int>(i), order[i].nvml_index, order[i].uuid, order[i].name, "", false});
     }
     return r;
   }
@@ -64,13 +66,17 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
     bool mig = false;
     switch (e.kind) {
       case VisibleEntry::Kind::invalid:
-        if (e.text.empty()) stop(i, "an empty entry is not a GPU");
-        else if (starts_with(e.text, "-")) stop(i, "a negative number is not a GPU (\"-1\" is the usual way to hide GPUs)");
-        else stop(i, "\"" + e.text + "\" is neither an index nor a GPU-/MIG- UUID");
+        if (e.text.empty())
+          stop(i, "an empty entry is not a GPU");
+        else if (starts_with(e.text, "-"))
+          stop(i, "a negative number is not a GPU (\"-1\" is the usual way to hide GPUs)");
+        else
+          stop(i, "\"" + e.text + "\" is neither an index nor a GPU-/MIG- UUID");
         return r;
       case VisibleEntry::Kind::index:
         if (e.index < 0 || static_cast<size_t>(e.index) >= order.size()) {
-          stop(i, "there is no GPU " + e.text + " (this machine has " + std::to_string(order.size()) + ")");
+          stop(i, "there is no GPU " + e.text + " (this machine has " +
+                      std::to_string(order.size()) + ")");
           return r;
         }
         gpu = &order[static_cast<size_t>(e.index)];
@@ -85,8 +91,9 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
           if (starts_with(g.uuid, e.text)) matches.push_back(&g);
         }
         if (matches.size() != 1) {
-          stop(i, matches.empty() ? "no GPU has a UUID starting with " + e.text
-                                  : e.text + " matches " + std::to_string(matches.size()) + " GPUs");
+          stop(i, matches.empty()
+                      ? "no GPU has a UUID starting with " + e.text
+                      : e.text + " matches " + std::to_string(matches.size()) + " GPUs");
           return r;
         }
         gpu = matches[0];
@@ -134,7 +141,8 @@ std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, std::strin
       if (!uuid.empty() && g.uuid && to_lower(*g.uuid) == to_lower(uuid)) return &g;
     }
     for (const auto& g : facts.nvml.gpus) {
-      if (!bus.empty() && g.pci_bus_id && normalize_pci_bus_id(*g.pci_bus_id).value_or("") == bus) return &g;
+      if (!bus.empty() && g.pci_bus_id && normalize_pci_bus_id(*g.pci_bus_id).value_or("") == bus)
+        return &g;
     }
     return nullptr;
   };

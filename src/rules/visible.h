@@ -24,9 +24,9 @@ std::vector<VisibleEntry> parse_visible_devices(std::string_view value);
 
 // One physical GPU, in CUDA's enumeration order.
 struct GpuIdentity {
-  int nvml_index = -1;    // nvidia-smi's number; -1 when NVML did not see it
-  std::string uuid;       // GPU-...
-  std::string pci_bus_id; // normalized
+  int nvml_index = -1;     // nvidia-smi's number; -1 when NVML did not see it
+  std::string uuid;        // GPU-...
+  std::string pci_bus_id;  // normalized
   std::string name;
   std::vector<std::string> mig_uuids;
 };

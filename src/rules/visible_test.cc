@@ -10,7 +10,11 @@ namespace {
 std::vector<GpuIdentity> four_gpus() {
   std::vector<GpuIdentity> v;
   for (int i = 0; i < 4; ++i) {
-    v.push_back({i, fmt::format("GPU-{}a{}b0000-1111-2222-3333-444444444444", i, i), "", fmt::format("gpu{}", i), {}});
+    v.push_back({i,
+                 fmt::format("GPU-{}a{}b0000-1111-2222-3333-444444444444", i, i),
+                 "",
+                 fmt::format("gpu{}", i),
+                 {}});
   }
   v[2].mig_uuids = {"MIG-1234abcd-0000-0000-0000-000000000000"};
   return v;
@@ -77,18 +81,24 @@ TEST(Visible, UuidPrefixMustBeUnique) {
 }
 
 TEST(Visible, MigUuid) {
-  auto r = resolve_visible(std::string("MIG-1234abcd-0000-0000-0000-000000000000"), four_gpus(), "cuda");
+  auto r =
+      resolve_visible(std::string("MIG-1234abcd-0000-0000-0000-000000000000"), four_gpus(), "cuda");
   ASSERT_EQ(r.visible.size(), 1u);
   EXPECT_TRUE(r.visible[0].mig);
   EXPECT_EQ(r.visible[0].nvml_index, 2);
 }
 
 TEST(Visible, GarbageAndRepeatsEnd) {
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,abc,1"), four_gpus(), "cuda")), (std::vector<int>{0}));
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("1,1,2"), four_gpus(), "cuda")), (std::vector<int>{1}));
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,,1"), four_gpus(), "cuda")), (std::vector<int>{0}));
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0, 1"), four_gpus(), "cuda")), (std::vector<int>{0}));
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("+1"), four_gpus(), "cuda")), (std::vector<int>{}));
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,abc,1"), four_gpus(), "cuda")),
+            (std::vector<int>{0}));
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("1,1,2"), four_gpus(), "cuda")),
+            (std::vector<int>{1}));
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,,1"), four_gpus(), "cuda")),
+            (std::vector<int>{0}));
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0, 1"), four_gpus(), "cuda")),
+            (std::vector<int>{0}));
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("+1"), four_gpus(), "cuda")),
+            (std::vector<int>{}));
 }
 
 TEST(Visible, IndicesFollowCudasOrderNotNvidiaSmis) {

@@ -11,9 +11,9 @@
 
 #include <atomic>
 #include <cerrno>
-#include <mutex>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 
 namespace ongpu::sys {
 namespace {
@@ -118,10 +118,14 @@ void write_all(const char* s) {
 
 const char* signal_name(int sig) {
   switch (sig) {
-    case SIGINT: return "SIGINT";
-    case SIGTERM: return "SIGTERM";
-    case SIGHUP: return "SIGHUP";
-    default: return "a signal";
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "a signal";
   }
 }
 

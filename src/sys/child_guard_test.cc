@@ -27,7 +27,8 @@ bool gone(int pid) {
 // batch is done (child_guard.h).
 TEST(ChildGuard, AnEscapeeFromTheGroupIsEndedWhenTheBatchEnds) {
   install_child_guard();
-  auto r = run_children({{{"/bin/sh", "-c", "setsid sleep 30 </dev/null >/dev/null 2>&1 & echo $!"}, {}}}, 5s);
+  auto r = run_children(
+      {{{"/bin/sh", "-c", "setsid sleep 30 </dev/null >/dev/null 2>&1 & echo $!"}, {}}}, 5s);
   ASSERT_EQ(r[0].kind, Kind::exited);
   const int escapee = std::stoi(r[0].out);
   ASSERT_GT(escapee, 0);
@@ -36,8 +37,9 @@ TEST(ChildGuard, AnEscapeeFromTheGroupIsEndedWhenTheBatchEnds) {
 
 TEST(ChildGuard, AnEscapeeOfAHungChildIsEndedAtTheDeadline) {
   install_child_guard();
-  auto r = run_children({{{"/bin/sh", "-c", "setsid sleep 30 </dev/null >/dev/null 2>&1 & echo $!; sleep 30"}, {}}},
-                        300ms);
+  auto r = run_children(
+      {{{"/bin/sh", "-c", "setsid sleep 30 </dev/null >/dev/null 2>&1 & echo $!; sleep 30"}, {}}},
+      300ms);
   ASSERT_EQ(r[0].kind, Kind::timed_out);
   const int escapee = std::stoi(r[0].out);
   EXPECT_TRUE(gone(escapee)) << "the setsid grandchild " << escapee << " outlived the deadline";

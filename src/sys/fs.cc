@@ -48,7 +48,8 @@ class RootedFileSystem final : public FileSystem {
     return out;
   }
 
-  Result<std::string> read_range(std::string_view path, uint64_t offset, size_t len) const override {
+  Result<std::string> read_range(std::string_view path, uint64_t offset,
+                                 size_t len) const override {
     std::string full = resolve(path);
     int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return make_error(errno_text("cannot open", path));

@@ -44,7 +44,8 @@ class FileSystem {
                                         size_t max_bytes = 1 << 20) const = 0;
   // At most `len` bytes from `offset` (fewer at the end of the file). Large
   // shared objects keep their dynamic section hundreds of MiB in.
-  virtual Result<std::string> read_range(std::string_view path, uint64_t offset, size_t len) const = 0;
+  virtual Result<std::string> read_range(std::string_view path, uint64_t offset,
+                                         size_t len) const = 0;
   // Names in the directory, sorted, without "." and "..".
   virtual Result<std::vector<std::string>> list_dir(std::string_view path) const = 0;
   virtual Result<std::string> read_link(std::string_view path) const = 0;

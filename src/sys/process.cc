@@ -1,7 +1,5 @@
 #include "sys/process.h"
 
-#include "sys/child_guard.h"
-
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -17,6 +15,8 @@
 #include <cstring>
 #include <exception>
 #include <thread>
+
+#include "sys/child_guard.h"
 
 extern char** environ;
 
@@ -66,7 +66,8 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 #endif
 
 int open_pid_fd(pid_t pid) {
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));  // close-on-exec by definition; -1 before 5.3
+  return static_cast<int>(
+      ::syscall(SYS_pidfd_open, pid, 0));  // close-on-exec by definition; -1 before 5.3
 }
 
 void close_fd(int& fd) {
@@ -130,8 +131,7 @@ void wait_all(std::vector<Running>& running, std::vector<ChildOutcome>& outcomes
         r.reaped = true;
         close_fd(r.pid_fd);
         auto& o = outcomes[i];
-        o.duration_ms =
-            std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
+        o.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
         if (r.killed_for_deadline) {
           o.kind = ChildOutcome::Kind::timed_out;
           o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -175,7 +175,8 @@ void wait_all(std::vector<Running>& running, std::vector<ChildOutcome>& outcomes
           r.reaped = true;
           close_fd(r.pid_fd);
           outcomes[i].kind = ChildOutcome::Kind::timed_out;
-          outcomes[i].duration_ms = std::chrono::duration<double, std::milli>(now - r.start).count();
+          outcomes[i].duration_ms =
+              std::chrono::duration<double, std::milli>(now - r.start).count();
         }
       }
       break;
@@ -316,7 +317,8 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
       // At most PIPE_BUF: written before the child starts, so it must fit a
       // pipe that a user over pipe-user-pages-soft gets (one page).
       if (specs[i].stdin_data.size() > PIPE_BUF || ::pipe2(in_pipe, O_CLOEXEC) != 0) {
-        outcomes[i].spawn_error = specs[i].stdin_data.size() > PIPE_BUF ? "stdin data over PIPE_BUF" : std::strerror(errno);
+        outcomes[i].spawn_error = specs[i].stdin_data.size() > PIPE_BUF ? "stdin data over PIPE_BUF"
+                                                                        : std::strerror(errno);
         for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
         running[i].reaped = true;
         continue;

@@ -7,8 +7,8 @@
 
 #include <fstream>
 #include <iterator>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace ongpu::sys {
@@ -72,9 +72,10 @@ TEST(Process, RunsSeveralAtOnce) {
   // the other, the first would hit the deadline.
   std::string flag = "/tmp/ongpu-process-test-" + std::to_string(::getpid());
   ::unlink(flag.c_str());
-  auto r = run_children({{{"/bin/sh", "-c", "while [ ! -e " + flag + " ]; do sleep 0.01; done; echo a"}, {}},
-                         {{"/bin/sh", "-c", "touch " + flag + "; echo b"}, {}}},
-                        10s);
+  auto r = run_children(
+      {{{"/bin/sh", "-c", "while [ ! -e " + flag + " ]; do sleep 0.01; done; echo a"}, {}},
+       {{"/bin/sh", "-c", "touch " + flag + "; echo b"}, {}}},
+      10s);
   ::unlink(flag.c_str());
   EXPECT_EQ(r[0].kind, Kind::exited);
   EXPECT_EQ(r[0].out, "a\n");
@@ -110,7 +111,8 @@ TEST(Process, AChildThatEndsMeanwhileIsTimedByItself) {
 
 TEST(Process, AHangIsStillEndedAtTheDeadlineWhileWorkGoesOn) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto r = run_children({{{"/bin/sh", "-c", "sleep 30"}, {}}, {{"/bin/true"}, {}}}, 300ms, 1 << 20, {}, [] {});
+  auto r = run_children({{{"/bin/sh", "-c", "sleep 30"}, {}}, {{"/bin/true"}, {}}}, 300ms, 1 << 20,
+                        {}, [] {});
   EXPECT_EQ(r[0].kind, Kind::timed_out);
   EXPECT_EQ(r[1].kind, Kind::exited);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
@@ -131,10 +133,12 @@ bool ended(const std::string& pid) {
 TEST(Process, AThrowingProgressEndsTheChildrenAndReachesTheCaller) {
   const std::string pid_file = "/tmp/ongpu-process-progress-" + std::to_string(::getpid());
   const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_THROW(run_children({{{"/bin/sh", "-c", "echo $$ > " + pid_file + "; exec sleep 30"}, {}}}, 20s, 1 << 20,
-                            [](const std::vector<ChildOutcome>&) { throw std::runtime_error("display gone"); },
-                            [] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); }),
-               std::runtime_error);
+  EXPECT_THROW(
+      run_children(
+          {{{"/bin/sh", "-c", "echo $$ > " + pid_file + "; exec sleep 30"}, {}}}, 20s, 1 << 20,
+          [](const std::vector<ChildOutcome>&) { throw std::runtime_error("display gone"); },
+          [] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); }),
+      std::runtime_error);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
   std::string pid;
   std::ifstream(pid_file) >> pid;
@@ -153,8 +157,9 @@ TEST(Process, AThrowMeanwhileKillsTheChildrenBeforeItGoesOn) {
 
 TEST(Process, ReportsProgressWithTheOutputSoFar) {
   std::vector<std::string> seen;
-  auto r = run_children({{{"/bin/sh", "-c", "echo first; sleep 0.6; echo second"}, {}}}, 5s, 1 << 20,
-                        [&](const std::vector<ChildOutcome>& now) { seen.push_back(now[0].out); });
+  auto r =
+      run_children({{{"/bin/sh", "-c", "echo first; sleep 0.6; echo second"}, {}}}, 5s, 1 << 20,
+                   [&](const std::vector<ChildOutcome>& now) { seen.push_back(now[0].out); });
   EXPECT_EQ(r[0].out, "first\nsecond\n");
   ASSERT_GE(seen.size(), 2u);  // about every 200 ms
   EXPECT_EQ(seen.front().substr(0, 6), "first\n");
@@ -169,9 +174,7 @@ TEST(Process, FindInPathNeverLooksInTheCurrentDirectory) {
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
   const std::string dir = tmpl;
   const std::string exe = dir + "/fake-python3";
-  {
-    std::ofstream(exe) << "#!/bin/sh\n";
-  }
+  { std::ofstream(exe) << "#!/bin/sh\n"; }
   ASSERT_EQ(::chmod(exe.c_str(), 0755), 0);
   char old[4096];
   ASSERT_NE(::getcwd(old, sizeof old), nullptr);

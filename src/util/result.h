@@ -25,7 +25,9 @@ class [[nodiscard]] Result {
   T& value() & { return std::get<0>(v_); }
   T&& value() && { return std::get<0>(std::move(v_)); }
   const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }  // so std::move(*r) moves, not copies
   const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
   const std::string& error() const { return std::get<1>(v_).message; }
   T value_or(T other) const { return ok() ? value() : std::move(other); }
 

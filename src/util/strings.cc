@@ -47,7 +47,8 @@ std::string to_lower(std::string_view s) {
 std::string shell_quote(std::string_view s) {
   bool plain = !s.empty();
   for (char c : s) {
-    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_/.:=,+-@%").find(c) != std::string_view::npos);
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) ||
+                      std::string_view("_/.:=,+-@%").find(c) != std::string_view::npos);
   }
   if (plain) return std::string(s);
   const bool control = std::any_of(s.begin(), s.end(), [](char c) {
@@ -73,8 +74,10 @@ std::string shell_quote(std::string_view s) {
   }
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -113,14 +116,18 @@ std::string sanitize_text(std::string_view s) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c == 0) break;  // C strings end here even if the buffer goes on
     if (c < 0x80) {
-      out.push_back((c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' ? static_cast<char>(c) : '?');
+      out.push_back((c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' ? static_cast<char>(c)
+                                                                       : '?');
       ++i;
       continue;
     }
     // Well-formed UTF-8 only (RFC 3629 §4, Unicode Table 3-7): lead bytes
     // C2..F4, and a narrower range for the byte after E0, ED, F0 and F4, so
     // overlong forms, surrogates and code points above U+10FFFF are replaced.
-    size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xf0 && c <= 0xf4 ? 4
+                                          : 0;
     const unsigned char second_min = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
     const unsigned char second_max = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
     bool valid = len != 0 && i + len <= s.size();

@@ -5,13 +5,12 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <tuple>
-
 #include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace ongpu {
@@ -33,7 +32,8 @@ std::string shell_quote(std::string_view s);
 template <class... Args>
 std::string shell_command(std::string_view pattern, const Args&... args) {
   const std::array<std::string, sizeof...(Args)> quoted{shell_quote(fmt::format("{}", args))...};
-  return std::apply([&](const auto&... q) { return fmt::format(fmt::runtime(pattern), q...); }, quoted);
+  return std::apply([&](const auto&... q) { return fmt::format(fmt::runtime(pattern), q...); },
+                    quoted);
 }
 // Replaces bytes that are not printable ASCII or valid UTF-8 so the text can
 // be shown and put into JSON; vendor strings are not trusted to be clean.

@@ -37,8 +37,8 @@ TEST(Strings, SanitizeStopsAtNulAndReplacesBadBytes) {
   std::string raw("ab\0cd", 5);
   EXPECT_EQ(sanitize_text(raw), "ab");
   EXPECT_EQ(sanitize_text("x\xff\x01y"), "x??y");
-  EXPECT_EQ(sanitize_text("caf\xc3\xa9"), "caf\xc3\xa9");   // valid UTF-8 kept
-  EXPECT_EQ(sanitize_text("bad\xc3"), "bad?");              // truncated sequence
+  EXPECT_EQ(sanitize_text("caf\xc3\xa9"), "caf\xc3\xa9");  // valid UTF-8 kept
+  EXPECT_EQ(sanitize_text("bad\xc3"), "bad?");             // truncated sequence
   // Found by fuzz/sanitize_text_fuzz.cc: ill-formed sequences the JSON writer rejects.
   EXPECT_EQ(sanitize_text("\xc0\x80"), "??");                // overlong NUL
   EXPECT_EQ(sanitize_text("\xed\xa0\x80"), "???");           // a surrogate

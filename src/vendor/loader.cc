@@ -1,8 +1,8 @@
 #include "vendor/loader.h"
 
 #include <dlfcn.h>
-#include <link.h>
 #include <limits.h>
+#include <link.h>
 #include <stdlib.h>
 
 #include <cstdlib>
@@ -40,9 +40,7 @@ std::string version_from_file_name(const std::string& path, const std::string& s
   return rest;
 }
 
-bool is_stub_path(const std::string& path) {
-  return path.find("/stubs/") != std::string::npos;
-}
+bool is_stub_path(const std::string& path) { return path.find("/stubs/") != std::string::npos; }
 
 std::string matching_search_entry(const std::string& ld_library_path, const std::string& dir) {
   const std::string want = real_path_of(dir);
@@ -85,9 +83,10 @@ OpenedLibrary open_library(const std::string& soname) {
     out.fact.real_path = real;
     std::string base = soname.substr(0, soname.rfind(".so") + 3);
     std::string version = version_from_file_name(real, base);
-    out.fact.version = version.empty()
-                           ? Fact<std::string>::missing("the file name " + real + " carries no version")
-                           : Fact<std::string>(version);
+    out.fact.version =
+        version.empty()
+            ? Fact<std::string>::missing("the file name " + real + " carries no version")
+            : Fact<std::string>(version);
     out.fact.stub = is_stub_path(path) || is_stub_path(real);
     const char* lib_path = std::getenv("LD_LIBRARY_PATH");
     std::string entry = lib_path ? matching_search_entry(lib_path, dir_of(path)) : "";

@@ -5,7 +5,8 @@
 namespace ongpu::vendor {
 
 TEST(Loader, VersionFromRealFileName) {
-  EXPECT_EQ(version_from_file_name("/usr/lib/x86_64-linux-gnu/libcuda.so.580.65.06", "libcuda.so"), "580.65.06");
+  EXPECT_EQ(version_from_file_name("/usr/lib/x86_64-linux-gnu/libcuda.so.580.65.06", "libcuda.so"),
+            "580.65.06");
   EXPECT_EQ(version_from_file_name("/x/libnvidia-ml.so.550.54.15", "libnvidia-ml.so"), "550.54.15");
   EXPECT_EQ(version_from_file_name("/x/libcuda.so.1", "libcuda.so"), "");
   EXPECT_EQ(version_from_file_name("/x/libcuda.so", "libcuda.so"), "");

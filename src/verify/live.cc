@@ -17,10 +17,12 @@ sys::ChildSpec probe_spec(const LiveRequest& r) {
   // probe also drops it itself, first thing, for older interpreters).
   spec.argv = {r.interpreter};
   int major = 0, minor = 0;
-  if (std::sscanf(r.python_version.c_str(), "%d.%d", &major, &minor) == 2 && (major > 3 || (major == 3 && minor >= 11))) {
+  if (std::sscanf(r.python_version.c_str(), "%d.%d", &major, &minor) == 2 &&
+      (major > 3 || (major == 3 && minor >= 11))) {
     spec.argv.push_back("-P");
   }
-  for (auto a : {std::string("-c"), std::string(probe_source()), r.framework, std::to_string(r.size)}) {
+  for (auto a :
+       {std::string("-c"), std::string(probe_source()), r.framework, std::to_string(r.size)}) {
     spec.argv.push_back(std::move(a));
   }
   // The nonce goes on stdin, not in argv or the environment, which code the

@@ -20,7 +20,8 @@ TEST(ProbeSpec, DashPFromPython311AndTheNonceOnStdinOnly) {
   EXPECT_EQ(spec.stdin_data, r.nonce + "\n");
   EXPECT_EQ(r.nonce.size(), 32u);
   for (const auto& a : spec.argv) EXPECT_EQ(a.find(r.nonce), std::string::npos);
-  for (const auto& [k, v] : spec.env_changes) EXPECT_EQ(v.value_or("").find(r.nonce), std::string::npos) << k;
+  for (const auto& [k, v] : spec.env_changes)
+    EXPECT_EQ(v.value_or("").find(r.nonce), std::string::npos) << k;
 
   // Before 3.11 there is no -P (the probe drops "" from sys.path itself); an
   // unknown version gets none either.

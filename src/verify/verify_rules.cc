@@ -51,10 +51,11 @@ class LiveRules {
       // version is insufficient") when there is no driver at all, too: the
       // doctor's facts tell the two apart. (torch's "driver ... is too old
       // (found version N)" names a driver it found.)
-      if (m.id == "verify.driver_too_old" && m.text.find("insufficient") != std::string::npos && !no_driver().empty()) {
+      if (m.id == "verify.driver_too_old" && m.text.find("insufficient") != std::string::npos &&
+          !no_driver().empty()) {
         auto& f = add("verify.cuda_driver_not_found",
-                      fmt::format("{} says: \"{}\", but there is no driver to upgrade: {}", run_.framework, m.text,
-                                  no_driver()));
+                      fmt::format("{} says: \"{}\", but there is no driver to upgrade: {}",
+                                  run_.framework, m.text, no_driver()));
         f.evidence.push_back({"cuda.library.loaded", "false"});
         continue;
       }
@@ -130,10 +131,12 @@ class LiveRules {
   // did not look).
   std::string no_driver() const {
     const auto& f = doctor_.facts;
-    if (f.pci.nvidia_devices && f.pci.nvidia_devices->empty() && !f.host.wsl) return "no NVIDIA GPU on the PCI bus";
+    if (f.pci.nvidia_devices && f.pci.nvidia_devices->empty() && !f.host.wsl)
+      return "no NVIDIA GPU on the PCI bus";
     if (f.cuda.probe.status == "ok" && !f.cuda.library.loaded) {
-      return "libcuda.so.1 could not be loaded" +
-             (f.cuda.library.load_error.empty() ? std::string() : " (" + f.cuda.library.load_error + ")");
+      return "libcuda.so.1 could not be loaded" + (f.cuda.library.load_error.empty()
+                                                       ? std::string()
+                                                       : " (" + f.cuda.library.load_error + ")");
     }
     return "";
   }

@@ -132,7 +132,10 @@ TEST(VerifyRules, InsufficientDriverWithoutAnyDriverIsNoDriver) {
   doctor.facts.cuda.library.loaded = false;
   doctor.facts.cuda.library.load_error = "libcuda.so.1: cannot open shared object file";
   auto run = cpu_run();
-  run.messages = {{"verify.driver_too_old", "cudaErrorInsufficientDriver: CUDA driver version is insufficient for CUDA runtime version", ""}};
+  run.messages = {
+      {"verify.driver_too_old",
+       "cudaErrorInsufficientDriver: CUDA driver version is insufficient for CUDA runtime version",
+       ""}};
   auto v = judge_live_run(run, doctor);
   EXPECT_FALSE(has(v, "verify.driver_too_old"));
   ASSERT_TRUE(has(v, "verify.cuda_driver_not_found"));

@@ -8,8 +8,8 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,10 +88,10 @@ static int enter(const char* fn, int needs_init) {
   const struct fake_action* o = fake_override("cuda", fn);
   return o ? act(o) : CUDA_SUCCESS;
 }
-#define ENTER()                              \
-  do {                                       \
-    int rc_ = enter(__func__, 1);            \
-    if (rc_ != CUDA_SUCCESS) return rc_;     \
+#define ENTER()                          \
+  do {                                   \
+    int rc_ = enter(__func__, 1);        \
+    if (rc_ != CUDA_SUCCESS) return rc_; \
   } while (0)
 
 /* ---- enumeration ------------------------------------------------------- */
@@ -352,153 +352,153 @@ enum {
   ATTR_COUNT = 148,     /* CU_DEVICE_ATTRIBUTE_MAX in CUDA 13.0 */
 };
 static const int kAttrs[ATTR_COUNT] = {
-    [1] = 1024,         /* MAX_THREADS_PER_BLOCK */
-    [2] = 1024,         /* MAX_BLOCK_DIM_X */
-    [3] = 1024,         /* MAX_BLOCK_DIM_Y */
-    [4] = 64,           /* MAX_BLOCK_DIM_Z */
-    [5] = 2147483647,   /* MAX_GRID_DIM_X */
-    [6] = 65535,        /* MAX_GRID_DIM_Y */
-    [7] = 65535,        /* MAX_GRID_DIM_Z */
-    [8] = 49152,        /* MAX_SHARED_MEMORY_PER_BLOCK */
-    [9] = 65536,        /* TOTAL_CONSTANT_MEMORY */
-    [10] = 32,          /* WARP_SIZE */
-    [11] = 2147483647,  /* MAX_PITCH */
-    [12] = 65536,       /* MAX_REGISTERS_PER_BLOCK */
-    [13] = 1980000,     /* CLOCK_RATE (kHz) */
-    [14] = 512,         /* TEXTURE_ALIGNMENT */
-    [15] = 1,           /* GPU_OVERLAP */
-    [16] = ATTR_GPU,    /* MULTIPROCESSOR_COUNT: 132, 16 for a MIG device */
-    [17] = 0,           /* KERNEL_EXEC_TIMEOUT */
-    [18] = 0,           /* INTEGRATED */
-    [19] = 1,           /* CAN_MAP_HOST_MEMORY */
-    [20] = ATTR_GPU,    /* COMPUTE_MODE: compute_mode (CUcomputemode = NVML numbering) */
-    [21] = 131072,      /* MAXIMUM_TEXTURE1D_WIDTH */
-    [22] = 131072,      /* MAXIMUM_TEXTURE2D_WIDTH */
-    [23] = 65536,       /* MAXIMUM_TEXTURE2D_HEIGHT */
-    [24] = 16384,       /* MAXIMUM_TEXTURE3D_WIDTH */
-    [25] = 16384,       /* MAXIMUM_TEXTURE3D_HEIGHT */
-    [26] = 16384,       /* MAXIMUM_TEXTURE3D_DEPTH */
-    [27] = 32768,       /* MAXIMUM_TEXTURE2D_LAYERED_WIDTH */
-    [28] = 32768,       /* MAXIMUM_TEXTURE2D_LAYERED_HEIGHT */
-    [29] = 2048,        /* MAXIMUM_TEXTURE2D_LAYERED_LAYERS */
-    [30] = 512,         /* SURFACE_ALIGNMENT */
-    [31] = 1,           /* CONCURRENT_KERNELS */
-    [32] = 1,           /* ECC_ENABLED */
-    [33] = ATTR_GPU,    /* PCI_BUS_ID */
-    [34] = ATTR_GPU,    /* PCI_DEVICE_ID (the device number of domain:bus:device) */
-    [35] = 0,           /* TCC_DRIVER */
-    [36] = 2619000,     /* MEMORY_CLOCK_RATE (kHz) */
-    [37] = 5120,        /* GLOBAL_MEMORY_BUS_WIDTH (bits) */
-    [38] = 52428800,    /* L2_CACHE_SIZE (50 MiB) */
-    [39] = 2048,        /* MAX_THREADS_PER_MULTIPROCESSOR */
-    [40] = 3,           /* ASYNC_ENGINE_COUNT */
-    [41] = 1,           /* UNIFIED_ADDRESSING */
-    [42] = 32768,       /* MAXIMUM_TEXTURE1D_LAYERED_WIDTH */
-    [43] = 2048,        /* MAXIMUM_TEXTURE1D_LAYERED_LAYERS */
-    [44] = 0,           /* CAN_TEX2D_GATHER (deprecated) */
-    [45] = 32768,       /* MAXIMUM_TEXTURE2D_GATHER_WIDTH */
-    [46] = 32768,       /* MAXIMUM_TEXTURE2D_GATHER_HEIGHT */
-    [47] = 8192,        /* MAXIMUM_TEXTURE3D_WIDTH_ALTERNATE */
-    [48] = 8192,        /* MAXIMUM_TEXTURE3D_HEIGHT_ALTERNATE */
-    [49] = 32768,       /* MAXIMUM_TEXTURE3D_DEPTH_ALTERNATE */
-    [50] = ATTR_GPU,    /* PCI_DOMAIN_ID */
-    [51] = 32,          /* TEXTURE_PITCH_ALIGNMENT */
-    [52] = 32768,       /* MAXIMUM_TEXTURECUBEMAP_WIDTH */
-    [53] = 32768,       /* MAXIMUM_TEXTURECUBEMAP_LAYERED_WIDTH */
-    [54] = 2046,        /* MAXIMUM_TEXTURECUBEMAP_LAYERED_LAYERS */
-    [55] = 32768,       /* MAXIMUM_SURFACE1D_WIDTH */
-    [56] = 131072,      /* MAXIMUM_SURFACE2D_WIDTH */
-    [57] = 65536,       /* MAXIMUM_SURFACE2D_HEIGHT */
-    [58] = 16384,       /* MAXIMUM_SURFACE3D_WIDTH */
-    [59] = 16384,       /* MAXIMUM_SURFACE3D_HEIGHT */
-    [60] = 16384,       /* MAXIMUM_SURFACE3D_DEPTH */
-    [61] = 32768,       /* MAXIMUM_SURFACE1D_LAYERED_WIDTH */
-    [62] = 2048,        /* MAXIMUM_SURFACE1D_LAYERED_LAYERS */
-    [63] = 32768,       /* MAXIMUM_SURFACE2D_LAYERED_WIDTH */
-    [64] = 32768,       /* MAXIMUM_SURFACE2D_LAYERED_HEIGHT */
-    [65] = 2048,        /* MAXIMUM_SURFACE2D_LAYERED_LAYERS */
-    [66] = 32768,       /* MAXIMUM_SURFACECUBEMAP_WIDTH */
-    [67] = 32768,       /* MAXIMUM_SURFACECUBEMAP_LAYERED_WIDTH */
-    [68] = 2046,        /* MAXIMUM_SURFACECUBEMAP_LAYERED_LAYERS */
-    [69] = 268435456,   /* MAXIMUM_TEXTURE1D_LINEAR_WIDTH (deprecated) */
-    [70] = 131072,      /* MAXIMUM_TEXTURE2D_LINEAR_WIDTH */
-    [71] = 65000,       /* MAXIMUM_TEXTURE2D_LINEAR_HEIGHT */
-    [72] = 2097120,     /* MAXIMUM_TEXTURE2D_LINEAR_PITCH */
-    [73] = 32768,       /* MAXIMUM_TEXTURE2D_MIPMAPPED_WIDTH */
-    [74] = 32768,       /* MAXIMUM_TEXTURE2D_MIPMAPPED_HEIGHT */
-    [75] = ATTR_GPU,    /* COMPUTE_CAPABILITY_MAJOR: cc */
-    [76] = ATTR_GPU,    /* COMPUTE_CAPABILITY_MINOR: cc */
-    [77] = 32768,       /* MAXIMUM_TEXTURE1D_MIPMAPPED_WIDTH */
-    [78] = 1,           /* STREAM_PRIORITIES_SUPPORTED */
-    [79] = 1,           /* GLOBAL_L1_CACHE_SUPPORTED */
-    [80] = 1,           /* LOCAL_L1_CACHE_SUPPORTED */
-    [81] = 233472,      /* MAX_SHARED_MEMORY_PER_MULTIPROCESSOR (228 KiB) */
-    [82] = 65536,       /* MAX_REGISTERS_PER_MULTIPROCESSOR */
-    [83] = 1,           /* MANAGED_MEMORY */
-    [84] = 0,           /* MULTI_GPU_BOARD */
-    [85] = ATTR_GPU,    /* MULTI_GPU_BOARD_GROUP_ID: the NVML index */
-    [86] = 0,           /* HOST_NATIVE_ATOMIC_SUPPORTED */
-    [87] = 2,           /* SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO */
-    [88] = 0,           /* PAGEABLE_MEMORY_ACCESS */
-    [89] = 1,           /* CONCURRENT_MANAGED_ACCESS */
-    [90] = 1,           /* COMPUTE_PREEMPTION_SUPPORTED */
-    [91] = 0,           /* CAN_USE_HOST_POINTER_FOR_REGISTERED_MEM */
-    [92] = 0,           /* CAN_USE_STREAM_MEM_OPS_V1 (deprecated) */
-    [93] = 0,           /* CAN_USE_64_BIT_STREAM_MEM_OPS_V1 (deprecated) */
-    [94] = 0,           /* CAN_USE_STREAM_WAIT_VALUE_NOR_V1 (deprecated) */
-    [95] = 1,           /* COOPERATIVE_LAUNCH */
-    [96] = 1,           /* COOPERATIVE_MULTI_DEVICE_LAUNCH */
-    [97] = 232448,      /* MAX_SHARED_MEMORY_PER_BLOCK_OPTIN (227 KiB) */
-    [98] = 0,           /* CAN_FLUSH_REMOTE_WRITES */
-    [99] = 1,           /* HOST_REGISTER_SUPPORTED */
-    [100] = 0,          /* PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES */
-    [101] = 0,          /* DIRECT_MANAGED_MEM_ACCESS_FROM_HOST */
-    [102] = 1,          /* VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED */
-    [103] = 1,          /* HANDLE_TYPE_POSIX_FILE_DESCRIPTOR_SUPPORTED */
-    [104] = 0,          /* HANDLE_TYPE_WIN32_HANDLE_SUPPORTED */
-    [105] = 0,          /* HANDLE_TYPE_WIN32_KMT_HANDLE_SUPPORTED */
-    [106] = 32,         /* MAX_BLOCKS_PER_MULTIPROCESSOR */
-    [107] = 1,          /* GENERIC_COMPRESSION_SUPPORTED */
-    [108] = 34078720,   /* MAX_PERSISTING_L2_CACHE_SIZE */
-    [109] = 134213632,  /* MAX_ACCESS_POLICY_WINDOW_SIZE */
-    [110] = 1,          /* GPU_DIRECT_RDMA_WITH_CUDA_VMM_SUPPORTED */
-    [111] = 1024,       /* RESERVED_SHARED_MEMORY_PER_BLOCK */
-    [112] = 1,          /* SPARSE_CUDA_ARRAY_SUPPORTED */
-    [113] = 1,          /* READ_ONLY_HOST_REGISTER_SUPPORTED */
-    [114] = 1,          /* TIMELINE_SEMAPHORE_INTEROP_SUPPORTED */
-    [115] = 1,          /* MEMORY_POOLS_SUPPORTED */
-    [116] = 1,          /* GPU_DIRECT_RDMA_SUPPORTED */
-    [117] = 1,          /* GPU_DIRECT_RDMA_FLUSH_WRITES_OPTIONS (HOST) */
-    [118] = 100,        /* GPU_DIRECT_RDMA_WRITES_ORDERING (OWNER) */
-    [119] = 1,          /* MEMPOOL_SUPPORTED_HANDLE_TYPES (POSIX fd) */
-    [120] = 1,          /* CLUSTER_LAUNCH */
-    [121] = 1,          /* DEFERRED_MAPPING_CUDA_ARRAY_SUPPORTED */
-    [122] = 1,          /* CAN_USE_64_BIT_STREAM_MEM_OPS */
-    [123] = 1,          /* CAN_USE_STREAM_WAIT_VALUE_NOR */
-    [124] = 1,          /* DMA_BUF_SUPPORTED */
-    [125] = 1,          /* IPC_EVENT_SUPPORTED */
-    [126] = 4,          /* MEM_SYNC_DOMAIN_COUNT */
-    [127] = 1,          /* TENSOR_MAP_ACCESS_SUPPORTED */
-    [128] = 0,          /* HANDLE_TYPE_FABRIC_SUPPORTED */
-    [129] = 0,          /* UNIFIED_FUNCTION_POINTERS */
-    [130] = 0,          /* NUMA_CONFIG (NONE) */
-    [131] = -1,         /* NUMA_ID */
-    [132] = 0,          /* MULTICAST_SUPPORTED */
-    [133] = 0,          /* MPS_ENABLED */
-    [134] = 0,          /* HOST_NUMA_ID */
-    [135] = 0,          /* D3D12_CIG_SUPPORTED */
-    [136] = 0,          /* MEM_DECOMPRESS_ALGORITHM_MASK */
-    [137] = 0,          /* MEM_DECOMPRESS_MAXIMUM_LENGTH */
-    [138] = 0,          /* VULKAN_CIG_SUPPORTED */
-    [139] = ATTR_GPU,   /* GPU_PCI_DEVICE_ID: pci_device_id (device << 16 | vendor) */
-    [140] = ATTR_GPU,   /* GPU_PCI_SUBSYSTEM_ID */
-    [141] = 0,          /* HOST_NUMA_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED */
-    [142] = 0,          /* HOST_NUMA_MEMORY_POOLS_SUPPORTED */
-    [143] = 0,          /* HOST_NUMA_MULTINODE_IPC_SUPPORTED */
-    [144] = 0,          /* HOST_MEMORY_POOLS_SUPPORTED */
-    [145] = 0,          /* HOST_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED */
-    [146] = 0,          /* HOST_ALLOC_DMA_BUF_SUPPORTED */
-    [147] = 0,          /* ONLY_PARTIAL_HOST_NATIVE_ATOMIC_SUPPORTED */
+    [1] = 1024,        /* MAX_THREADS_PER_BLOCK */
+    [2] = 1024,        /* MAX_BLOCK_DIM_X */
+    [3] = 1024,        /* MAX_BLOCK_DIM_Y */
+    [4] = 64,          /* MAX_BLOCK_DIM_Z */
+    [5] = 2147483647,  /* MAX_GRID_DIM_X */
+    [6] = 65535,       /* MAX_GRID_DIM_Y */
+    [7] = 65535,       /* MAX_GRID_DIM_Z */
+    [8] = 49152,       /* MAX_SHARED_MEMORY_PER_BLOCK */
+    [9] = 65536,       /* TOTAL_CONSTANT_MEMORY */
+    [10] = 32,         /* WARP_SIZE */
+    [11] = 2147483647, /* MAX_PITCH */
+    [12] = 65536,      /* MAX_REGISTERS_PER_BLOCK */
+    [13] = 1980000,    /* CLOCK_RATE (kHz) */
+    [14] = 512,        /* TEXTURE_ALIGNMENT */
+    [15] = 1,          /* GPU_OVERLAP */
+    [16] = ATTR_GPU,   /* MULTIPROCESSOR_COUNT: 132, 16 for a MIG device */
+    [17] = 0,          /* KERNEL_EXEC_TIMEOUT */
+    [18] = 0,          /* INTEGRATED */
+    [19] = 1,          /* CAN_MAP_HOST_MEMORY */
+    [20] = ATTR_GPU,   /* COMPUTE_MODE: compute_mode (CUcomputemode = NVML numbering) */
+    [21] = 131072,     /* MAXIMUM_TEXTURE1D_WIDTH */
+    [22] = 131072,     /* MAXIMUM_TEXTURE2D_WIDTH */
+    [23] = 65536,      /* MAXIMUM_TEXTURE2D_HEIGHT */
+    [24] = 16384,      /* MAXIMUM_TEXTURE3D_WIDTH */
+    [25] = 16384,      /* MAXIMUM_TEXTURE3D_HEIGHT */
+    [26] = 16384,      /* MAXIMUM_TEXTURE3D_DEPTH */
+    [27] = 32768,      /* MAXIMUM_TEXTURE2D_LAYERED_WIDTH */
+    [28] = 32768,      /* MAXIMUM_TEXTURE2D_LAYERED_HEIGHT */
+    [29] = 2048,       /* MAXIMUM_TEXTURE2D_LAYERED_LAYERS */
+    [30] = 512,        /* SURFACE_ALIGNMENT */
+    [31] = 1,          /* CONCURRENT_KERNELS */
+    [32] = 1,          /* ECC_ENABLED */
+    [33] = ATTR_GPU,   /* PCI_BUS_ID */
+    [34] = ATTR_GPU,   /* PCI_DEVICE_ID (the device number of domain:bus:device) */
+    [35] = 0,          /* TCC_DRIVER */
+    [36] = 2619000,    /* MEMORY_CLOCK_RATE (kHz) */
+    [37] = 5120,       /* GLOBAL_MEMORY_BUS_WIDTH (bits) */
+    [38] = 52428800,   /* L2_CACHE_SIZE (50 MiB) */
+    [39] = 2048,       /* MAX_THREADS_PER_MULTIPROCESSOR */
+    [40] = 3,          /* ASYNC_ENGINE_COUNT */
+    [41] = 1,          /* UNIFIED_ADDRESSING */
+    [42] = 32768,      /* MAXIMUM_TEXTURE1D_LAYERED_WIDTH */
+    [43] = 2048,       /* MAXIMUM_TEXTURE1D_LAYERED_LAYERS */
+    [44] = 0,          /* CAN_TEX2D_GATHER (deprecated) */
+    [45] = 32768,      /* MAXIMUM_TEXTURE2D_GATHER_WIDTH */
+    [46] = 32768,      /* MAXIMUM_TEXTURE2D_GATHER_HEIGHT */
+    [47] = 8192,       /* MAXIMUM_TEXTURE3D_WIDTH_ALTERNATE */
+    [48] = 8192,       /* MAXIMUM_TEXTURE3D_HEIGHT_ALTERNATE */
+    [49] = 32768,      /* MAXIMUM_TEXTURE3D_DEPTH_ALTERNATE */
+    [50] = ATTR_GPU,   /* PCI_DOMAIN_ID */
+    [51] = 32,         /* TEXTURE_PITCH_ALIGNMENT */
+    [52] = 32768,      /* MAXIMUM_TEXTURECUBEMAP_WIDTH */
+    [53] = 32768,      /* MAXIMUM_TEXTURECUBEMAP_LAYERED_WIDTH */
+    [54] = 2046,       /* MAXIMUM_TEXTURECUBEMAP_LAYERED_LAYERS */
+    [55] = 32768,      /* MAXIMUM_SURFACE1D_WIDTH */
+    [56] = 131072,     /* MAXIMUM_SURFACE2D_WIDTH */
+    [57] = 65536,      /* MAXIMUM_SURFACE2D_HEIGHT */
+    [58] = 16384,      /* MAXIMUM_SURFACE3D_WIDTH */
+    [59] = 16384,      /* MAXIMUM_SURFACE3D_HEIGHT */
+    [60] = 16384,      /* MAXIMUM_SURFACE3D_DEPTH */
+    [61] = 32768,      /* MAXIMUM_SURFACE1D_LAYERED_WIDTH */
+    [62] = 2048,       /* MAXIMUM_SURFACE1D_LAYERED_LAYERS */
+    [63] = 32768,      /* MAXIMUM_SURFACE2D_LAYERED_WIDTH */
+    [64] = 32768,      /* MAXIMUM_SURFACE2D_LAYERED_HEIGHT */
+    [65] = 2048,       /* MAXIMUM_SURFACE2D_LAYERED_LAYERS */
+    [66] = 32768,      /* MAXIMUM_SURFACECUBEMAP_WIDTH */
+    [67] = 32768,      /* MAXIMUM_SURFACECUBEMAP_LAYERED_WIDTH */
+    [68] = 2046,       /* MAXIMUM_SURFACECUBEMAP_LAYERED_LAYERS */
+    [69] = 268435456,  /* MAXIMUM_TEXTURE1D_LINEAR_WIDTH (deprecated) */
+    [70] = 131072,     /* MAXIMUM_TEXTURE2D_LINEAR_WIDTH */
+    [71] = 65000,      /* MAXIMUM_TEXTURE2D_LINEAR_HEIGHT */
+    [72] = 2097120,    /* MAXIMUM_TEXTURE2D_LINEAR_PITCH */
+    [73] = 32768,      /* MAXIMUM_TEXTURE2D_MIPMAPPED_WIDTH */
+    [74] = 32768,      /* MAXIMUM_TEXTURE2D_MIPMAPPED_HEIGHT */
+    [75] = ATTR_GPU,   /* COMPUTE_CAPABILITY_MAJOR: cc */
+    [76] = ATTR_GPU,   /* COMPUTE_CAPABILITY_MINOR: cc */
+    [77] = 32768,      /* MAXIMUM_TEXTURE1D_MIPMAPPED_WIDTH */
+    [78] = 1,          /* STREAM_PRIORITIES_SUPPORTED */
+    [79] = 1,          /* GLOBAL_L1_CACHE_SUPPORTED */
+    [80] = 1,          /* LOCAL_L1_CACHE_SUPPORTED */
+    [81] = 233472,     /* MAX_SHARED_MEMORY_PER_MULTIPROCESSOR (228 KiB) */
+    [82] = 65536,      /* MAX_REGISTERS_PER_MULTIPROCESSOR */
+    [83] = 1,          /* MANAGED_MEMORY */
+    [84] = 0,          /* MULTI_GPU_BOARD */
+    [85] = ATTR_GPU,   /* MULTI_GPU_BOARD_GROUP_ID: the NVML index */
+    [86] = 0,          /* HOST_NATIVE_ATOMIC_SUPPORTED */
+    [87] = 2,          /* SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO */
+    [88] = 0,          /* PAGEABLE_MEMORY_ACCESS */
+    [89] = 1,          /* CONCURRENT_MANAGED_ACCESS */
+    [90] = 1,          /* COMPUTE_PREEMPTION_SUPPORTED */
+    [91] = 0,          /* CAN_USE_HOST_POINTER_FOR_REGISTERED_MEM */
+    [92] = 0,          /* CAN_USE_STREAM_MEM_OPS_V1 (deprecated) */
+    [93] = 0,          /* CAN_USE_64_BIT_STREAM_MEM_OPS_V1 (deprecated) */
+    [94] = 0,          /* CAN_USE_STREAM_WAIT_VALUE_NOR_V1 (deprecated) */
+    [95] = 1,          /* COOPERATIVE_LAUNCH */
+    [96] = 1,          /* COOPERATIVE_MULTI_DEVICE_LAUNCH */
+    [97] = 232448,     /* MAX_SHARED_MEMORY_PER_BLOCK_OPTIN (227 KiB) */
+    [98] = 0,          /* CAN_FLUSH_REMOTE_WRITES */
+    [99] = 1,          /* HOST_REGISTER_SUPPORTED */
+    [100] = 0,         /* PAGEABLE_MEMORY_ACCESS_USES_HOST_PAGE_TABLES */
+    [101] = 0,         /* DIRECT_MANAGED_MEM_ACCESS_FROM_HOST */
+    [102] = 1,         /* VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED */
+    [103] = 1,         /* HANDLE_TYPE_POSIX_FILE_DESCRIPTOR_SUPPORTED */
+    [104] = 0,         /* HANDLE_TYPE_WIN32_HANDLE_SUPPORTED */
+    [105] = 0,         /* HANDLE_TYPE_WIN32_KMT_HANDLE_SUPPORTED */
+    [106] = 32,        /* MAX_BLOCKS_PER_MULTIPROCESSOR */
+    [107] = 1,         /* GENERIC_COMPRESSION_SUPPORTED */
+    [108] = 34078720,  /* MAX_PERSISTING_L2_CACHE_SIZE */
+    [109] = 134213632, /* MAX_ACCESS_POLICY_WINDOW_SIZE */
+    [110] = 1,         /* GPU_DIRECT_RDMA_WITH_CUDA_VMM_SUPPORTED */
+    [111] = 1024,      /* RESERVED_SHARED_MEMORY_PER_BLOCK */
+    [112] = 1,         /* SPARSE_CUDA_ARRAY_SUPPORTED */
+    [113] = 1,         /* READ_ONLY_HOST_REGISTER_SUPPORTED */
+    [114] = 1,         /* TIMELINE_SEMAPHORE_INTEROP_SUPPORTED */
+    [115] = 1,         /* MEMORY_POOLS_SUPPORTED */
+    [116] = 1,         /* GPU_DIRECT_RDMA_SUPPORTED */
+    [117] = 1,         /* GPU_DIRECT_RDMA_FLUSH_WRITES_OPTIONS (HOST) */
+    [118] = 100,       /* GPU_DIRECT_RDMA_WRITES_ORDERING (OWNER) */
+    [119] = 1,         /* MEMPOOL_SUPPORTED_HANDLE_TYPES (POSIX fd) */
+    [120] = 1,         /* CLUSTER_LAUNCH */
+    [121] = 1,         /* DEFERRED_MAPPING_CUDA_ARRAY_SUPPORTED */
+    [122] = 1,         /* CAN_USE_64_BIT_STREAM_MEM_OPS */
+    [123] = 1,         /* CAN_USE_STREAM_WAIT_VALUE_NOR */
+    [124] = 1,         /* DMA_BUF_SUPPORTED */
+    [125] = 1,         /* IPC_EVENT_SUPPORTED */
+    [126] = 4,         /* MEM_SYNC_DOMAIN_COUNT */
+    [127] = 1,         /* TENSOR_MAP_ACCESS_SUPPORTED */
+    [128] = 0,         /* HANDLE_TYPE_FABRIC_SUPPORTED */
+    [129] = 0,         /* UNIFIED_FUNCTION_POINTERS */
+    [130] = 0,         /* NUMA_CONFIG (NONE) */
+    [131] = -1,        /* NUMA_ID */
+    [132] = 0,         /* MULTICAST_SUPPORTED */
+    [133] = 0,         /* MPS_ENABLED */
+    [134] = 0,         /* HOST_NUMA_ID */
+    [135] = 0,         /* D3D12_CIG_SUPPORTED */
+    [136] = 0,         /* MEM_DECOMPRESS_ALGORITHM_MASK */
+    [137] = 0,         /* MEM_DECOMPRESS_MAXIMUM_LENGTH */
+    [138] = 0,         /* VULKAN_CIG_SUPPORTED */
+    [139] = ATTR_GPU,  /* GPU_PCI_DEVICE_ID: pci_device_id (device << 16 | vendor) */
+    [140] = ATTR_GPU,  /* GPU_PCI_SUBSYSTEM_ID */
+    [141] = 0,         /* HOST_NUMA_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED */
+    [142] = 0,         /* HOST_NUMA_MEMORY_POOLS_SUPPORTED */
+    [143] = 0,         /* HOST_NUMA_MULTINODE_IPC_SUPPORTED */
+    [144] = 0,         /* HOST_MEMORY_POOLS_SUPPORTED */
+    [145] = 0,         /* HOST_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED */
+    [146] = 0,         /* HOST_ALLOC_DMA_BUF_SUPPORTED */
+    [147] = 0,         /* ONLY_PARTIAL_HOST_NATIVE_ATOMIC_SUPPORTED */
 };
 
 FAKE_EXPORT int cuDeviceGetAttribute(int* v, int attrib, int dev) {
@@ -516,17 +516,39 @@ FAKE_EXPORT int cuDeviceGetAttribute(int* v, int attrib, int dev) {
     unsigned nvml_index = g_devs[dev].gpu;
     pthread_mutex_unlock(&g_mu);
     switch (attrib) {
-      case ATTR_SM_COUNT: value = mig >= 0 ? MIG_SM_COUNT : GPU_SM_COUNT; break;
-      case ATTR_COMPUTE_MODE: value = g->compute_mode; break;
-      case ATTR_PCI_BUS_ID: value = (int)g->pci_bus; break;
-      case ATTR_PCI_DEVICE_ID: value = (int)g->pci_device; break;
-      case ATTR_PCI_DOMAIN_ID: value = (int)g->pci_domain; break;
-      case ATTR_CC_MAJOR: value = g->cc_major; break;
-      case ATTR_CC_MINOR: value = g->cc_minor; break;
-      case ATTR_BOARD_GROUP_ID: value = (int)nvml_index; break;
-      case ATTR_GPU_PCI_DEVICE_ID: value = (int)g->pci_device_id; break;
-      case ATTR_GPU_PCI_SUBSYSTEM_ID: value = (int)g->pci_subsystem_id; break;
-      default: value = 0; break;
+      case ATTR_SM_COUNT:
+        value = mig >= 0 ? MIG_SM_COUNT : GPU_SM_COUNT;
+        break;
+      case ATTR_COMPUTE_MODE:
+        value = g->compute_mode;
+        break;
+      case ATTR_PCI_BUS_ID:
+        value = (int)g->pci_bus;
+        break;
+      case ATTR_PCI_DEVICE_ID:
+        value = (int)g->pci_device;
+        break;
+      case ATTR_PCI_DOMAIN_ID:
+        value = (int)g->pci_domain;
+        break;
+      case ATTR_CC_MAJOR:
+        value = g->cc_major;
+        break;
+      case ATTR_CC_MINOR:
+        value = g->cc_minor;
+        break;
+      case ATTR_BOARD_GROUP_ID:
+        value = (int)nvml_index;
+        break;
+      case ATTR_GPU_PCI_DEVICE_ID:
+        value = (int)g->pci_device_id;
+        break;
+      case ATTR_GPU_PCI_SUBSYSTEM_ID:
+        value = (int)g->pci_subsystem_id;
+        break;
+      default:
+        value = 0;
+        break;
     }
   }
   *v = value;
@@ -1330,7 +1352,8 @@ FAKE_EXPORT int cuTensorMapEncodeTiled(void* tensor_map, int data_type, unsigned
   (void)data_type, (void)interleave, (void)swizzle, (void)l2_promotion, (void)oob_fill;
   if (!tensor_map || !global_address || !global_dim || !box_dim || !element_strides)
     return CUDA_ERROR_INVALID_VALUE;
-  if (rank < 1 || rank > 5 || ((uintptr_t)global_address % 16) != 0) return CUDA_ERROR_INVALID_VALUE;
+  if (rank < 1 || rank > 5 || ((uintptr_t)global_address % 16) != 0)
+    return CUDA_ERROR_INVALID_VALUE;
   if (rank > 1 && !global_strides) return CUDA_ERROR_INVALID_VALUE;
   for (unsigned i = 0; i < rank; i++)
     if (global_dim[i] == 0 || box_dim[i] == 0 || box_dim[i] > 256 || element_strides[i] == 0 ||
@@ -1458,9 +1481,11 @@ static const struct err kErrors[] = {
     {101, "CUDA_ERROR_INVALID_DEVICE", "invalid device ordinal"},
     {102, "CUDA_ERROR_DEVICE_NOT_LICENSED", "device doesn't have valid Grid license"},
     {201, "CUDA_ERROR_INVALID_CONTEXT", "invalid device context"},
-    {209, "CUDA_ERROR_NO_BINARY_FOR_GPU", "no kernel image is available for execution on the device"},
+    {209, "CUDA_ERROR_NO_BINARY_FOR_GPU",
+     "no kernel image is available for execution on the device"},
     {215, "CUDA_ERROR_UNSUPPORTED_LIMIT", "limit is not supported on this architecture"},
-    {217, "CUDA_ERROR_PEER_ACCESS_UNSUPPORTED", "peer access is not supported between these two devices"},
+    {217, "CUDA_ERROR_PEER_ACCESS_UNSUPPORTED",
+     "peer access is not supported between these two devices"},
     {302, "CUDA_ERROR_SHARED_OBJECT_SYMBOL_NOT_FOUND", "link to a shared object failed to resolve"},
     {303, "CUDA_ERROR_SHARED_OBJECT_INIT_FAILED", "shared object initialization failed"},
     {304, "CUDA_ERROR_OPERATING_SYSTEM", "OS call failed or operation not supported on this OS"},

@@ -67,9 +67,9 @@ static int enter(const char* fn) {
   const struct fake_action* o = fake_override("nvml", fn);
   return o ? act(o) : NVML_SUCCESS;
 }
-#define ENTER()                       \
-  do {                                \
-    int rc_ = enter(__func__);        \
+#define ENTER()                          \
+  do {                                   \
+    int rc_ = enter(__func__);           \
     if (rc_ != NVML_SUCCESS) return rc_; \
   } while (0)
 
@@ -137,37 +137,69 @@ FAKE_EXPORT int nvmlShutdown(void) {
 
 FAKE_EXPORT const char* nvmlErrorString(int code) {
   switch (code) {
-    case 0: return "Success";
-    case 1: return "Uninitialized";
-    case 2: return "Invalid Argument";
-    case 3: return "Not Supported";
-    case 4: return "Insufficient Permissions";
-    case 5: return "Already Initialized";
-    case 6: return "Not Found";
-    case 7: return "Insufficient Size";
-    case 8: return "Insufficient External Power";
-    case 9: return "Driver Not Loaded";
-    case 10: return "Timeout";
-    case 11: return "Interrupt Request Issue";
-    case 12: return "NVML Shared Library Not Found";
-    case 13: return "Function Not Found";
-    case 14: return "Corrupted infoROM";
-    case 15: return "GPU is lost";
-    case 16: return "GPU requires restart";
-    case 17: return "The operating system has blocked the request.";
-    case 18: return "RM has detected an NVML/RM version mismatch.";
-    case 19: return "In use by another client";
-    case 20: return "Insufficient Memory";
-    case 21: return "No data";
-    case 22: return "The requested vgpu operation is not available on target device, because ECC is enabled";
-    case 23: return "Ran out of critical resources, other than memory";
-    case 24: return "The requested frequency is not supported";
-    case 25: return "Argument version mismatch";
-    case 26: return "The requested functionality has been deprecated";
-    case 27: return "The system is not ready for the request";
-    case 28: return "The GPU was not found";
-    case 29: return "Invalid state";
-    default: return "Unknown Error";
+    case 0:
+      return "Success";
+    case 1:
+      return "Uninitialized";
+    case 2:
+      return "Invalid Argument";
+    case 3:
+      return "Not Supported";
+    case 4:
+      return "Insufficient Permissions";
+    case 5:
+      return "Already Initialized";
+    case 6:
+      return "Not Found";
+    case 7:
+      return "Insufficient Size";
+    case 8:
+      return "Insufficient External Power";
+    case 9:
+      return "Driver Not Loaded";
+    case 10:
+      return "Timeout";
+    case 11:
+      return "Interrupt Request Issue";
+    case 12:
+      return "NVML Shared Library Not Found";
+    case 13:
+      return "Function Not Found";
+    case 14:
+      return "Corrupted infoROM";
+    case 15:
+      return "GPU is lost";
+    case 16:
+      return "GPU requires restart";
+    case 17:
+      return "The operating system has blocked the request.";
+    case 18:
+      return "RM has detected an NVML/RM version mismatch.";
+    case 19:
+      return "In use by another client";
+    case 20:
+      return "Insufficient Memory";
+    case 21:
+      return "No data";
+    case 22:
+      return "The requested vgpu operation is not available on target device, because ECC is "
+             "enabled";
+    case 23:
+      return "Ran out of critical resources, other than memory";
+    case 24:
+      return "The requested frequency is not supported";
+    case 25:
+      return "Argument version mismatch";
+    case 26:
+      return "The requested functionality has been deprecated";
+    case 27:
+      return "The system is not ready for the request";
+    case 28:
+      return "The GPU was not found";
+    case 29:
+      return "Invalid state";
+    default:
+      return "Unknown Error";
   }
 }
 

@@ -29,15 +29,28 @@
  * function but the error-text ones (nvmlErrorString, cuGetErrorName,
  * cuGetErrorString). Both libraries know both lists, since each reads the
  * whole file. The self-check tests that every exported function is listed. */
-static const char* const kNvmlFunctions[] = {
-    "nvmlInit_v2", "nvmlInit", "nvmlShutdown", "nvmlSystemGetDriverVersion",
-    "nvmlSystemGetCudaDriverVersion_v2", "nvmlSystemGetCudaDriverVersion",
-    "nvmlDeviceGetCount_v2", "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetName",
-    "nvmlDeviceGetUUID", "nvmlDeviceGetPciInfo_v3", "nvmlDeviceGetMemoryInfo",
-    "nvmlDeviceGetCudaComputeCapability", "nvmlDeviceGetComputeMode",
-    "nvmlDeviceGetPersistenceMode", "nvmlDeviceGetMigMode", "nvmlDeviceGetMaxMigDeviceCount",
-    "nvmlDeviceGetMigDeviceHandleByIndex", "nvmlDeviceGetRetiredPagesPendingStatus",
-    "nvmlDeviceGetRemappedRows", "nvmlDeviceGetComputeRunningProcesses_v3", NULL};
+static const char* const kNvmlFunctions[] = {"nvmlInit_v2",
+                                             "nvmlInit",
+                                             "nvmlShutdown",
+                                             "nvmlSystemGetDriverVersion",
+                                             "nvmlSystemGetCudaDriverVersion_v2",
+                                             "nvmlSystemGetCudaDriverVersion",
+                                             "nvmlDeviceGetCount_v2",
+                                             "nvmlDeviceGetHandleByIndex_v2",
+                                             "nvmlDeviceGetName",
+                                             "nvmlDeviceGetUUID",
+                                             "nvmlDeviceGetPciInfo_v3",
+                                             "nvmlDeviceGetMemoryInfo",
+                                             "nvmlDeviceGetCudaComputeCapability",
+                                             "nvmlDeviceGetComputeMode",
+                                             "nvmlDeviceGetPersistenceMode",
+                                             "nvmlDeviceGetMigMode",
+                                             "nvmlDeviceGetMaxMigDeviceCount",
+                                             "nvmlDeviceGetMigDeviceHandleByIndex",
+                                             "nvmlDeviceGetRetiredPagesPendingStatus",
+                                             "nvmlDeviceGetRemappedRows",
+                                             "nvmlDeviceGetComputeRunningProcesses_v3",
+                                             NULL};
 static const char* const kCudaFunctions[] = {
     "cuInit", "cuDriverGetVersion", "cuDeviceGetCount", "cuDeviceGet", "cuDeviceGetName",
     "cuDeviceGetUuid", "cuDeviceGetUuid_v2", "cuDeviceGetPCIBusId", "cuDeviceGetAttribute",
@@ -137,9 +150,7 @@ static unsigned long long parse_u64(const char* key, const char* v) {
   return x;
 }
 
-static int parse_bool(const char* key, const char* v) {
-  return (int)parse_int(key, v, 0, 1);
-}
+static int parse_bool(const char* key, const char* v) { return (int)parse_int(key, v, 0, 1); }
 
 static struct fake_action parse_action(const char* key, const char* v) {
   struct fake_action a = {FAKE_OK, 0};
@@ -227,8 +238,8 @@ static void set_gpu_key(unsigned idx, const char* field, const char* key, char* 
     for (int i = 0; i < 4; i++)
       if (strcmp(v, modes[i]) == 0) m = i;
     if (m < 0)
-      fatal("%s = '%s': expected default, exclusive_thread, prohibited or exclusive_process",
-            key, v);
+      fatal("%s = '%s': expected default, exclusive_thread, prohibited or exclusive_process", key,
+            v);
     g->compute_mode = m;
   } else if (strcmp(field, "persistence") == 0) {
     g->persistence = parse_bool(key, v);
@@ -241,7 +252,8 @@ static void set_gpu_key(unsigned idx, const char* field, const char* key, char* 
     char* items[FAKE_MAX_MIG + 1];
     int n = split_list(v, items, FAKE_MAX_MIG, key);
     for (int i = 0; i < n; i++) {
-      if (strncmp(items[i], "MIG-", 4) != 0) fatal("%s: '%s' does not start with MIG-", key, items[i]);
+      if (strncmp(items[i], "MIG-", 4) != 0)
+        fatal("%s: '%s' does not start with MIG-", key, items[i]);
       copy_str(key, g->mig_uuid[i], sizeof g->mig_uuid[i], items[i]);
     }
     g->n_mig = n;
@@ -304,7 +316,8 @@ static void set_key(const char* key, char* v) {
     struct fake_override o;
     memset(&o, 0, sizeof o);
     memcpy(o.lib, key, 4);
-    if (!known_function(o.lib, key + 5)) fatal("unknown key '%s' (no such %s function)", key, o.lib);
+    if (!known_function(o.lib, key + 5))
+      fatal("unknown key '%s' (no such %s function)", key, o.lib);
     snprintf(o.fn, sizeof o.fn, "%s", key + 5);
     o.action = parse_action(key, v);
     for (int i = 0; i < s->n_overrides; i++)
@@ -336,7 +349,8 @@ static void load(void) {
   while (fgets(line, sizeof line, f)) {
     lineno++;
     size_t len = strlen(line);
-    if (len == sizeof line - 1 && line[len - 1] != '\n') fatal("%s:%d: line too long", path, lineno);
+    if (len == sizeof line - 1 && line[len - 1] != '\n')
+      fatal("%s:%d: line too long", path, lineno);
     char* hash = strchr(line, '#');
     if (hash) *hash = '\0';
     char* l = trim(line);

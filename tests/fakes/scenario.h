@@ -48,8 +48,8 @@ struct fake_gpu {
 };
 
 struct fake_override {
-  char lib[8];  /* "nvml" or "cuda" */
-  char fn[64];  /* exported function name */
+  char lib[8]; /* "nvml" or "cuda" */
+  char fn[64]; /* exported function name */
   struct fake_action action;
 };
 

@@ -30,19 +30,19 @@ static const char* g_version;
 /* ---- checking helpers (run in the child) ------------------------------- */
 
 static int g_failed;
-#define CHECK(cond, ...)                                                     \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
+#define CHECK(cond, ...)                                                    \
+  do {                                                                      \
+    if (!(cond)) {                                                          \
       fprintf(stderr, "    check failed (line %d): %s: ", __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                          \
-      fputc('\n', stderr);                                                   \
-      g_failed = 1;                                                          \
-    }                                                                        \
+      fprintf(stderr, __VA_ARGS__);                                         \
+      fputc('\n', stderr);                                                  \
+      g_failed = 1;                                                         \
+    }                                                                       \
   } while (0)
-#define CHECK_RC(call, want)                                                     \
-  do {                                                                           \
-    int rc_ = (call);                                                            \
-    CHECK(rc_ == (want), "%s returned %d, want %d", #call, rc_, (int)(want));    \
+#define CHECK_RC(call, want)                                                  \
+  do {                                                                        \
+    int rc_ = (call);                                                         \
+    CHECK(rc_ == (want), "%s returned %d, want %d", #call, rc_, (int)(want)); \
   } while (0)
 
 static void* g_nvml;
@@ -168,7 +168,6 @@ typedef int (*c_proc1)(const char*, void**, int, unsigned long long);
 typedef int (*c_tmap)(void*, int, unsigned, void*, const unsigned long long*,
                       const unsigned long long*, const unsigned*, const unsigned*, int, int, int,
                       int);
-
 
 /* Independent UUID-string-to-bytes conversion for comparisons. */
 static void uuid_to_bytes(const char* s, unsigned char out[16]) {
@@ -665,30 +664,30 @@ static void cuda_attributes(int arg) {
   static const struct {
     int attr, want;
   } kWant[] = {
-      {1, 1024},       /* MAX_THREADS_PER_BLOCK */
-      {2, 1024},       {3, 1024}, {4, 64},   /* MAX_BLOCK_DIM_X/Y/Z */
-      {5, 2147483647}, {6, 65535}, {7, 65535}, /* MAX_GRID_DIM_X/Y/Z */
-      {8, 49152},      /* MAX_SHARED_MEMORY_PER_BLOCK */
-      {10, 32},        /* WARP_SIZE */
-      {12, 65536},     /* MAX_REGISTERS_PER_BLOCK */
-      {13, 1980000},   /* CLOCK_RATE */
-      {16, 132},       /* MULTIPROCESSOR_COUNT */
-      {18, 0},         /* INTEGRATED */
-      {33, 1},         /* PCI_BUS_ID */
-      {34, 0},         /* PCI_DEVICE_ID */
-      {36, 2619000},   /* MEMORY_CLOCK_RATE */
-      {37, 5120},      /* GLOBAL_MEMORY_BUS_WIDTH */
-      {38, 52428800},  /* L2_CACHE_SIZE */
-      {39, 2048},      /* MAX_THREADS_PER_MULTIPROCESSOR */
-      {41, 1},         /* UNIFIED_ADDRESSING */
-      {50, 0},         /* PCI_DOMAIN_ID */
-      {75, 9},         {76, 0}, /* COMPUTE_CAPABILITY_MAJOR/MINOR */
-      {81, 233472},    /* MAX_SHARED_MEMORY_PER_MULTIPROCESSOR */
-      {82, 65536},     /* MAX_REGISTERS_PER_MULTIPROCESSOR */
-      {97, 232448},    /* MAX_SHARED_MEMORY_PER_BLOCK_OPTIN */
-      {106, 32},       /* MAX_BLOCKS_PER_MULTIPROCESSOR */
-      {139, 0x233010de}, /* GPU_PCI_DEVICE_ID */
-      {147, 0},        /* the last one CUDA 13.0 defines */
+      {1, 1024},                                 /* MAX_THREADS_PER_BLOCK */
+      {2, 1024},         {3, 1024},  {4, 64},    /* MAX_BLOCK_DIM_X/Y/Z */
+      {5, 2147483647},   {6, 65535}, {7, 65535}, /* MAX_GRID_DIM_X/Y/Z */
+      {8, 49152},                                /* MAX_SHARED_MEMORY_PER_BLOCK */
+      {10, 32},                                  /* WARP_SIZE */
+      {12, 65536},                               /* MAX_REGISTERS_PER_BLOCK */
+      {13, 1980000},                             /* CLOCK_RATE */
+      {16, 132},                                 /* MULTIPROCESSOR_COUNT */
+      {18, 0},                                   /* INTEGRATED */
+      {33, 1},                                   /* PCI_BUS_ID */
+      {34, 0},                                   /* PCI_DEVICE_ID */
+      {36, 2619000},                             /* MEMORY_CLOCK_RATE */
+      {37, 5120},                                /* GLOBAL_MEMORY_BUS_WIDTH */
+      {38, 52428800},                            /* L2_CACHE_SIZE */
+      {39, 2048},                                /* MAX_THREADS_PER_MULTIPROCESSOR */
+      {41, 1},                                   /* UNIFIED_ADDRESSING */
+      {50, 0},                                   /* PCI_DOMAIN_ID */
+      {75, 9},           {76, 0},                /* COMPUTE_CAPABILITY_MAJOR/MINOR */
+      {81, 233472},                              /* MAX_SHARED_MEMORY_PER_MULTIPROCESSOR */
+      {82, 65536},                               /* MAX_REGISTERS_PER_MULTIPROCESSOR */
+      {97, 232448},                              /* MAX_SHARED_MEMORY_PER_BLOCK_OPTIN */
+      {106, 32},                                 /* MAX_BLOCKS_PER_MULTIPROCESSOR */
+      {139, 0x233010de},                         /* GPU_PCI_DEVICE_ID */
+      {147, 0},                                  /* the last one CUDA 13.0 defines */
   };
   for (size_t i = 0; i < sizeof kWant / sizeof kWant[0]; i++) {
     v = -7;
@@ -1213,34 +1212,48 @@ static const struct tcase kCases[] = {
     {"nvml healthy", "healthy.conf", NULL, NULL, NULL, nvml_healthy, 0, NULL, PASS},
     {"cuda defaults (no scenario)", "-", NULL, NULL, NULL, cuda_healthy, 0, NULL, PASS},
     {"cuda healthy", "healthy.conf", NULL, NULL, NULL, cuda_healthy, 0, NULL, PASS},
-    {"nvml init 9", "nvml-init-driver-not-loaded.conf", NULL, NULL, NULL, nvml_init_error, 9, NULL, PASS},
-    {"nvml init 12", "nvml-init-library-not-found.conf", NULL, NULL, NULL, nvml_init_error, 12, NULL, PASS},
-    {"nvml init 18", "nvml-init-version-mismatch.conf", NULL, NULL, NULL, nvml_init_error, 18, NULL, PASS},
-    {"nvml init 4", "nvml-init-no-permission.conf", NULL, NULL, NULL, nvml_init_error, 4, NULL, PASS},
+    {"nvml init 9", "nvml-init-driver-not-loaded.conf", NULL, NULL, NULL, nvml_init_error, 9, NULL,
+     PASS},
+    {"nvml init 12", "nvml-init-library-not-found.conf", NULL, NULL, NULL, nvml_init_error, 12,
+     NULL, PASS},
+    {"nvml init 18", "nvml-init-version-mismatch.conf", NULL, NULL, NULL, nvml_init_error, 18, NULL,
+     PASS},
+    {"nvml init 4", "nvml-init-no-permission.conf", NULL, NULL, NULL, nvml_init_error, 4, NULL,
+     PASS},
     {"nvml init 999", "nvml-init-unknown.conf", NULL, NULL, NULL, nvml_init_error, 999, NULL, PASS},
-    {"cuda init 100", "cuda-init-no-device.conf", NULL, NULL, NULL, cuda_init_error, 100, NULL, PASS},
-    {"cuda init 34 (stub)", "cuda-init-stub.conf", NULL, NULL, NULL, cuda_init_error, 34, NULL, PASS},
-    {"cuda init 304", "cuda-init-operating-system.conf", NULL, NULL, NULL, cuda_init_error, 304, NULL, PASS},
-    {"cuda init 803", "cuda-init-system-driver-mismatch.conf", NULL, NULL, NULL, cuda_init_error, 803, NULL, PASS},
+    {"cuda init 100", "cuda-init-no-device.conf", NULL, NULL, NULL, cuda_init_error, 100, NULL,
+     PASS},
+    {"cuda init 34 (stub)", "cuda-init-stub.conf", NULL, NULL, NULL, cuda_init_error, 34, NULL,
+     PASS},
+    {"cuda init 304", "cuda-init-operating-system.conf", NULL, NULL, NULL, cuda_init_error, 304,
+     NULL, PASS},
+    {"cuda init 803", "cuda-init-system-driver-mismatch.conf", NULL, NULL, NULL, cuda_init_error,
+     803, NULL, PASS},
     {"cuda init 999", "cuda-init-unknown.conf", NULL, NULL, NULL, cuda_init_error, 999, NULL, PASS},
     {"nvmlInit_v2 crashes", "crash-nvml.conf", NULL, NULL, NULL, call_nvml_init, 0, NULL, SEGV},
     {"nvmlInit crashes", "crash-nvml.conf", NULL, NULL, NULL, call_nvml_init, 1, NULL, SEGV},
     {"cuInit crashes", "crash-cuda.conf", NULL, NULL, NULL, call_cu_init, 0, NULL, SEGV},
     {"nvmlInit_v2 hangs", "hang-nvml.conf", NULL, NULL, NULL, call_nvml_init, 0, NULL, HANG},
     {"cuInit hangs", "hang-cuda.conf", NULL, NULL, NULL, call_cu_init, 0, NULL, HANG},
-    {"crash-nvml leaves cuda alone", "crash-nvml.conf", NULL, NULL, NULL, cuda_healthy, 0, NULL, PASS},
+    {"crash-nvml leaves cuda alone", "crash-nvml.conf", NULL, NULL, NULL, cuda_healthy, 0, NULL,
+     PASS},
     {"unterminated strings", "unterminated.conf", NULL, NULL, NULL, unterminated, 0, NULL, PASS},
     {"absurd count", "absurd-count.conf", NULL, NULL, NULL, absurd_count, 0, NULL, PASS},
     {"prohibited", "prohibited.conf", NULL, NULL, NULL, compute_mode, 2, NULL, PASS},
     {"exclusive busy", "exclusive-busy.conf", NULL, NULL, NULL, compute_mode, 3, NULL, PASS},
-    {"mig without instance", "mig-no-instance.conf", NULL, NULL, NULL, mig_no_instance, 0, NULL, PASS},
-    {"mig with instances (nvml)", "mig-with-instance.conf", NULL, NULL, NULL, mig_with_instance, 0, NULL, PASS},
+    {"mig without instance", "mig-no-instance.conf", NULL, NULL, NULL, mig_no_instance, 0, NULL,
+     PASS},
+    {"mig with instances (nvml)", "mig-with-instance.conf", NULL, NULL, NULL, mig_with_instance, 0,
+     NULL, PASS},
     {"mig: cuda sees one", "mig-with-instance.conf", NULL, NULL, NULL, cuda_enum, 0, "0/0", PASS},
     {"mig: CVD=MIG-b", "mig-with-instance.conf", NULL, MIG_B, NULL, cuda_enum, 0, "0/1", PASS},
-    {"mig: CVD=MIG-a,MIG-b", "mig-with-instance.conf", NULL, MIG_A "," MIG_B, NULL, cuda_enum, 0, "0/0", PASS},
+    {"mig: CVD=MIG-a,MIG-b", "mig-with-instance.conf", NULL, MIG_A "," MIG_B, NULL, cuda_enum, 0,
+     "0/0", PASS},
     {"mig: CVD=0", "mig-with-instance.conf", NULL, "0", NULL, cuda_enum, 0, "0/0", PASS},
-    {"mig: CVD=GPU uuid of MIG gpu", "mig-with-instance.conf", NULL, "GPU-00000000", NULL, cuda_enum, 0, "", PASS},
-    {"mig: CVD=MIG-bogus", "mig-with-instance.conf", NULL, "MIG-4f1c", NULL, cuda_enum, 0, "", PASS},
+    {"mig: CVD=GPU uuid of MIG gpu", "mig-with-instance.conf", NULL, "GPU-00000000", NULL,
+     cuda_enum, 0, "", PASS},
+    {"mig: CVD=MIG-bogus", "mig-with-instance.conf", NULL, "MIG-4f1c", NULL, cuda_enum, 0, "",
+     PASS},
     {"pending retirement", "pending-retirement.conf", NULL, NULL, NULL, retirement, 0, NULL, PASS},
     {"remap pending", "remap-pending.conf", NULL, NULL, NULL, remap, 0, NULL, PASS},
     {"context fails", "context-fails.conf", NULL, NULL, NULL, context_fails, 0, NULL, PASS},
@@ -1252,7 +1265,8 @@ static const struct tcase kCases[] = {
     {"1gpu CVD=0,-1,1", "healthy.conf", NULL, "0,-1,1", NULL, cuda_enum, 0, "0", PASS},
     {"1gpu CVD=1", "healthy.conf", NULL, "1", NULL, cuda_enum, 0, "", PASS},
     {"1gpu CVD=GPU-0000000", "healthy.conf", NULL, "GPU-0000000", NULL, cuda_enum, 0, "0", PASS},
-    {"1gpu CVD=full uuid", "healthy.conf", NULL, "GPU-00000000-1111-2222-3333-444444444444", NULL, cuda_enum, 0, "0", PASS},
+    {"1gpu CVD=full uuid", "healthy.conf", NULL, "GPU-00000000-1111-2222-3333-444444444444", NULL,
+     cuda_enum, 0, "0", PASS},
     {"1gpu CVD=GPU-bogus", "healthy.conf", NULL, "GPU-bogus", NULL, cuda_enum, 0, "", PASS},
     {"1gpu CVD=GPU-", "healthy.conf", NULL, "GPU-", NULL, cuda_enum, 0, "", PASS},
     {"1gpu CVD=0,0", "healthy.conf", NULL, "0,0", NULL, cuda_enum, 0, "0", PASS},
@@ -1274,41 +1288,62 @@ static const struct tcase kCases[] = {
     {"8gpu CVD=0,1,", H8, NULL, "0,1,", "PCI_BUS_ID", cuda_enum, 0, "0,1", PASS},
     {"8gpu CVD=0,garbage,2", H8, NULL, "0,garbage,2", "PCI_BUS_ID", cuda_enum, 0, "0", PASS},
     {"8gpu CVD=GPU-7a1 (ambiguous)", H8, NULL, "GPU-7a1", NULL, cuda_enum, 0, "", PASS},
-    {"8gpu CVD=1,GPU-7a1 (ambiguous)", H8, NULL, "1,GPU-7a1", "PCI_BUS_ID", cuda_enum, 0, "1", PASS},
+    {"8gpu CVD=1,GPU-7a1 (ambiguous)", H8, NULL, "1,GPU-7a1", "PCI_BUS_ID", cuda_enum, 0, "1",
+     PASS},
     {"8gpu CVD=GPU-7a1b", H8, NULL, "GPU-7a1b", NULL, cuda_enum, 0, "2", PASS},
     {"8gpu CVD=GPU-7a1e,GPU-2c1f", H8, NULL, "GPU-7a1e,GPU-2c1f", NULL, cuda_enum, 0, "5,0", PASS},
-    {"8gpu CVD=GPU-7a1e,5 PCI (repeat)", H8, NULL, "GPU-7a1e,5,6", "PCI_BUS_ID", cuda_enum, 0, "5", PASS},
+    {"8gpu CVD=GPU-7a1e,5 PCI (repeat)", H8, NULL, "GPU-7a1e,5,6", "PCI_BUS_ID", cuda_enum, 0, "5",
+     PASS},
     {"8gpu CVD=GPU-0000000", H8, NULL, "GPU-0000000", NULL, cuda_enum, 0, "", PASS},
     {"8gpu CVD=GPU-7A1B (case)", H8, NULL, "GPU-7A1B", NULL, cuda_enum, 0, "", PASS},
-    {"default uuids: GPU-0000000 ambiguous", NULL, "gpu_count = 3\n", "GPU-0000000", NULL, cuda_enum, 0, "", PASS},
-    {"default uuids: GPU-00000002", NULL, "gpu_count = 3\n", "GPU-00000002", NULL, cuda_enum, 0, "2", PASS},
+    {"default uuids: GPU-0000000 ambiguous", NULL, "gpu_count = 3\n", "GPU-0000000", NULL,
+     cuda_enum, 0, "", PASS},
+    {"default uuids: GPU-00000002", NULL, "gpu_count = 3\n", "GPU-00000002", NULL, cuda_enum, 0,
+     "2", PASS},
     {"no gpus", NULL, "gpu_count = 0\n", NULL, NULL, cuda_enum, 0, "", PASS},
     /* other keys */
-    {"driver versions", NULL, "driver_version = 535.104.05  # R535\ncuda_driver_version = 12020\n", NULL, NULL, versions, 0, NULL, PASS},
-    {"function error overrides", NULL, "nvml.nvmlDeviceGetRemappedRows = error:15\ncuda.cuDeviceGetAttribute = error:999\n", NULL, NULL, override_error, 0, NULL, PASS},
-    {"nvmlDeviceGetName crashes", NULL, "nvml.nvmlDeviceGetName = crash\n", NULL, NULL, name_call, 0, NULL, SEGV},
-    {"cuDeviceGetName hangs", NULL, "cuda.cuDeviceGetName = hang\n", NULL, NULL, name_call, 1, NULL, HANG},
+    {"driver versions", NULL, "driver_version = 535.104.05  # R535\ncuda_driver_version = 12020\n",
+     NULL, NULL, versions, 0, NULL, PASS},
+    {"function error overrides", NULL,
+     "nvml.nvmlDeviceGetRemappedRows = error:15\ncuda.cuDeviceGetAttribute = error:999\n", NULL,
+     NULL, override_error, 0, NULL, PASS},
+    {"nvmlDeviceGetName crashes", NULL, "nvml.nvmlDeviceGetName = crash\n", NULL, NULL, name_call,
+     0, NULL, SEGV},
+    {"cuDeviceGetName hangs", NULL, "cuda.cuDeviceGetName = hang\n", NULL, NULL, name_call, 1, NULL,
+     HANG},
     {"context crash", NULL, "gpu.0.context = crash\n", NULL, NULL, context_crash, 0, NULL, SEGV},
     {"unknown key is fatal", NULL, "gpu.0.nmae = x\n", NULL, NULL, nvml_healthy, 0, NULL, EXIT86},
-    {"unknown function is fatal", NULL, "nvml.nvmlDeviceGetFoo = error:3\n", NULL, NULL, cuda_healthy, 0, NULL, EXIT86},
+    {"unknown function is fatal", NULL, "nvml.nvmlDeviceGetFoo = error:3\n", NULL, NULL,
+     cuda_healthy, 0, NULL, EXIT86},
     {"bad value is fatal", NULL, "gpu_count = many\n", NULL, NULL, cuda_healthy, 0, NULL, EXIT86},
-    {"missing scenario file is fatal", "does-not-exist.conf", NULL, NULL, NULL, nvml_healthy, 0, NULL, EXIT86},
+    {"missing scenario file is fatal", "does-not-exist.conf", NULL, NULL, NULL, nvml_healthy, 0,
+     NULL, EXIT86},
     /* the driver API frameworks use beyond enumeration */
     {"cuda attributes", "healthy.conf", NULL, NULL, NULL, cuda_attributes, 0, NULL, PASS},
-    {"cuda attributes, prohibited", "prohibited.conf", NULL, NULL, NULL, cuda_attributes, 1, NULL, PASS},
+    {"cuda attributes, prohibited", "prohibited.conf", NULL, NULL, NULL, cuda_attributes, 1, NULL,
+     PASS},
     {"cuda attributes, 8gpu PCI", H8, NULL, NULL, "PCI_BUS_ID", cuda_attributes_gpu, 0, NULL, PASS},
-    {"cuda attributes, MIG device", "mig-with-instance.conf", NULL, NULL, NULL, cuda_attributes_gpu, 1, NULL, PASS},
+    {"cuda attributes, MIG device", "mig-with-instance.conf", NULL, NULL, NULL, cuda_attributes_gpu,
+     1, NULL, PASS},
     {"cuda contexts", "-", NULL, NULL, NULL, cuda_contexts, 0, NULL, PASS},
-    {"cuda contexts, prohibited", "prohibited.conf", NULL, NULL, NULL, cuda_contexts, 1, NULL, PASS},
+    {"cuda contexts, prohibited", "prohibited.conf", NULL, NULL, NULL, cuda_contexts, 1, NULL,
+     PASS},
     {"cuda memory", "-", NULL, NULL, NULL, cuda_memory, 0, NULL, PASS},
-    {"cuda memory, 10 GiB used", NULL, "gpu.0.memory_used = 10737418240\n", NULL, NULL, cuda_memory, 1, NULL, PASS},
+    {"cuda memory, 10 GiB used", NULL, "gpu.0.memory_used = 10737418240\n", NULL, NULL, cuda_memory,
+     1, NULL, PASS},
     {"cuda streams and events", "-", NULL, NULL, NULL, cuda_streams, 0, NULL, PASS},
     {"cuda peers", H8, NULL, NULL, NULL, cuda_peers, 0, NULL, PASS},
     {"cuGetProcAddress", "-", NULL, NULL, NULL, cuda_proc_address, 0, NULL, PASS},
-    {"overrides of the newer functions", NULL, "cuda.cuMemAlloc_v2 = error:2\ncuda.cuStreamCreate = error:999\ncuda.cuGetProcAddress = error:500\n", NULL, NULL, cuda_override_new, 0, NULL, PASS},
-    {"cuCtxCreate_v2 crashes", NULL, "cuda.cuCtxCreate_v2 = crash\n", NULL, NULL, context_call, 0, NULL, SEGV},
-    {"cuCtxCreate_v2 hangs", NULL, "cuda.cuCtxCreate_v2 = hang\n", NULL, NULL, context_call, 0, NULL, HANG},
-    {"context action on cuCtxCreate", NULL, "gpu.0.context = crash\n", NULL, NULL, context_call, 0, NULL, SEGV},
+    {"overrides of the newer functions", NULL,
+     "cuda.cuMemAlloc_v2 = error:2\ncuda.cuStreamCreate = error:999\ncuda.cuGetProcAddress = "
+     "error:500\n",
+     NULL, NULL, cuda_override_new, 0, NULL, PASS},
+    {"cuCtxCreate_v2 crashes", NULL, "cuda.cuCtxCreate_v2 = crash\n", NULL, NULL, context_call, 0,
+     NULL, SEGV},
+    {"cuCtxCreate_v2 hangs", NULL, "cuda.cuCtxCreate_v2 = hang\n", NULL, NULL, context_call, 0,
+     NULL, HANG},
+    {"context action on cuCtxCreate", NULL, "gpu.0.context = crash\n", NULL, NULL, context_call, 0,
+     NULL, SEGV},
     {"every export is overridable", "-", NULL, NULL, NULL, every_export_overridable, 0, NULL, PASS},
     {"versioned layout", "-", NULL, NULL, NULL, versioned_layout, 0, NULL, PASS},
 };
@@ -1361,7 +1396,8 @@ static int run_case(const struct tcase* t) {
   int status = 0, done = 0;
   while (!done && now() - start < limit) {
     pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) done = 1;
+    if (r == pid)
+      done = 1;
     else {
       struct timespec ts = {0, 10 * 1000 * 1000};
       nanosleep(&ts, NULL);
@@ -1385,20 +1421,31 @@ static int run_case(const struct tcase* t) {
   }
   int ok;
   switch (t->expect) {
-    case PASS: ok = done && WIFEXITED(status) && WEXITSTATUS(status) == 0; break;
-    case SEGV: ok = done && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV; break;
-    case HANG: ok = !done; break;
-    case EXIT86: ok = done && WIFEXITED(status) && WEXITSTATUS(status) == 86; break;
-    default: ok = 0;
+    case PASS:
+      ok = done && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      break;
+    case SEGV:
+      ok = done && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+      break;
+    case HANG:
+      ok = !done;
+      break;
+    case EXIT86:
+      ok = done && WIFEXITED(status) && WEXITSTATUS(status) == 86;
+      break;
+    default:
+      ok = 0;
   }
   static const char* const names[] = {"pass", "SIGSEGV", "hang", "exit 86"};
-  printf("%s  %-40s (expected %s, got %s)\n", ok ? "ok  " : "FAIL", t->name, (unsigned)t->expect < 4 ? names[t->expect] : "?", got);
+  printf("%s  %-40s (expected %s, got %s)\n", ok ? "ok  " : "FAIL", t->name,
+         (unsigned)t->expect < 4 ? names[t->expect] : "?", got);
   return ok ? 0 : 1;
 }
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    fprintf(stderr, "usage: %s <lib dir> <scenario dir> <versioned lib dir> <driver version> [case...]\n",
+    fprintf(stderr,
+            "usage: %s <lib dir> <scenario dir> <versioned lib dir> <driver version> [case...]\n",
             argv[0]);
     return 2;
   }
