@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "facts/fact.h"
@@ -336,6 +337,28 @@ struct PinnedWheel {
   }
 };
 
+// Another copy of a library than the one the loader takes, and why it loses.
+// Its JSON form is one string, "<path>: <status>: <why>" (schema 1), so
+// rules read the status as a value and only renderers write the words.
+struct OtherCopy {
+  enum class Status {
+    skipped,             // before the winner, passed over (other ELF class, unreadable)
+    broken,              // the loader stops there with an error
+    unreached,           // after a broken copy
+    shadowed,            // after the winner in the search order
+    not_searched,        // where this requester's search does not look (DF_1_NODEFLIB, ...)
+    not_on_search_path,  // in a CUDA installation directory the loader never searches
+    other,               // a saved fact in no known form: `path` holds it whole
+  };
+  std::string path;
+  Status status = Status::shadowed;
+  std::string reason;
+  std::string to_text() const;
+  static OtherCopy from_text(std::string_view text);
+  bool operator==(const OtherCopy&) const = default;
+};
+std::string_view other_copy_status_key(OtherCopy::Status s);
+
 // One CUDA library a framework needs, resolved as the dynamic loader would
 // resolve it for the framework's own shared object (src/libs/).
 struct LibraryFact {
@@ -351,9 +374,9 @@ struct LibraryFact {
   Fact<std::string> path;
   Fact<std::string> real_path;
   std::string found_by;  // "DT_RUNPATH of … ($ORIGIN/../nvidia/cudnn/lib)", "ld.so.cache", …
-  Fact<std::string> version;              // from the real file name (libcudnn.so.9.3.0)
-  Fact<std::string> reported_version;     // the library's own version call (--library-versions)
-  std::vector<std::string> other_copies;  // "<path>: <status>: <why it loses>"
+  Fact<std::string> version;            // from the real file name (libcudnn.so.9.3.0)
+  Fact<std::string> reported_version;   // the library's own version call (--library-versions)
+  std::vector<OtherCopy> other_copies;  // JSON: "<path>: <status>: <why it loses>"
   std::vector<std::string>
       missing_dependencies;  // "libnvJitLink.so.12 (libcusolver.so.11 → libnvJitLink.so.12)"
   // Symbols the framework's own object needs from this library that the copy

@@ -50,6 +50,12 @@ template <class T>
 concept HasFields = requires(T t, NullVisitor v) {
   t.fields(v);
 };
+// A value whose JSON form is one string (OtherCopy).
+template <class T>
+concept HasTextForm = requires(const T& t, std::string_view text) {
+  { t.to_text() } -> std::convertible_to<std::string>;
+  { T::from_text(text) } -> std::same_as<T>;
+};
 
 inline std::string join_path(const std::string& base, const char* name) {
   return base.empty() ? std::string(name) : base + "." + name;
@@ -83,6 +89,8 @@ json write_value(const T& value, const std::string& path, json& unavailable) {
       arr.push_back(write_value(value[i], path + "[" + std::to_string(i) + "]", unavailable));
     }
     return arr;
+  } else if constexpr (HasTextForm<T>) {
+    return json(value.to_text());
   } else if constexpr (HasFields<T>) {
     json obj = json::object();
     FieldWriter w{obj, path, unavailable};
@@ -162,6 +170,12 @@ void read_value(const json& j, T& value, const std::string& path, const json& un
       }
       value[k] = v.template get<std::string>();
     }
+  } else if constexpr (HasTextForm<T>) {
+    if (!j.is_string()) {
+      error = path + ": expected a string";
+      return;
+    }
+    value = T::from_text(sanitize_text(j.template get<std::string>()));
   } else if constexpr (HasFields<T>) {
     if (!j.is_object()) {
       error = path + ": expected an object";

@@ -58,3 +58,40 @@ TEST(FactsJson, RejectsWrongTypesAndVersions) {
 }
 
 }  // namespace ongpu
+
+namespace ongpu {
+namespace {
+
+// A copy that loses is a value for the rules and one string in the JSON
+// (schema 1), read back to the same value.
+TEST(OtherCopy, TextFormRoundTrips) {
+  const OtherCopy c{"/usr/lib/x86_64-linux-gnu/libcudnn.so.9", OtherCopy::Status::shadowed,
+                    "later in the search order than /venv/nvidia/cudnn/lib/libcudnn.so.9"};
+  EXPECT_EQ(c.to_text(),
+            "/usr/lib/x86_64-linux-gnu/libcudnn.so.9: shadowed: later in the search order than "
+            "/venv/nvidia/cudnn/lib/libcudnn.so.9");
+  EXPECT_EQ(OtherCopy::from_text(c.to_text()), c);
+  const auto n = OtherCopy::from_text(
+      "/opt/cuda/lib64/libcufft.so.11: not_on_search_path: in /opt/cuda/lib64, which the loader "
+      "does not search");
+  EXPECT_EQ(n.status, OtherCopy::Status::not_on_search_path);
+  EXPECT_EQ(n.path, "/opt/cuda/lib64/libcufft.so.11");
+  // A saved fact in no known form stays whole.
+  const auto odd = OtherCopy::from_text("something else: entirely");
+  EXPECT_EQ(odd.status, OtherCopy::Status::other);
+  EXPECT_EQ(odd.to_text(), "something else: entirely");
+  LibraryFact lib;
+  lib.other_copies = {c, n};
+  json unavailable = json::object();
+  const json j = detail::write_value(lib, "lib", unavailable);
+  ASSERT_TRUE(j["other_copies"].is_array());
+  EXPECT_EQ(j["other_copies"][0], c.to_text());
+  LibraryFact back;
+  std::string error;
+  detail::read_value(j, back, "lib", unavailable, error);
+  ASSERT_EQ(error, "");
+  EXPECT_EQ(back.other_copies, lib.other_copies);
+}
+
+}  // namespace
+}  // namespace ongpu

@@ -385,6 +385,24 @@ void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
 
 namespace {
 
+OtherCopy::Status other_copy_status(libs::CopyStatus s) {
+  switch (s) {
+    case libs::CopyStatus::skipped:
+      return OtherCopy::Status::skipped;
+    case libs::CopyStatus::broken:
+      return OtherCopy::Status::broken;
+    case libs::CopyStatus::unreached:
+      return OtherCopy::Status::unreached;
+    case libs::CopyStatus::not_searched:
+      return OtherCopy::Status::not_searched;
+    case libs::CopyStatus::shadowed:
+    case libs::CopyStatus::chosen:
+    case libs::CopyStatus::same_file:
+      break;
+  }
+  return OtherCopy::Status::shadowed;
+}
+
 // The fact for one library the framework asks for, from the loader's (or
 // pathfinder's) resolution of it: the file, the version in its name, its own
 // dependencies as the loader will look for them, and every other copy.
@@ -439,8 +457,7 @@ LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const 
   for (const auto& c : r.copies) {
     seen_real.push_back(c.real_path);
     if (c.status == libs::CopyStatus::chosen || c.status == libs::CopyStatus::same_file) continue;
-    lib.other_copies.push_back(
-        fmt::format("{}: {}: {}", c.path, libs::copy_status_key(c.status), c.reason));
+    lib.other_copies.push_back(OtherCopy{c.path, other_copy_status(c.status), c.reason});
   }
   // Copies the loader never looks at: a toolkit or conda library directory
   // that is not on its path.
@@ -450,8 +467,9 @@ LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const 
     const std::string real = libs::real_path(fs, candidate);
     if (std::find(seen_real.begin(), seen_real.end(), real) != seen_real.end()) continue;
     seen_real.push_back(real);
-    lib.other_copies.push_back(fmt::format(
-        "{}: not_on_search_path: in {}, which the loader does not search", candidate, dir));
+    lib.other_copies.push_back(
+        OtherCopy{candidate, OtherCopy::Status::not_on_search_path,
+                  fmt::format("in {}, which the loader does not search", dir)});
   }
   return lib;
 }

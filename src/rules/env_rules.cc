@@ -27,9 +27,9 @@ void visible_rules(const FactSet& f, std::vector<Finding>& out) {
     return;
   }
   if (r.stop_position) {
-    const bool unknown = r.stop_reason.find("there is no GPU") == 0 ||
-                         r.stop_reason.find("no GPU has") == 0 ||
-                         r.stop_reason.find("no MIG instance") == 0;
+    using Stop = VisibleResolution::Stop;
+    const bool unknown =
+        r.stop == Stop::no_such_index || r.stop == Stop::no_such_gpu || r.stop == Stop::no_such_mig;
     std::string ignored;
     for (const auto& e : r.ignored_entries) ignored += (ignored.empty() ? "" : ",") + e;
     if (unknown) {

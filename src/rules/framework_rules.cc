@@ -455,8 +455,8 @@ class Checker {
       for (const auto* l : missing) {
         x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
         for (const auto& c : l->other_copies) {
-          if (c.find(": not_on_search_path:") == std::string::npos) continue;
-          const std::string dir = dir_of(c.substr(0, c.find(':')));
+          if (c.status != OtherCopy::Status::not_on_search_path) continue;
+          const std::string dir = dir_of(c.path);
           if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
         }
       }
@@ -511,9 +511,8 @@ class Checker {
         }
         // A copy exists where the loader does not look: say how to use it.
         for (const auto& c : l->other_copies) {
-          if (c.find(": not_on_search_path:") == std::string::npos) continue;
-          std::string path = c.substr(0, c.find(':'));
-          std::string dir = path.substr(0, path.rfind('/'));
+          if (c.status != OtherCopy::Status::not_on_search_path) continue;
+          std::string dir = dir_of(c.path);
           x.summary += fmt::format(" (a copy is in {}, which it does not search)", dir);
           x.fix.push_back("or: " + ld_library_path_fix(dir));
           break;
@@ -549,12 +548,11 @@ class Checker {
       // The framework's own pip copy loses to another one earlier in the search.
       if (l.outcome == "found" && l.real_path && !in_nvidia_wheel(*l.real_path)) {
         for (const auto& c : l.other_copies) {
-          if (in_nvidia_wheel(c.substr(0, c.find(':'))) &&
-              c.find(": shadowed:") != std::string::npos) {
+          if (in_nvidia_wheel(c.path) && c.status == OtherCopy::Status::shadowed) {
             auto& x = add(
                 "framework.cuda_library_shadowed",
                 fmt::format("{} is loaded from {} ({}), not from the wheel the framework pins ({})",
-                            l.soname, *l.real_path, l.found_by, c.substr(0, c.find(':'))));
+                            l.soname, *l.real_path, l.found_by, c.path));
             x.evidence.push_back({"frameworks[].libraries[].found_by", l.found_by});
             x.fix.push_back(l.found_by.find("LD_LIBRARY_PATH") != std::string::npos
                                 ? "remove that directory from LD_LIBRARY_PATH"
@@ -1058,7 +1056,7 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
           v.details.push_back(fmt::format("{}: {}", l.soname,
                                           l.outcome == "not_found" ? "not found" : l.path.reason));
         }
-        for (const auto& c : l.other_copies) v.details.push_back("  also " + c);
+        for (const auto& c : l.other_copies) v.details.push_back("  also " + c.to_text());
       }
       if (v.gpu) v.summary = fmt::format("{} {} can use the GPU", pretty(fw.framework), fw.version);
       verdicts.push_back(std::move(v));

@@ -126,9 +126,8 @@ const Case kCases[] = {
        auto& lib = f.python.environments[0].frameworks[0].libraries[0];
        lib.real_path = std::string("/usr/local/cuda/lib64/libcudnn.so.9.19.0");
        lib.found_by = "LD_LIBRARY_PATH entry /usr/local/cuda/lib64";
-       lib.other_copies = {
-           "/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9: shadowed: later in "
-           "the search"};
+       lib.other_copies = {{"/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9",
+                            OtherCopy::Status::shadowed, "later in the search"}};
      }},
     {"framework.cpu_only_build",
      [](FactSet& f) { add_framework(f, "onnxruntime", "1.32.0", "cpu"); }},
@@ -592,9 +591,8 @@ TEST(FrameworkRules, TensorflowWithoutPinsIsToldToInstallItsCudaAndCudnn) {
   auto& libs = f.python.environments[0].frameworks[0].libraries;
   l.soname = "libcudnn.so.8";
   l.wanted_by = "build_info.py cudnn_version 8";
-  l.other_copies = {
-      "/opt/conda/lib/libcudnn.so.8: not_on_search_path: in /opt/conda/lib, which the loader does "
-      "not search"};
+  l.other_copies = {{"/opt/conda/lib/libcudnn.so.8", OtherCopy::Status::not_on_search_path,
+                     "in /opt/conda/lib, which the loader does not search"}};
   libs.push_back(l);
   auto several = framework_findings(f);
   ASSERT_EQ(

@@ -351,7 +351,8 @@ TEST(NodeSeverity, UvmToolsIsOnlyAWarning) {
 TEST(NodeSeverity, AGpuNodeLockedWhileAnotherIsOpenIsAWarning) {
   auto f = healthy_facts(2);
   f.device_nodes.nodes[4].readable = f.device_nodes.nodes[4].writable = false;  // /dev/nvidia1
-  const auto* x = finding(evaluate(f), "nodes.inaccessible");
+  const auto all = evaluate(f);                                                 // x points into it
+  const auto* x = finding(all, "nodes.inaccessible");
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(x->severity, Severity::warning);
   EXPECT_NE(x->summary.find("other GPUs"), std::string::npos) << x->summary;
@@ -368,7 +369,8 @@ TEST(NodeSeverity, TheControlAndUvmNodesAreErrors) {
   for (size_t i : {0u, 1u}) {
     auto f = healthy_facts(2);
     f.device_nodes.nodes[i].writable = false;
-    const auto* x = finding(evaluate(f), "nodes.inaccessible");
+    const auto all = evaluate(f);  // x points into it
+    const auto* x = finding(all, "nodes.inaccessible");
     ASSERT_NE(x, nullptr);
     EXPECT_EQ(x->severity, Severity::error) << f.device_nodes.nodes[i].path;
   }

@@ -49,11 +49,14 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
   auto entries = parse_visible_devices(*value);
   if (entries.empty()) {
     r.stop_position = 0;
+    r.stop = VisibleResolution::Stop::empty_value;
     r.stop_reason = "the variable is set to an empty string, which hides every GPU";
     return r;
   }
   std::vector<std::string> chosen;  // uuids already visible
-  auto stop = [&](size_t i, std::string reason) {
+  using Stop = VisibleResolution::Stop;
+  auto stop = [&](size_t i, Stop kind, std::string reason) {
+    r.stop = kind;
     r.stop_position = i;
     r.stop_entry = entries[i].text;
     r.stop_reason = std::move(reason);
@@ -67,16 +70,19 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
     switch (e.kind) {
       case VisibleEntry::Kind::invalid:
         if (e.text.empty())
-          stop(i, "an empty entry is not a GPU");
+          stop(i, Stop::empty_entry, "an empty entry is not a GPU");
         else if (starts_with(e.text, "-"))
-          stop(i, "a negative number is not a GPU (\"-1\" is the usual way to hide GPUs)");
+          stop(i, Stop::negative,
+               "a negative number is not a GPU (\"-1\" is the usual way to hide GPUs)");
         else
-          stop(i, "\"" + e.text + "\" is neither an index nor a GPU-/MIG- UUID");
+          stop(i, Stop::not_an_entry,
+               "\"" + e.text + "\" is neither an index nor a GPU-/MIG- UUID");
         return r;
       case VisibleEntry::Kind::index:
         if (e.index < 0 || static_cast<size_t>(e.index) >= order.size()) {
-          stop(i, "there is no GPU " + e.text + " (this machine has " +
-                      std::to_string(order.size()) + ")");
+          stop(i, Stop::no_such_index,
+               "there is no GPU " + e.text + " (this machine has " + std::to_string(order.size()) +
+                   ")");
           return r;
         }
         gpu = &order[static_cast<size_t>(e.index)];
@@ -91,9 +97,9 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
           if (starts_with(g.uuid, e.text)) matches.push_back(&g);
         }
         if (matches.size() != 1) {
-          stop(i, matches.empty()
-                      ? "no GPU has a UUID starting with " + e.text
-                      : e.text + " matches " + std::to_string(matches.size()) + " GPUs");
+          stop(i, matches.empty() ? Stop::no_such_gpu : Stop::ambiguous_uuid,
+               matches.empty() ? "no GPU has a UUID starting with " + e.text
+                               : e.text + " matches " + std::to_string(matches.size()) + " GPUs");
           return r;
         }
         gpu = matches[0];
@@ -110,7 +116,7 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
           }
         }
         if (!gpu) {
-          stop(i, "no MIG instance has the UUID " + e.text);
+          stop(i, Stop::no_such_mig, "no MIG instance has the UUID " + e.text);
           return r;
         }
         mig = true;
@@ -119,7 +125,7 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
     }
     if (std::find(chosen.begin(), chosen.end(), uuid) != chosen.end()) {
       // NVIDIA does not document a repeated entry; ongpu assumes it ends the list.
-      stop(i, e.text + " names a GPU that is already in the list");
+      stop(i, Stop::repeated, e.text + " names a GPU that is already in the list");
       return r;
     }
     chosen.push_back(uuid);

@@ -44,6 +44,20 @@ struct VisibleResolution {
   bool variable_set = false;
   std::string value;
   std::vector<VisibleGpu> visible;
+  // Why the list ended, as a kind rules can test (stop_reason is its words).
+  enum class Stop {
+    none,
+    empty_value,     // CUDA_VISIBLE_DEVICES=""
+    empty_entry,     // "0,,1"
+    negative,        // "-1"
+    not_an_entry,    // neither an index nor a GPU-/MIG- UUID
+    no_such_index,   // an index past the last GPU
+    no_such_gpu,     // no GPU UUID starts with it
+    ambiguous_uuid,  // a UUID prefix that matches several GPUs
+    no_such_mig,     // no MIG instance has it
+    repeated,        // a GPU already in the list
+  };
+  Stop stop = Stop::none;
   // The entry that ended the list, and why; entries after it are ignored.
   std::optional<size_t> stop_position;
   std::string stop_entry;

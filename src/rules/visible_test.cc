@@ -101,6 +101,23 @@ TEST(Visible, GarbageAndRepeatsEnd) {
             (std::vector<int>{}));
 }
 
+// Why the list ended is a kind the rules test, not words they parse.
+TEST(Visible, StopKinds) {
+  using Stop = VisibleResolution::Stop;
+  auto stop = [](const std::string& v) { return resolve_visible(v, four_gpus(), "cuda").stop; };
+  EXPECT_EQ(resolve_visible(std::nullopt, four_gpus(), "cuda").stop, Stop::none);
+  EXPECT_EQ(stop("0,1"), Stop::none);
+  EXPECT_EQ(stop(""), Stop::empty_value);
+  EXPECT_EQ(stop("0,,1"), Stop::empty_entry);
+  EXPECT_EQ(stop("-1"), Stop::negative);
+  EXPECT_EQ(stop("gpu0"), Stop::not_an_entry);
+  EXPECT_EQ(stop("7"), Stop::no_such_index);
+  EXPECT_EQ(stop("GPU-ffff"), Stop::no_such_gpu);
+  EXPECT_EQ(stop("GPU-"), Stop::ambiguous_uuid);
+  EXPECT_EQ(stop("MIG-nothing"), Stop::no_such_mig);
+  EXPECT_EQ(stop("1,1"), Stop::repeated);
+}
+
 TEST(Visible, IndicesFollowCudasOrderNotNvidiaSmis) {
   // CUDA enumerated the GPUs fastest first: ordinal 0 is nvidia-smi's GPU 3.
   FactSet f = testing::healthy_facts(4);
