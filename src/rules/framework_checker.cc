@@ -1,0 +1,107 @@
+// What the framework checks share: names, versions, and the fix commands.
+#include "rules/framework_checker.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "knowledge/version.h"
+#include "python/metadata.h"
+#include "python/wheel.h"
+#include "rules/catalog.h"
+#include "rules/visible.h"
+#include "util/strings.h"
+
+namespace ongpu::framework_check {
+
+std::string pretty(const std::string& framework) {
+  if (framework == "tensorflow") return "TensorFlow";
+  if (framework == "torch") return "PyTorch";
+  if (framework == "jax") return "JAX";
+  if (framework == "cupy") return "CuPy";
+  if (framework == "onnxruntime") return "ONNX Runtime";
+  return framework;
+}
+
+// "12.5.1" -> {12, 5}; "12" -> {12, 0}.
+std::optional<std::pair<int, int>> major_minor(std::string_view v) {
+  auto parts = split(v, '.');
+  auto major = parse_number<int>(parts[0]);
+  if (!major) return std::nullopt;
+  int minor = parts.size() > 1 ? parse_number<int>(parts[1]).value_or(0) : 0;
+  return std::make_pair(*major, minor);
+}
+
+// The release part of a package version: "2.16.0rc0" -> "2.16.0", "2.3.0+cu121" -> "2.3.0".
+std::string_view release_of(std::string_view v) {
+  size_t n = 0;
+  while (n < v.size() && ((v[n] >= '0' && v[n] <= '9') || v[n] == '.')) ++n;
+  while (n > 0 && v[n - 1] == '.') --n;
+  return v.substr(0, n);
+}
+
+std::string installer_of(const PythonEnv& env, const std::string& dist) {
+  for (const auto& d : env.distributions) {
+    if (d.name == dist) return d.installer;
+  }
+  return "";
+}
+
+// The command that installs `what` into this very environment.
+std::string pip(const PythonEnv& env, const std::string& args) {
+  return fmt::format("{} -m pip {}", shell_quote(env.executable.value_or(env.interpreter)), args);
+}
+
+// A file of an NVIDIA pip wheel: site-packages/nvidia/<package>/lib or, from
+// CUDA 13, site-packages/nvidia/cu13/lib (NVIDIA/cuml#7304).
+bool in_nvidia_wheel(std::string_view path) {
+  auto site = path.find("-packages/");  // site-packages, dist-packages
+  return site != std::string_view::npos && path.find("/nvidia/", site) != std::string_view::npos;
+}
+
+std::string dir_of(std::string_view path) {
+  auto slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(0, slash));
+}
+
+// The fix for a framework that pins no CUDA wheel (TensorFlow before 2.14
+// has no [and-cuda] extra): the CUDA and cuDNN its build_info.py names,
+// installed by hand. The tested configuration gives the cuDNN minor.
+std::string Checker::install_cuda_yourself() const {
+  std::string cudnn = fw_.cudnn_version.value_or("?");
+  if (auto built = built_cudnn()) cudnn = built->version;
+  return fmt::format(
+      "{} {} pins no NVIDIA wheels (tensorflow[and-cuda] exists from 2.14): install CUDA {} and "
+      "cuDNN {} (or a newer {}.x) yourself, from NVIDIA's archives or your distribution, and put "
+      "their lib directories on the loader's path (LD_LIBRARY_PATH or /etc/ld.so.conf.d)",
+      name_, fw_.version, fw_.cuda_version.value_or("?"), cudnn, cudnn.substr(0, cudnn.find('.')));
+}
+
+// The pip arguments that install what the framework pins and is missing,
+// keeping the installed release: pip leaves a requirement that is already
+// satisfied alone and installs its missing dependencies (tests/ground_truth
+// applies this to every wheel removed in turn). A torch from PyTorch's own
+// index (2.10.0+cu126) is found there again.
+std::string Checker::install_args() const {
+  std::string extra = fw_.framework == "tensorflow" ? "and-cuda"
+                      : fw_.framework == "jax"
+                          ? "cuda" + fw_.cuda_version.value_or("12").substr(0, 2)
+                      : fw_.cuda_wheels.empty() ? ""
+                                                : fw_.cuda_wheels.front().extra;
+  const std::string dist = fw_.framework == "jax" ? "jax" : fw_.distribution;
+  std::string args =
+      "install " + shell_quote(fmt::format("{}{}=={}", dist, extra.empty() ? "" : "[" + extra + "]",
+                                           fw_.version));
+  const auto local = fw_.version.find("+cu");
+  if (fw_.framework == "torch" && local != std::string::npos) {
+    args += " --extra-index-url https://download.pytorch.org/whl/" + fw_.version.substr(local + 1);
+  }
+  return args;
+}
+
+std::string Checker::ld_library_path_fix(const std::string& dir) {
+  return fmt::format("export LD_LIBRARY_PATH={}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}",
+                     shell_quote(dir));
+}
+
+}  // namespace ongpu::framework_check

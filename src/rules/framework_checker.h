@@ -1,0 +1,144 @@
+// The checks of one framework in one Python environment, by concern:
+//   framework_build_rules.cc    platform, wheel, build, conflicting installs, environment, JAX skew
+//   framework_library_rules.cc  the CUDA wheels and libraries it loads, mixed releases
+//   framework_compat_rules.cc   cuDNN, driver and GPU architecture against its build
+//   framework_checker.cc        shared helpers and the fix commands
+// framework_rules.cc turns the findings into a verdict per framework.
+// Internal to rules/: the public entry point is rules/framework_rules.h.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "facts/factset.h"
+#include "knowledge/knowledge.h"
+#include "rules/catalog.h"
+#include "rules/finding.h"
+
+namespace ongpu::framework_check {
+
+// The framework's name as users write it: "torch" -> "PyTorch".
+std::string pretty(const std::string& framework);
+// "12.5.1" -> {12, 5}; "12" -> {12, 0}.
+std::optional<std::pair<int, int>> major_minor(std::string_view v);
+// The release part of a package version: "2.16.0rc0" -> "2.16.0", "2.3.0+cu121" -> "2.3.0".
+std::string_view release_of(std::string_view v);
+// The installer a distribution records (pip, conda, uv, ...), "" when none.
+std::string installer_of(const PythonEnv& env, const std::string& dist);
+// The command that installs into this very environment: "<python> -m pip ARGS".
+std::string pip(const PythonEnv& env, const std::string& args);
+// A file of an NVIDIA pip wheel: site-packages/nvidia/<package>/lib or, from
+// CUDA 13, site-packages/nvidia/cu13/lib (NVIDIA/cuml#7304).
+bool in_nvidia_wheel(std::string_view path);
+std::string dir_of(std::string_view path);
+
+class Checker {
+ public:
+  Checker(const FactSet& f, const PythonEnv& env, const FrameworkFacts& fw,
+          const knowledge::Knowledge& k, std::vector<Finding>& out)
+      : f_(f),
+        env_(env),
+        fw_(fw),
+        k_(k),
+        out_(out),
+        scope_(fmt::format("{} in {}", fw.framework, env.interpreter)),
+        name_(pretty(fw.framework)) {}
+
+  void run() {
+    platform();
+    wheel_architecture();
+    build();
+    conflicts();
+    environment();
+    jax_skew();
+    if (fw_.flavor != "cuda") return;
+    wheels();
+    cudnn();
+    mixed_releases();
+    driver();
+    architectures();
+  }
+
+ private:
+  Finding& add(std::string_view id, std::string summary) {
+    out_.push_back(make_finding(id, std::move(summary)));
+    out_.back().scope = scope_;
+    return out_.back();
+  }
+
+  std::string installer() const { return installer_of(env_, fw_.distribution); }
+
+  void platform();
+
+  void wheel_architecture();
+
+  void build();
+
+  void conflicts();
+
+  void environment();
+
+  void jax_skew();
+
+  void wheels();
+
+  std::string install_cuda_yourself() const;
+
+  std::string install_args() const;
+
+  void wheels_missing(const std::string& install, const std::vector<std::string>& sonames);
+
+  void libraries(bool none_installed, const std::string& install);
+
+  static std::string ld_library_path_fix(const std::string& dir);
+
+  void later_missing(const LibraryFact& l, const std::string& install);
+
+  // The cuDNN the framework was built with. TensorFlow's build_info.py
+  // records only its major ('9'); the tested build configuration of the
+  // release gives the minor it was compiled against (tensorflow_gpu.csv:
+  // 2.21 with cuDNN 9.3), kept only when the majors agree.
+  struct BuiltCudnn {
+    std::string version;  // "9.3"
+    std::string
+        source;  // the tested build configuration it came from; "" = the framework's own files
+  };
+  std::optional<BuiltCudnn> built_cudnn() const;
+
+  void cudnn();
+
+  // The CUDA release a resolved library belongs to, where the evidence is
+  // clear: a toolkit directory named for its version (/usr/local/cuda-13.0),
+  // a CUDA 13 wheel's nvidia/cu13, the -cuNN suffix of the NVIDIA wheel whose
+  // directory holds it, or a soname whose major is CUDA's own (cudart,
+  // cuBLAS, nvrtc, nvJitLink). Other sonames say nothing by themselves:
+  // libcurand.so.10 is in CUDA 11, 12 and 13, libcusparse.so.12 in 12 and 13
+  // (the CUDA 13.0 toolkit's lib), libcudnn.so.9 is built for 12 and 13.
+  struct Release {
+    int major = 0;
+    std::string version;  // "13.0" from a toolkit directory, else ""
+    std::string why;      // "CUDA 13.0 by its directory"
+  };
+  std::optional<Release> cuda_release_of(const LibraryFact& l) const;
+
+  void mixed_releases();
+
+  void driver();
+
+  void architectures();
+
+  const FactSet& f_;
+  const PythonEnv& env_;
+  const FrameworkFacts& fw_;
+  const knowledge::Knowledge& k_;
+  std::vector<Finding>& out_;
+  std::string scope_;
+  std::string name_;
+};
+
+}  // namespace ongpu::framework_check

@@ -1,0 +1,332 @@
+// Framework checks of the CUDA wheels it pins and the CUDA libraries it loads:
+// missing, unreachable, too old, shadowed, of mixed releases.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "knowledge/version.h"
+#include "python/metadata.h"
+#include "python/wheel.h"
+#include "rules/catalog.h"
+#include "rules/framework_checker.h"
+#include "rules/visible.h"
+#include "util/strings.h"
+
+namespace ongpu::framework_check {
+
+void Checker::wheels() {
+  if (fw_.cuda_wheels.empty()) {
+    // No pins (TensorFlow before 2.14): the libraries its build implies.
+    if (!fw_.libraries.empty()) libraries(false, "");
+    return;
+  }
+  std::vector<std::string> missing_wheels;
+  for (const auto& w : fw_.cuda_wheels) {
+    if (w.installed.empty()) missing_wheels.push_back(w.name);
+  }
+  const bool none_installed = missing_wheels.size() == fw_.cuda_wheels.size();
+  const std::string install = install_args();
+  if (!fw_.libraries.empty()) {
+    libraries(none_installed, install);
+  } else if (none_installed) {
+    // No resolution to go by (an older snapshot): judge by the wheels alone.
+    wheels_missing(install, {});
+  }
+  if (!missing_wheels.empty() && !none_installed) {
+    std::string list;
+    for (const auto& m : missing_wheels) list += (list.empty() ? "" : ", ") + m;
+    auto& x = add("framework.cuda_wheels_partial",
+                  fmt::format("{} pins NVIDIA wheels that are not installed: {}", name_, list));
+    x.evidence.push_back({"frameworks[].cuda_wheels[].installed", list + ": not installed"});
+    x.fix.push_back(pip(env_, install));
+  }
+}
+
+void Checker::wheels_missing(const std::string& install, const std::vector<std::string>& sonames) {
+  std::string extra = fw_.cuda_wheels.front().extra;
+  std::string libs;
+  for (const auto& so : sonames) libs += (libs.empty() ? "" : ", ") + so;
+  auto& x =
+      add("framework.cuda_wheels_missing",
+          fmt::format(
+              "{} {} is a CUDA {} build, but none of the {} NVIDIA wheels it pins{} is installed{}",
+              name_, fw_.version, fw_.cuda_version.value_or("?"), fw_.cuda_wheels.size(),
+              extra.empty() ? "" : " (extra [" + extra + "])",
+              libs.empty() ? "" : ", and the loader finds no other copy of " + libs));
+  x.evidence.push_back({"frameworks[].cuda_wheels[].installed",
+                        "none of " + std::to_string(fw_.cuda_wheels.size())});
+  x.fix.push_back(pip(env_, install));
+}
+
+void Checker::libraries(bool none_installed, const std::string& install) {
+  std::vector<const LibraryFact*> missing;
+  for (const auto& l : fw_.libraries) {
+    if (l.outcome == "found") continue;
+    if (l.role == "later") {
+      later_missing(l, install);
+    } else {
+      missing.push_back(&l);
+    }
+  }
+  if (!missing.empty() && none_installed) {
+    std::vector<std::string> sonames;
+    for (const auto* l : missing) sonames.push_back(l->soname);
+    wheels_missing(install, sonames);
+  } else if (missing.size() > 1 && fw_.cuda_wheels.empty()) {
+    // No pins: one fix (install the build's CUDA and cuDNN) for them all.
+    std::string list;
+    std::vector<std::string> dirs;  // copies where the loader does not look
+    for (const auto* l : missing) list += (list.empty() ? "" : ", ") + l->soname;
+    auto& x = add(
+        "framework.cuda_library_missing",
+        fmt::format("{} {} needs {}, and the loader finds them nowhere", name_, fw_.version, list));
+    for (const auto* l : missing) {
+      x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
+      for (const auto& c : l->other_copies) {
+        if (c.status != OtherCopy::Status::not_on_search_path) continue;
+        const std::string dir = dir_of(c.path);
+        if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+      }
+    }
+    x.fix.push_back(install_cuda_yourself());
+    if (!dirs.empty()) {
+      std::string joined;
+      for (const auto& d : dirs) joined += (joined.empty() ? "" : ":") + d;
+      x.summary += fmt::format(" (copies are in {}, which it does not search)", joined);
+      x.fix.push_back("or: " + ld_library_path_fix(joined));
+    }
+  } else {
+    for (const auto* l : missing) {
+      bool wheel_installed = std::any_of(
+          fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
+          [&](const PinnedWheel& w) { return w.name == l->wanted_by && !w.installed.empty(); });
+      auto& x = add(
+          wheel_installed ? "framework.cuda_wheels_unreachable" : "framework.cuda_library_missing",
+          wheel_installed
+              ? fmt::format("{} is installed, but the loader will not find {} from {}",
+                            l->wanted_by, l->soname,
+                            l->requester.empty() ? "the framework" : l->requester)
+              : fmt::format("{} needs {}, and the loader finds it nowhere", name_, l->soname));
+      x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
+      const bool pinned = std::any_of(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
+                                      [&](const PinnedWheel& w) { return w.name == l->wanted_by; });
+      if (!l->wheel_copy.empty()) {
+        // The framework's own search misses the wheel's directory (TensorFlow
+        // 2.21.0's RUNPATH lacks nvidia/cusolver/lib): reinstalling the same
+        // release changes nothing, the loader's path does.
+        x.summary += fmt::format(" (the wheel's copy is {})", l->wheel_copy);
+        x.fix.push_back(ld_library_path_fix(dir_of(l->wheel_copy)));
+      } else if (wheel_installed) {
+        // The wheel is recorded as installed, its file is gone: that wheel
+        // again, at its version, and nothing else.
+        const auto w = std::find_if(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
+                                    [&](const PinnedWheel& p) { return p.name == l->wanted_by; });
+        x.fix.push_back(pip(env_, "install --force-reinstall --no-deps " +
+                                      shell_quote(w->name + "==" + w->installed)));
+      } else if (fw_.cuda_wheels.empty()) {
+        x.fix.push_back(
+            install_cuda_yourself());  // no wheel to name: the library follows from build_info.py
+      } else if (pinned) {
+        const auto w = std::find_if(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
+                                    [&](const PinnedWheel& p) { return p.name == l->wanted_by; });
+        x.fix.push_back(pip(env_, "install " + shell_quote(w->name + w->specifier)));
+      } else {
+        // Wanted by the framework's own object (DT_NEEDED) or its preload, not
+        // by one pin: the framework with every wheel it pins.
+        x.fix.push_back(pip(env_, install));
+      }
+      // A copy exists where the loader does not look: say how to use it.
+      for (const auto& c : l->other_copies) {
+        if (c.status != OtherCopy::Status::not_on_search_path) continue;
+        std::string dir = dir_of(c.path);
+        x.summary += fmt::format(" (a copy is in {}, which it does not search)", dir);
+        x.fix.push_back("or: " + ld_library_path_fix(dir));
+        break;
+      }
+    }
+  }
+  for (const auto& l : fw_.libraries) {
+    if (!l.missing_symbols.empty() && l.outcome == "found") {
+      // Another copy than the one the framework was linked with, and older:
+      // the loader stops at the first symbol it lacks.
+      const std::string object = l.wanted_by.substr(l.wanted_by.rfind(' ') + 1);
+      auto& x = add(
+          "framework.cuda_library_too_old",
+          fmt::format("{} is loaded from {} ({}), which lacks {}{} that {} needs: {} fails to load",
+                      l.soname, l.real_path.value_or("?"), l.found_by, l.missing_symbols.front(),
+                      l.missing_symbols.size() > 1
+                          ? fmt::format(" and {} more", l.missing_symbols.size() - 1)
+                          : "",
+                      object, name_));
+      std::string list;
+      for (const auto& sym : l.missing_symbols) list += (list.empty() ? "" : ", ") + sym;
+      x.evidence.push_back({"frameworks[].libraries[].missing_symbols", list});
+      x.fix.push_back(install.empty() ? install_cuda_yourself() : pip(env_, install));
+    }
+    for (const auto& dep : l.missing_dependencies) {
+      auto& x = add("framework.cuda_library_dependency_missing",
+                    fmt::format("{} ({}) needs {}, which the loader does not find", l.soname,
+                                l.path.value_or("?"), dep));
+      x.evidence.push_back({"frameworks[].libraries[].missing_dependencies", dep});
+      x.fix.push_back(install.empty() ? install_cuda_yourself() : pip(env_, install));
+    }
+    // The framework's own pip copy loses to another one earlier in the search.
+    if (l.outcome == "found" && l.real_path && !in_nvidia_wheel(*l.real_path)) {
+      for (const auto& c : l.other_copies) {
+        if (in_nvidia_wheel(c.path) && c.status == OtherCopy::Status::shadowed) {
+          auto& x = add(
+              "framework.cuda_library_shadowed",
+              fmt::format("{} is loaded from {} ({}), not from the wheel the framework pins ({})",
+                          l.soname, *l.real_path, l.found_by, c.path));
+          x.evidence.push_back({"frameworks[].libraries[].found_by", l.found_by});
+          x.fix.push_back(l.found_by.find("LD_LIBRARY_PATH") != std::string::npos
+                              ? "remove that directory from LD_LIBRARY_PATH"
+                              : "remove the system copy from the loader's path, or set "
+                                "LD_LIBRARY_PATH to the wheel's lib directory");
+          break;
+        }
+      }
+    }
+  }
+}
+
+// A library the framework opens on first use, not to register a GPU.
+void Checker::later_missing(const LibraryFact& l, const std::string& install) {
+  auto& x =
+      add("framework.cuda_library_later_missing",
+          fmt::format("{} does not need {} to register a GPU, but opens it on first use, and the "
+                      "loader finds "
+                      "it nowhere{}",
+                      name_, l.soname,
+                      l.wheel_copy.empty() ? "" : " (the wheel's copy is " + l.wheel_copy + ")"));
+  x.evidence.push_back({"frameworks[].libraries[].outcome", l.soname + ": " + l.outcome});
+  if (!l.wheel_copy.empty()) {
+    x.fix.push_back(ld_library_path_fix(dir_of(l.wheel_copy)));
+  } else if (!install.empty()) {
+    x.fix.push_back(pip(env_, install));
+  }
+}
+
+std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) const {
+  const std::string path = l.real_path.value_or("");
+  for (auto part : split(path, '/')) {
+    if (!starts_with(part, "cuda-")) continue;
+    auto v = part.substr(5);
+    auto mm = major_minor(v);
+    if (mm && knowledge::parse_version(v)) {
+      return Release{mm->first, std::string(v), fmt::format("CUDA {} by its directory", v)};
+    }
+  }
+  if (in_nvidia_wheel(path)) {
+    auto at = path.find("/nvidia/", path.find("-packages/")) + 8;
+    std::string pkg = path.substr(at, path.find('/', at) - at);
+    if (starts_with(pkg, "cu")) {
+      if (auto n = parse_number<int>(std::string_view(pkg).substr(2))) {
+        return Release{*n, "", fmt::format("CUDA {} by its wheel directory nvidia/{}", *n, pkg)};
+      }
+    }
+    std::replace(pkg.begin(), pkg.end(), '_', '-');
+    const std::string prefix = "nvidia-" + pkg + "-cu";
+    for (const auto& d : env_.distributions) {
+      if (!starts_with(d.name, prefix)) continue;
+      if (auto n = parse_number<int>(std::string_view(d.name).substr(prefix.size()))) {
+        return Release{*n, "", fmt::format("CUDA {} by its wheel {}", *n, d.name)};
+      }
+    }
+  }
+  for (std::string_view stem :
+       {"libcudart.so.", "libcublas.so.", "libcublasLt.so.", "libnvrtc.so.", "libnvJitLink.so."}) {
+    if (!starts_with(l.soname, stem)) continue;
+    auto rest = std::string_view(l.soname).substr(stem.size());
+    if (auto n = parse_number<int>(rest.substr(0, rest.find('.')))) {
+      return Release{*n, "", fmt::format("CUDA {} by its soname", *n)};
+    }
+  }
+  return std::nullopt;
+}
+
+// Libraries of one framework from different CUDA releases: a CUDA 12 build
+// that takes libcusparse.so.12 from the CUDA 13 toolkit on ld.so.cache, or
+// a wheel's cuBLAS beside another toolkit's cuFFT. Only clear evidence
+// counts (cuda_release_of): two CUDA majors, two toolkit directories of
+// different versions, or a major other than the one the framework was
+// built with. A wheel copy beside a system copy of the same major is
+// normal (TensorFlow's own pre-2.14 instructions paired a pip cuDNN with a
+// system or conda CUDA) and is not reported.
+void Checker::mixed_releases() {
+  struct Seen {
+    const LibraryFact* lib;
+    Release release;
+  };
+  std::vector<Seen> seen;
+  for (const auto& l : fw_.libraries) {
+    // Only what the framework loads to register a GPU: a library it opens
+    // later may never be loaded at all.
+    if (l.outcome != "found" || l.role == "later") continue;
+    if (auto r = cuda_release_of(l)) seen.push_back({&l, *r});
+  }
+  if (seen.empty()) return;
+  std::optional<int> built;
+  if (fw_.cuda_version) {
+    if (auto mm = major_minor(*fw_.cuda_version)) built = mm->first;
+  }
+  std::vector<int> majors;
+  std::vector<std::string> toolkits;
+  for (const auto& x : seen) {
+    if (std::find(majors.begin(), majors.end(), x.release.major) == majors.end())
+      majors.push_back(x.release.major);
+    const auto& v = x.release.version;
+    if (!v.empty() && std::find(toolkits.begin(), toolkits.end(), v) == toolkits.end())
+      toolkits.push_back(v);
+  }
+  const bool off_build = built && std::any_of(seen.begin(), seen.end(), [&](const Seen& x) {
+                           return x.release.major != *built;
+                         });
+  if (majors.size() < 2 && toolkits.size() < 2 && !off_build) return;
+  std::string list;
+  for (const auto& x : seen) {
+    list += fmt::format("{}{} from {} ({})", list.empty() ? "" : ", ", x.lib->soname,
+                        dir_of(x.lib->real_path.value_or("")), x.release.why);
+  }
+  auto& x = add(
+      "framework.cuda_libraries_mixed",
+      fmt::format("{} {}{} would load CUDA libraries of different releases: {}", name_, fw_.version,
+                  fw_.cuda_version ? " (built with CUDA " + *fw_.cuda_version + ")" : "", list));
+  for (const auto& s : seen) {
+    x.evidence.push_back(
+        {"frameworks[].libraries[].real_path",
+         fmt::format("{}: {} ({}; {})", s.lib->soname, s.lib->real_path.value_or("?"),
+                     s.release.why, s.lib->found_by)});
+  }
+  // Where the libraries of another release come in: the way out of each.
+  // The release to keep is the build's (its toolkit directory, if one
+  // matches the build's major.minor); without a build version, the first.
+  const int keep = built ? *built : seen.front().release.major;
+  std::string keep_toolkit;
+  for (const auto& t : toolkits) {
+    if (fw_.cuda_version && major_minor(t) == major_minor(*fw_.cuda_version)) keep_toolkit = t;
+  }
+  std::vector<std::string> dirs;
+  for (const auto& s : seen) {
+    const bool other_toolkit =
+        !keep_toolkit.empty() && !s.release.version.empty() && s.release.version != keep_toolkit;
+    if (s.release.major == keep && !other_toolkit) continue;
+    const std::string dir = dir_of(s.lib->path.value_or(s.lib->real_path.value_or("")));
+    if (std::find(dirs.begin(), dirs.end(), dir) != dirs.end()) continue;
+    dirs.push_back(dir);
+    if (s.lib->found_by.find("LD_LIBRARY_PATH") != std::string::npos) {
+      x.fix.push_back(shell_command("remove {} from LD_LIBRARY_PATH", dir));
+    } else if (starts_with(s.lib->found_by, "ld.so.cache")) {
+      x.fix.push_back(shell_command(
+          "{} comes from the loader's cache: remove it from /etc/ld.so.conf.d (then sudo "
+          "ldconfig), or put CUDA {}'s lib directory before it on LD_LIBRARY_PATH",
+          dir, keep));
+    }
+  }
+  x.fix.push_back(fw_.cuda_wheels.empty()
+                      ? install_cuda_yourself()
+                      : fmt::format("take every CUDA library from one CUDA {} installation: {}",
+                                    keep, pip(env_, install_args())));
+}
+
+}  // namespace ongpu::framework_check
