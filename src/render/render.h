@@ -22,6 +22,9 @@ struct TextStyle {
 bool want_color(int fd);
 
 std::string render_doctor_text(const Report& report, const TextStyle& style);
+// One finding as the text reports show it: its mark, summary and id, the
+// evidence (verbose), then each fix; every value on one line.
+std::string finding_text(const Finding& f, const TextStyle& style);
 json render_doctor_json(const Report& report);
 json finding_to_json(const Finding& f);
 

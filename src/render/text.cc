@@ -38,7 +38,7 @@ bool want_color(int fd) {
 
 // One finding: its mark, summary and id, the evidence (-v), then each fix,
 // every value on one line.
-static std::string finding_text(const Finding& f, const TextStyle& st) {
+std::string finding_text(const Finding& f, const TextStyle& st) {
   std::string out = fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(f.summary));
   out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
   if (st.verbose) {

@@ -16,22 +16,6 @@ std::string faint(const TextStyle& st, const std::string& s) {
   return paint(st, fmt::emphasis::faint, s);
 }
 
-std::string finding_lines(const Finding& f, const TextStyle& st) {
-  std::string mark = f.severity == Severity::error ? paint(st, fg(fmt::terminal_color::red), "✗")
-                     : f.severity == Severity::warning
-                         ? paint(st, fg(fmt::terminal_color::yellow), "!")
-                         : "•";
-  std::string out =
-      fmt::format("    {} {} {}\n", mark, one_line(f.summary), faint(st, "[" + f.id + "]"));
-  if (st.verbose) {
-    for (const auto& e : f.evidence)
-      out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
-  }
-  for (const auto& fix : f.fix)
-    out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
-  return out;
-}
-
 std::string details(const verify::LiveVerdict& v, const TextStyle& st) {
   std::string out;
   const auto& p = v.run.probe;
@@ -93,7 +77,7 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
     if (!f.scope.empty() || f.severity != Severity::error) continue;
     if (!machine_header) out += "\nThe doctor's findings for this machine:\n";
     machine_header = true;
-    out += finding_lines(f, st);
+    out += finding_text(f, st);
   }
   std::string last_interpreter;
   for (const auto& v : r.frameworks) {
@@ -122,7 +106,7 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
                          as_predicted ? " (as the doctor predicted)" : "",
                          v.root_cause.empty() ? "" : faint(st, "[" + v.root_cause + "]"));
     }
-    for (const auto& f : v.findings) out += finding_lines(f, st);
+    for (const auto& f : v.findings) out += finding_text(f, st);
     if (v.outcome == "cpu") out += "    • " + one_line(v.summary) + "\n";
     out += details(v, st);
   }
