@@ -7,6 +7,8 @@
 #include "rules/catalog.h"
 #include "rules/rules.h"
 #include "util/strings.h"
+#include "vendor/cuda_abi.h"
+#include "vendor/nvml_abi.h"
 
 namespace ongpu {
 namespace {
@@ -242,7 +244,8 @@ void library_rules(const FactSet& f, std::vector<Finding>& out) {
               : "install the NVIDIA driver (kernel module and user-space libraries)");
     out.push_back(x);
   }
-  bool cuda_stub = cuda_lib.loaded && (cuda_lib.stub || (f.cuda.init && f.cuda.init->code == 34));
+  bool cuda_stub = cuda_lib.loaded &&
+                   (cuda_lib.stub || (f.cuda.init && f.cuda.init->code == cuda::kErrorStubLibrary));
   if (cuda_stub) {
     auto x = make_finding("driver.libcuda_stub",
                           fmt::format("libcuda.so.1 is the CUDA toolkit's stub: {}",
@@ -285,7 +288,7 @@ void library_rules(const FactSet& f, std::vector<Finding>& out) {
       }
     }
   }
-  bool nvml_says = f.nvml.init && f.nvml.init->code == 18;
+  bool nvml_says = f.nvml.init && f.nvml.init->code == nvml::kErrorLibRmVersionMismatch;
   if (!ev.empty() || nvml_says) {
     std::string lib_version = ev.empty() ? std::string("of another version")
                                          : std::string(split(ev.front().value, ' ')[0]);

@@ -3,18 +3,23 @@
 #include <algorithm>
 #include <array>
 
+#include "vendor/cuda_abi.h"
+
 namespace ongpu {
 namespace {
 
 // CUDA_ERROR_DEVICE_UNAVAILABLE (cuda.h): "Devices are often unavailable due
 // to use of CU_COMPUTEMODE_EXCLUSIVE_PROCESS or CU_COMPUTEMODE_PROHIBITED".
 bool context_unavailable(const FactSet& f) {
-  return std::any_of(f.cuda.devices.begin(), f.cuda.devices.end(),
-                     [](const CudaDevice& d) { return d.context && d.context->code == 46; });
+  return std::any_of(f.cuda.devices.begin(), f.cuda.devices.end(), [](const CudaDevice& d) {
+    return d.context && d.context->code == cuda::kErrorDeviceUnavailable;
+  });
 }
 
 // CUDA_ERROR_NO_DEVICE from cuInit.
-bool init_no_device(const FactSet& f) { return f.cuda.init && f.cuda.init->code == 100; }
+bool init_no_device(const FactSet& f) {
+  return f.cuda.init && f.cuda.init->code == cuda::kErrorNoDevice;
+}
 
 // NVIDIA Container Toolkit: "void" or empty injects neither the devices nor
 // the driver's libraries; "none" injects the libraries only.

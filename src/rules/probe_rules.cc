@@ -7,6 +7,8 @@
 #include "probe/nvml_probe.h"
 #include "rules/catalog.h"
 #include "rules/rules.h"
+#include "vendor/cuda_abi.h"
+#include "vendor/nvml_abi.h"
 
 namespace ongpu {
 namespace {
@@ -156,7 +158,7 @@ void nvml_rules(const FactSet& f, std::vector<Finding>& out) {
   if (!f.nvml.library.loaded || !f.nvml.init) return;
   const auto& init = *f.nvml.init;
   // A version mismatch (18) is reported by driver.version_mismatch.
-  if (init.code != 0 && init.code != 18) {
+  if (init.code != nvml::kSuccess && init.code != nvml::kErrorLibRmVersionMismatch) {
     auto advice = nvml_advice(init.code);
     auto x = make_finding("nvml.init_failed",
                           fmt::format("nvmlInit failed: {} ({}{})", init.name, init.message,
@@ -180,11 +182,12 @@ void cuda_rules(const FactSet& f, std::vector<Finding>& out) {
   if (probe_problem(f, f.cuda, "cuda", "libcuda", out)) return;
   if (!f.cuda.library.loaded || !f.cuda.init) return;
   const auto& init = *f.cuda.init;
-  if (init.code == 34 || f.cuda.library.stub) return;  // driver.libcuda_stub says it
+  if (init.code == cuda::kErrorStubLibrary || f.cuda.library.stub)
+    return;  // driver.libcuda_stub says it
   if (init.code != 0) {
     // With CUDA_VISIBLE_DEVICES hiding everything, NO_DEVICE is the variable's doing (env rules).
-    bool hidden_by_env =
-        init.code == 100 && f.env.cuda_visible_devices && f.cuda_all.device_count.value_or(0) > 0;
+    bool hidden_by_env = init.code == cuda::kErrorNoDevice && f.env.cuda_visible_devices &&
+                         f.cuda_all.device_count.value_or(0) > 0;
     if (hidden_by_env) return;
     auto advice = cuda_advice(init.code);
     auto x = make_finding("cuda.init_failed",

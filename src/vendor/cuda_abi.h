@@ -10,8 +10,9 @@ using Device = int;  // CUdevice
 using Context = struct CUctx_st*;
 
 inline constexpr Result kSuccess = 0;
-inline constexpr Result kErrorStubLibrary = 34;  // CUDA_ERROR_STUB_LIBRARY
-inline constexpr Result kErrorNoDevice = 100;    // CUDA_ERROR_NO_DEVICE
+inline constexpr Result kErrorStubLibrary = 34;        // CUDA_ERROR_STUB_LIBRARY
+inline constexpr Result kErrorDeviceUnavailable = 46;  // CUDA_ERROR_DEVICE_UNAVAILABLE
+inline constexpr Result kErrorNoDevice = 100;          // CUDA_ERROR_NO_DEVICE
 
 // CUdevice_attribute
 inline constexpr int kAttrComputeCapabilityMajor = 75;
