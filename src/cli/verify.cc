@@ -39,7 +39,7 @@ std::vector<verify::LiveRequest> plan(const FactSet& facts, const VerifyOptions&
            std::find(v.frameworks.begin(), v.frameworks.end(), fw) != v.frameworks.end();
   };
   for (const auto& env : facts.python.environments) {
-    if (env.probe.status != "ok") continue;
+    if (env.probe.status != ProbeStatus::ok) continue;
     for (const auto& fw : env.frameworks) {
       if (wanted(fw.framework))
         out.push_back({fw.framework, env.interpreter, v.size, env.version.value_or("")});
@@ -123,9 +123,9 @@ int run_verify(std::vector<std::string> args) {
     return kExitUsage;
   }
   for (const auto& env : facts->python.environments) {
-    if (env.source == "--python" && env.probe.status != "ok") {
+    if (env.source == "--python" && env.probe.status != ProbeStatus::ok) {
       std::cerr << "ongpu verify: --python " << env.interpreter << ": cannot run it ("
-                << (env.probe.stderr_tail.empty() ? env.probe.status : env.probe.stderr_tail)
+                << (env.probe.stderr_tail.empty() ? std::string(enum_name(env.probe.status)) : env.probe.stderr_tail)
                 << ")\n";
       return kExitUsage;
     }

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "facts/fact.h"
+#include "facts/library_kinds.h"
+#include "util/enum_names.h"
 
 namespace ongpu {
 
@@ -112,9 +114,26 @@ struct DeviceNodeFacts {
   }
 };
 
+// How a probe child process ended.
+enum class ProbeStatus {
+  ok,            // it answered
+  crashed,       // killed by a signal
+  timed_out,     // past its deadline, then killed
+  garbage,       // it exited 0 but its answer could not be read
+  exited,        // it exited with a non-zero status
+  spawn_failed,  // it could not be started
+  not_run,       // not needed, or not asked for
+};
+template <>
+struct EnumNames<ProbeStatus> {
+  static constexpr auto last = ProbeStatus::not_run;
+  static constexpr std::array<std::string_view, 7> names{
+      "ok", "crashed", "timed_out", "garbage", "exited", "spawn_failed", "not_run"};
+};
+
 // How a probe child process ended. The outcome is itself a fact.
 struct ProbeRun {
-  std::string status = "not_run";  // ok, crashed, timed_out, garbage, exited, spawn_failed, not_run
+  ProbeStatus status = ProbeStatus::not_run;
   int exit_code = 0;
   int signal = 0;
   std::string last_stage;  // the vendor call in progress when it ended
@@ -369,11 +388,14 @@ struct LibraryFact {
   std::string requester;  // the framework's file that loads it ("" when none was found)
   // gpu: the framework needs it to register a GPU (or to import); later: it
   // opens it on first use (knowledge/framework_libraries.csv)
-  std::string role = "gpu";
-  std::string outcome;  // found, not_found, load_error
+  LibraryRole role = LibraryRole::gpu;
+  LibraryOutcome outcome = LibraryOutcome::not_found;
   Fact<std::string> path;
   Fact<std::string> real_path;
   std::string found_by;  // "DT_RUNPATH of … ($ORIGIN/../nvidia/cudnn/lib)", "ld.so.cache", …
+  // The search step that found it; `path` when it was opened by its path (a
+  // preload, cuda-pathfinder). null when it was not found.
+  std::optional<LoaderStep> found_step;
   Fact<std::string> version;            // from the real file name (libcudnn.so.9.3.0)
   Fact<std::string> reported_version;   // the library's own version call (--library-versions)
   std::vector<OtherCopy> other_copies;  // JSON: "<path>: <status>: <why it loses>"
@@ -397,6 +419,7 @@ struct LibraryFact {
     v("path", path);
     v("real_path", real_path);
     v("found_by", found_by);
+    v("found_step", found_step);
     v("version", version);
     v("reported_version", reported_version);
     v("other_copies", other_copies);

@@ -14,6 +14,7 @@
 
 #include "facts/fact.h"
 #include "facts/factset.h"
+#include "util/enum_names.h"
 #include "util/result.h"
 #include "util/strings.h"
 
@@ -89,6 +90,9 @@ json write_value(const T& value, const std::string& path, json& unavailable) {
       arr.push_back(write_value(value[i], path + "[" + std::to_string(i) + "]", unavailable));
     }
     return arr;
+  } else if constexpr (std::is_enum_v<T>) {
+    static_assert(NamedEnum<T>, "an enum in the facts needs EnumNames (util/enum_names.h)");
+    return json(std::string(enum_name(value)));
   } else if constexpr (HasTextForm<T>) {
     return json(value.to_text());
   } else if constexpr (HasFields<T>) {
@@ -170,6 +174,21 @@ void read_value(const json& j, T& value, const std::string& path, const json& un
       }
       value[k] = v.template get<std::string>();
     }
+  } else if constexpr (std::is_enum_v<T>) {
+    static_assert(NamedEnum<T>, "an enum in the facts needs EnumNames (util/enum_names.h)");
+    if (!j.is_string()) {
+      error = path + ": expected a string";
+      return;
+    }
+    auto v = enum_from_name<T>(j.template get<std::string>());
+    if (!v) {
+      std::string allowed;
+      for (auto name : EnumNames<T>::names) allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+      error = path + ": unknown value '" + sanitize_text(j.template get<std::string>()) +
+              "' (one of: " + allowed + ")";
+      return;
+    }
+    value = *v;
   } else if constexpr (HasTextForm<T>) {
     if (!j.is_string()) {
       error = path + ": expected a string";

@@ -32,11 +32,11 @@ T from_probe(const probe::ParsedProbe& parsed, const std::string& path) {
     why = "the probe's answer did not match the expected form: " + r.error();
   }
   ProbeRun run = parsed.run;
-  if (parsed.has_result) run.status = "garbage";
+  if (parsed.has_result) run.status = ProbeStatus::garbage;
   if (why.empty()) {
-    if (run.status == "timed_out")
+    if (run.status == ProbeStatus::timed_out)
       why = fmt::format("the probe did not finish in time (last call: {})", run.last_stage);
-    else if (run.status == "crashed")
+    else if (run.status == ProbeStatus::crashed)
       why = fmt::format("the probe crashed with signal {} in {}", run.signal, run.last_stage);
     else
       why = fmt::format("the probe ended without an answer ({})", run.status);
@@ -53,7 +53,7 @@ void fill_missing_counts(T& facts);
 
 template <>
 void fill_missing_counts(NvmlFacts& f) {
-  if (f.probe.status != "ok") {
+  if (f.probe.status != ProbeStatus::ok) {
     f.driver_version = Fact<std::string>::missing(f.init.reason);
     f.cuda_driver_version = Fact<int>::missing(f.init.reason);
     f.device_count = Fact<uint32_t>::missing(f.init.reason);
@@ -62,7 +62,7 @@ void fill_missing_counts(NvmlFacts& f) {
 
 template <>
 void fill_missing_counts(CudaFacts& f) {
-  if (f.probe.status != "ok") {
+  if (f.probe.status != ProbeStatus::ok) {
     f.driver_version = Fact<int>::missing(f.init.reason);
     f.device_count = Fact<int>::missing(f.init.reason);
   }
@@ -168,7 +168,7 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
         from_probe<CudaFacts>(probe::parse_probe_output(outcomes[first_probe + 2]), "cuda");
     fill_missing_counts(out.cuda_all);
   } else {
-    out.cuda_all.probe.status = "not_run";
+    out.cuda_all.probe.status = ProbeStatus::not_run;
     out.cuda_all.init =
         Fact<ApiResult>::missing("CUDA_VISIBLE_DEVICES is unset: same as the cuda probe");
     out.cuda_all.library.path = out.cuda_all.library.real_path = out.cuda_all.library.version =

@@ -159,7 +159,7 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw,
   // cuSPARSE's own dependency) or does not need: it is not judged.
   std::vector<WantedLibrary> wanted;
   for (const auto* row : rows) {
-    if (row->loader == "pathfinder") {
+    if (row->loader == LibraryLoader::pathfinder) {
       WantedLibrary w;
       w.stem = row->library;
       w.role = row->role;
@@ -172,7 +172,7 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw,
       WantedLibrary w;
       w.wanted_by = "DT_NEEDED";
       w.role = row->role;
-      w.preload = row->loader == "preload";
+      w.preload = row->loader == LibraryLoader::preload;
       w.from_needed = true;
       wanted.push_back(std::move(w));
       continue;
@@ -182,12 +182,12 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw,
       if (stem_of(c.soname) != row->library) continue;
       WantedLibrary w = c;
       w.role = row->role;
-      w.preload = row->loader == "preload";
+      w.preload = row->loader == LibraryLoader::preload;
       w.fallback = row->fallback;
       wanted.push_back(std::move(w));
       matched = true;
     }
-    if (!matched && row->loader == "preload") {
+    if (!matched && row->loader == LibraryLoader::preload) {
       WantedLibrary w;
       w.stem = row->library;
       w.role = row->role;
@@ -340,7 +340,7 @@ bool in_wheel_dir(const std::string& path) {
 void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
   std::vector<LibraryFact*> outside;
   for (auto& l : fw.libraries) {
-    if (l.outcome == "found" && starts_with(l.wanted_by, "DT_NEEDED of ") && l.real_path &&
+    if (l.outcome == LibraryOutcome::found && starts_with(l.wanted_by, "DT_NEEDED of ") && l.real_path &&
         !in_wheel_dir(*l.real_path)) {
       outside.push_back(&l);
     }
@@ -350,7 +350,7 @@ void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
   for (const auto& [prefix, stem] : kSymbolPrefixes) prefixes.push_back(prefix);
   std::vector<std::string> defined;
   for (const auto& l : fw.libraries) {
-    if (l.outcome != "found" || !l.real_path) continue;
+    if (l.outcome != LibraryOutcome::found || !l.real_path) continue;
     auto syms = libs::read_dynamic_symbols(fs, *l.real_path, prefixes);
     if (!syms) return;  // unreadable: no judgement rather than a wrong one
     defined.insert(defined.end(), syms->defined.begin(), syms->defined.end());
@@ -415,13 +415,12 @@ LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const 
   lib.wanted_by = want.wanted_by;
   lib.role = want.role;
   lib.requester = requester;
-  lib.outcome = r.outcome == libs::Outcome::found       ? "found"
-                : r.outcome == libs::Outcome::not_found ? "not_found"
-                                                        : "load_error";
+  lib.outcome = r.outcome;
   if (r.outcome == libs::Outcome::found) {
     lib.path = r.path;
     lib.real_path = r.real_path;
     lib.found_by = r.found_by;
+    lib.found_step = r.step;
     auto v = version_from_real_name(r.real_path, soname);
     lib.version =
         v.empty()
@@ -519,10 +518,10 @@ class PathfinderLoads {
       const libs::Resolution& r = it->second;
       const bool is_self = lib == self;
       if (r.outcome != libs::Outcome::found) chain_found = false;
-      if (is_self && want.role == "optional" && r.outcome != libs::Outcome::found)
+      if (is_self && want.role == LibraryRole::optional && r.outcome != libs::Outcome::found)
         break;  // absent: nothing
       WantedLibrary w;
-      w.role = want.role == "gpu" ? "gpu" : "later";
+      w.role = want.role == LibraryRole::gpu ? LibraryRole::gpu : LibraryRole::later;
       w.pathfinder = want.pathfinder;
       w.wanted_by = is_self ? fmt::format("cuda-pathfinder, asked for {}", lib->library)
                             : fmt::format("cuda-pathfinder, loaded before {}", self->library);
@@ -544,7 +543,7 @@ class PathfinderLoads {
       libs::Requester who;
       who.object = *obj;
       WantedLibrary w;
-      w.role = want.role == "gpu" ? "gpu" : "later";
+      w.role = want.role == LibraryRole::gpu ? LibraryRole::gpu : LibraryRole::later;
       w.soname = so;
       w.wanted_by = "DT_NEEDED of " + name;
       w.pathfinder = want.pathfinder;
@@ -561,8 +560,8 @@ class PathfinderLoads {
                              [&](const LibraryFact& l) { return l.soname == fact.soname; });
     if (have == out.end()) {
       out.push_back(std::move(fact));
-    } else if (fact.role == "gpu") {
-      have->role = "gpu";
+    } else if (fact.role == LibraryRole::gpu) {
+      have->role = LibraryRole::gpu;
     }
   }
 
@@ -691,6 +690,7 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
       r.path = *pre;
       r.real_path = real;
       r.found_by = fmt::format("preloaded by path from {}", dir_of(*pre));
+      r.step = libs::SearchStep::path;
     }
     // Not found: the framework asks for the next name (JAX's cuPTI, the
     // unversioned libcupti.so), and takes whatever the loader finds for it.

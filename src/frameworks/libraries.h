@@ -27,7 +27,7 @@ struct WantedLibrary {
       wanted_by;  // the pinned wheel (nvidia-cudnn-cu12), or "build_info.py cudnn_version 8"
   // gpu: the framework needs it to register a GPU (or to import); later: it
   // opens it on first use, and its absence does not keep it off the GPU.
-  std::string role = "gpu";
+  LibraryRole role = LibraryRole::gpu;
   // The framework dlopens it by path from site-packages/nvidia/<package>/lib
   // or nvidia/cu<major>/lib before its own object's search (JAX's plugin,
   // torch's _load_global_deps).

@@ -61,7 +61,7 @@ TEST(WantedLibraries, PinnedWheelsDecide) {
   EXPECT_EQ(sonames(wanted), (std::set<std::string>{"libcudnn.so.9", "libcufft.so.11"}));
   for (const auto& w : wanted) {
     EXPECT_EQ(w.wanted_by, w.soname == "libcudnn.so.9" ? "nvidia-cudnn-cu12" : "nvidia-cufft-cu12");
-    EXPECT_EQ(w.role, "gpu");
+    EXPECT_EQ(w.role, LibraryRole::gpu);
     EXPECT_FALSE(w.preload);
   }
 }
@@ -92,7 +92,7 @@ TEST(WantedLibraries, JaxPreloadsAndOpensSomeLater) {
   for (const auto& w : wanted) {
     EXPECT_TRUE(w.preload);
     if (w.soname.empty()) continue;  // a row whose wheel is not pinned here: its stem only
-    EXPECT_EQ(w.role, w.soname == "libcusolver.so.11" ? "later" : "gpu");
+    EXPECT_EQ(w.role, w.soname == "libcusolver.so.11" ? LibraryRole::later : LibraryRole::gpu);
   }
 }
 
@@ -105,13 +105,13 @@ TEST(WantedLibraries, TorchReadsItsLoadingObjectsNeeds) {
   ASSERT_GE(wanted.size(), 2u);
   EXPECT_TRUE(wanted[0].from_needed);
   EXPECT_TRUE(wanted[0].preload);
-  EXPECT_EQ(wanted[0].role, "gpu");
+  EXPECT_EQ(wanted[0].role, LibraryRole::gpu);
   // What _preload_cuda_deps loads when present: no pinned wheel names the
   // soname (torch 2.15 pins the cuda-toolkit meta-package), so the stem.
   for (size_t i = 1; i < wanted.size(); ++i) {
     EXPECT_TRUE(wanted[i].soname.empty());
     EXPECT_FALSE(wanted[i].stem.empty());
-    EXPECT_EQ(wanted[i].role, "later");
+    EXPECT_EQ(wanted[i].role, LibraryRole::later);
   }
 }
 

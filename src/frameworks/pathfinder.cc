@@ -35,6 +35,7 @@ libs::Resolution found_at(const sys::FileSystem& fs, const std::string& path,
   r.path = path;
   r.real_path = libs::real_path(fs, path);
   r.found_by = std::move(found_by);
+  r.step = libs::SearchStep::path;  // dlopen() by its full path
   return r;
 }
 

@@ -132,24 +132,24 @@ TEST(ResolvePathfinder, ModuleNeedsItsOwnSonameAfterPathfinderLoadedAnother) {
   resolve_libraries(*fs, env, fw, wanted_libraries(fw, &tables()), search({"/ld"}), {});
   const auto* nvrtc = fact(fw, "libnvrtc.so.13");
   ASSERT_NE(nvrtc, nullptr);
-  EXPECT_EQ(nvrtc->outcome, "found");
-  EXPECT_EQ(nvrtc->role, "gpu");
+  EXPECT_EQ(nvrtc->outcome, LibraryOutcome::found);
+  EXPECT_EQ(nvrtc->role, LibraryRole::gpu);
   const auto* lt = fact(fw, "libcublasLt.so.13");
   ASSERT_NE(lt, nullptr);
-  EXPECT_EQ(lt->role, "later");
+  EXPECT_EQ(lt->role, LibraryRole::later);
   EXPECT_EQ(fact(fw, "libcutensor.so.2"), nullptr);
   ASSERT_NE(fact(fw, "libcublas.so.13"), nullptr);
-  EXPECT_EQ(fact(fw, "libcublas.so.13")->outcome, "found");
+  EXPECT_EQ(fact(fw, "libcublas.so.13")->outcome, LibraryOutcome::found);
   const auto* own = fact(fw, "libcublas.so.12");
   ASSERT_NE(own, nullptr);
-  EXPECT_EQ(own->outcome, "not_found");
-  EXPECT_EQ(own->role, "later");
+  EXPECT_EQ(own->outcome, LibraryOutcome::not_found);
+  EXPECT_EQ(own->role, LibraryRole::later);
   EXPECT_EQ(own->wanted_by, "DT_NEEDED of cublas.cpython-311-x86_64-linux-gnu.so");
   // cuSOLVER: neither it nor its module is there; pathfinder finds nothing,
   // and the name reported is CUDA 12's (the framework's major).
   const auto* cusolver = fact(fw, "libcusolver.so.12");
   ASSERT_NE(cusolver, nullptr);
-  EXPECT_EQ(cusolver->outcome, "not_found");
+  EXPECT_EQ(cusolver->outcome, LibraryOutcome::not_found);
 }
 
 // With CuPy's [ctk] extra the CUDA 12 wheels are in site-packages: pathfinder
@@ -169,7 +169,7 @@ TEST(ResolvePathfinder, TheCtkWheelsServeTheModule) {
   resolve_libraries(*fs, env, fw, wanted_libraries(fw, &tables()), search({"/ld"}), {});
   const auto* cublas = fact(fw, "libcublas.so.12");
   ASSERT_NE(cublas, nullptr);
-  EXPECT_EQ(cublas->outcome, "found");
+  EXPECT_EQ(cublas->outcome, LibraryOutcome::found);
   EXPECT_EQ(cublas->path.value_or(""), kSite + "/nvidia/cublas/lib/libcublas.so.12");
   EXPECT_EQ(fact(fw, "libcublas.so.13"), nullptr);
   EXPECT_NE(fact(fw, "libcublasLt.so.12"), nullptr);

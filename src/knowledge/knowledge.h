@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "facts/library_kinds.h"
 #include "util/result.h"
 
 namespace ongpu::knowledge {
@@ -61,11 +62,8 @@ struct FrameworkLibrary {
   std::string from, before;  // the framework's versions [from, before); before "" = no upper end
   std::string library;  // the soname's stem (libcusolver), or DT_NEEDED: the CUDA libraries the
                         // framework's loading object lists as DT_NEEDED
-  std::string role;     // gpu: needed to register a GPU (or to import); later: opened on use;
-                        // optional: looked for, and its absence changes nothing
-  std::string loader;   // dlopen: by soname from the framework's object (its DT_RUNPATH);
-                        // preload: by path from site-packages/nvidia/*/lib first;
-                        // pathfinder: by cuda-pathfinder (cuda_pathfinder.csv)
+  LibraryRole role = LibraryRole::gpu;  // facts/library_kinds.h
+  LibraryLoader loader = LibraryLoader::dlopen;
   std::vector<std::string> fallback;  // sonames asked for, in order, when the library is not found
   // The framework's module that lists the library as DT_NEEDED once the
   // loader row has loaded it, relative to site-packages and without its

@@ -163,15 +163,16 @@ FrameworkLibrary parse_framework_library(RowReader& r) {
   l.from = r.get("from", Need::version);
   l.before = r.get("before", Need::optional_version);
   l.library = r.get("library", Need::text);
-  l.role = r.get("role", Need::text);
-  if (!l.role.empty() && l.role != "gpu" && l.role != "later" && l.role != "optional") {
-    r.fail("role", l.role, "is not gpu, later or optional");
-  }
-  l.loader = r.get("loader", Need::text);
-  if (!l.loader.empty() && l.loader != "dlopen" && l.loader != "preload" &&
-      l.loader != "pathfinder") {
-    r.fail("loader", l.loader, "is not dlopen, preload or pathfinder");
-  }
+  const std::string role = r.get("role", Need::text);
+  if (auto v = enum_from_name<LibraryRole>(role))
+    l.role = *v;
+  else if (!role.empty())
+    r.fail("role", role, "is not gpu, later or optional");
+  const std::string loader = r.get("loader", Need::text);
+  if (auto v = enum_from_name<LibraryLoader>(loader))
+    l.loader = *v;
+  else if (!loader.empty())
+    r.fail("loader", loader, "is not dlopen, preload or pathfinder");
   const std::string fallback = r.get("fallback", Need::any);  // split() views into it
   for (auto part : split(fallback, ' ')) {
     if (part.empty()) continue;
@@ -185,7 +186,7 @@ FrameworkLibrary parse_framework_library(RowReader& r) {
   if (!l.object.empty() && (l.object.front() == '/' || l.object.find("..") != std::string::npos)) {
     r.fail("object", l.object, "is not a path inside site-packages");
   }
-  if (!l.object.empty() && l.loader != "pathfinder")
+  if (!l.object.empty() && l.loader != LibraryLoader::pathfinder)
     r.fail("object", l.object, "is read for pathfinder rows only");
   l.source = r.source();
   l.origin = r.origin();

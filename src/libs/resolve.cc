@@ -188,32 +188,14 @@ void resolve_path_name(const sys::FileSystem& fs, const std::string& name, const
     path = join(ctx.cwd, path);
   }
   auto plan = std::make_shared<SearchPlan>();
-  plan->dirs.push_back({path, SearchStep::path_in_name, "the path in the name"});
+  plan->dirs.push_back({path, SearchStep::path, "the path in the name"});
   r.search = std::move(plan);
   Search s(fs, ctx, r);
-  s.consider(path, SearchStep::path_in_name, "the path in the name", true);
+  s.consider(path, SearchStep::path, "the path in the name", true);
   if (r.outcome == Outcome::not_found) r.error = path + ": No such file or directory";
 }
 
 }  // namespace
-
-std::string_view step_key(SearchStep step) {
-  switch (step) {
-    case SearchStep::path_in_name:
-      return "path";
-    case SearchStep::rpath:
-      return "dt_rpath";
-    case SearchStep::ld_library_path:
-      return "ld_library_path";
-    case SearchStep::runpath:
-      return "dt_runpath";
-    case SearchStep::ld_cache:
-      return "ld_so_cache";
-    case SearchStep::default_dir:
-      return "default_dir";
-  }
-  return "unknown";
-}
 
 std::string_view copy_status_key(CopyStatus status) {
   switch (status) {
@@ -283,15 +265,15 @@ Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
       std::string location = "ld.so.cache";
       if (!e->hwcaps_subdir.empty()) location += " (glibc-hwcaps/" + e->hwcaps_subdir + ")";
       if (k > 0) {
-        s.consider(e->path, SearchStep::ld_cache, location, false,
+        s.consider(e->path, SearchStep::ld_so_cache, location, false,
                    "a later ld.so.cache entry for the same name: the loader uses only the first");
       } else if (nodeflib && in_default) {
-        s.consider(e->path, SearchStep::ld_cache, location, false,
+        s.consider(e->path, SearchStep::ld_so_cache, location, false,
                    who.object.path +
                        " has DF_1_NODEFLIB: the loader ignores cache entries in the "
                        "default directories");
       } else {
-        s.consider(e->path, SearchStep::ld_cache, location, true);
+        s.consider(e->path, SearchStep::ld_so_cache, location, true);
         // A stale cache (a library removed without running ldconfig): the
         // loader goes on to the default directories without a word.
         if (!fs.exists(e->path)) {
@@ -301,7 +283,7 @@ Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
     }
     for (const auto& e : ctx.ld_cache->entries) {
       if (e.soname != soname || e.flags == ctx.cache_flags) continue;
-      s.consider(e.path, SearchStep::ld_cache,
+      s.consider(e.path, SearchStep::ld_so_cache,
                  "ld.so.cache (" + describe_cache_flags(e.flags) + ")", false,
                  fmt::format("an ld.so.cache entry for {}: this loader uses only {} entries",
                              describe_cache_flags(e.flags), describe_cache_flags(ctx.cache_flags)));
@@ -310,7 +292,7 @@ Resolution resolve_library(const sys::FileSystem& fs, const std::string& soname,
 
   size_t searched = 0;
   for (const auto& d : plan->dirs) {
-    if (d.step == SearchStep::ld_cache) {
+    if (d.step == SearchStep::ld_so_cache) {
       if (ctx.ld_cache) search_cache();
       continue;
     }

@@ -63,7 +63,7 @@ struct Copy {
   std::string reason;
 };
 
-enum class Outcome { found, not_found, load_error };
+using Outcome = LibraryOutcome;  // found, not_found, load_error
 
 struct Resolution {
   std::string soname;

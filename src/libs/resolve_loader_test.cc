@@ -169,7 +169,7 @@ class ResolveLoader : public ::testing::Test {
 
 TEST_F(ResolveLoader, RunpathChain) {
   compare("app_runpath", "");
-  EXPECT_EQ(node("libmid.so.1").resolution.step, SearchStep::runpath);
+  EXPECT_EQ(node("libmid.so.1").resolution.step, SearchStep::dt_runpath);
   EXPECT_EQ(node("libleaf.so.1").resolution.found_by,
             "DT_RUNPATH of " + dir_ + "/mid/libmid.so.1 ($ORIGIN/../b)");
 }
@@ -187,7 +187,7 @@ TEST_F(ResolveLoader, LdLibraryPathBeforeARunpath) {
 TEST_F(ResolveLoader, RpathBeforeLdLibraryPath) {
   compare("app_rpath", dir_ + "/b:" + dir_ + "/mid");
   const auto& leaf = node("libleaf.so.1");
-  EXPECT_EQ(leaf.resolution.step, SearchStep::rpath);
+  EXPECT_EQ(leaf.resolution.step, SearchStep::dt_rpath);
 }
 
 TEST_F(ResolveLoader, EmptyEntryIsTheWorkingDirectory) {

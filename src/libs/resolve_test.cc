@@ -81,7 +81,7 @@ TEST_F(ResolveFixture, RunpathOriginIntoPipWheels) {
   EXPECT_EQ(r.path,
             "/venv/lib/python3.11/site-packages/tensorflow/../nvidia/cudnn/lib/libcudnn.so.9");
   EXPECT_EQ(r.real_path, kPipCudnn);
-  EXPECT_EQ(r.step, SearchStep::runpath);
+  EXPECT_EQ(r.step, SearchStep::dt_runpath);
   EXPECT_EQ(r.found_by, std::string("DT_RUNPATH of ") + kTf + " ($ORIGIN/../nvidia/cudnn/lib)");
   ASSERT_EQ(r.copies.size(), 2u);
   EXPECT_EQ(r.copies[0].status, CopyStatus::chosen);
@@ -132,7 +132,7 @@ TEST_F(ResolveFixture, RunpathSwitchesRpathOff) {
   EXPECT_EQ(r.path, "/opt/runpath/libx.so.1");
   // The DT_RPATH directory is not a search location at all.
   EXPECT_EQ(r.copies.size(), 1u);
-  for (const auto& d : r.search->dirs) EXPECT_NE(d.step, SearchStep::rpath);
+  for (const auto& d : r.search->dirs) EXPECT_NE(d.step, SearchStep::dt_rpath);
 }
 
 TEST_F(ResolveFixture, LoadersAndExecutableRpathAreSearched) {
@@ -189,7 +189,7 @@ TEST_F(ResolveFixture, LdCacheEntryOfTheProcessAbi) {
   auto r = resolve("libcudart.so.13", who);
   ASSERT_EQ(r.outcome, Outcome::found) << r.error;
   EXPECT_EQ(r.path, "/usr/local/cuda-13.0/lib/libcudart.so.13");
-  EXPECT_EQ(r.step, SearchStep::ld_cache);
+  EXPECT_EQ(r.step, SearchStep::ld_so_cache);
   EXPECT_EQ(r.found_by, "ld.so.cache");
   const Copy* other = copy_at(r, "/usr/lib32/libcudart.so.13");
   ASSERT_NE(other, nullptr);
@@ -341,7 +341,7 @@ TEST_F(ResolveFixture, RepeatedEntriesAreSearchedOnceAndOnePlanServesEveryName) 
   // repeats marked: cudnn/lib twice (once with a slash), cublas/lib once, and
   // /usr/lib/x86_64-linux-gnu as a default directory after DT_RUNPATH.
   ASSERT_EQ(plan->dirs.size(), 10u);
-  EXPECT_EQ(plan->dirs[5].step, SearchStep::ld_cache);
+  EXPECT_EQ(plan->dirs[5].step, SearchStep::ld_so_cache);
   std::vector<bool> repeats;
   for (const auto& d : plan->dirs) repeats.push_back(d.repeat);
   EXPECT_EQ(repeats,
@@ -482,7 +482,7 @@ TEST_F(ResolveFixture, NamesWithASlashArePaths) {
   auto r = resolve("$ORIGIN/plugins/libp.so", who);
   ASSERT_EQ(r.outcome, Outcome::found) << r.error;
   EXPECT_EQ(r.path, "/opt/app/plugins/libp.so");
-  EXPECT_EQ(r.step, SearchStep::path_in_name);
+  EXPECT_EQ(r.step, SearchStep::path);
   EXPECT_EQ(r.copies.size(), 1u);
   EXPECT_EQ(resolve("/opt/none/libp.so", who).outcome, Outcome::not_found);
   EXPECT_EQ(resolve("plugins/libp.so", who).outcome, Outcome::not_found);  // cwd is /home/user
@@ -623,8 +623,8 @@ TEST_F(ResolveFixture, TreeUnreadableWinnerIsNoted) {
 }
 
 TEST(ResolveKeys, StableNames) {
-  EXPECT_EQ(step_key(SearchStep::runpath), "dt_runpath");
-  EXPECT_EQ(step_key(SearchStep::ld_cache), "ld_so_cache");
+  EXPECT_EQ(enum_name(SearchStep::dt_runpath), "dt_runpath");
+  EXPECT_EQ(enum_name(SearchStep::ld_so_cache), "ld_so_cache");
   EXPECT_EQ(copy_status_key(CopyStatus::same_file), "same_file");
   EXPECT_EQ(copy_status_key(CopyStatus::not_searched), "not_searched");
 }

@@ -183,12 +183,12 @@ std::vector<SearchDir> search_dirs(const Requester& who, const SearchContext& ct
       if (ctx.executable && l->path == ctx.executable->path) did_executable = true;
       // An object with DT_RUNPATH has its DT_RPATH ignored (gABI).
       if (l->elf.runpath || !l->elf.rpath) continue;
-      add_entries(*l->elf.rpath, origin_of(l->path, ctx.cwd), SearchStep::rpath,
+      add_entries(*l->elf.rpath, origin_of(l->path, ctx.cwd), SearchStep::dt_rpath,
                   "DT_RPATH of " + l->path, ctx, out, notes);
     }
     const auto& exe = ctx.executable;
     if (exe && !did_executable && !exe->elf.runpath && exe->elf.rpath) {
-      add_entries(*exe->elf.rpath, origin_of(exe->path, ctx.cwd), SearchStep::rpath,
+      add_entries(*exe->elf.rpath, origin_of(exe->path, ctx.cwd), SearchStep::dt_rpath,
                   "DT_RPATH of the executable " + exe->path, ctx, out, notes);
     }
   }
@@ -197,7 +197,7 @@ std::vector<SearchDir> search_dirs(const Requester& who, const SearchContext& ct
   add_entries(ctx.ld_library_path, exe_origin, SearchStep::ld_library_path, "LD_LIBRARY_PATH", ctx,
               out, notes);
   if (self.elf.runpath) {
-    add_entries(*self.elf.runpath, origin_of(self.path, ctx.cwd), SearchStep::runpath,
+    add_entries(*self.elf.runpath, origin_of(self.path, ctx.cwd), SearchStep::dt_runpath,
                 "DT_RUNPATH of " + self.path, ctx, out, notes);
   }
   for (const auto& d : ctx.default_dirs) {
@@ -214,11 +214,11 @@ SearchPlan plan_search(const Requester& who, const SearchContext& ctx) {
     auto first_default = std::find_if(plan.dirs.begin(), plan.dirs.end(), [](const SearchDir& d) {
       return d.step == SearchStep::default_dir;
     });
-    plan.dirs.insert(first_default, SearchDir{"", SearchStep::ld_cache, "ld.so.cache"});
+    plan.dirs.insert(first_default, SearchDir{"", SearchStep::ld_so_cache, "ld.so.cache"});
   }
   std::set<std::pair<std::string_view, bool>> seen;
   for (auto& d : plan.dirs) {
-    if (d.step != SearchStep::ld_cache) d.repeat = !seen.emplace(d.dir, d.searched).second;
+    if (d.step != SearchStep::ld_so_cache) d.repeat = !seen.emplace(d.dir, d.searched).second;
   }
   return plan;
 }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "facts/library_kinds.h"
 #include "libs/elf.h"
 #include "libs/ld_cache.h"
 #include "sys/fs.h"
@@ -86,9 +87,8 @@ struct SearchContext {
   int32_t cache_flags = kCacheFlagsX8664;
 };
 
-enum class SearchStep { path_in_name, rpath, ld_library_path, runpath, ld_cache, default_dir };
-// A stable key: "path", "dt_rpath", "ld_library_path", "dt_runpath", "ld_so_cache", "default_dir".
-std::string_view step_key(SearchStep step);
+// The steps, in ld.so's order; their names (enum_name) are the facts' keys.
+using SearchStep = LoaderStep;
 
 // One directory the loader looks in. A SearchPlan also holds one entry for
 // the cache step, with an empty `dir`.

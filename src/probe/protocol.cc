@@ -112,22 +112,22 @@ ParsedProbe parse_probe_output(const sys::ChildOutcome& outcome, const std::stri
   using Kind = sys::ChildOutcome::Kind;
   switch (outcome.kind) {
     case Kind::spawn_failed:
-      p.run.status = "spawn_failed";
+      p.run.status = ProbeStatus::spawn_failed;
       p.run.stderr_tail = outcome.spawn_error;
       break;
     case Kind::timed_out:
-      p.run.status = "timed_out";
+      p.run.status = ProbeStatus::timed_out;
       break;
     case Kind::signaled:
-      p.run.status = "crashed";
+      p.run.status = ProbeStatus::crashed;
       break;
     case Kind::exited:
       if (p.has_result && outcome.exit_code == 0)
-        p.run.status = "ok";
+        p.run.status = ProbeStatus::ok;
       else if (outcome.exit_code == 0)
-        p.run.status = "garbage";
+        p.run.status = ProbeStatus::garbage;
       else
-        p.run.status = "exited";
+        p.run.status = ProbeStatus::exited;
       break;
   }
   return p;

@@ -18,7 +18,7 @@ TEST(ProbeProtocol, WithoutANonceEveryLineCounts) {
   auto p = parse_probe_output(exited("{\"stage\": \"cuInit\"}\n{\"result\": {\"a\": 1}}\n"));
   EXPECT_EQ(p.run.last_stage, "cuInit");
   EXPECT_TRUE(p.has_result);
-  EXPECT_EQ(p.run.status, "ok");
+  EXPECT_EQ(p.run.status, ProbeStatus::ok);
 }
 
 // Code the framework probe imports can write protocol lines too; only the
@@ -33,7 +33,7 @@ TEST(ProbeProtocol, WithANonceOnlyItsLinesCount) {
                               nonce);
   EXPECT_EQ(p.run.last_stage, "import");
   EXPECT_FALSE(p.has_result);
-  EXPECT_EQ(p.run.status, "garbage");
+  EXPECT_EQ(p.run.status, ProbeStatus::garbage);
   auto q =
       parse_probe_output(exited("{\"nonce\": \"" + nonce + "\", \"result\": {\"a\": 1}}\n"), nonce);
   EXPECT_TRUE(q.has_result);

@@ -157,22 +157,22 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
       fields.emplace(key, value);
   }
   if (o.kind == Kind::spawn_failed) {
-    e.probe.status = "spawn_failed";
+    e.probe.status = ProbeStatus::spawn_failed;
     e.probe.stderr_tail = o.spawn_error;
   } else if (o.kind == Kind::timed_out) {
-    e.probe.status = "timed_out";
+    e.probe.status = ProbeStatus::timed_out;
   } else if (o.kind == Kind::signaled) {
-    e.probe.status = "crashed";
+    e.probe.status = ProbeStatus::crashed;
   } else if (o.exit_code != 0) {
-    e.probe.status = "exited";
+    e.probe.status = ProbeStatus::exited;
   } else if (!fields.count("version") || !fields.count("prefix")) {
-    e.probe.status = "garbage";
+    e.probe.status = ProbeStatus::garbage;
   } else {
-    e.probe.status = "ok";
+    e.probe.status = ProbeStatus::ok;
   }
   auto str = [&](const char* key) -> Fact<std::string> {
-    if (e.probe.status != "ok")
-      return Fact<std::string>::missing("the interpreter did not answer (" + e.probe.status + ")");
+    if (e.probe.status != ProbeStatus::ok)
+      return Fact<std::string>::missing("the interpreter did not answer (" + std::string(enum_name(e.probe.status)) + ")");
     auto it = fields.find(key);
     if (it == fields.end())
       return Fact<std::string>::missing(std::string("the interpreter gave no ") + key);
@@ -185,7 +185,7 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
   e.base_prefix = str("base_prefix");
   e.platform = str("platform");
   e.machine = str("machine");
-  if (e.probe.status == "ok") e.site_packages = sites;
+  if (e.probe.status == ProbeStatus::ok) e.site_packages = sites;
   return e;
 }
 

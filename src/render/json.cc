@@ -89,7 +89,7 @@ json render_visible_json(const VisibleResolution& r, const FactSet& facts) {
                     {"uuid", d.uuid ? json(*d.uuid) : json(nullptr)},
                     {"pci_bus_id", d.pci_bus_id ? json(*d.pci_bus_id) : json(nullptr)}});
   }
-  doc["cuda_driver_devices"] = facts.cuda.probe.status == "ok" ? cuda : json(nullptr);
+  doc["cuda_driver_devices"] = facts.cuda.probe.status == ProbeStatus::ok ? cuda : json(nullptr);
   return doc;
 }
 

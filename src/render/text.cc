@@ -112,7 +112,7 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
       }
     }
     framework_findings("python in " + interpreter);
-    if (!any && env && env->probe.status == "ok") out += "    • no framework installed\n";
+    if (!any && env && env->probe.status == ProbeStatus::ok) out += "    • no framework installed\n";
   }
   out += "\n";
   const auto& v = report.verdict;
@@ -163,7 +163,7 @@ std::string render_visible_text(const VisibleResolution& r, const FactSet& facts
   }
   out += fmt::format("CUDA_DEVICE_ORDER={}\n",
                      one_line(facts.env.cuda_device_order.value_or("(unset: FASTEST_FIRST)")));
-  const bool no_driver = facts.cuda.probe.status == "ok" && !facts.cuda.library.loaded;
+  const bool no_driver = facts.cuda.probe.status == ProbeStatus::ok && !facts.cuda.library.loaded;
   const bool no_gpu_known =
       facts.nvml.gpus.empty() && facts.cuda.devices.empty() && facts.cuda_all.devices.empty();
   if (no_driver) {

@@ -223,7 +223,7 @@ void library_rules(const FactSet& f, std::vector<Finding>& out) {
   };
   // With no NVIDIA GPU at all, a missing driver library is no news.
   const bool gpu_expected = f.host.wsl || !f.pci.nvidia_devices || !f.pci.nvidia_devices->empty();
-  bool probe_answered = f.cuda.probe.status == "ok";
+  bool probe_answered = f.cuda.probe.status == ProbeStatus::ok;
   if (gpu_expected && probe_answered && !cuda_lib.loaded) {
     auto x =
         make_finding("driver.libcuda_missing", "libcuda.so.1 was not found by the dynamic loader");
@@ -258,7 +258,7 @@ void library_rules(const FactSet& f, std::vector<Finding>& out) {
     stub_fix(cuda_lib, x);
     out.push_back(x);
   }
-  if (gpu_expected && f.nvml.probe.status == "ok" && !nvml_lib.loaded) {
+  if (gpu_expected && f.nvml.probe.status == ProbeStatus::ok && !nvml_lib.loaded) {
     auto x = make_finding("driver.libnvml_missing",
                           "libnvidia-ml.so.1 was not found by the dynamic loader");
     x.evidence.push_back({"nvml.library.load_error", nvml_lib.load_error});

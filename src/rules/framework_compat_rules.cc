@@ -77,7 +77,7 @@ void Checker::cudnn() {
   }
   const LibraryFact* lib = nullptr;
   for (const auto& l : fw_.libraries) {
-    if (starts_with(l.soname, "libcudnn.so.") && l.outcome == "found") lib = &l;
+    if (starts_with(l.soname, "libcudnn.so.") && l.outcome == LibraryOutcome::found) lib = &l;
   }
   const bool from_wheel = lib && lib->real_path && in_nvidia_wheel(*lib->real_path);
   std::string have, field;
@@ -124,7 +124,7 @@ void Checker::cudnn() {
         shell_quote(lib->found_by)));
     if (!cuda_major.empty()) {
       const std::string wheel_name = "nvidia-cudnn-cu" + cuda_major;
-      if (lib->found_by.find("LD_LIBRARY_PATH") != std::string::npos || fw_.cuda_wheels.empty()) {
+      if (lib->found_step == LoaderStep::ld_library_path || fw_.cuda_wheels.empty()) {
         x.fix.push_back(fmt::format(
             "or: {}, and put its nvidia/cudnn/lib first on LD_LIBRARY_PATH in place of {}",
             pip(env_, shell_command("install {}", wheel_name + range)), shell_quote(dir)));
@@ -149,7 +149,7 @@ void Checker::driver() {
   // The libcuda the framework loads decides (a forward-compatibility libcuda
   // supports a newer CUDA than the kernel driver NVML speaks for).
   std::optional<int> driver_cuda;
-  if (f_.cuda.probe.status == "ok" && f_.cuda.driver_version)
+  if (f_.cuda.probe.status == ProbeStatus::ok && f_.cuda.driver_version)
     driver_cuda = *f_.cuda.driver_version;
   else if (f_.nvml.cuda_driver_version)
     driver_cuda = *f_.nvml.cuda_driver_version;

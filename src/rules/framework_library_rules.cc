@@ -61,8 +61,8 @@ void Checker::wheels_missing(const std::string& install, const std::vector<std::
 void Checker::libraries(bool none_installed, const std::string& install) {
   std::vector<const LibraryFact*> missing;
   for (const auto& l : fw_.libraries) {
-    if (l.outcome == "found") continue;
-    if (l.role == "later") {
+    if (l.outcome == LibraryOutcome::found) continue;
+    if (l.role == LibraryRole::later) {
       later_missing(l, install);
     } else {
       missing.push_back(&l);
@@ -81,7 +81,7 @@ void Checker::libraries(bool none_installed, const std::string& install) {
         "framework.cuda_library_missing",
         fmt::format("{} {} needs {}, and the loader finds them nowhere", name_, fw_.version, list));
     for (const auto* l : missing) {
-      x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
+      x.evidence.push_back({"frameworks[].libraries[].outcome", fmt::format("{}: {}", l->soname, l->outcome)});
       for (const auto& c : l->other_copies) {
         if (c.status != OtherCopy::Status::not_on_search_path) continue;
         const std::string dir = dir_of(c.path);
@@ -107,7 +107,7 @@ void Checker::libraries(bool none_installed, const std::string& install) {
                             l->wanted_by, l->soname,
                             l->requester.empty() ? "the framework" : l->requester)
               : fmt::format("{} needs {}, and the loader finds it nowhere", name_, l->soname));
-      x.evidence.push_back({"frameworks[].libraries[].outcome", l->soname + ": " + l->outcome});
+      x.evidence.push_back({"frameworks[].libraries[].outcome", fmt::format("{}: {}", l->soname, l->outcome)});
       const bool pinned = std::any_of(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
                                       [&](const PinnedWheel& w) { return w.name == l->wanted_by; });
       if (!l->wheel_copy.empty()) {
@@ -146,7 +146,7 @@ void Checker::libraries(bool none_installed, const std::string& install) {
     }
   }
   for (const auto& l : fw_.libraries) {
-    if (!l.missing_symbols.empty() && l.outcome == "found") {
+    if (!l.missing_symbols.empty() && l.outcome == LibraryOutcome::found) {
       // Another copy than the one the framework was linked with, and older:
       // the loader stops at the first symbol it lacks.
       const std::string object = l.wanted_by.substr(l.wanted_by.rfind(' ') + 1);
@@ -171,7 +171,7 @@ void Checker::libraries(bool none_installed, const std::string& install) {
       x.fix.push_back(install.empty() ? install_cuda_yourself() : pip(env_, install));
     }
     // The framework's own pip copy loses to another one earlier in the search.
-    if (l.outcome == "found" && l.real_path && !in_nvidia_wheel(*l.real_path)) {
+    if (l.outcome == LibraryOutcome::found && l.real_path && !in_nvidia_wheel(*l.real_path)) {
       for (const auto& c : l.other_copies) {
         if (in_nvidia_wheel(c.path) && c.status == OtherCopy::Status::shadowed) {
           auto& x = add(
@@ -179,7 +179,7 @@ void Checker::libraries(bool none_installed, const std::string& install) {
               fmt::format("{} is loaded from {} ({}), not from the wheel the framework pins ({})",
                           l.soname, *l.real_path, l.found_by, c.path));
           x.evidence.push_back({"frameworks[].libraries[].found_by", l.found_by});
-          x.fix.push_back(l.found_by.find("LD_LIBRARY_PATH") != std::string::npos
+          x.fix.push_back(l.found_step == LoaderStep::ld_library_path
                               ? "remove that directory from LD_LIBRARY_PATH"
                               : "remove the system copy from the loader's path, or set "
                                 "LD_LIBRARY_PATH to the wheel's lib directory");
@@ -199,7 +199,7 @@ void Checker::later_missing(const LibraryFact& l, const std::string& install) {
                       "it nowhere{}",
                       name_, l.soname,
                       l.wheel_copy.empty() ? "" : " (the wheel's copy is " + l.wheel_copy + ")"));
-  x.evidence.push_back({"frameworks[].libraries[].outcome", l.soname + ": " + l.outcome});
+  x.evidence.push_back({"frameworks[].libraries[].outcome", fmt::format("{}: {}", l.soname, l.outcome)});
   if (!l.wheel_copy.empty()) {
     x.fix.push_back(ld_library_path_fix(dir_of(l.wheel_copy)));
   } else if (!install.empty()) {
@@ -262,7 +262,7 @@ void Checker::mixed_releases() {
   for (const auto& l : fw_.libraries) {
     // Only what the framework loads to register a GPU: a library it opens
     // later may never be loaded at all.
-    if (l.outcome != "found" || l.role == "later") continue;
+    if (l.outcome != LibraryOutcome::found || l.role == LibraryRole::later) continue;
     if (auto r = cuda_release_of(l)) seen.push_back({&l, *r});
   }
   if (seen.empty()) return;
@@ -314,9 +314,9 @@ void Checker::mixed_releases() {
     const std::string dir = dir_of(s.lib->path.value_or(s.lib->real_path.value_or("")));
     if (std::find(dirs.begin(), dirs.end(), dir) != dirs.end()) continue;
     dirs.push_back(dir);
-    if (s.lib->found_by.find("LD_LIBRARY_PATH") != std::string::npos) {
+    if (s.lib->found_step == LoaderStep::ld_library_path) {
       x.fix.push_back(shell_command("remove {} from LD_LIBRARY_PATH", dir));
-    } else if (starts_with(s.lib->found_by, "ld.so.cache")) {
+    } else if (s.lib->found_step == LoaderStep::ld_so_cache) {
       x.fix.push_back(shell_command(
           "{} comes from the loader's cache: remove it from /etc/ld.so.conf.d (then sudo "
           "ldconfig), or put CUDA {}'s lib directory before it on LD_LIBRARY_PATH",

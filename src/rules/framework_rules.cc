@@ -26,12 +26,12 @@ void environment_unchecked(const PythonEnv& env, std::vector<Finding>& out) {
   const auto& p = env.probe;
   std::string first_line = p.stderr_tail.substr(0, p.stderr_tail.find('\n'));
   std::string why =
-      p.status == "timed_out"
+      p.status == ProbeStatus::timed_out
           ? fmt::format("it did not answer within {:.0f} s", p.deadline_ms / 1000)
-      : p.status == "spawn_failed"
+      : p.status == ProbeStatus::spawn_failed
           ? "it cannot be run: " + (first_line.empty() ? "no reason given" : first_line)
-      : p.status == "crashed" ? fmt::format("it was killed by signal {}", p.signal)
-      : p.status == "exited"
+      : p.status == ProbeStatus::crashed ? fmt::format("it was killed by signal {}", p.signal)
+      : p.status == ProbeStatus::exited
           ? fmt::format("it exited with status {}{}", p.exit_code,
                         first_line.empty() ? "" : ": " + first_line)
           : "its answer could not be read" + (first_line.empty() ? "" : ": " + first_line);
@@ -39,8 +39,8 @@ void environment_unchecked(const PythonEnv& env, std::vector<Finding>& out) {
       "framework.environment_unchecked",
       fmt::format("could not check the Python environment of {}: {}", env.interpreter, why));
   x.scope = "python in " + env.interpreter;
-  x.evidence.push_back({"python.environments[].probe.status", p.status});
-  if (p.status == "timed_out") {
+  x.evidence.push_back({"python.environments[].probe.status", std::string(enum_name(p.status))});
+  if (p.status == ProbeStatus::timed_out) {
     x.fix.push_back(shell_command(
         "ongpu doctor --python {} --timeout 60   # a slow start (a loaded machine, a network "
         "file system) needs a longer deadline",
@@ -57,7 +57,7 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
                                               std::vector<Finding>& out) {
   std::vector<FrameworkVerdict> verdicts;
   for (const auto& env : f.python.environments) {
-    if (env.probe.status != "ok") environment_unchecked(env, out);
+    if (env.probe.status != ProbeStatus::ok) environment_unchecked(env, out);
     for (const auto& fw : env.frameworks) {
       const size_t first = out.size();
       Checker(f, env, fw, k, out).run();
@@ -105,13 +105,13 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
         v.details.push_back("GPU code: " + list);
       }
       for (const auto& l : fw.libraries) {
-        if (l.outcome == "found") {
+        if (l.outcome == LibraryOutcome::found) {
           v.details.push_back(
               fmt::format("{} → {} ({}{})", l.soname, l.real_path.value_or("?"), l.found_by,
                           l.reported_version ? ", reports " + *l.reported_version : ""));
         } else {
           v.details.push_back(fmt::format("{}: {}", l.soname,
-                                          l.outcome == "not_found" ? "not found" : l.path.reason));
+                                          l.outcome == LibraryOutcome::not_found ? "not found" : l.path.reason));
         }
         for (const auto& c : l.other_copies) v.details.push_back("  also " + c.to_text());
       }

@@ -56,11 +56,12 @@ FactSet tf_with_libraries() {
   cudnn.soname = "libcudnn.so.9";
   cudnn.wanted_by = "nvidia-cudnn-cu12";
   cudnn.requester = fw.package_dir + "/libtensorflow_framework.so.2";
-  cudnn.outcome = "found";
+  cudnn.outcome = LibraryOutcome::found;
   cudnn.path = fw.package_dir + "/../nvidia/cudnn/lib/libcudnn.so.9";
   cudnn.real_path =
       std::string("/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9");
   cudnn.found_by = "DT_RUNPATH of libtensorflow_framework.so.2 ($ORIGIN/../nvidia/cudnn/lib)";
+  cudnn.found_step = LoaderStep::dt_runpath;
   cudnn.version = std::string("9");
   fw.libraries.push_back(cudnn);
   return f;
@@ -76,19 +77,21 @@ FactSet tf_with_system_cudnn(const std::string& file_version) {
   lib.path = std::string("/opt/cudnn/lib/libcudnn.so.9");
   lib.real_path = "/opt/cudnn/lib/libcudnn.so." + file_version;
   lib.found_by = "LD_LIBRARY_PATH entry /opt/cudnn/lib";
+  lib.found_step = LoaderStep::ld_library_path;
   lib.version = file_version;
   lib.reported_version = Fact<std::string>::missing("not asked");
   return f;
 }
 
 LibraryFact found_library(const std::string& soname, const std::string& real_path,
-                          const std::string& found_by) {
+                          LoaderStep step, const std::string& found_by) {
   LibraryFact l;
   l.soname = soname;
   l.wanted_by = "nvidia-x-cu12";
-  l.outcome = "found";
+  l.outcome = LibraryOutcome::found;
   l.path = l.real_path = real_path;
   l.found_by = found_by;
+  l.found_step = step;
   l.version = Fact<std::string>::missing("no version in the file name");
   return l;
 }
@@ -99,20 +102,20 @@ const Case kCases[] = {
        f = tf_with_libraries();
        auto& fw = f.python.environments[0].frameworks[0];
        fw.cuda_wheels[0].installed = "";  // the cudnn wheel is not installed
-       fw.libraries[0].outcome = "not_found";
+       fw.libraries[0].outcome = LibraryOutcome::not_found;
        fw.libraries[0].path = Fact<std::string>::missing("not found");
      }},
     {"framework.cuda_wheels_unreachable",
      [](FactSet& f) {
        f = tf_with_libraries();
-       f.python.environments[0].frameworks[0].libraries[0].outcome = "not_found";
+       f.python.environments[0].frameworks[0].libraries[0].outcome = LibraryOutcome::not_found;
      }},
     {"framework.cuda_library_later_missing",
      [](FactSet& f) {
        f = tf_with_libraries();
        auto& lib = f.python.environments[0].frameworks[0].libraries[0];
-       lib.role = "later";
-       lib.outcome = "not_found";
+       lib.role = LibraryRole::later;
+       lib.outcome = LibraryOutcome::not_found;
      }},
     {"framework.cuda_library_dependency_missing",
      [](FactSet& f) {
@@ -126,6 +129,7 @@ const Case kCases[] = {
        auto& lib = f.python.environments[0].frameworks[0].libraries[0];
        lib.real_path = std::string("/usr/local/cuda/lib64/libcudnn.so.9.19.0");
        lib.found_by = "LD_LIBRARY_PATH entry /usr/local/cuda/lib64";
+       lib.found_step = LoaderStep::ld_library_path;
        lib.other_copies = {{"/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9",
                             OtherCopy::Status::shadowed, "later in the search"}};
      }},
@@ -198,9 +202,10 @@ const Case kCases[] = {
        nccl.soname = "libnccl.so.2";
        nccl.wanted_by = "DT_NEEDED of libtorch_cuda.so";
        nccl.requester = fw.package_dir + "/lib/libtorch_cuda.so";
-       nccl.outcome = "found";
+       nccl.outcome = LibraryOutcome::found;
        nccl.path = nccl.real_path = std::string("/usr/local/cuda-13.0/lib/libnccl.so.2");
        nccl.found_by = "ld.so.cache";
+       nccl.found_step = LoaderStep::ld_so_cache;
        nccl.missing_symbols = {"ncclCommResume", "ncclCommSuspend"};
        fw.libraries.push_back(nccl);
      }},
@@ -215,7 +220,7 @@ const Case kCases[] = {
        add_framework(f, "tensorflow", "2.21.0");
        PythonEnv slow;
        slow.interpreter = "/slow/venv/bin/python";
-       slow.probe.status = "timed_out";
+       slow.probe.status = ProbeStatus::timed_out;
        slow.probe.deadline_ms = 10000;
        f.python.environments.push_back(slow);
      }},
@@ -238,7 +243,7 @@ const Case kCases[] = {
      [](FactSet& f) {
        f = tf_with_libraries();  // CUDA 12.5.1
        f.python.environments[0].frameworks[0].libraries.push_back(found_library(
-           "libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", "ld.so.cache"));
+           "libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", LoaderStep::ld_so_cache, "ld.so.cache"));
      }},
     {"framework.tf_log_level_hides_warnings",
      [](FactSet& f) {
@@ -301,6 +306,7 @@ TEST(FrameworkRules, NoWheelsButTheLibrariesFoundElsewhereIsFine) {
   for (auto& w : fw.cuda_wheels) w.installed = "";
   fw.libraries[0].real_path = std::string("/usr/lib/x86_64-linux-gnu/libcudnn.so.9.3.0");
   fw.libraries[0].found_by = "ld.so.cache";
+  fw.libraries[0].found_step = LoaderStep::ld_so_cache;
   auto found = framework_findings(f);
   EXPECT_FALSE(has(found, "framework.cuda_wheels_missing"));
   EXPECT_FALSE(has(found, "framework.cuda_library_missing"));
@@ -313,7 +319,7 @@ TEST(FrameworkRules, AnUnreachableWheelCopyIsFixedByTheLoadersPath) {
   // against the real wheels by tests/e2e/test_ground_truth.py).
   FactSet f = tf_with_libraries();
   auto& lib = f.python.environments[0].frameworks[0].libraries[0];
-  lib.outcome = "not_found";
+  lib.outcome = LibraryOutcome::not_found;
   lib.wheel_copy = "/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9";
   Report r = build_report(f);
   ASSERT_EQ(r.frameworks.size(), 1u);
@@ -340,7 +346,7 @@ TEST(FrameworkRules, ALibraryTheFrameworksObjectNeedsIsFixedByItsOwnInstall) {
   auto& fw = f.python.environments[0].frameworks[0];
   auto& lib = fw.libraries[0];
   lib.wanted_by = "DT_NEEDED of libtensorflow_framework.so.2";
-  lib.outcome = "not_found";
+  lib.outcome = LibraryOutcome::not_found;
   const auto found = framework_findings(f);
   auto it = std::find_if(found.begin(), found.end(),
                          [](const Finding& x) { return x.id == "framework.cuda_library_missing"; });
@@ -356,8 +362,8 @@ TEST(FrameworkRules, ALibraryOpenedLaterIsNeverTheRootCause) {
   auto& fw = f.python.environments[0].frameworks[0];
   LibraryFact later = fw.libraries[0];
   later.soname = "libcusolver.so.11";
-  later.role = "later";
-  later.outcome = "not_found";
+  later.role = LibraryRole::later;
+  later.outcome = LibraryOutcome::not_found;
   fw.libraries.push_back(later);
   Report r = build_report(f);
   ASSERT_EQ(r.frameworks.size(), 1u);
@@ -375,9 +381,10 @@ TEST(FrameworkRules, MixedReleasesCountOnlyLibrariesNeededToRegister) {
   curand.soname = "libcurand.so.10";
   curand.real_path = std::string("/usr/local/cuda-13.0/lib/libcurand.so.10.4.0");
   curand.found_by = "ld.so.cache";
+  curand.found_step = LoaderStep::ld_so_cache;
   fw.libraries.push_back(curand);
   EXPECT_TRUE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
-  fw.libraries.back().role = "later";
+  fw.libraries.back().role = LibraryRole::later;
   EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
 }
 
@@ -573,7 +580,7 @@ TEST(FrameworkRules, TensorflowWithoutPinsIsToldToInstallItsCudaAndCudnn) {
   LibraryFact l;
   l.soname = "libcusolver.so.11";
   l.wanted_by = "build_info.py cuda_version 11.8";
-  l.outcome = "not_found";
+  l.outcome = LibraryOutcome::not_found;
   l.path = l.real_path = l.version = l.reported_version = Fact<std::string>::missing("not found");
   fw.libraries.push_back(l);
   auto found = framework_findings(f);
@@ -621,14 +628,14 @@ TEST(FrameworkRules, LibrariesOfOneCudaReleaseAreNotMixed) {
                                                     {}});
   fw.libraries.push_back(found_library("libcudart.so.12",
                                        "/usr/local/cuda-12.4/lib64/libcudart.so.12.4.127",
-                                       "LD_LIBRARY_PATH entry /usr/local/cuda-12.4/lib64"));
+                                       LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /usr/local/cuda-12.4/lib64"));
   fw.libraries.push_back(found_library(
       "libcublas.so.12", "/venv/lib/python3.11/site-packages/nvidia/cublas/lib/libcublas.so.12",
-      "DT_RUNPATH of libtensorflow_framework.so.2"));
+      LoaderStep::dt_runpath, "DT_RUNPATH of libtensorflow_framework.so.2"));
   EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
   // Sonames shared by several releases say nothing by themselves.
   fw.libraries.push_back(
-      found_library("libcurand.so.10", "/usr/lib/x86_64-linux-gnu/libcurand.so.10", "ld.so.cache"));
+      found_library("libcurand.so.10", "/usr/lib/x86_64-linux-gnu/libcurand.so.10", LoaderStep::ld_so_cache, "ld.so.cache"));
   EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
 }
 
@@ -642,9 +649,9 @@ TEST(FrameworkRules, MixedReleasesNameEachLibraryAndTheWayOut) {
                                                     "nvidia_cudnn_cu12-9.3.0.75.dist-info",
                                                     {}});
   fw.libraries.push_back(found_library(
-      "libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", "ld.so.cache"));
+      "libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", LoaderStep::ld_so_cache, "ld.so.cache"));
   fw.libraries.push_back(found_library("libcufft.so.12", "/opt/cuda-13.0/lib64/libcufft.so.12",
-                                       "LD_LIBRARY_PATH entry /opt/cuda-13.0/lib64"));
+                                       LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /opt/cuda-13.0/lib64"));
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cuda_libraries_mixed");
   ASSERT_NE(x, nullptr);
@@ -674,10 +681,10 @@ TEST(FrameworkRules, TwoToolkitsOfOneMajorAreMixedToo) {
   fw.cudnn_version = std::string("8");
   fw.libraries.push_back(found_library("libcudart.so.11.0",
                                        "/usr/local/cuda-11.8/lib64/libcudart.so.11.8.89",
-                                       "LD_LIBRARY_PATH entry /usr/local/cuda-11.8/lib64"));
+                                       LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /usr/local/cuda-11.8/lib64"));
   fw.libraries.push_back(found_library("libcufft.so.10",
                                        "/usr/local/cuda-11.2/lib64/libcufft.so.10.4.0.72",
-                                       "LD_LIBRARY_PATH entry /usr/local/cuda-11.2/lib64"));
+                                       LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /usr/local/cuda-11.2/lib64"));
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cuda_libraries_mixed");
   ASSERT_NE(x, nullptr);
@@ -730,7 +737,7 @@ TEST(FrameworkRules, AnInstalledWheelWhoseLibraryIsGoneIsReinstalledAloneAtItsVe
   FactSet f = tf_with_libraries();
   auto& fw = f.python.environments[0].frameworks[0];
   auto& lib = fw.libraries[0];
-  lib.outcome = "not_found";
+  lib.outcome = LibraryOutcome::not_found;
   lib.path = lib.real_path = lib.version = Fact<std::string>::missing("not found");
   auto found = framework_findings(f);
   const Finding* x = nullptr;
@@ -749,13 +756,13 @@ TEST(FrameworkRules, AnUncheckedEnvironmentIsNeverACleanBillOfHealth) {
   FactSet f = healthy_facts();
   PythonEnv slow;
   slow.interpreter = "/slow/venv/bin/python";
-  slow.probe.status = "timed_out";
+  slow.probe.status = ProbeStatus::timed_out;
   slow.probe.deadline_ms = 10000;
   f.python.environments.push_back(slow);
   PythonEnv empty;
   empty.interpreter = "/usr/bin/python3";
   empty.version = std::string("3.11.2");
-  empty.probe.status = "ok";
+  empty.probe.status = ProbeStatus::ok;
   f.python.environments.push_back(empty);
   Report r = build_report(f);
   EXPECT_EQ(r.verdict.exit_code, 1);

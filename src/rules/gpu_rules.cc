@@ -8,7 +8,7 @@
 namespace ongpu {
 
 void gpu_state_rules(const FactSet& f, std::vector<Finding>& out) {
-  if (f.nvml.probe.status != "ok") return;
+  if (f.nvml.probe.status != ProbeStatus::ok) return;
   for (const auto& g : f.nvml.gpus) {
     const std::string label = fmt::format("GPU {} ({})", g.index, g.name.value_or("?"));
     const std::string base = fmt::format("nvml.gpus[{}]", g.index);

@@ -83,7 +83,7 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
   const double deadline_s = facts.probe.deadline_ms / 1000.0;
   const auto& run = facts.probe;
   std::string prefix = api;
-  if (run.status == "spawn_failed") {
+  if (run.status == ProbeStatus::spawn_failed) {
     // ongpu's own failure (no /proc, too few file descriptors, its executable
     // gone): the driver was never asked, and is not to blame.
     const std::string why = run.stderr_tail.empty() ? "no reason given" : run.stderr_tail;
@@ -104,7 +104,7 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
     out.push_back(x);
     return true;
   }
-  if (run.status == "crashed") {
+  if (run.status == ProbeStatus::crashed) {
     auto x = make_finding(prefix + ".probe_crashed",
                           fmt::format("{} crashed with {} in {}", library, signal_name(run.signal),
                                       run.last_stage.empty() ? "loading" : run.last_stage));
@@ -126,7 +126,7 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
     out.push_back(x);
     return true;
   }
-  if (run.status == "timed_out") {
+  if (run.status == ProbeStatus::timed_out) {
     auto x =
         make_finding(prefix + ".probe_timed_out",
                      fmt::format("the driver did not return from {} within {:g} s",
@@ -139,11 +139,11 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
     out.push_back(x);
     return true;
   }
-  if (run.status != "ok" && run.status != "not_run") {
+  if (run.status != ProbeStatus::ok && run.status != ProbeStatus::not_run) {
     auto x = make_finding(prefix + ".probe_failed",
                           fmt::format("the {} probe ended without an answer ({}, exit code {})",
                                       api, run.status, run.exit_code));
-    x.evidence.push_back({prefix + ".probe.status", run.status});
+    x.evidence.push_back({prefix + ".probe.status", std::string(enum_name(run.status))});
     if (!run.stderr_tail.empty())
       x.evidence.push_back({prefix + ".probe.stderr_tail", run.stderr_tail});
     x.fix.push_back("ongpu doctor -v --json   # shows the probe's output; please report it");

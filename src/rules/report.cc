@@ -24,7 +24,7 @@ std::string probe_detail(const char* name, const ProbeRun& r, const LoadedLibrar
                          const char* soname) {
   std::string out = fmt::format("{} probe: {} in {:.1f} ms{}", name, r.status, r.duration_ms,
                                 r.last_stage.empty() ? "" : ", last call " + r.last_stage);
-  if (r.status == "ok" && !lib.loaded) {
+  if (r.status == ProbeStatus::ok && !lib.loaded) {
     out = fmt::format("{} probe: ran in {:.1f} ms, but could not load {}{}", name, r.duration_ms,
                       soname, lib.load_error.empty() ? "" : ": " + lib.load_error);
   }
@@ -168,7 +168,7 @@ LinkStatus summarize(Link link, const FactSet& f) {
             d.context ? d.context->name : d.context.reason));
       }
       s.details.push_back(probe_detail("CUDA", c.probe, c.library, "libcuda.so.1"));
-      if (f.cuda_all.probe.status != "not_run") {
+      if (f.cuda_all.probe.status != ProbeStatus::not_run) {
         s.details.push_back(
             probe_detail("CUDA (all GPUs)", f.cuda_all.probe, f.cuda_all.library, "libcuda.so.1"));
       }

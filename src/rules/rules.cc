@@ -36,7 +36,7 @@ std::vector<Finding> evaluate(const FactSet& facts) {
 Verdict decide(const FactSet& facts, const std::vector<Finding>& findings) {
   Verdict v;
   int usable_devices = 0;
-  if (facts.cuda.probe.status == "ok" && facts.cuda.init && facts.cuda.init->code == 0) {
+  if (facts.cuda.probe.status == ProbeStatus::ok && facts.cuda.init && facts.cuda.init->code == 0) {
     for (const auto& d : facts.cuda.devices) {
       if (d.context && d.context->code == 0) ++usable_devices;
     }

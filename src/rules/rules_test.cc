@@ -109,34 +109,34 @@ const Case kCases[] = {
      [](FactSet& f) { f.kernel_module.version = std::string("550.54.14"); }},
     {"nvml.probe_not_started",
      [](FactSet& f) {
-       f.nvml.probe.status = "spawn_failed";
+       f.nvml.probe.status = ProbeStatus::spawn_failed;
        f.nvml.probe.stderr_tail = "Too many open files";
      }},
     {"cuda.probe_not_started",
      [](FactSet& f) {
-       f.cuda.probe.status = "spawn_failed";
+       f.cuda.probe.status = ProbeStatus::spawn_failed;
        f.cuda.probe.stderr_tail = "No such file or directory";
      }},
     {"nvml.probe_crashed",
      [](FactSet& f) {
-       f.nvml.probe.status = "crashed";
+       f.nvml.probe.status = ProbeStatus::crashed;
        f.nvml.probe.signal = 11;
        f.nvml.probe.last_stage = "nvmlInit_v2";
      }},
     {"nvml.probe_timed_out",
      [](FactSet& f) {
-       f.nvml.probe.status = "timed_out";
+       f.nvml.probe.status = ProbeStatus::timed_out;
        f.nvml.probe.last_stage = "nvmlInit_v2";
      }},
-    {"nvml.probe_failed", [](FactSet& f) { f.nvml.probe.status = "garbage"; }},
+    {"nvml.probe_failed", [](FactSet& f) { f.nvml.probe.status = ProbeStatus::garbage; }},
     {"nvml.init_failed",
      [](FactSet& f) {
        f.nvml.init = ApiResult{999, "NVML_ERROR_UNKNOWN", "Unknown Error"};
      }},
     {"nvml.absurd_device_count", [](FactSet& f) { f.nvml.device_count = 100000u; }},
-    {"cuda.probe_crashed", [](FactSet& f) { f.cuda.probe.status = "crashed"; }},
-    {"cuda.probe_timed_out", [](FactSet& f) { f.cuda.probe.status = "timed_out"; }},
-    {"cuda.probe_failed", [](FactSet& f) { f.cuda.probe.status = "exited"; }},
+    {"cuda.probe_crashed", [](FactSet& f) { f.cuda.probe.status = ProbeStatus::crashed; }},
+    {"cuda.probe_timed_out", [](FactSet& f) { f.cuda.probe.status = ProbeStatus::timed_out; }},
+    {"cuda.probe_failed", [](FactSet& f) { f.cuda.probe.status = ProbeStatus::exited; }},
     {"cuda.init_failed",
      [](FactSet& f) {
        f.cuda.init = ApiResult{304, "CUDA_ERROR_OPERATING_SYSTEM", "OS call failed"};
@@ -252,7 +252,7 @@ TEST(Rules, StubNamesTheLdLibraryPathEntryAndTheCleanValue) {
 
 TEST(Rules, TimeoutMessageNamesTheCallAndDeadline) {
   auto f = healthy_facts();
-  f.cuda.probe.status = "timed_out";
+  f.cuda.probe.status = ProbeStatus::timed_out;
   f.cuda.probe.last_stage = "cuInit";
   f.cuda.probe.deadline_ms = 10000;
   auto found_x = evaluate(f);

@@ -43,14 +43,14 @@ inline FactSet healthy_facts(int gpus = 1) {
     l.ld_library_path_entry = Fact<std::string>::missing("not found through LD_LIBRARY_PATH");
     return l;
   };
-  f.nvml.probe.status = "ok";
+  f.nvml.probe.status = ProbeStatus::ok;
   f.nvml.probe.deadline_ms = 10000;
   f.nvml.library = lib("libnvidia-ml.so.1", "libnvidia-ml.so.580.65.06");
   f.nvml.init = ApiResult{0, "NVML_SUCCESS", "Success"};
   f.nvml.driver_version = std::string("580.65.06");
   f.nvml.cuda_driver_version = 13000;
   f.nvml.device_count = static_cast<uint32_t>(gpus);
-  f.cuda.probe.status = "ok";
+  f.cuda.probe.status = ProbeStatus::ok;
   f.cuda.probe.deadline_ms = 10000;
   f.cuda.library = lib("libcuda.so.1", "libcuda.so.580.65.06");
   f.cuda.init = ApiResult{0, "CUDA_SUCCESS", "no error"};
@@ -84,7 +84,7 @@ inline FactSet healthy_facts(int gpus = 1) {
     d.context = ApiResult{0, "CUDA_SUCCESS", "no error"};
     f.cuda.devices.push_back(d);
   }
-  f.cuda_all.probe.status = "not_run";
+  f.cuda_all.probe.status = ProbeStatus::not_run;
   return f;
 }
 
@@ -100,7 +100,7 @@ inline FrameworkFacts& add_framework(FactSet& f, const std::string& framework,
     PythonEnv env;
     env.interpreter = "/venv/bin/python";
     env.source = "VIRTUAL_ENV";
-    env.probe.status = "ok";
+    env.probe.status = ProbeStatus::ok;
     env.executable = std::string("/venv/bin/python");
     env.version = std::string("3.11.7");
     env.platform = std::string("linux");

@@ -138,8 +138,8 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
 std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, std::string* order_source) {
   const CudaFacts* cuda = nullptr;
   if (!facts.env.cuda_visible_devices) {
-    if (facts.cuda.probe.status == "ok" && facts.cuda.device_count) cuda = &facts.cuda;
-  } else if (facts.cuda_all.probe.status == "ok" && facts.cuda_all.device_count) {
+    if (facts.cuda.probe.status == ProbeStatus::ok && facts.cuda.device_count) cuda = &facts.cuda;
+  } else if (facts.cuda_all.probe.status == ProbeStatus::ok && facts.cuda_all.device_count) {
     cuda = &facts.cuda_all;
   }
   auto nvml_match = [&](const std::string& uuid, const std::string& bus) -> const NvmlGpu* {

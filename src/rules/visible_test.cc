@@ -129,7 +129,7 @@ TEST(Visible, IndicesFollowCudasOrderNotNvidiaSmis) {
 
 TEST(Visible, FallsBackToPciOrderWithoutCuda) {
   FactSet f = testing::healthy_facts(2);
-  f.cuda.probe.status = "timed_out";
+  f.cuda.probe.status = ProbeStatus::timed_out;
   f.env.cuda_visible_devices = "1";
   auto r = resolve_visible(f);
   EXPECT_EQ(r.order_source, "pci");

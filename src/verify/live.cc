@@ -59,7 +59,7 @@ LiveRun read_live_run(const LiveRequest& r, const sys::ChildOutcome& outcome) {
   run.interpreter = r.interpreter;
   auto parsed = probe::parse_probe_output(outcome, r.nonce);
   run.probe = parsed.run;
-  if (run.probe.status != "spawn_failed") {  // keep the spawn error, which is the whole story then
+  if (run.probe.status != ProbeStatus::spawn_failed) {  // keep the spawn error, which is the whole story then
     run.probe.stderr_tail = sanitize_text(
         outcome.err.size() <= 4000 ? outcome.err : outcome.err.substr(outcome.err.size() - 4000));
   }
@@ -69,7 +69,7 @@ LiveRun read_live_run(const LiveRequest& r, const sys::ChildOutcome& outcome) {
       run.answer = std::move(answer).value();
     } else {
       run.answer_error = answer.error();
-      if (run.probe.status == "ok") run.probe.status = "garbage";
+      if (run.probe.status == ProbeStatus::ok) run.probe.status = ProbeStatus::garbage;
     }
   }
   // What the framework printed, and the exceptions it raised, both explain.

@@ -105,7 +105,7 @@ class LiveRules {
   // GPU but computing there raised or came out wrong; cpu when it lists none
   // or the result silently lived on the CPU.
   std::string outcome() const {
-    if (!run_.answer || run_.probe.status != "ok" || run_.answer->version.empty()) return "failed";
+    if (!run_.answer || run_.probe.status != ProbeStatus::ok || run_.answer->version.empty()) return "failed";
     const auto& a = *run_.answer;
     const auto& c = a.compute;
     bool lists_gpu = std::any_of(a.devices.begin(), a.devices.end(),
@@ -133,7 +133,7 @@ class LiveRules {
     const auto& f = doctor_.facts;
     if (f.pci.nvidia_devices && f.pci.nvidia_devices->empty() && !f.host.wsl)
       return "no NVIDIA GPU on the PCI bus";
-    if (f.cuda.probe.status == "ok" && !f.cuda.library.loaded) {
+    if (f.cuda.probe.status == ProbeStatus::ok && !f.cuda.library.loaded) {
       return "libcuda.so.1 could not be loaded" + (f.cuda.library.load_error.empty()
                                                        ? std::string()
                                                        : " (" + f.cuda.library.load_error + ")");
@@ -150,25 +150,25 @@ class LiveRules {
   bool probe_ran() {
     const auto& p = run_.probe;
     std::string stage = p.last_stage.empty() ? "start" : p.last_stage;
-    if (p.status == "timed_out") {
+    if (p.status == ProbeStatus::timed_out) {
       auto& f = add("verify.timed_out",
                     fmt::format("{} did not finish within {:.0f} s: it was stopped at step '{}'",
                                 run_.framework, p.deadline_ms / 1000, stage));
       f.evidence.push_back({"probe.last_stage", stage});
       return false;
     }
-    if (p.status == "crashed") {
+    if (p.status == ProbeStatus::crashed) {
       const char* name = ::sigabbrev_np(p.signal);
       add("verify.crashed",
           fmt::format("{} crashed with signal {}{} at step '{}'", run_.framework, p.signal,
                       name ? fmt::format(" (SIG{})", name) : "", stage));
       return false;
     }
-    if (p.status != "ok" || !run_.answer) {
+    if (p.status != ProbeStatus::ok || !run_.answer) {
       std::string why =
           !run_.answer_error.empty()   ? "its answer could not be read: " + run_.answer_error
-          : p.status == "spawn_failed" ? "the interpreter could not be started: " + p.stderr_tail
-          : p.status == "exited" ? fmt::format("the interpreter exited with status {} at step '{}'",
+          : p.status == ProbeStatus::spawn_failed ? "the interpreter could not be started: " + p.stderr_tail
+          : p.status == ProbeStatus::exited ? fmt::format("the interpreter exited with status {} at step '{}'",
                                                p.exit_code, stage)
                                  : fmt::format("the interpreter gave no answer ({})", p.status);
       auto& f = add("verify.probe_failed",

@@ -32,7 +32,7 @@ Report doctor_predicting(bool gpu, const std::string& root_cause = "") {
   fw.framework = "torch";
   LibraryFact cudnn;
   cudnn.soname = "libcudnn.so.9";
-  cudnn.outcome = "found";
+  cudnn.outcome = LibraryOutcome::found;
   cudnn.real_path = Fact<std::string>("/venv/lib/nvidia/cudnn/lib/libcudnn.so.9");
   fw.libraries.push_back(cudnn);
   env.frameworks.push_back(fw);
@@ -54,7 +54,7 @@ LiveRun gpu_run() {
   LiveRun run;
   run.framework = "torch";
   run.interpreter = kPython;
-  run.probe.status = "ok";
+  run.probe.status = ProbeStatus::ok;
   run.probe.last_stage = "libraries";
   ProbeAnswer a;
   a.framework = "torch";
@@ -128,7 +128,7 @@ TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
 // no reason to upgrade the driver.
 TEST(VerifyRules, InsufficientDriverWithoutAnyDriverIsNoDriver) {
   auto doctor = doctor_predicting(false, "driver.libcuda_missing");
-  doctor.facts.cuda.probe.status = "ok";
+  doctor.facts.cuda.probe.status = ProbeStatus::ok;
   doctor.facts.cuda.library.loaded = false;
   doctor.facts.cuda.library.load_error = "libcuda.so.1: cannot open shared object file";
   auto run = cpu_run();
@@ -207,7 +207,7 @@ TEST(VerifyRules, LoadedLibraryOtherThanPredicted) {
 TEST(VerifyRules, TimeoutCrashAndImportFailure) {
   auto hung = gpu_run();
   hung.answer.reset();
-  hung.probe.status = "timed_out";
+  hung.probe.status = ProbeStatus::timed_out;
   hung.probe.last_stage = "import";
   hung.probe.deadline_ms = 3000;
   auto v = judge_live_run(hung, doctor_predicting(true));
@@ -217,7 +217,7 @@ TEST(VerifyRules, TimeoutCrashAndImportFailure) {
   EXPECT_FALSE(has(v, "verify.disagrees_with_doctor"));  // nothing ran to compare
 
   auto crashed = hung;
-  crashed.probe.status = "crashed";
+  crashed.probe.status = ProbeStatus::crashed;
   crashed.probe.signal = 11;
   v = judge_live_run(crashed, doctor_predicting(true));
   EXPECT_EQ(v.root_cause, "verify.crashed");
@@ -261,7 +261,7 @@ TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
   auto garbage = gpu_run();
   garbage.answer.reset();
   garbage.answer_error = "answer.devices: expected an array";
-  garbage.probe.status = "garbage";
+  garbage.probe.status = ProbeStatus::garbage;
   v = judge_live_run(garbage, doctor_predicting(true));
   EXPECT_EQ(v.outcome, "failed");
   EXPECT_EQ(v.root_cause, "verify.probe_failed");
@@ -327,7 +327,7 @@ TEST(VerifyRules, FailedStepsAndMessagesOfAHungRun) {
 
   auto hung = gpu_run();
   hung.answer.reset();
-  hung.probe.status = "timed_out";
+  hung.probe.status = ProbeStatus::timed_out;
   hung.probe.last_stage = "import";
   hung.messages = {{"verify.ptx_jit", "CUDA kernels will be jit-compiled from PTX", "9.0"}};
   v = judge_live_run(hung, doctor_predicting(true));
