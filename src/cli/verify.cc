@@ -125,7 +125,7 @@ int run_verify(std::vector<std::string> args) {
   for (const auto& env : facts->python.environments) {
     if (env.source == "--python" && env.probe.status != ProbeStatus::ok) {
       std::cerr << "ongpu verify: --python " << env.interpreter << ": cannot run it ("
-                << (env.probe.stderr_tail.empty() ? std::string(enum_name(env.probe.status)) : env.probe.stderr_tail)
+                << (env.probe.stderr_tail.empty() ? enum_string(env.probe.status) : env.probe.stderr_tail)
                 << ")\n";
       return kExitUsage;
     }

@@ -114,6 +114,26 @@ struct DeviceNodeFacts {
   }
 };
 
+// nvmlDeviceGetComputeMode: who may create a context on the GPU (nvml.h
+// nvmlComputeMode_t). A value ongpu does not know is a missing fact.
+enum class ComputeMode { shared, exclusive_thread, prohibited, exclusive_process };
+template <>
+struct EnumNames<ComputeMode> {
+  static constexpr auto last = ComputeMode::exclusive_process;
+  static constexpr std::array<std::string_view, 4> names{"default", "exclusive_thread",
+                                                         "prohibited", "exclusive_process"};
+};
+
+// What a framework build computes on: CUDA, only the CPU, ROCm; a stub (the
+// empty tensorflow-gpu package); unknown when its build could not be read.
+enum class BuildFlavor { cuda, cpu, rocm, stub, unknown };
+template <>
+struct EnumNames<BuildFlavor> {
+  static constexpr auto last = BuildFlavor::unknown;
+  static constexpr std::array<std::string_view, 5> names{"cuda", "cpu", "rocm", "stub",
+                                                         "unknown"};
+};
+
 // How a probe child process ended.
 enum class ProbeStatus {
   ok,            // it answered
@@ -208,7 +228,7 @@ struct NvmlGpu {
   Fact<uint64_t> memory_total_bytes;
   Fact<uint64_t> memory_used_bytes;
   Fact<std::string> compute_capability;  // "9.0"
-  Fact<std::string> compute_mode;        // default, exclusive_thread, prohibited, exclusive_process
+  Fact<ComputeMode> compute_mode;
   Fact<bool> persistence_mode;
   Fact<bool> mig_enabled;
   Fact<std::vector<std::string>> mig_device_uuids;
@@ -435,7 +455,7 @@ struct FrameworkFacts {
   std::string distribution;  // the distribution that provides it: tensorflow-cpu, onnxruntime-gpu
   std::string version;
   std::string package_dir;  // <site-packages>/tensorflow ("" when the package directory is missing)
-  std::string flavor;       // cuda, cpu, rocm, stub, unknown
+  BuildFlavor flavor = BuildFlavor::unknown;
   // The Tag lines of its dist-info WHEEL file (for JAX, jaxlib's: the compiled
   // part): cp311-cp311-manylinux_2_17_x86_64, the platform it was built for.
   Fact<std::vector<std::string>> wheel_tags;

@@ -92,7 +92,7 @@ json write_value(const T& value, const std::string& path, json& unavailable) {
     return arr;
   } else if constexpr (std::is_enum_v<T>) {
     static_assert(NamedEnum<T>, "an enum in the facts needs EnumNames (util/enum_names.h)");
-    return json(std::string(enum_name(value)));
+    return json(enum_string(value));
   } else if constexpr (HasTextForm<T>) {
     return json(value.to_text());
   } else if constexpr (HasFields<T>) {

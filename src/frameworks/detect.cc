@@ -131,14 +131,14 @@ void tensorflow(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Fra
     }
     bool cuda = a.count("is_cuda_build") && a["is_cuda_build"] == "True";
     bool rocm = a.count("is_rocm_build") && a["is_rocm_build"] == "True";
-    f.flavor = cuda ? "cuda" : rocm ? "rocm" : "cpu";
+    f.flavor = cuda ? BuildFlavor::cuda : rocm ? BuildFlavor::rocm : BuildFlavor::cpu;
   } else {
     f.cuda_version = f.cudnn_version = Fact<std::string>::missing(info.error());
     f.gpu_targets = Fact<std::vector<std::string>>::missing(info.error());
-    f.flavor = "unknown";
+    f.flavor = BuildFlavor::unknown;
   }
-  if (main->name == "tensorflow-gpu" && f.package_dir.empty()) f.flavor = "stub";
-  if (main->name == "tensorflow-cpu" || main->name == "tf-nightly-cpu") f.flavor = "cpu";
+  if (main->name == "tensorflow-gpu" && f.package_dir.empty()) f.flavor = BuildFlavor::stub;
+  if (main->name == "tensorflow-cpu" || main->name == "tf-nightly-cpu") f.flavor = BuildFlavor::cpu;
   out.push_back(std::move(f));
 }
 
@@ -164,10 +164,10 @@ void torch(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Framewor
     bool has_hip = a.count("hip") && a["hip"] != "None" && !a["hip"].empty();
     f.cuda_version = has_cuda ? Fact<std::string>(a["cuda"])
                               : Fact<std::string>::missing("torch.version.cuda is None");
-    f.flavor = has_cuda ? "cuda" : has_hip ? "rocm" : "cpu";
+    f.flavor = has_cuda ? BuildFlavor::cuda : has_hip ? BuildFlavor::rocm : BuildFlavor::cpu;
   } else {
     f.cuda_version = Fact<std::string>::missing(text.error());
-    f.flavor = "unknown";
+    f.flavor = BuildFlavor::unknown;
   }
   out.push_back(std::move(f));
 }
@@ -183,7 +183,7 @@ void jax(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkF
   f.cudnn_version = Fact<std::string>::missing("not recorded in the package metadata");
   f.gpu_targets = Fact<std::vector<std::string>>::missing("not recorded in the package metadata");
   f.cuda_version = Fact<std::string>::missing("no CUDA plugin installed");
-  f.flavor = "cpu";
+  f.flavor = BuildFlavor::cpu;
   // jax itself is pure Python (py3-none-any); jaxlib carries the compiled code.
   const Distribution* jaxlib = find_dist(env, "jaxlib");
   f.wheel_tags = jaxlib ? wheel_tags(fs, *jaxlib)
@@ -198,7 +198,7 @@ void jax(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkF
     // backend since jax 0.4.x (JAX installation guide); their [with-cuda]
     // extra pins the NVIDIA wheels.
     if (starts_with(n, "jax-cuda") && ends_with(n, "-plugin")) {
-      f.flavor = "cuda";
+      f.flavor = BuildFlavor::cuda;
       std::string major = n.substr(8, n.size() - 8 - 7);  // jax-cuda12-plugin -> 12
       f.cuda_version = major;
       auto wheels = pinned_wheels(env, dist, {"with-cuda"});
@@ -208,7 +208,7 @@ void jax(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkF
   // Older jaxlib wheels carried CUDA themselves: jaxlib 0.4.x+cuda12.cudnn89.
   if (auto it = f.components.find("jaxlib");
       it != f.components.end() && it->second.find("+cuda") != std::string::npos) {
-    f.flavor = "cuda";
+    f.flavor = BuildFlavor::cuda;
   }
   out.push_back(std::move(f));
 }
@@ -234,13 +234,13 @@ void cupy(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Framework
   if (starts_with(d->name, "cupy-cuda")) {
     std::string tag = d->name.substr(9);  // "12x", "11x", "13x", "102"
     f.cuda_version = tag.size() >= 2 ? tag.substr(0, 2) : tag;
-    f.flavor = "cuda";
+    f.flavor = BuildFlavor::cuda;
   } else if (starts_with(d->name, "cupy-rocm")) {
     f.cuda_version = Fact<std::string>::missing("a ROCm build");
-    f.flavor = "rocm";
+    f.flavor = BuildFlavor::rocm;
   } else {
     f.cuda_version = Fact<std::string>::missing("built from source against the local CUDA");
-    f.flavor = "cuda";
+    f.flavor = BuildFlavor::cuda;
   }
   f.cuda_wheels = pinned_wheels(env, *d, {"", "ctk"});
   // CuPy 14's [ctk] extra pins NVIDIA's cuda-toolkit meta-package (with the
@@ -277,7 +277,7 @@ void onnxruntime(const sys::FileSystem& fs, const PythonEnv& env,
   f.package_dir = package_dir(fs, *d, "onnxruntime");
   f.conflicts = names_of(dists, d);
   f.wheel_tags = wheel_tags(fs, *d);
-  f.flavor = gpu ? "cuda" : "cpu";
+  f.flavor = gpu ? BuildFlavor::cuda : BuildFlavor::cpu;
   f.cuda_version =
       Fact<std::string>::missing(gpu ? "not recorded in the package metadata" : "a CPU-only build");
   f.cudnn_version = Fact<std::string>::missing("not recorded in the package metadata");
@@ -288,7 +288,7 @@ void onnxruntime(const sys::FileSystem& fs, const PythonEnv& env,
     if (capi && std::none_of(capi->begin(), capi->end(), [](const std::string& n) {
           return n.find("providers_cuda") != std::string::npos;
         })) {
-      f.flavor = "cpu";  // the files on disk are the CPU package's
+      f.flavor = BuildFlavor::cpu;  // the files on disk are the CPU package's
     }
   }
   f.cuda_wheels = pinned_wheels(env, *d, {"", "cuda", "cudnn"});
@@ -309,7 +309,7 @@ std::vector<FrameworkFacts> detect(const sys::FileSystem& fs, const PythonEnv& e
   for (auto& f : out) {
     const auto* d = find_dist(env, f.distribution);
     if (d && !d->unreadable.empty()) {
-      f.flavor = "unknown";
+      f.flavor = BuildFlavor::unknown;
       f.cuda_version = Fact<std::string>::missing(
           fmt::format("{}/{}: {}", d->location, d->metadata_dir, d->unreadable));
     }

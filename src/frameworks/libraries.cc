@@ -131,7 +131,7 @@ std::vector<std::string> sonames_of_wheel(const PinnedWheel& w) {
 std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw,
                                             const knowledge::Knowledge* k) {
   std::vector<WantedLibrary> candidates;
-  if (fw.flavor != "cuda") return candidates;
+  if (fw.flavor != BuildFlavor::cuda) return candidates;
   auto add = [&](std::string soname, std::string why) {
     if (std::none_of(candidates.begin(), candidates.end(),
                      [&](const WantedLibrary& x) { return x.soname == soname; })) {

@@ -27,7 +27,7 @@ FrameworkFacts tensorflow(const std::string& version, const std::string& cuda,
   FrameworkFacts fw;
   fw.framework = fw.distribution = "tensorflow";
   fw.version = version;
-  fw.flavor = "cuda";
+  fw.flavor = BuildFlavor::cuda;
   fw.cuda_version = cuda;
   fw.cudnn_version = cudnn;
   return fw;
@@ -84,7 +84,7 @@ TEST(WantedLibraries, JaxPreloadsAndOpensSomeLater) {
   FrameworkFacts fw;
   fw.framework = "jax";
   fw.version = "0.10.2";
-  fw.flavor = "cuda";
+  fw.flavor = BuildFlavor::cuda;
   fw.cuda_wheels = {{"nvidia-cudnn-cu12", ">=9.8", "", "9.28.0.42"},
                     {"nvidia-cusolver-cu12", ">=11.7", "", "11.7.5.82"}};
   auto wanted = wanted_libraries(fw, &tables());
@@ -100,7 +100,7 @@ TEST(WantedLibraries, TorchReadsItsLoadingObjectsNeeds) {
   FrameworkFacts fw;
   fw.framework = "torch";
   fw.version = "2.15.0";
-  fw.flavor = "cuda";
+  fw.flavor = BuildFlavor::cuda;
   auto wanted = wanted_libraries(fw, &tables());
   ASSERT_GE(wanted.size(), 2u);
   EXPECT_TRUE(wanted[0].from_needed);
@@ -129,7 +129,7 @@ TEST(WantedLibraries, TensorflowWithoutPinsFollowsItsBuildInfo) {
   // Without the tables, or for a CPU build, or another framework: nothing to derive.
   EXPECT_TRUE(wanted_libraries(tensorflow("2.12.0", "11.8", "8"), nullptr).empty());
   auto cpu = tensorflow("2.12.0", "11.8", "8");
-  cpu.flavor = "cpu";
+  cpu.flavor = BuildFlavor::cpu;
   EXPECT_TRUE(wanted_libraries(cpu, &tables()).empty());
   auto torch = tensorflow("2.3.0", "12.1", "8");
   torch.framework = "torch";
@@ -172,7 +172,7 @@ TEST(WantedLibraries, JaxCuptiFallsBackToTheUnversionedName) {
   FrameworkFacts fw;
   fw.framework = "jax";
   fw.version = "0.10.2";
-  fw.flavor = "cuda";
+  fw.flavor = BuildFlavor::cuda;
   fw.cuda_wheels = {{"nvidia-cuda-cupti-cu12", ">=12.1", "", ""}};
   auto wanted = wanted_libraries(fw, &tables());
   auto cupti = std::find_if(wanted.begin(), wanted.end(),

@@ -101,7 +101,7 @@ FrameworkFacts cupy() {
   fw.framework = "cupy";
   fw.distribution = "cupy-cuda12x";
   fw.version = "14.2.0";
-  fw.flavor = "cuda";
+  fw.flavor = BuildFlavor::cuda;
   fw.cuda_version = Fact<std::string>(std::string("12"));
   return fw;
 }

@@ -111,18 +111,19 @@ Fact<std::string> device_string(const Api& api, DeviceStringFn fn, const char* c
   return sanitize_text(buf.data());
 }
 
-std::string compute_mode_name(int mode) {
+Fact<ComputeMode> compute_mode_fact(int mode) {
   switch (mode) {
     case kComputeModeDefault:
-      return "default";
+      return ComputeMode::shared;
     case kComputeModeExclusiveThread:
-      return "exclusive_thread";
+      return ComputeMode::exclusive_thread;
     case kComputeModeProhibited:
-      return "prohibited";
+      return ComputeMode::prohibited;
     case kComputeModeExclusiveProcess:
-      return "exclusive_process";
+      return ComputeMode::exclusive_process;
     default:
-      return fmt::format("unknown_{}", mode);
+      return Fact<ComputeMode>::missing(
+          fmt::format("nvmlDeviceGetComputeMode returned mode {}, which nvml.h does not name", mode));
   }
 }
 
@@ -134,8 +135,8 @@ NvmlGpu read_gpu(const Api& api, unsigned index) {
   Return rc = api.handle_by_index(index, &dev);
   if (rc != kSuccess) {
     auto why = failed<std::string>(api, "nvmlDeviceGetHandleByIndex_v2", rc).reason;
-    g.name = g.uuid = g.pci_bus_id = g.compute_capability = g.compute_mode =
-        Fact<std::string>::missing(why);
+    g.name = g.uuid = g.pci_bus_id = g.compute_capability = Fact<std::string>::missing(why);
+    g.compute_mode = Fact<ComputeMode>::missing(why);
     g.memory_total_bytes = g.memory_used_bytes = Fact<uint64_t>::missing(why);
     g.persistence_mode = g.mig_enabled = g.retired_pages_pending = g.row_remap_pending =
         g.row_remap_failed = Fact<bool>::missing(why);
@@ -187,13 +188,13 @@ NvmlGpu read_gpu(const Api& api, unsigned index) {
   }
 
   if (!api.compute_mode) {
-    g.compute_mode = no_symbol<std::string>("nvmlDeviceGetComputeMode");
+    g.compute_mode = no_symbol<ComputeMode>("nvmlDeviceGetComputeMode");
   } else {
     int mode = 0;
     announce_stage("nvmlDeviceGetComputeMode");
     rc = api.compute_mode(dev, &mode);
-    g.compute_mode = rc == kSuccess ? Fact<std::string>(compute_mode_name(mode))
-                                    : failed<std::string>(api, "nvmlDeviceGetComputeMode", rc);
+    g.compute_mode = rc == kSuccess ? compute_mode_fact(mode)
+                                    : failed<ComputeMode>(api, "nvmlDeviceGetComputeMode", rc);
   }
 
   if (!api.persistence) {

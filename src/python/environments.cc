@@ -172,7 +172,7 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
   }
   auto str = [&](const char* key) -> Fact<std::string> {
     if (e.probe.status != ProbeStatus::ok)
-      return Fact<std::string>::missing("the interpreter did not answer (" + std::string(enum_name(e.probe.status)) + ")");
+      return Fact<std::string>::missing("the interpreter did not answer (" + enum_string(e.probe.status) + ")");
     auto it = fields.find(key);
     if (it == fields.end())
       return Fact<std::string>::missing(std::string("the interpreter gave no ") + key);

@@ -20,14 +20,14 @@ using testing::healthy_facts;
 const std::map<std::pair<std::string, std::string>, std::function<void(FactSet&)>> kBoth = {
     {{"gpu.exclusive_process_busy", "cuda.context_failed"},
      [](FactSet& f) {
-       f.nvml.gpus[0].compute_mode = std::string("exclusive_process");
+       f.nvml.gpus[0].compute_mode = ComputeMode::exclusive_process;
        f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 30}};
        f.cuda.devices[0].context = ApiResult{46, "CUDA_ERROR_DEVICE_UNAVAILABLE",
                                              "CUDA-capable device(s) is/are busy or unavailable"};
      }},
     {{"gpu.compute_prohibited", "cuda.context_failed"},
      [](FactSet& f) {
-       f.nvml.gpus[0].compute_mode = std::string("prohibited");
+       f.nvml.gpus[0].compute_mode = ComputeMode::prohibited;
        f.cuda.devices[0].context = ApiResult{46, "CUDA_ERROR_DEVICE_UNAVAILABLE",
                                              "CUDA-capable device(s) is/are busy or unavailable"};
      }},
@@ -110,7 +110,7 @@ TEST(Explains, EveryPairHasACaseWhereBothFireAndTheExplainerWins) {
 // context that failed for lack of memory. Chain order decides then.
 TEST(Explains, WithoutTheConditionChainOrderDecides) {
   auto f = healthy_facts();
-  f.nvml.gpus[0].compute_mode = std::string("exclusive_process");
+  f.nvml.gpus[0].compute_mode = ComputeMode::exclusive_process;
   f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 30}};
   f.cuda.devices[0].context = ApiResult{2, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"};
   const auto findings = evaluate(f);

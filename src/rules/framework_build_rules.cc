@@ -84,7 +84,7 @@ void Checker::wheel_architecture() {
 }
 
 void Checker::build() {
-  if (fw_.flavor == "unknown") {
+  if (fw_.flavor == BuildFlavor::unknown) {
     // Its package directory or its METADATA cannot be read: never a
     // verdict of GPU (nor of CPU) from what is not known.
     auto& x =
@@ -99,7 +99,7 @@ void Checker::build() {
                     "   # restores its files; or make them readable by this user");
     return;
   }
-  if (fw_.flavor == "stub") {
+  if (fw_.flavor == BuildFlavor::stub) {
     auto& x = add(
         "framework.tensorflow_gpu_stub",
         fmt::format("tensorflow-gpu {} is the empty error package, not TensorFlow", fw_.version));
@@ -118,7 +118,7 @@ void Checker::build() {
     x.fix.push_back(pip(env_, "uninstall -y tensorflow-gpu"));
     x.fix.push_back(pip(env_, "install 'tensorflow[and-cuda]'"));
   }
-  if (fw_.flavor != "cpu" && fw_.flavor != "rocm") return;
+  if (fw_.flavor != BuildFlavor::cpu && fw_.flavor != BuildFlavor::rocm) return;
   std::string what, fix;
   if (fw_.framework == "tensorflow") {
     what = fw_.distribution == "tensorflow-cpu"
@@ -128,7 +128,7 @@ void Checker::build() {
                         pip(env_, "install 'tensorflow[and-cuda]'"));
   } else if (fw_.framework == "torch") {
     what =
-        fw_.flavor == "rocm"
+        fw_.flavor == BuildFlavor::rocm
             ? fmt::format("torch {} is a ROCm build (for AMD GPUs)", fw_.version)
             : fmt::format("torch {} is a CPU-only build (torch.version.cuda is None)", fw_.version);
     fix = pip(
@@ -153,7 +153,7 @@ void Checker::build() {
                         pip(env_, "install cupy-cuda12x"));
   }
   auto& x = add("framework.cpu_only_build", what);
-  x.evidence.push_back({"frameworks[].flavor", fw_.flavor});
+  x.evidence.push_back({"frameworks[].flavor", enum_string(fw_.flavor)});
   x.evidence.push_back({"frameworks[].distribution", fw_.distribution + " " + fw_.version});
   if (installer() == "conda") {
     x.fix.push_back(fmt::format(

@@ -56,7 +56,7 @@ class Checker {
     conflicts();
     environment();
     jax_skew();
-    if (fw_.flavor != "cuda") return;
+    if (fw_.flavor != BuildFlavor::cuda) return;
     wheels();
     cudnn();
     mixed_releases();

@@ -39,7 +39,7 @@ void environment_unchecked(const PythonEnv& env, std::vector<Finding>& out) {
       "framework.environment_unchecked",
       fmt::format("could not check the Python environment of {}: {}", env.interpreter, why));
   x.scope = "python in " + env.interpreter;
-  x.evidence.push_back({"python.environments[].probe.status", std::string(enum_name(p.status))});
+  x.evidence.push_back({"python.environments[].probe.status", enum_string(p.status)});
   if (p.status == ProbeStatus::timed_out) {
     x.fix.push_back(shell_command(
         "ongpu doctor --python {} --timeout 60   # a slow start (a loaded machine, a network "
@@ -87,8 +87,8 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
       } else if (!own_error.empty()) {
         v.root_cause = own_error;
       }
-      v.gpu = machine.gpu_usable && own_error.empty() && fw.flavor != "unknown";
-      if (machine.gpu_usable && own_error.empty() && fw.flavor == "unknown") {
+      v.gpu = machine.gpu_usable && own_error.empty() && fw.flavor != BuildFlavor::unknown;
+      if (machine.gpu_usable && own_error.empty() && fw.flavor == BuildFlavor::unknown) {
         v.unknown = true;
         v.root_cause = "framework.build_unknown";
         for (size_t i = first; i < out.size(); ++i) {

@@ -134,10 +134,10 @@ const Case kCases[] = {
                             OtherCopy::Status::shadowed, "later in the search"}};
      }},
     {"framework.cpu_only_build",
-     [](FactSet& f) { add_framework(f, "onnxruntime", "1.32.0", "cpu"); }},
+     [](FactSet& f) { add_framework(f, "onnxruntime", "1.32.0", BuildFlavor::cpu); }},
     {"framework.tensorflow_gpu_stub",
      [](FactSet& f) {
-       auto& fw = add_framework(f, "tensorflow", "2.12.0", "stub");
+       auto& fw = add_framework(f, "tensorflow", "2.12.0", BuildFlavor::stub);
        fw.distribution = "tensorflow-gpu";
      }},
     {"framework.tensorflow_gpu_outdated",
@@ -212,7 +212,7 @@ const Case kCases[] = {
     {"framework.build_unknown",
      [](FactSet& f) {
        auto& fw = add_framework(f, "torch", "2.3.0+cpu");
-       fw.flavor = "unknown";
+       fw.flavor = BuildFlavor::unknown;
        fw.cuda_version = Fact<std::string>::missing("the torch package directory is missing");
      }},
     {"framework.environment_unchecked",
@@ -401,11 +401,11 @@ TEST(FrameworkRules, MachineRootCauseIsCarriedIntoEveryFramework) {
 
 TEST(FrameworkRules, OneFrameworkOnTheCpuIsAWarningAllIsNotUsable) {
   FactSet f = tf_with_wheels();
-  add_framework(f, "onnxruntime", "1.32.0", "cpu");
+  add_framework(f, "onnxruntime", "1.32.0", BuildFlavor::cpu);
   Report some = build_report(f);
   EXPECT_EQ(some.verdict.exit_code, 1);
   FactSet g = healthy_facts();
-  add_framework(g, "onnxruntime", "1.32.0", "cpu");
+  add_framework(g, "onnxruntime", "1.32.0", BuildFlavor::cpu);
   Report all = build_report(g);
   EXPECT_EQ(all.verdict.exit_code, 2);
   EXPECT_EQ(all.verdict.root_cause, "framework.cpu_only_build");
@@ -696,7 +696,7 @@ TEST(FrameworkRules, TwoToolkitsOfOneMajorAreMixedToo) {
 
 TEST(FrameworkRules, FixesInstallIntoTheSameInterpreter) {
   FactSet f = healthy_facts();
-  add_framework(f, "jax", "0.10.2", "cpu");
+  add_framework(f, "jax", "0.10.2", BuildFlavor::cpu);
   auto found = framework_findings(f);
   ASSERT_TRUE(has(found, "framework.cpu_only_build"));
   EXPECT_EQ(found[0].fix[0].rfind("/venv/bin/python -m pip install", 0), 0u) << found[0].fix[0];
@@ -783,7 +783,7 @@ TEST(FrameworkRules, AnUncheckedEnvironmentIsNeverACleanBillOfHealth) {
 TEST(FrameworkRules, AnUnreadableBuildIsUnknownNeverGpu) {
   FactSet f = healthy_facts();
   auto& fw = add_framework(f, "torch", "2.3.0+cpu");
-  fw.flavor = "unknown";
+  fw.flavor = BuildFlavor::unknown;
   fw.cuda_version = Fact<std::string>::missing("the torch package directory is missing");
   Report r = build_report(f);
   ASSERT_EQ(r.frameworks.size(), 1u);

@@ -12,14 +12,14 @@ void gpu_state_rules(const FactSet& f, std::vector<Finding>& out) {
   for (const auto& g : f.nvml.gpus) {
     const std::string label = fmt::format("GPU {} ({})", g.index, g.name.value_or("?"));
     const std::string base = fmt::format("nvml.gpus[{}]", g.index);
-    if (g.compute_mode && *g.compute_mode == "prohibited") {
+    if (g.compute_mode && *g.compute_mode == ComputeMode::prohibited) {
       auto x = make_finding("gpu.compute_prohibited", label + " is in compute mode Prohibited");
       x.evidence.push_back({base + ".compute_mode", "prohibited"});
       x.fix.push_back(
           fmt::format("sudo nvidia-smi -i {} -c DEFAULT   # an administrator's decision", g.index));
       out.push_back(x);
     }
-    if (g.compute_mode && *g.compute_mode == "exclusive_process") {
+    if (g.compute_mode && *g.compute_mode == ComputeMode::exclusive_process) {
       auto procs = g.compute_processes.value_or({});
       // ongpu's own CUDA probes create contexts while NVML looks: not another user.
       std::erase_if(procs, [&](const GpuProcess& p) {

@@ -143,7 +143,7 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
     auto x = make_finding(prefix + ".probe_failed",
                           fmt::format("the {} probe ended without an answer ({}, exit code {})",
                                       api, run.status, run.exit_code));
-    x.evidence.push_back({prefix + ".probe.status", std::string(enum_name(run.status))});
+    x.evidence.push_back({prefix + ".probe.status", enum_string(run.status)});
     if (!run.stderr_tail.empty())
       x.evidence.push_back({prefix + ".probe.stderr_tail", run.stderr_tail});
     x.fix.push_back("ongpu doctor -v --json   # shows the probe's output; please report it");

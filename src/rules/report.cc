@@ -142,7 +142,7 @@ LinkStatus summarize(Link link, const FactSet& f) {
             "GPU {}: {} {} {} cc {} memory {} used {} mode {}", g.index, g.name.value_or("?"),
             g.uuid.value_or("?"), g.pci_bus_id.value_or("?"), g.compute_capability.value_or("?"),
             g.memory_total_bytes ? gib(*g.memory_total_bytes) : "?",
-            g.memory_used_bytes ? gib(*g.memory_used_bytes) : "?", g.compute_mode.value_or("?")));
+            g.memory_used_bytes ? gib(*g.memory_used_bytes) : "?", g.compute_mode ? enum_string(*g.compute_mode) : "?"));
       }
       s.details.push_back(probe_detail("NVML", n.probe, n.library, "libnvidia-ml.so.1"));
       break;

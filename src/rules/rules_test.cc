@@ -152,10 +152,10 @@ const Case kCases[] = {
        f.cuda.devices[0].context = ApiResult{2, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"};
      }},
     {"gpu.compute_prohibited",
-     [](FactSet& f) { f.nvml.gpus[0].compute_mode = std::string("prohibited"); }},
+     [](FactSet& f) { f.nvml.gpus[0].compute_mode = ComputeMode::prohibited; }},
     {"gpu.exclusive_process_busy",
      [](FactSet& f) {
-       f.nvml.gpus[0].compute_mode = std::string("exclusive_process");
+       f.nvml.gpus[0].compute_mode = ComputeMode::exclusive_process;
        f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 30}};
      }},
     {"gpu.mig_no_instance", [](FactSet& f) { f.nvml.gpus[0].mig_enabled = true; }},
@@ -285,7 +285,7 @@ TEST(Rules, CvdHidingAllMakesTheMachineNotUsable) {
 
 TEST(Rules, OngpusOwnProbeIsNotAnotherUserOfAnExclusiveGpu) {
   auto f = healthy_facts();
-  f.nvml.gpus[0].compute_mode = std::string("exclusive_process");
+  f.nvml.gpus[0].compute_mode = ComputeMode::exclusive_process;
   f.cuda.probe.pid = 4242;
   f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 20}};
   EXPECT_FALSE(has(evaluate(f), "gpu.exclusive_process_busy"));

@@ -65,7 +65,7 @@ inline FactSet healthy_facts(int gpus = 1) {
     g.memory_total_bytes = uint64_t{85899345920};
     g.memory_used_bytes = uint64_t{0};
     g.compute_capability = std::string("9.0");
-    g.compute_mode = std::string("default");
+    g.compute_mode = ComputeMode::shared;
     g.persistence_mode = true;
     g.mig_enabled = false;
     g.mig_device_uuids = std::vector<std::string>{};
@@ -95,7 +95,7 @@ namespace ongpu::testing {
 // A Python environment with one framework in it, added to `f`.
 inline FrameworkFacts& add_framework(FactSet& f, const std::string& framework,
                                      const std::string& version,
-                                     const std::string& flavor = "cuda") {
+                                     BuildFlavor flavor = BuildFlavor::cuda) {
   if (f.python.environments.empty()) {
     PythonEnv env;
     env.interpreter = "/venv/bin/python";

@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -40,6 +41,12 @@ template <NamedEnum E>
 constexpr std::string_view enum_name(E value) {
   const auto i = static_cast<std::size_t>(value);
   return i < EnumNames<E>::names.size() ? EnumNames<E>::names[i] : std::string_view("?");
+}
+
+// The name as a std::string (for evidence values and messages).
+template <NamedEnum E>
+std::string enum_string(E value) {
+  return std::string(enum_name(value));
 }
 
 template <NamedEnum E>
