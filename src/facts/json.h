@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -17,6 +18,23 @@
 #include "util/enum_names.h"
 #include "util/result.h"
 #include "util/strings.h"
+
+// nlohmann::json writes a named enum as its name, never as its number
+// (its default for enums), wherever a renderer puts one into a document.
+template <class E>
+requires ongpu::NamedEnum<E>
+struct nlohmann::adl_serializer<E, void> {
+  template <class Json>
+  static void to_json(Json& j, E value) {
+    j = std::string(ongpu::enum_name(value));
+  }
+  template <class Json>
+  static void from_json(const Json& j, E& value) {
+    auto v = ongpu::enum_from_name<E>(j.template get<std::string>());
+    if (!v) throw std::invalid_argument("unknown value: " + j.template get<std::string>());
+    value = *v;
+  }
+};
 
 namespace ongpu {
 
@@ -183,7 +201,8 @@ void read_value(const json& j, T& value, const std::string& path, const json& un
     auto v = enum_from_name<T>(j.template get<std::string>());
     if (!v) {
       std::string allowed;
-      for (auto name : EnumNames<T>::names) allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+      for (auto name : EnumNames<T>::names)
+        allowed += (allowed.empty() ? "" : ", ") + std::string(name);
       error = path + ": unknown value '" + sanitize_text(j.template get<std::string>()) +
               "' (one of: " + allowed + ")";
       return;

@@ -13,10 +13,10 @@ std::string paint(const TextStyle& st, fmt::text_style ts, const std::string& s)
   return st.color ? fmt::format(ts, "{}", s) : s;
 }
 
-std::string mark(const TextStyle& st, const std::string& status) {
-  if (status == "ok") return paint(st, fg(fmt::terminal_color::green), "[✓]");
-  if (status == "warning") return paint(st, fg(fmt::terminal_color::yellow), "[!]");
-  if (status == "error") return paint(st, fg(fmt::terminal_color::red), "[✗]");
+std::string mark(const TextStyle& st, LinkState status) {
+  if (status == LinkState::ok) return paint(st, fg(fmt::terminal_color::green), "[✓]");
+  if (status == LinkState::warning) return paint(st, fg(fmt::terminal_color::yellow), "[!]");
+  if (status == LinkState::error) return paint(st, fg(fmt::terminal_color::red), "[✗]");
   return paint(st, fmt::emphasis::faint, "[-]");
 }
 
@@ -55,7 +55,8 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
       "Doctor summary — can CUDA use an NVIDIA GPU here? (ongpu doctor -v for details)\n";
   int categories_with_issues = 0;
   for (const auto& link : report.links) {
-    if (link.status == "error" || link.status == "warning") ++categories_with_issues;
+    if (link.status == LinkState::error || link.status == LinkState::warning)
+      ++categories_with_issues;
     out += fmt::format("{} {}: {}\n", mark(st, link.status), link_title(link.link),
                        one_line(link.headline));
     for (const auto& f : report.findings) {
@@ -97,13 +98,14 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
       std::string title =
           one_line(fmt::format("{} {} ({})", fv.framework, fv.version, fv.distribution));
       if (fv.gpu) {
-        out += fmt::format("{} {}: GPU\n", mark(st, "ok"), title);
+        out += fmt::format("{} {}: GPU\n", mark(st, LinkState::ok), title);
       } else if (fv.unknown) {
-        out +=
-            fmt::format("{} {}: unknown — {} ", mark(st, "warning"), title, one_line(fv.summary));
+        out += fmt::format("{} {}: unknown — {} ", mark(st, LinkState::warning), title,
+                           one_line(fv.summary));
         out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
       } else {
-        out += fmt::format("{} {}: CPU — {} ", mark(st, "error"), title, one_line(fv.summary));
+        out += fmt::format("{} {}: CPU — {} ", mark(st, LinkState::error), title,
+                           one_line(fv.summary));
         out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
       }
       framework_findings(fv.scope);
@@ -112,16 +114,18 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
       }
     }
     framework_findings("python in " + interpreter);
-    if (!any && env && env->probe.status == ProbeStatus::ok) out += "    • no framework installed\n";
+    if (!any && env && env->probe.status == ProbeStatus::ok)
+      out += "    • no framework installed\n";
   }
   out += "\n";
   const auto& v = report.verdict;
-  if (v.status == "ok") {
+  if (v.status == VerdictStatus::ok) {
     out += paint(st, fg(fmt::terminal_color::green),
                  "• " + one_line(v.summary) + ". No issues found!") +
            "\n";
   } else {
-    auto color = v.status == "warnings" ? fmt::terminal_color::yellow : fmt::terminal_color::red;
+    auto color = v.status == VerdictStatus::warnings ? fmt::terminal_color::yellow
+                                                     : fmt::terminal_color::red;
     out += paint(st, fg(color), "! " + one_line(v.summary) + ".") + "\n";
     // Where the issues are: the machine's links, the frameworks, the
     // Python environments that could not be checked.

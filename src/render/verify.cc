@@ -55,7 +55,7 @@ std::string details(const verify::LiveVerdict& v, const TextStyle& st) {
   if (!a.loaded_libraries.empty()) {
     out += "    • CUDA libraries loaded:\n";
     for (const auto& l : a.loaded_libraries) out += "        " + one_line(l) + "\n";
-  } else if (v.outcome != "failed") {
+  } else if (v.outcome != verify::LiveOutcome::failed) {
     out += "    • CUDA libraries loaded: none\n";
   }
   if (st.verbose) {
@@ -91,13 +91,13 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
     std::string version =
         v.run.answer && !v.run.answer->version.empty() ? " " + v.run.answer->version : "";
     std::string head = one_line(v.run.framework + version);
-    if (v.outcome == "gpu") {
+    if (v.outcome == verify::LiveOutcome::gpu) {
       out += fmt::format("{} {}: GPU — {}\n", paint(st, fg(fmt::terminal_color::green), "[✓]"),
                          head, one_line(v.summary));
     } else {
-      std::string word = v.outcome == "cpu"          ? "CPU"
-                         : v.outcome == "gpu_broken" ? "GPU broken"
-                                                     : "not verified";
+      std::string word = v.outcome == verify::LiveOutcome::cpu          ? "CPU"
+                         : v.outcome == verify::LiveOutcome::gpu_broken ? "GPU broken"
+                                                                        : "not verified";
       bool as_predicted =
           v.predicted && !v.root_cause.empty() && v.predicted->root_cause == v.root_cause;
       out += fmt::format("{} {}: {} — {}{} {}\n", paint(st, fg(fmt::terminal_color::red), "[✗]"),
@@ -107,17 +107,18 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
                          v.root_cause.empty() ? "" : faint(st, "[" + v.root_cause + "]"));
     }
     for (const auto& f : v.findings) out += finding_text(f, st);
-    if (v.outcome == "cpu") out += "    • " + one_line(v.summary) + "\n";
+    if (v.outcome == verify::LiveOutcome::cpu) out += "    • " + one_line(v.summary) + "\n";
     out += details(v, st);
   }
   out += "\n";
   const auto& verdict = r.verdict;
-  auto color = verdict.status == "ok"         ? fmt::terminal_color::green
-               : verdict.status == "warnings" ? fmt::terminal_color::yellow
-                                              : fmt::terminal_color::red;
-  out += paint(st, fg(color),
-               (verdict.status == "ok" ? "• " : "! ") + one_line(verdict.summary) + ".") +
-         "\n";
+  auto color = verdict.status == VerdictStatus::ok         ? fmt::terminal_color::green
+               : verdict.status == VerdictStatus::warnings ? fmt::terminal_color::yellow
+                                                           : fmt::terminal_color::red;
+  out +=
+      paint(st, fg(color),
+            (verdict.status == VerdictStatus::ok ? "• " : "! ") + one_line(verdict.summary) + ".") +
+      "\n";
   return out;
 }
 

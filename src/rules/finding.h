@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "util/enum_names.h"
+
 namespace ongpu {
 
 enum class Severity { info, warning, error };
@@ -68,9 +70,19 @@ struct FrameworkVerdict {
   std::vector<std::string> details;  // build facts and CUDA libraries, one line each (-v)
 };
 
+// ok: usable, nothing to report; warnings: usable, with warnings; not_usable:
+// an error blocks the GPU; unchecked: the facts could not tell (no probe ran).
+enum class VerdictStatus { ok, warnings, not_usable, unchecked };
+template <>
+struct EnumNames<VerdictStatus> {
+  static constexpr auto last = VerdictStatus::unchecked;
+  static constexpr std::array<std::string_view, 4> names{"ok", "warnings", "not_usable",
+                                                         "unchecked"};
+};
+
 struct Verdict {
   bool gpu_usable = false;
-  std::string status;      // "ok", "warnings", "not_usable"
+  VerdictStatus status = VerdictStatus::not_usable;
   int exit_code = 2;       // 0, 1, 2 (see docs/exit-codes in README)
   std::string root_cause;  // id of the first error in chain order, "" if none
   std::string summary;     // one sentence

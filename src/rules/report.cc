@@ -44,7 +44,7 @@ std::string visible_without_gpus(const std::string& value) {
 }
 
 LinkStatus summarize(Link link, const FactSet& f) {
-  LinkStatus s{link, "ok", "", {}};
+  LinkStatus s{link, LinkState::ok, "", {}};
   switch (link) {
     case Link::hardware: {
       auto devs = f.pci.nvidia_devices.value_or({});
@@ -142,7 +142,8 @@ LinkStatus summarize(Link link, const FactSet& f) {
             "GPU {}: {} {} {} cc {} memory {} used {} mode {}", g.index, g.name.value_or("?"),
             g.uuid.value_or("?"), g.pci_bus_id.value_or("?"), g.compute_capability.value_or("?"),
             g.memory_total_bytes ? gib(*g.memory_total_bytes) : "?",
-            g.memory_used_bytes ? gib(*g.memory_used_bytes) : "?", g.compute_mode ? enum_string(*g.compute_mode) : "?"));
+            g.memory_used_bytes ? gib(*g.memory_used_bytes) : "?",
+            g.compute_mode ? enum_string(*g.compute_mode) : "?"));
       }
       s.details.push_back(probe_detail("NVML", n.probe, n.library, "libnvidia-ml.so.1"));
       break;
@@ -220,9 +221,9 @@ Report build_report(FactSet facts, const knowledge::Knowledge& k) {
     for (const auto& f : r.findings) {
       if (f.link != l) continue;
       if (f.severity == Severity::error)
-        s.status = "error";
-      else if (f.severity == Severity::warning && s.status == "ok")
-        s.status = "warning";
+        s.status = LinkState::error;
+      else if (f.severity == Severity::warning && s.status == LinkState::ok)
+        s.status = LinkState::warning;
     }
     r.links.push_back(std::move(s));
   }
@@ -234,9 +235,9 @@ Report build_report(FactSet facts, const knowledge::Knowledge& k) {
       if (f.id == r.verdict.root_cause) root = f.link;
     }
     for (auto& s : r.links) {
-      if (static_cast<int>(s.link) > static_cast<int>(root) && s.status == "ok" &&
+      if (static_cast<int>(s.link) > static_cast<int>(root) && s.status == LinkState::ok &&
           s.link != Link::environment) {
-        s.status = "skipped";
+        s.status = LinkState::skipped;
       }
     }
   }
@@ -252,7 +253,7 @@ Report build_report(FactSet facts, const knowledge::Knowledge& k) {
         r.findings.begin(), r.findings.end(),
         [](const Finding& f) { return !f.scope.empty() && f.severity == Severity::warning; });
     if (on_gpu == 0 && unknown < r.frameworks.size()) {
-      r.verdict.status = "not_usable";
+      r.verdict.status = VerdictStatus::not_usable;
       r.verdict.exit_code = 2;
       // The first framework known to be on the CPU speaks for them.
       const auto& cpu = *std::find_if(r.frameworks.begin(), r.frameworks.end(),
@@ -260,7 +261,7 @@ Report build_report(FactSet facts, const knowledge::Knowledge& k) {
       r.verdict.root_cause = cpu.root_cause;
       r.verdict.summary = "no framework found can use the GPU: " + cpu.summary;
     } else if ((on_gpu < r.frameworks.size() || framework_warnings) && r.verdict.exit_code == 0) {
-      r.verdict.status = "warnings";
+      r.verdict.status = VerdictStatus::warnings;
       r.verdict.exit_code = 1;
       r.verdict.summary +=
           fmt::format("; {} of {} frameworks can use it", on_gpu, r.frameworks.size());
@@ -272,7 +273,7 @@ Report build_report(FactSet facts, const knowledge::Knowledge& k) {
     return f.id == "framework.environment_unchecked";
   });
   if (unchecked > 0 && r.verdict.exit_code == 0) {
-    r.verdict.status = "warnings";
+    r.verdict.status = VerdictStatus::warnings;
     r.verdict.exit_code = 1;
     r.verdict.summary += fmt::format("; {} Python environment{} could not be checked", unchecked,
                                      unchecked == 1 ? "" : "s");

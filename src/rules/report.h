@@ -10,9 +10,18 @@
 
 namespace ongpu {
 
+// A link's mark: its worst finding, or skipped when an earlier error means it
+// could not be checked.
+enum class LinkState { ok, warning, error, skipped };
+template <>
+struct EnumNames<LinkState> {
+  static constexpr auto last = LinkState::skipped;
+  static constexpr std::array<std::string_view, 4> names{"ok", "warning", "error", "skipped"};
+};
+
 struct LinkStatus {
   Link link;
-  std::string status;                // "ok", "warning", "error", "skipped"
+  LinkState status = LinkState::ok;
   std::string headline;              // what was found, one line
   std::vector<std::string> details;  // shown with -v
 };

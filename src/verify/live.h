@@ -16,8 +16,39 @@ namespace ongpu::verify {
 // The probe's Python source (src/verify/probe.py, embedded at build time).
 std::string_view probe_source();
 
+enum class DeviceKind { gpu, cpu };
+
+// The probe's steps (probe.py's stage() and error() names).
+enum class LiveStage {
+  arguments,         // reading its arguments
+  import_framework,  // "import"
+  devices,           // listing the devices
+  devices_gpu,       // "devices-gpu": asking for the GPU devices
+  memory,            // limiting its memory use
+  compute_gpu,       // "compute-gpu"
+  compute_cpu,       // "compute-cpu"
+  libraries,         // reading /proc/self/maps
+};
+
+}  // namespace ongpu::verify
+
+template <>
+struct ongpu::EnumNames<ongpu::verify::DeviceKind> {
+  static constexpr auto last = verify::DeviceKind::cpu;
+  static constexpr std::array<std::string_view, 2> names{"gpu", "cpu"};
+};
+template <>
+struct ongpu::EnumNames<ongpu::verify::LiveStage> {
+  static constexpr auto last = verify::LiveStage::libraries;
+  static constexpr std::array<std::string_view, 8> names{"arguments",   "import",   "devices",
+                                                         "devices-gpu", "memory",   "compute-gpu",
+                                                         "compute-cpu", "libraries"};
+};
+
+namespace ongpu::verify {
+
 struct LiveDevice {
-  std::string kind;  // gpu, cpu
+  DeviceKind kind = DeviceKind::cpu;
   std::string name;  // as the framework names it: /physical_device:GPU:0, cuda:0
   std::string model;
   std::string compute_capability;
@@ -89,8 +120,8 @@ struct LiveCompute {
 };
 
 struct LiveError {
-  std::string stage;  // import, devices, memory, compute-gpu, compute-cpu
-  std::string type;   // the Python exception class
+  LiveStage stage = LiveStage::arguments;
+  std::string type;  // the Python exception class
   std::string message;
   template <class V>
   void fields(V& v) {

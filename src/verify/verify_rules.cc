@@ -66,7 +66,8 @@ class LiveRules {
     const auto& a = *run_.answer;
     bool imported = !a.version.empty();
     for (const auto& e : a.errors) {
-      if (e.stage == "import" || (!imported && e.stage == "arguments")) {
+      if (e.stage == LiveStage::import_framework ||
+          (!imported && e.stage == LiveStage::arguments)) {
         auto& f = add(
             "verify.import_failed",
             fmt::format("import {} failed: {}: {}", run_.framework, e.type, first_line(e.message)));
@@ -79,7 +80,7 @@ class LiveRules {
     int gpus = 0;
     std::string listed;
     for (const auto& d : a.devices) {
-      if (d.kind == "gpu") ++gpus;
+      if (d.kind == DeviceKind::gpu) ++gpus;
       listed += (listed.empty() ? "" : ", ") + d.name;
     }
     if (gpus == 0) {
@@ -89,8 +90,10 @@ class LiveRules {
     for (const auto& e : a.errors) {
       // devices-gpu: the framework's answer to "is there a GPU" (no plugin, no
       // driver), explained by no_gpu_device and the messages.
-      if (e.stage == "import" || e.stage == "arguments" || e.stage == "devices-gpu") continue;
-      bool compute = e.stage == "compute-gpu" || e.stage == "compute-cpu";
+      if (e.stage == LiveStage::import_framework || e.stage == LiveStage::arguments ||
+          e.stage == LiveStage::devices_gpu)
+        continue;
+      bool compute = e.stage == LiveStage::compute_gpu || e.stage == LiveStage::compute_cpu;
       auto& f =
           add(compute ? "verify.compute_failed" : "verify.step_failed",
               fmt::format("the {} step raised {}: {}", e.stage, e.type, first_line(e.message)));
@@ -104,20 +107,21 @@ class LiveRules {
   // GPU device that equals the CPU's; gpu_broken when the framework lists a
   // GPU but computing there raised or came out wrong; cpu when it lists none
   // or the result silently lived on the CPU.
-  std::string outcome() const {
-    if (!run_.answer || run_.probe.status != ProbeStatus::ok || run_.answer->version.empty()) return "failed";
+  LiveOutcome outcome() const {
+    if (!run_.answer || run_.probe.status != ProbeStatus::ok || run_.answer->version.empty())
+      return LiveOutcome::failed;
     const auto& a = *run_.answer;
     const auto& c = a.compute;
     bool lists_gpu = std::any_of(a.devices.begin(), a.devices.end(),
-                                 [](const auto& d) { return d.kind == "gpu"; });
-    if (!lists_gpu) return "cpu";
-    if (c && c->gpu && !on_gpu_device(c->gpu->device)) return "cpu";
+                                 [](const auto& d) { return d.kind == DeviceKind::gpu; });
+    if (!lists_gpu) return LiveOutcome::cpu;
+    if (c && c->gpu && !on_gpu_device(c->gpu->device)) return LiveOutcome::cpu;
     for (const auto& p : run_.placement_log) {
-      if (!on_gpu_device(p)) return "cpu";
+      if (!on_gpu_device(p)) return LiveOutcome::cpu;
     }
     bool elementwise_ok = !c || !c->elementwise || c->elementwise->match;
-    if (c && c->gpu && c->match == true && elementwise_ok) return "gpu";
-    return "gpu_broken";
+    if (c && c->gpu && c->match == true && elementwise_ok) return LiveOutcome::gpu;
+    return LiveOutcome::gpu_broken;
   }
 
  private:
@@ -165,12 +169,14 @@ class LiveRules {
       return false;
     }
     if (p.status != ProbeStatus::ok || !run_.answer) {
-      std::string why =
-          !run_.answer_error.empty()   ? "its answer could not be read: " + run_.answer_error
-          : p.status == ProbeStatus::spawn_failed ? "the interpreter could not be started: " + p.stderr_tail
-          : p.status == ProbeStatus::exited ? fmt::format("the interpreter exited with status {} at step '{}'",
-                                               p.exit_code, stage)
-                                 : fmt::format("the interpreter gave no answer ({})", p.status);
+      std::string why = !run_.answer_error.empty()
+                            ? "its answer could not be read: " + run_.answer_error
+                        : p.status == ProbeStatus::spawn_failed
+                            ? "the interpreter could not be started: " + p.stderr_tail
+                        : p.status == ProbeStatus::exited
+                            ? fmt::format("the interpreter exited with status {} at step '{}'",
+                                          p.exit_code, stage)
+                            : fmt::format("the interpreter gave no answer ({})", p.status);
       auto& f = add("verify.probe_failed",
                     fmt::format("{} could not be checked: {}", run_.framework, why));
       if (!p.stderr_tail.empty()) f.evidence.push_back({"probe.stderr_tail", p.stderr_tail});
@@ -253,7 +259,7 @@ std::string install_name(const std::string& framework) {
 }
 
 std::string summarize(const LiveVerdict& v) {
-  if (v.outcome == "failed" || v.outcome == "gpu_broken") {
+  if (v.outcome == LiveOutcome::failed || v.outcome == LiveOutcome::gpu_broken) {
     for (const auto& f : v.findings) {
       if (f.severity == Severity::error) return f.summary;
     }
@@ -261,12 +267,12 @@ std::string summarize(const LiveVerdict& v) {
   }
   const auto& a = *v.run.answer;
   if (!a.compute || !a.compute->cpu)
-    return v.outcome == "gpu" ? "computes on the GPU" : "no multiplication ran";
+    return v.outcome == LiveOutcome::gpu ? "computes on the GPU" : "no multiplication ran";
   const auto& c = *a.compute;
-  if (v.outcome == "gpu") {
+  if (v.outcome == LiveOutcome::gpu) {
     std::string model;
     for (const auto& d : a.devices) {
-      if (d.kind == "gpu") {
+      if (d.kind == DeviceKind::gpu) {
         model = d.model.empty() ? d.name : d.model;
         break;
       }
@@ -294,13 +300,14 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
   LiveRules rules(v, doctor);
   rules.evaluate();
   v.outcome = rules.outcome();
-  if (v.predicted && v.outcome != "failed" && v.predicted->gpu != (v.outcome == "gpu")) {
+  if (v.predicted && v.outcome != LiveOutcome::failed &&
+      v.predicted->gpu != (v.outcome == LiveOutcome::gpu)) {
     auto f = make_finding("verify.disagrees_with_doctor",
                           fmt::format("the doctor predicted {} but {} {}",
                                       v.predicted->gpu ? "GPU" : "CPU", v.run.framework,
-                                      v.outcome == "gpu"   ? "computed on the GPU"
-                                      : v.outcome == "cpu" ? "computed on the CPU"
-                                                           : "failed on its GPU"));
+                                      v.outcome == LiveOutcome::gpu   ? "computed on the GPU"
+                                      : v.outcome == LiveOutcome::cpu ? "computed on the CPU"
+                                                                      : "failed on its GPU"));
     if (!v.predicted->root_cause.empty())
       f.evidence.push_back({"doctor.root_cause", v.predicted->root_cause});
     f.scope = v.scope;
@@ -315,14 +322,14 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
       break;
     }
   }
-  if (v.outcome != "gpu") {
+  if (v.outcome != LiveOutcome::gpu) {
     // The static chain names the cause more precisely when it saw it too;
     // otherwise the first live error does.
     if (v.predicted && !v.predicted->gpu && !v.predicted->root_cause.empty() &&
-        v.outcome == "cpu") {
+        v.outcome == LiveOutcome::cpu) {
       v.root_cause = v.predicted->root_cause;
       v.root_cause_summary = v.predicted->summary;
-    } else if (!v.predicted && machine_error && v.outcome == "cpu") {
+    } else if (!v.predicted && machine_error && v.outcome == LiveOutcome::cpu) {
       v.root_cause = machine_error->id;
       v.root_cause_summary = machine_error->summary;
     } else {
@@ -336,13 +343,13 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
     }
   }
   // A speed comparison means something only for a GPU that computes right.
-  if (v.outcome != "gpu") {
+  if (v.outcome != LiveOutcome::gpu) {
     std::erase_if(v.findings,
                   [](const Finding& f) { return f.id == "verify.gpu_slower_than_cpu"; });
   }
   v.summary = summarize(v);
   // On a GPU that works, what the framework printed on the way is a warning.
-  if (v.outcome == "gpu") {
+  if (v.outcome == LiveOutcome::gpu) {
     for (auto& f : v.findings) {
       if (f.severity == Severity::error) f.severity = Severity::warning;
     }
@@ -373,7 +380,7 @@ VerifyReport build_verify_report(Report doctor, std::vector<LiveRun> runs) {
   for (auto& run : runs) {
     r.frameworks.push_back(judge_live_run(std::move(run), r.doctor));
     const auto& v = r.frameworks.back();
-    if (v.outcome == "gpu") ++on_gpu;
+    if (v.outcome == LiveOutcome::gpu) ++on_gpu;
     for (const auto& f : v.findings) warnings = warnings || f.severity != Severity::info;
   }
   auto& verdict = r.verdict;
@@ -382,7 +389,7 @@ VerifyReport build_verify_report(Report doctor, std::vector<LiveRun> runs) {
     for (const auto& env : r.doctor.facts.python.environments)
       where += (where.empty() ? "" : ", ") + env.interpreter;
     verdict = {
-        false, "not_usable", 2, "",
+        false, VerdictStatus::not_usable, 2, "",
         where.empty()
             ? "no Python interpreter was found to verify in; name one with --python PATH"
             : fmt::format(
@@ -392,15 +399,16 @@ VerifyReport build_verify_report(Report doctor, std::vector<LiveRun> runs) {
   } else if (on_gpu == 0) {
     const auto& first = r.frameworks.front();
     verdict = {
-        false, "not_usable", 2, first.root_cause,
+        false, VerdictStatus::not_usable, 2, first.root_cause,
         fmt::format("no framework computed on the GPU{}",
                     first.root_cause_summary.empty() ? "" : ": " + first.root_cause_summary)};
   } else if (on_gpu < r.frameworks.size() || warnings) {
     verdict = {
-        true, "warnings", 1, "",
+        true, VerdictStatus::warnings, 1, "",
         fmt::format("{} of {} framework checks computed on the GPU", on_gpu, r.frameworks.size())};
   } else {
-    verdict = {true, "ok", 0, "", fmt::format("every framework checked computed on the GPU")};
+    verdict = {true, VerdictStatus::ok, 0, "",
+               fmt::format("every framework checked computed on the GPU")};
   }
   return r;
 }

@@ -12,10 +12,24 @@
 
 namespace ongpu::verify {
 
+// Where the live multiplication ran: gpu; cpu; gpu_broken (on the GPU, with
+// a wrong or failed result); failed (it could not be checked to the end).
+enum class LiveOutcome { gpu, cpu, gpu_broken, failed };
+
+}  // namespace ongpu::verify
+
+template <>
+struct ongpu::EnumNames<ongpu::verify::LiveOutcome> {
+  static constexpr auto last = verify::LiveOutcome::failed;
+  static constexpr std::array<std::string_view, 4> names{"gpu", "cpu", "gpu_broken", "failed"};
+};
+
+namespace ongpu::verify {
+
 struct LiveVerdict {
   LiveRun run;
   std::optional<FrameworkVerdict> predicted;  // the doctor's, when it found the framework
-  std::string outcome;     // gpu, cpu, failed (it could not be checked to the end)
+  LiveOutcome outcome = LiveOutcome::failed;
   std::string root_cause;  // a finding id, "" when it runs on the GPU
   std::string root_cause_summary;
   std::string summary;  // one line: where the multiplication ran, how fast

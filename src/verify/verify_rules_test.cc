@@ -59,7 +59,7 @@ LiveRun gpu_run() {
   ProbeAnswer a;
   a.framework = "torch";
   a.version = "2.5.1+cu124";
-  a.devices = {{"gpu", "cuda:0", "NVIDIA H100", "9.0"}, {"cpu", "cpu", "", ""}};
+  a.devices = {{DeviceKind::gpu, "cuda:0", "NVIDIA H100", "9.0"}, {DeviceKind::cpu, "cpu", "", ""}};
   LiveCompute c;
   c.size = 4096;
   c.gpu = timing(2, "cuda:0");
@@ -77,7 +77,7 @@ LiveRun gpu_run() {
 
 LiveRun cpu_run() {
   LiveRun run = gpu_run();
-  run.answer->devices = {{"cpu", "cpu", "", ""}};
+  run.answer->devices = {{DeviceKind::cpu, "cpu", "", ""}};
   run.answer->compute->gpu.reset();
   run.answer->compute->match.reset();
   run.answer->compute->speedup.reset();
@@ -88,7 +88,7 @@ LiveRun cpu_run() {
 
 TEST(VerifyRules, GpuRunAsPredicted) {
   auto v = judge_live_run(gpu_run(), doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "gpu");
+  EXPECT_EQ(v.outcome, LiveOutcome::gpu);
   EXPECT_TRUE(v.findings.empty()) << v.findings[0].id;
   EXPECT_EQ(v.root_cause, "");
   EXPECT_NE(v.summary.find("100.0× faster"), std::string::npos) << v.summary;
@@ -99,7 +99,7 @@ TEST(VerifyRules, CpuRunKeepsTheDoctorsRootCause) {
   auto run = cpu_run();
   run.messages = {{"verify.cuda_driver_not_found", "Could not find cuda drivers", ""}};
   auto v = judge_live_run(run, doctor_predicting(false, "pci.no_nvidia_device"));
-  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_EQ(v.outcome, LiveOutcome::cpu);
   EXPECT_EQ(v.root_cause, "pci.no_nvidia_device");
   EXPECT_TRUE(has(v, "verify.cuda_driver_not_found"));
   EXPECT_TRUE(has(v, "verify.no_gpu_device"));
@@ -119,7 +119,7 @@ TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
   run.messages = {{"verify.driver_too_old",
                    "CUDA driver version is insufficient for CUDA runtime version", ""}};
   auto v = judge_live_run(run, doctor);
-  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_EQ(v.outcome, LiveOutcome::cpu);
   EXPECT_EQ(v.root_cause, "pci.no_nvidia_device");
   for (const auto& f : v.findings) EXPECT_TRUE(f.fix.empty()) << f.id;
 }
@@ -151,7 +151,7 @@ TEST(VerifyRules, CpuRunWhereTheDoctorPredictedGpuDisagrees) {
   run.messages = {{"verify.cudnn_version_mismatch", "Loaded runtime CuDNN library: 8.1.0 but …",
                    "loaded 8.1.0, built with 8.6.0"}};
   auto v = judge_live_run(run, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_EQ(v.outcome, LiveOutcome::cpu);
   EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
   EXPECT_EQ(v.root_cause,
             "verify.cudnn_version_mismatch");  // the framework's own reason comes first
@@ -160,7 +160,7 @@ TEST(VerifyRules, CpuRunWhereTheDoctorPredictedGpuDisagrees) {
 
 TEST(VerifyRules, GpuRunWhereTheDoctorPredictedCpuDisagrees) {
   auto v = judge_live_run(gpu_run(), doctor_predicting(false, "framework.cuda_wheels_missing"));
-  EXPECT_EQ(v.outcome, "gpu");
+  EXPECT_EQ(v.outcome, LiveOutcome::gpu);
   EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
 }
 
@@ -169,7 +169,7 @@ TEST(VerifyRules, WrongResultIsNotAGpuRun) {
   run.answer->compute->match = false;
   run.answer->compute->max_abs_diff = 50;
   auto v = judge_live_run(run, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "gpu_broken");
+  EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
   EXPECT_TRUE(has(v, "verify.wrong_result"));
 }
 
@@ -177,7 +177,7 @@ TEST(VerifyRules, ResultLeftOnTheCpuIsNotAGpuRun) {
   auto run = gpu_run();
   run.answer->compute->gpu->device = "/job:localhost/replica:0/task:0/device:CPU:0";
   auto v = judge_live_run(run, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "cpu");
+  EXPECT_EQ(v.outcome, LiveOutcome::cpu);
   EXPECT_TRUE(has(v, "verify.not_on_gpu"));
 
   auto logged = gpu_run();
@@ -189,7 +189,7 @@ TEST(VerifyRules, SlowGpuIsAWarning) {
   auto run = gpu_run();
   run.answer->compute->speedup = 0.5;
   auto v = judge_live_run(run, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "gpu");
+  EXPECT_EQ(v.outcome, LiveOutcome::gpu);
   EXPECT_TRUE(has(v, "verify.gpu_slower_than_cpu"));
 }
 
@@ -211,7 +211,7 @@ TEST(VerifyRules, TimeoutCrashAndImportFailure) {
   hung.probe.last_stage = "import";
   hung.probe.deadline_ms = 3000;
   auto v = judge_live_run(hung, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "failed");
+  EXPECT_EQ(v.outcome, LiveOutcome::failed);
   EXPECT_EQ(v.root_cause, "verify.timed_out");
   EXPECT_NE(v.findings[0].summary.find("'import'"), std::string::npos);
   EXPECT_FALSE(has(v, "verify.disagrees_with_doctor"));  // nothing ran to compare
@@ -227,9 +227,10 @@ TEST(VerifyRules, TimeoutCrashAndImportFailure) {
   missing.answer->version.clear();
   missing.answer->compute.reset();
   missing.answer->devices.clear();
-  missing.answer->errors = {{"import", "ModuleNotFoundError", "No module named 'torch'"}};
+  missing.answer->errors = {
+      {LiveStage::import_framework, "ModuleNotFoundError", "No module named 'torch'"}};
   v = judge_live_run(missing, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "failed");
+  EXPECT_EQ(v.outcome, LiveOutcome::failed);
   EXPECT_EQ(v.root_cause, "verify.import_failed");
   ASSERT_FALSE(v.findings[0].fix.empty());
   EXPECT_EQ(v.findings[0].fix[0], kPython + " -m pip install torch");
@@ -250,11 +251,11 @@ TEST(VerifyRules, VerdictAndExitCodes) {
 TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
   auto run = gpu_run();
   run.answer->compute->gpu.reset();
-  run.answer->errors = {{"compute-gpu", "RuntimeError",
+  run.answer->errors = {{LiveStage::compute_gpu, "RuntimeError",
                          "CUDA error: no kernel image is available for execution on the device"}};
   run.messages = {{"verify.no_kernel_image", "CUDA error: no kernel image is available", ""}};
   auto v = judge_live_run(run, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "gpu_broken");
+  EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
   EXPECT_TRUE(has(v, "verify.compute_failed"));
   EXPECT_EQ(v.root_cause, "verify.no_kernel_image");
 
@@ -263,7 +264,7 @@ TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
   garbage.answer_error = "answer.devices: expected an array";
   garbage.probe.status = ProbeStatus::garbage;
   v = judge_live_run(garbage, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "failed");
+  EXPECT_EQ(v.outcome, LiveOutcome::failed);
   EXPECT_EQ(v.root_cause, "verify.probe_failed");
   EXPECT_NE(v.findings[0].summary.find("expected an array"), std::string::npos);
 }
@@ -300,7 +301,7 @@ TEST(VerifyRules, NonFiniteOrElementwiseWrongIsABrokenGpu) {
   nan.answer->compute->match = false;
   nan.answer->compute->nonfinite = 3;
   auto v = judge_live_run(nan, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "gpu_broken");
+  EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
   ASSERT_TRUE(has(v, "verify.wrong_result"));
   EXPECT_NE(v.summary.find("3 NaN or infinite elements"), std::string::npos) << v.summary;
   EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
@@ -308,18 +309,18 @@ TEST(VerifyRules, NonFiniteOrElementwiseWrongIsABrokenGpu) {
   auto kernel = gpu_run();
   kernel.answer->compute->elementwise = Elementwise{std::nullopt, 16.0, false};
   v = judge_live_run(kernel, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "gpu_broken");
+  EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
   EXPECT_TRUE(has(v, "verify.wrong_result"));
 
   auto unchecked = gpu_run();  // the comparison never ran: not proven
   unchecked.answer->compute->match.reset();
-  EXPECT_EQ(judge_live_run(unchecked, doctor_predicting(true)).outcome, "gpu_broken");
+  EXPECT_EQ(judge_live_run(unchecked, doctor_predicting(true)).outcome, LiveOutcome::gpu_broken);
 }
 
 TEST(VerifyRules, FailedStepsAndMessagesOfAHungRun) {
   auto run = gpu_run();
-  run.answer->errors = {{"devices", "RuntimeError", "exclusive-process mode"},
-                        {"devices-gpu", "RuntimeError", "Unknown backend 'gpu'"}};
+  run.answer->errors = {{LiveStage::devices, "RuntimeError", "exclusive-process mode"},
+                        {LiveStage::devices_gpu, "RuntimeError", "Unknown backend 'gpu'"}};
   auto v = judge_live_run(run, doctor_predicting(true));
   int steps = 0;
   for (const auto& f : v.findings) steps += f.id == "verify.step_failed";
@@ -342,7 +343,7 @@ TEST(VerifyRules, OptionalTensorRtAndMessagesOnAWorkingGpu) {
                   {"verify.library_not_loaded", "Could not load dynamic library 'libcufft.so.11'",
                    "libcufft.so.11: y"}};
   auto v = judge_live_run(run, doctor_predicting(true));
-  EXPECT_EQ(v.outcome, "gpu");
+  EXPECT_EQ(v.outcome, LiveOutcome::gpu);
   ASSERT_EQ(v.findings.size(), 1u);                      // TensorRT is optional
   EXPECT_EQ(v.findings[0].severity, Severity::warning);  // the GPU works: a warning
 }
