@@ -9,7 +9,14 @@ import re
 
 root = pathlib.Path(__file__).resolve().parent.parent
 src = (root / "src/rules/catalog.cc").read_text()
-entry = re.compile(r'\{"([a-z_]+\.[a-z_]+)", (\w+), (\w+),\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"\}', re.S)
+# A string may be split into adjacent literals (clang-format wraps them).
+lit = r'((?:"(?:[^"\\]|\\.)*"\s*)+)'
+entry = re.compile(r'\{"([a-z_]+\.[a-z_]+)", (\w+), (\w+),\s*' + lit + r',\s*' + lit + r'\}', re.S)
+
+
+def joined(literals):
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', literals))
+
 titles = {
     "hardware": "NVIDIA GPU on the PCI bus", "kernel_module": "Kernel module", "device_nodes": "Device nodes",
     "userspace_driver": "User-space driver", "nvml": "NVML", "cuda": "CUDA driver API",
@@ -21,6 +28,7 @@ titles = {
 rows = {}
 for m in entry.finditer(src):
     fid, link, sev, meaning, fix = m.groups()
+    meaning, fix = joined(meaning), joined(fix)
     rows.setdefault(link, []).append((fid, sev, meaning.replace('\\"', '"'), fix.replace('\\"', '"')))
 
 # The explains relation (src/rules/explains.cc): its pairs and their sources.
@@ -28,8 +36,8 @@ exp_src = (root / "src/rules/explains.cc").read_text()
 constants = {}
 for m in re.finditer(r'constexpr std::string_view (k\w+) =\s*((?:"(?:[^"\\]|\\.)*"\s*)+);', exp_src):
     constants[m.group(1)] = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2)))
-pair = re.compile(r'\{"([a-z_]+\.[a-z_]+)", "([a-z_]+\.[a-z_]+)", "((?:[^"\\]|\\.)*)",\s*(\w+),\s*(\w+)\}', re.S)
-explains = [(a, b, when, constants.get(src, src)) for a, b, when, _, src in pair.findall(exp_src)]
+pair = re.compile(r'\{"([a-z_]+\.[a-z_]+)",\s*"([a-z_]+\.[a-z_]+)",\s*' + lit + r',\s*(\w+),\s*(\w+)\}', re.S)
+explains = [(a, b, joined(when), constants.get(src, src)) for a, b, when, _, src in pair.findall(exp_src)]
 
 out = ["# Findings", "",
        "Every finding `ongpu doctor` and `ongpu verify` can report, by link of the chain. The id is stable: scripts may",

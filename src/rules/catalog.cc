@@ -368,6 +368,12 @@ constexpr std::array kCatalog = std::to_array<CatalogEntry>({
      "Check CUDA_VISIBLE_DEVICES and that the GPU is passed into the container (ongpu visible)."},
     {"verify.cuda_init_failed", live, error, "The framework's call to cuInit failed.",
      "ongpu doctor shows why CUDA cannot initialise here."},
+    {"verify.device_unavailable", live, error,
+     "CUDA answered that every device is busy or unavailable (cudaErrorDevicesUnavailable, "
+     "CUDA_ERROR_DEVICE_UNAVAILABLE): the GPU's compute mode is Exclusive_Process and another "
+     "process holds it, or it is Prohibited, or long-running work fills it.",
+     "nvidia-smi shows the compute mode and the processes on the GPU: wait for the other process, "
+     "use another GPU, or ask the administrator to set the Default compute mode."},
 });
 
 }  // namespace

@@ -46,6 +46,10 @@ constexpr std::string_view kToolkit =
     "injects no GPU and "
     "no driver; none injects the driver's libraries but no GPU";
 
+constexpr std::string_view kDevicesUnavailable =
+    "CUDA runtime API, cudaErrorDevicesUnavailable: all CUDA devices are busy or unavailable, "
+    "often because of cudaComputeModeProhibited or cudaComputeModeExclusiveProcess";
+
 constexpr std::array kExplanations = std::to_array<Explanation>({
     {"gpu.exclusive_process_busy", "cuda.context_failed",
      "the context failed with CUDA_ERROR_DEVICE_UNAVAILABLE", context_unavailable,
@@ -61,6 +65,14 @@ constexpr std::array kExplanations = std::to_array<Explanation>({
      "NVIDIA_VISIBLE_DEVICES is void or empty", container_without_driver, kToolkit},
     {"env.nvidia_visible_devices_void", "driver.libnvml_missing",
      "NVIDIA_VISIBLE_DEVICES is void or empty", container_without_driver, kToolkit},
+    // What a framework says in `ongpu verify`, explained by the machine.
+    {"gpu.exclusive_process_busy", "verify.device_unavailable", "", nullptr, kDevicesUnavailable},
+    {"gpu.compute_prohibited", "verify.device_unavailable", "", nullptr, kDevicesUnavailable},
+    {"gpu.mig_no_instance", "verify.no_cuda_device", "", nullptr, kMig},
+    {"gpu.mig_no_instance", "verify.no_gpu_device", "", nullptr, kMig},
+    {"env.nvidia_visible_devices_void", "verify.cuda_driver_not_found",
+     "NVIDIA_VISIBLE_DEVICES is void or empty", container_without_driver, kToolkit},
+    {"env.nvidia_visible_devices_void", "verify.no_gpu_device", "", nullptr, kToolkit},
 });
 
 const Finding* find(std::span<const Finding> findings, std::string_view id) {
@@ -75,13 +87,15 @@ const Finding* find(std::span<const Finding> findings, std::string_view id) {
 std::span<const Explanation> explanations() { return kExplanations; }
 
 const Finding* root_cause_of(const FactSet& facts, std::span<const Finding> findings) {
-  const Finding* root = nullptr;
   for (const auto& f : findings) {
-    if (f.severity == Severity::error) {
-      root = &f;
-      break;
-    }
+    if (f.severity == Severity::error) return cause_of(facts, f, findings);
   }
+  return nullptr;
+}
+
+const Finding* cause_of(const FactSet& facts, const Finding& symptom,
+                        std::span<const Finding> findings) {
+  const Finding* root = &symptom;
   // Follow "explained by" upwards; each step moves to another finding, and
   // a finding is visited once (no cycle can loop).
   std::vector<const Finding*> seen;

@@ -30,4 +30,10 @@ std::span<const Explanation> explanations();
 // current one, that finding. nullptr when there is no error.
 const Finding* root_cause_of(const FactSet& facts, std::span<const Finding> findings);
 
+// The finding among `findings` that explains `symptom`, following the
+// relation as far as it goes; `symptom` itself when none does. (verify: the
+// live symptom, with the doctor's findings as the candidates.)
+const Finding* cause_of(const FactSet& facts, const Finding& symptom,
+                        std::span<const Finding> findings);
+
 }  // namespace ongpu

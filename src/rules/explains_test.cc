@@ -80,6 +80,8 @@ bool fires(const std::vector<Finding>& findings, std::string_view id) {
 
 TEST(Explains, EveryPairHasACaseWhereBothFireAndTheExplainerWins) {
   for (const auto& e : explanations()) {
+    // A live symptom is verify's: verify_rules_test has its cases.
+    if (e.explained.starts_with("verify.")) continue;
     SCOPED_TRACE(std::string(e.explainer) + " explains " + std::string(e.explained));
     ASSERT_NE(find_catalog_entry(e.explainer), nullptr);
     ASSERT_NE(find_catalog_entry(e.explained), nullptr);

@@ -61,6 +61,11 @@ constexpr std::array kPatterns = std::to_array<MessagePattern>({
     {"verify.no_cuda_device", "no CUDA-capable device|CUDA_ERROR_NO_DEVICE",
      R"(no CUDA-capable device is detected|CUDA_ERROR_NO_DEVICE)", ""},
     {"verify.cuda_init_failed", "failed call to cuInit", R"(failed call to cuInit: (.*))", "$1"},
+    // cudaErrorDevicesUnavailable's text, before and after CUDA 10.1, and the
+    // driver API's name for it (TensorFlow, JAX).
+    {"verify.device_unavailable", "busy or unavailable|CUDA_ERROR_DEVICE_UNAVAILABLE",
+     R"((?:all CUDA-capable devices are|CUDA-capable device\(s\) is/are) busy or unavailable|CUDA_ERROR_DEVICE_UNAVAILABLE)",
+     ""},
 });
 
 const std::vector<std::regex>& compiled() {

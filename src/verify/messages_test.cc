@@ -98,6 +98,11 @@ const Case kCases[] = {
      "version is insufficient "
      "for CUDA runtime version",
      "verify.driver_too_old", ""},
+    // torch, as users report it (AILab-CVC/YOLO-World#385; detectron2#2580 before CUDA 10.1).
+    {"RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable",
+     "verify.device_unavailable", ""},
+    {"RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable",
+     "verify.device_unavailable", ""},
 };
 
 TEST(Messages, EachKnownFallbackMessageIsRecognised) {

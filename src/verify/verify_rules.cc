@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "rules/catalog.h"
+#include "rules/explains.h"
 #include "util/strings.h"
 
 namespace ongpu::verify {
@@ -313,11 +314,12 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
     f.scope = v.scope;
     v.findings.push_back(std::move(f));
   }
-  // The machine's own first error (no GPU on the bus, no driver), when there
-  // is one, stops every framework, found by the doctor or not.
+  // The machine's root cause (no GPU on the bus, no driver), when there is
+  // one, stops every framework, found by the doctor or not: the doctor's
+  // verdict, which already chose the cause over its symptoms.
   const Finding* machine_error = nullptr;
   for (const auto& f : doctor.findings) {
-    if (f.scope.empty() && f.severity == Severity::error) {
+    if (f.scope.empty() && f.severity == Severity::error && f.id == doctor.verdict.root_cause) {
       machine_error = &f;
       break;
     }
@@ -333,12 +335,18 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
       v.root_cause = machine_error->id;
       v.root_cause_summary = machine_error->summary;
     } else {
+      // The first live error, or the doctor's finding that explains it
+      // (an Exclusive_Process GPU in use explains "busy or unavailable").
+      std::vector<Finding> known = v.findings;
+      for (const auto& f : doctor.findings) {
+        if (f.scope.empty() || f.scope == v.scope) known.push_back(f);
+      }
       for (const auto& f : v.findings) {
-        if (f.severity == Severity::error) {
-          v.root_cause = f.id;
-          v.root_cause_summary = f.summary;
-          break;
-        }
+        if (f.severity != Severity::error) continue;
+        const Finding* cause = cause_of(doctor.facts, f, known);
+        v.root_cause = cause->id;
+        v.root_cause_summary = cause->summary;
+        break;
       }
     }
   }

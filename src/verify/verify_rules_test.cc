@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 
 #include "rules/catalog.h"
+#include "rules/explains.h"
+#include "rules/rules.h"
+#include "rules/test_facts.h"
 #include "verify/messages.h"
 
 namespace ongpu::verify {
@@ -115,6 +120,7 @@ TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
   auto doctor = doctor_predicting(true);
   doctor.frameworks.clear();
   doctor.findings.push_back(make_finding("pci.no_nvidia_device", "no NVIDIA GPU on the PCI bus"));
+  doctor.verdict.root_cause = "pci.no_nvidia_device";
   auto run = cpu_run();
   run.messages = {{"verify.driver_too_old",
                    "CUDA driver version is insufficient for CUDA runtime version", ""}};
@@ -346,6 +352,119 @@ TEST(VerifyRules, OptionalTensorRtAndMessagesOnAWorkingGpu) {
   EXPECT_EQ(v.outcome, LiveOutcome::gpu);
   ASSERT_EQ(v.findings.size(), 1u);                      // TensorRT is optional
   EXPECT_EQ(v.findings[0].severity, Severity::warning);  // the GPU works: a warning
+}
+
+// For every pair of the relation whose symptom is a live finding: a machine
+// broken so that the doctor finds the cause, a framework that then says the
+// symptom, and the cause named as the live root cause.
+struct LiveCase {
+  std::function<void(FactSet&)> machine;
+  std::function<void(LiveRun&)> live;
+};
+
+void say(LiveRun& run, const std::string& text) {
+  run.answer->errors.push_back({LiveStage::compute_gpu, "RuntimeError", text});
+  run.messages = classify_messages(text);
+}
+
+const std::map<std::pair<std::string, std::string>, LiveCase> kLiveBoth = {
+    {{"gpu.exclusive_process_busy", "verify.device_unavailable"},
+     {[](FactSet& f) {
+        f.nvml.gpus[0].compute_mode = ComputeMode::exclusive_process;
+        f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 30}};
+        f.cuda.devices[0].context = ApiResult{46, "CUDA_ERROR_DEVICE_UNAVAILABLE",
+                                              "CUDA-capable device(s) is/are busy or unavailable"};
+      },
+      [](LiveRun& run) {
+        run.answer->compute->gpu.reset();
+        run.answer->compute->match.reset();
+        say(run, "CUDA error: CUDA-capable device(s) is/are busy or unavailable");
+      }}},
+    {{"gpu.compute_prohibited", "verify.device_unavailable"},
+     {[](FactSet& f) { f.nvml.gpus[0].compute_mode = ComputeMode::prohibited; },
+      [](LiveRun& run) {
+        run.answer->compute->gpu.reset();
+        run.answer->compute->match.reset();
+        say(run, "CUDA error: all CUDA-capable devices are busy or unavailable");
+      }}},
+    {{"gpu.mig_no_instance", "verify.no_cuda_device"},
+     {[](FactSet& f) {
+        f.nvml.gpus[0].mig_enabled = true;
+        f.cuda.init = ApiResult{100, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"};
+        f.cuda.devices.clear();
+      },
+      [](LiveRun& run) {
+        run = cpu_run();
+        say(run, "RuntimeError: No CUDA GPUs are available: no CUDA-capable device is detected");
+      }}},
+    {{"gpu.mig_no_instance", "verify.no_gpu_device"},
+     {[](FactSet& f) {
+        f.nvml.gpus[0].mig_enabled = true;
+        f.cuda.device_count = 0;
+        f.cuda.devices.clear();
+      },
+      [](LiveRun& run) { run = cpu_run(); }}},
+    {{"env.nvidia_visible_devices_void", "verify.cuda_driver_not_found"},
+     {[](FactSet& f) {
+        f.host.container = "docker";
+        f.env.nvidia_visible_devices = "void";
+        f.cuda.library.loaded = false;
+        f.cuda.library.load_error = "libcuda.so.1: cannot open shared object file";
+        f.cuda.init = Fact<ApiResult>::missing("libcuda.so.1 could not be loaded");
+        f.cuda.devices.clear();
+      },
+      [](LiveRun& run) {
+        run = cpu_run();
+        run.messages = classify_messages("Found no NVIDIA driver on your system.");
+      }}},
+    {{"env.nvidia_visible_devices_void", "verify.no_gpu_device"},
+     {[](FactSet& f) {
+        f.host.container = "docker";
+        f.env.nvidia_visible_devices = "void";
+        f.device_nodes.nodes[0].exists = false;
+        f.cuda.init = ApiResult{100, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"};
+        f.cuda.devices.clear();
+      },
+      [](LiveRun& run) { run = cpu_run(); }}},
+};
+
+TEST(VerifyRules, EveryLivePairHasACaseWhereTheMachineCauseWins) {
+  int pairs = 0;
+  for (const auto& e : explanations()) {
+    if (!e.explained.starts_with("verify.")) continue;
+    ++pairs;
+    SCOPED_TRACE(std::string(e.explainer) + " explains " + std::string(e.explained));
+    ASSERT_NE(find_catalog_entry(e.explained), nullptr);
+    auto it = kLiveBoth.find({std::string(e.explainer), std::string(e.explained)});
+    ASSERT_NE(it, kLiveBoth.end()) << "no case where both fire";
+    // The doctor as it runs: its findings and verdict from the facts; it
+    // knows nothing of the framework, so nothing was predicted.
+    Report doctor;
+    doctor.facts = ongpu::testing::healthy_facts();
+    it->second.machine(doctor.facts);
+    doctor.findings = evaluate(doctor.facts);
+    doctor.verdict = decide(doctor.facts, doctor.findings);
+    ASSERT_TRUE(std::any_of(doctor.findings.begin(), doctor.findings.end(),
+                            [&](const Finding& f) { return f.id == e.explainer; }));
+    LiveRun run = gpu_run();
+    it->second.live(run);
+    auto v = judge_live_run(run, doctor);
+    EXPECT_TRUE(has(v, std::string(e.explained)));
+    EXPECT_EQ(v.root_cause, e.explainer);
+  }
+  EXPECT_EQ(pairs, static_cast<int>(kLiveBoth.size()));
+}
+
+// A GPU that fails to compute, where the doctor saw no cause: the live error
+// is the root cause (chain order, no relation).
+TEST(VerifyRules, UnexplainedLiveErrorIsItsOwnCause) {
+  auto run = gpu_run();
+  run.answer->compute->gpu.reset();
+  run.answer->compute->match.reset();
+  say(run, "CUDA error: CUDA-capable device(s) is/are busy or unavailable");
+  auto v = judge_live_run(run, doctor_predicting(true));
+  EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
+  EXPECT_EQ(v.root_cause, "verify.device_unavailable");
 }
 
 }  // namespace
