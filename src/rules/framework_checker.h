@@ -65,7 +65,7 @@ class Checker {
   }
 
  private:
-  Finding& add(std::string_view id, std::string summary) {
+  Finding& add(FindingId id, std::string summary) {
     out_.push_back(make_finding(id, std::move(summary)));
     out_.back().scope = scope_;
     return out_.back();

@@ -81,7 +81,8 @@ void Checker::libraries(bool none_installed, const std::string& install) {
         "framework.cuda_library_missing",
         fmt::format("{} {} needs {}, and the loader finds them nowhere", name_, fw_.version, list));
     for (const auto* l : missing) {
-      x.evidence.push_back({"frameworks[].libraries[].outcome", fmt::format("{}: {}", l->soname, l->outcome)});
+      x.evidence.push_back(
+          {"frameworks[].libraries[].outcome", fmt::format("{}: {}", l->soname, l->outcome)});
       for (const auto& c : l->other_copies) {
         if (c.status != OtherCopy::Status::not_on_search_path) continue;
         const std::string dir = dir_of(c.path);
@@ -100,14 +101,16 @@ void Checker::libraries(bool none_installed, const std::string& install) {
       bool wheel_installed = std::any_of(
           fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
           [&](const PinnedWheel& w) { return w.name == l->wanted_by && !w.installed.empty(); });
-      auto& x = add(
-          wheel_installed ? "framework.cuda_wheels_unreachable" : "framework.cuda_library_missing",
-          wheel_installed
-              ? fmt::format("{} is installed, but the loader will not find {} from {}",
-                            l->wanted_by, l->soname,
-                            l->requester.empty() ? "the framework" : l->requester)
-              : fmt::format("{} needs {}, and the loader finds it nowhere", name_, l->soname));
-      x.evidence.push_back({"frameworks[].libraries[].outcome", fmt::format("{}: {}", l->soname, l->outcome)});
+      auto& x =
+          add(wheel_installed ? FindingId("framework.cuda_wheels_unreachable")
+                              : FindingId("framework.cuda_library_missing"),
+              wheel_installed
+                  ? fmt::format("{} is installed, but the loader will not find {} from {}",
+                                l->wanted_by, l->soname,
+                                l->requester.empty() ? "the framework" : l->requester)
+                  : fmt::format("{} needs {}, and the loader finds it nowhere", name_, l->soname));
+      x.evidence.push_back(
+          {"frameworks[].libraries[].outcome", fmt::format("{}: {}", l->soname, l->outcome)});
       const bool pinned = std::any_of(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
                                       [&](const PinnedWheel& w) { return w.name == l->wanted_by; });
       if (!l->wheel_copy.empty()) {
@@ -199,7 +202,8 @@ void Checker::later_missing(const LibraryFact& l, const std::string& install) {
                       "it nowhere{}",
                       name_, l.soname,
                       l.wheel_copy.empty() ? "" : " (the wheel's copy is " + l.wheel_copy + ")"));
-  x.evidence.push_back({"frameworks[].libraries[].outcome", fmt::format("{}: {}", l.soname, l.outcome)});
+  x.evidence.push_back(
+      {"frameworks[].libraries[].outcome", fmt::format("{}: {}", l.soname, l.outcome)});
   if (!l.wheel_copy.empty()) {
     x.fix.push_back(ld_library_path_fix(dir_of(l.wheel_copy)));
   } else if (!install.empty()) {

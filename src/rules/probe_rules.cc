@@ -77,9 +77,18 @@ Advice cuda_advice(int code) {
   }
 }
 
+// The findings of one probe that did not answer.
+struct ProbeIds {
+  FindingId not_started, crashed, timed_out, failed;
+};
+constexpr ProbeIds kNvmlProbe{"nvml.probe_not_started", "nvml.probe_crashed",
+                              "nvml.probe_timed_out", "nvml.probe_failed"};
+constexpr ProbeIds kCudaProbe{"cuda.probe_not_started", "cuda.probe_crashed",
+                              "cuda.probe_timed_out", "cuda.probe_failed"};
+
 template <class ApiFacts>
 bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, const char* library,
-                   std::vector<Finding>& out) {
+                   const ProbeIds& ids, std::vector<Finding>& out) {
   const double deadline_s = facts.probe.deadline_ms / 1000.0;
   const auto& run = facts.probe;
   std::string prefix = api;
@@ -88,7 +97,7 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
     // gone): the driver was never asked, and is not to blame.
     const std::string why = run.stderr_tail.empty() ? "no reason given" : run.stderr_tail;
     auto x = make_finding(
-        prefix + ".probe_not_started",
+        ids.not_started,
         fmt::format("ongpu could not start its {} probe ({}): the driver was not checked", api,
                     why));
     x.evidence.push_back({prefix + ".probe.status", "spawn_failed"});
@@ -105,7 +114,7 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
     return true;
   }
   if (run.status == ProbeStatus::crashed) {
-    auto x = make_finding(prefix + ".probe_crashed",
+    auto x = make_finding(ids.crashed,
                           fmt::format("{} crashed with {} in {}", library, signal_name(run.signal),
                                       run.last_stage.empty() ? "loading" : run.last_stage));
     x.evidence.push_back({prefix + ".probe.status", "crashed"});
@@ -128,7 +137,7 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
   }
   if (run.status == ProbeStatus::timed_out) {
     auto x =
-        make_finding(prefix + ".probe_timed_out",
+        make_finding(ids.timed_out,
                      fmt::format("the driver did not return from {} within {:g} s",
                                  run.last_stage.empty() ? "loading" : run.last_stage, deadline_s));
     x.evidence.push_back({prefix + ".probe.status", "timed_out"});
@@ -140,9 +149,9 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
     return true;
   }
   if (run.status != ProbeStatus::ok && run.status != ProbeStatus::not_run) {
-    auto x = make_finding(prefix + ".probe_failed",
-                          fmt::format("the {} probe ended without an answer ({}, exit code {})",
-                                      api, run.status, run.exit_code));
+    auto x = make_finding(
+        ids.failed, fmt::format("the {} probe ended without an answer ({}, exit code {})", api,
+                                run.status, run.exit_code));
     x.evidence.push_back({prefix + ".probe.status", enum_string(run.status)});
     if (!run.stderr_tail.empty())
       x.evidence.push_back({prefix + ".probe.stderr_tail", run.stderr_tail});
@@ -154,7 +163,7 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
 }
 
 void nvml_rules(const FactSet& f, std::vector<Finding>& out) {
-  if (probe_problem(f, f.nvml, "nvml", "libnvidia-ml", out)) return;
+  if (probe_problem(f, f.nvml, "nvml", "libnvidia-ml", kNvmlProbe, out)) return;
   if (!f.nvml.library.loaded || !f.nvml.init) return;
   const auto& init = *f.nvml.init;
   // A version mismatch (18) is reported by driver.version_mismatch.
@@ -179,7 +188,7 @@ void nvml_rules(const FactSet& f, std::vector<Finding>& out) {
 }
 
 void cuda_rules(const FactSet& f, std::vector<Finding>& out) {
-  if (probe_problem(f, f.cuda, "cuda", "libcuda", out)) return;
+  if (probe_problem(f, f.cuda, "cuda", "libcuda", kCudaProbe, out)) return;
   if (!f.cuda.library.loaded || !f.cuda.init) return;
   const auto& init = *f.cuda.init;
   if (init.code == cuda::kErrorStubLibrary || f.cuda.library.stub)
@@ -223,7 +232,7 @@ void cuda_rules(const FactSet& f, std::vector<Finding>& out) {
   // A failure on some GPUs while others work is a warning, not a stop.
   if (failed > 0 && failed < static_cast<int>(f.cuda.devices.size())) {
     for (auto& x : out) {
-      if (x.id == "cuda.context_failed") x.severity = Severity::warning;
+      if (is(x, "cuda.context_failed")) x.severity = Severity::warning;
     }
   }
 }

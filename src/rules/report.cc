@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "rules/catalog.h"
 #include "rules/framework_rules.h"
 #include "rules/rules.h"
 #include "rules/visible.h"
@@ -270,7 +271,7 @@ Report build_report(FactSet facts, const knowledge::Knowledge& k) {
   // An interpreter that could not be checked leaves its frameworks unknown:
   // never a clean bill of health.
   const auto unchecked = std::count_if(r.findings.begin(), r.findings.end(), [](const Finding& f) {
-    return f.id == "framework.environment_unchecked";
+    return is(f, "framework.environment_unchecked");
   });
   if (unchecked > 0 && r.verdict.exit_code == 0) {
     r.verdict.status = VerdictStatus::warnings;

@@ -173,6 +173,10 @@ struct LiveMessage {
   std::string id;      // the finding it raises: verify.tf_library_not_loaded
   std::string text;    // the message, without the log prefix
   std::string detail;  // what was captured: the library name, the versions
+  // The CUDA runtime says this when there is no driver at all, too
+  // (cudaErrorInsufficientDriver): the doctor's facts tell which. Not saved:
+  // it follows from the id and text.
+  bool also_without_driver = false;
   template <class V>
   void fields(V& v) {
     v("id", id);

@@ -33,7 +33,7 @@ constexpr std::array kPatterns = std::to_array<MessagePattern>({
     {"verify.driver_too_old", "driver on your system is too old",
      R"(The NVIDIA driver on your system is too old(?: \(found version (\d+)\))?)", "$1"},
     {"verify.driver_too_old", "CUDA driver version is insufficient",
-     R"(CUDA driver version is insufficient for CUDA runtime version)", ""},
+     R"(CUDA driver version is insufficient for CUDA runtime version)", "", true},
     {"verify.gpu_ignored", "Ignoring visible gpu device",
      R"(Ignoring visible gpu device \(device: \d+, name: ([^,]+),.*with Cuda compute capability ([\d.]+)\. The minimum required Cuda capability is ([\d.]*\d))",
      "$1: compute capability $2, minimum $3"},
@@ -137,8 +137,9 @@ std::vector<LiveMessage> classify_messages(std::string_view text) {
         shown.resize(500);
         shown += "…";
       }
-      LiveMessage msg{std::string(kPatterns[i].id), sanitize_text(shown),
-                      clean_detail(sanitize_text(m.format(std::string(kPatterns[i].detail))))};
+      LiveMessage msg{std::string(kPatterns[i].id.view()), sanitize_text(shown),
+                      clean_detail(sanitize_text(m.format(std::string(kPatterns[i].detail)))),
+                      kPatterns[i].also_without_driver};
       bool seen = false;
       for (const auto& o : out) seen = seen || (o.id == msg.id && o.detail == msg.detail);
       if (!seen) out.push_back(std::move(msg));

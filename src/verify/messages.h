@@ -9,15 +9,17 @@
 #include <string_view>
 #include <vector>
 
+#include "rules/catalog.h"
 #include "verify/live.h"
 
 namespace ongpu::verify {
 
 struct MessagePattern {
-  std::string_view id;      // the finding it raises (rules/catalog.cc)
+  FindingId id;             // the finding it raises, checked when compiled
   std::string_view needle;  // literal text the line must contain ('|' separates alternatives)
   std::string_view regex;   // ECMAScript, matched against one line without its log prefix
   std::string_view detail;  // std::regex format of the captured detail: "$1"
+  bool also_without_driver = false;  // LiveMessage::also_without_driver
 };
 
 std::span<const MessagePattern> message_patterns();

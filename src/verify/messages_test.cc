@@ -119,9 +119,9 @@ TEST(Messages, EveryPatternHasACase) {
     bool covered = false;
     for (const auto& c : kCases) {
       auto found = classify_messages(c.line);
-      covered = covered || (!found.empty() && found[0].id == p.id);
+      covered = covered || (!found.empty() && found[0].id == p.id.view());
     }
-    EXPECT_TRUE(covered) << p.id;
+    EXPECT_TRUE(covered) << p.id.view();
   }
 }
 

@@ -47,20 +47,22 @@ class LiveRules {
     const bool ran = probe_ran();
     for (const auto& m : run_.messages) {
       // TensorFlow tries the optional TensorRT (libnvinfer) on every start.
-      if (m.id == "verify.library_not_loaded" && m.detail.rfind("libnvinfer", 0) == 0) continue;
+      if (is_id(m.id, "verify.library_not_loaded") && m.detail.starts_with("libnvinfer")) continue;
       // The CUDA runtime answers cudaErrorInsufficientDriver ("CUDA driver
       // version is insufficient") when there is no driver at all, too: the
       // doctor's facts tell the two apart. (torch's "driver ... is too old
       // (found version N)" names a driver it found.)
-      if (m.id == "verify.driver_too_old" && m.text.find("insufficient") != std::string::npos &&
-          !no_driver().empty()) {
+      if (m.also_without_driver && !no_driver().empty()) {
         auto& f = add("verify.cuda_driver_not_found",
                       fmt::format("{} says: \"{}\", but there is no driver to upgrade: {}",
                                   run_.framework, m.text, no_driver()));
         f.evidence.push_back({"cuda.library.loaded", "false"});
         continue;
       }
-      auto& f = add(m.id, fmt::format("{} says: \"{}\"", run_.framework, m.text));
+      // m.id comes from the message table, whose ids are checked FindingIds.
+      auto id = FindingId::known(m.id);
+      if (!id) continue;
+      auto& f = add(*id, fmt::format("{} says: \"{}\"", run_.framework, m.text));
       if (!m.detail.empty()) f.evidence.push_back({"messages[].detail", m.detail});
     }
     if (!ran) return;
@@ -96,7 +98,7 @@ class LiveRules {
         continue;
       bool compute = e.stage == LiveStage::compute_gpu || e.stage == LiveStage::compute_cpu;
       auto& f =
-          add(compute ? "verify.compute_failed" : "verify.step_failed",
+          add(compute ? FindingId("verify.compute_failed") : FindingId("verify.step_failed"),
               fmt::format("the {} step raised {}: {}", e.stage, e.type, first_line(e.message)));
       f.evidence.push_back({"errors[].message", e.message});
     }
@@ -146,7 +148,7 @@ class LiveRules {
     return "";
   }
 
-  Finding& add(std::string_view id, std::string summary) {
+  Finding& add(FindingId id, std::string summary) {
     v_.findings.push_back(make_finding(id, std::move(summary)));
     v_.findings.back().scope = v_.scope;
     return v_.findings.back();
@@ -352,8 +354,7 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
   }
   // A speed comparison means something only for a GPU that computes right.
   if (v.outcome != LiveOutcome::gpu) {
-    std::erase_if(v.findings,
-                  [](const Finding& f) { return f.id == "verify.gpu_slower_than_cpu"; });
+    std::erase_if(v.findings, [](const Finding& f) { return is(f, "verify.gpu_slower_than_cpu"); });
   }
   v.summary = summarize(v);
   // On a GPU that works, what the framework printed on the way is a warning.
@@ -369,8 +370,8 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
       (v.predicted && !v.predicted->gpu && v.root_cause == v.predicted->root_cause) ||
       (!v.predicted && machine_error && v.root_cause == machine_error->id);
   for (auto& f : v.findings) {
-    if (!f.fix.empty() || (explained && f.id != "verify.disagrees_with_doctor")) continue;
-    if (f.id == "verify.import_failed") {
+    if (!f.fix.empty() || (explained && !is(f, "verify.disagrees_with_doctor"))) continue;
+    if (is(f, "verify.import_failed")) {
       f.fix.push_back(
           shell_command("{} -m pip install {}", v.run.interpreter, install_name(v.run.framework)));
     } else if (const auto* e = find_catalog_entry(f.id)) {
