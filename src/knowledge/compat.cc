@@ -75,7 +75,7 @@ Result<CompatAnswer> tensorflow_compat(const Knowledge& k, const FrameworkSpec& 
         fmt::format("{}=={}: not in the table; known: {}", a.framework, spec.version, tf_known(k)));
   }
   a.matched = m.build->version;
-  a.match = m.by_series ? "series" : "exact";
+  a.match = m.by_series ? CompatMatch::series : CompatMatch::exact;
   a.sections.push_back(tf_requirements(k, *m.build));
   auto notes = k.notes_for("tensorflow", spec.version);
   if (a.framework == "tensorflow-gpu") {
@@ -129,7 +129,7 @@ Result<CompatAnswer> torch_compat(const Knowledge& k, const FrameworkSpec& spec,
                                   releases.size()));
   }
   a.matched = variants.front()->torch;
-  a.match = "series";
+  a.match = CompatMatch::series;
   std::string tag;
   if (auto plus = spec.version.find('+'); plus != std::string::npos) {
     tag = to_lower(spec.version.substr(plus + 1));
@@ -213,7 +213,7 @@ Result<CompatAnswer> jax_compat(const Knowledge& k, const FrameworkSpec& spec, C
     return make_error(
         fmt::format("jax has no GPU extra named {}; known: {}", spec.extras.front(), known));
   }
-  a.match = "";
+  a.match = CompatMatch::none;
   a.sections.push_back(std::move(extras));
   return a;
 }
@@ -275,7 +275,7 @@ Result<FrameworkSpec> parse_framework_spec(std::string_view spec) {
 
 Result<CompatAnswer> framework_compat(const Knowledge& k, const FrameworkSpec& spec) {
   CompatAnswer a;
-  a.kind = "framework";
+  a.kind = CompatKind::framework;
   a.query = spec.framework + "==" + spec.version;
   a.framework = spec.framework;
   a.version = spec.version;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "knowledge/knowledge.h"
+#include "util/enum_names.h"
 #include "util/result.h"
 
 namespace ongpu::knowledge {
@@ -28,14 +29,26 @@ struct Section {
   std::vector<Item> items;
 };
 
+enum class CompatKind { framework, driver };
+}  // namespace ongpu::knowledge
+template <>
+struct ongpu::EnumNames<ongpu::knowledge::CompatKind> {
+  static constexpr auto last = knowledge::CompatKind::driver;
+  static constexpr std::array<std::string_view, 2> names{"framework", "driver"};
+};
+namespace ongpu::knowledge {
+// How the table row answers a framework version: exactly, by its series
+// (same major.minor), or not at all (the JSON's null).
+enum class CompatMatch { none, exact, series };
+
 struct CompatAnswer {
-  std::string kind;   // "framework" or "driver"
+  CompatKind kind = CompatKind::framework;
   std::string query;  // as typed: "tensorflow==2.15.0", "470.82.01"
   std::string
       framework;  // canonical: "tensorflow", "tensorflow-gpu", "torch", "jax"; "" for a driver
   std::string version;  // as asked, or the driver version
   std::string matched;  // the table row answering ("2.15.0", "2.3"); "" when none applies
-  std::string match;    // "exact", "series" (same major.minor), or ""
+  CompatMatch match = CompatMatch::none;
   std::vector<Section> sections;
 };
 

@@ -152,7 +152,7 @@ Result<CompatAnswer> driver_compat(const Knowledge& k, std::string_view driver_v
         fmt::format("--driver {}: not a driver version (like 470.82.01)", sanitize_text(driver)));
   }
   CompatAnswer a;
-  a.kind = "driver";
+  a.kind = CompatKind::driver;
   a.query = driver;
   a.version = driver;
 

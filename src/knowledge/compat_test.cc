@@ -62,7 +62,7 @@ TEST(Compat, ParsesSpecs) {
 
 TEST(Compat, TensorflowNeeds) {
   auto a = ask("tensorflow==2.15.0");
-  EXPECT_EQ(a.match, "exact");
+  EXPECT_EQ(a.match, CompatMatch::exact);
   EXPECT_EQ(field(item(a, "requirements", "cuda"), "version"), "12.2");
   EXPECT_EQ(field(item(a, "requirements", "cudnn"), "version"), "8.9");
   EXPECT_EQ(field(item(a, "requirements", "python"), "min"), "3.9");
@@ -81,7 +81,7 @@ TEST(Compat, TensorflowNeeds) {
 
 TEST(Compat, TensorflowSeriesAndUnknownVersions) {
   auto a = ask("tensorflow==2.15.1");
-  EXPECT_EQ(a.match, "series");
+  EXPECT_EQ(a.match, CompatMatch::series);
   EXPECT_EQ(a.matched, "2.15.0");
   auto unknown = framework_compat(k(), *parse_framework_spec("tensorflow==2.99"));
   ASSERT_FALSE(unknown);

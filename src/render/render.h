@@ -10,6 +10,10 @@
 namespace ongpu::verify {
 struct VerifyReport;
 }
+namespace ongpu::knowledge {
+struct CompatAnswer;
+class Knowledge;
+}  // namespace ongpu::knowledge
 
 namespace ongpu {
 
@@ -34,6 +38,11 @@ json render_verify_json(const verify::VerifyReport& report);
 std::string render_visible_text(const VisibleResolution& r, const FactSet& facts,
                                 const TextStyle& style);
 json render_visible_json(const VisibleResolution& r, const FactSet& facts);
+
+// `ongpu compat`: the text cites each line's source; the JSON also names
+// where each table was read from.
+std::string render_compat_text(const knowledge::CompatAnswer& a);
+json render_compat_json(const knowledge::CompatAnswer& a, const knowledge::Knowledge& k);
 
 inline constexpr int kReportSchemaVersion = 1;
 
