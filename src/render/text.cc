@@ -178,7 +178,7 @@ std::string render_visible_text(const VisibleResolution& r, const FactSet& facts
                           : ": " + one_line(facts.cuda.library.load_error)) +
                      ")") +
            "\n";
-  } else if (r.order_source == "pci" && !no_gpu_known) {
+  } else if (r.order_source == OrderSource::pci && !no_gpu_known) {
     out += paint(st, fmt::emphasis::faint,
                  "(the CUDA driver did not answer: CUDA's order is assumed to be nvidia-smi's PCI "
                  "order)") +

@@ -12,7 +12,7 @@ namespace {
 
 void visible_rules(const FactSet& f, std::vector<Finding>& out) {
   if (!f.env.cuda_visible_devices) return;
-  std::string source;
+  OrderSource source = OrderSource::pci;
   auto order = cuda_enumeration_order(f, &source);
   if (order.empty()) return;  // no GPU known: nothing to hide or name
   auto r = resolve_visible(f.env.cuda_visible_devices, order, source);
@@ -57,9 +57,10 @@ void visible_rules(const FactSet& f, std::vector<Finding>& out) {
 
 void order_rules(const FactSet& f, std::vector<Finding>& out) {
   if (f.env.cuda_device_order && trim(*f.env.cuda_device_order) == "PCI_BUS_ID") return;
-  std::string source;
+  OrderSource source = OrderSource::pci;
   auto order = cuda_enumeration_order(f, &source);
-  if (source != "cuda") return;  // only the driver's own enumeration can show a difference
+  if (source != OrderSource::cuda)
+    return;  // only the driver's own enumeration can show a difference
   std::vector<std::string> diffs;
   for (size_t i = 0; i < order.size(); ++i) {
     if (order[i].nvml_index >= 0 && order[i].nvml_index != static_cast<int>(i)) {

@@ -181,7 +181,7 @@ LinkStatus summarize(Link link, const FactSet& f) {
       break;
     case Link::environment: {
       auto r = resolve_visible(f);
-      std::string source;
+      OrderSource source = OrderSource::pci;
       if (!f.env.cuda_visible_devices) {
         s.headline = "CUDA_VISIBLE_DEVICES unset: every GPU is visible";
       } else if (cuda_enumeration_order(f, &source).empty()) {

@@ -33,8 +33,7 @@ std::vector<VisibleEntry> parse_visible_devices(std::string_view value) {
 }
 
 VisibleResolution resolve_visible(const std::optional<std::string>& value,
-                                  const std::vector<GpuIdentity>& order,
-                                  const std::string& order_source) {
+                                  const std::vector<GpuIdentity>& order, OrderSource order_source) {
   VisibleResolution r;
   r.order_source = order_source;
   if (!value) {
@@ -135,7 +134,7 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
   return r;
 }
 
-std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, std::string* order_source) {
+std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, OrderSource* order_source) {
   const CudaFacts* cuda = nullptr;
   if (!facts.env.cuda_visible_devices) {
     if (facts.cuda.probe.status == ProbeStatus::ok && facts.cuda.device_count) cuda = &facts.cuda;
@@ -154,7 +153,7 @@ std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, std::strin
   };
   std::vector<GpuIdentity> out;
   if (cuda) {
-    if (order_source) *order_source = "cuda";
+    if (order_source) *order_source = OrderSource::cuda;
     for (const auto& d : cuda->devices) {
       GpuIdentity id;
       id.uuid = d.uuid.value_or("");
@@ -169,7 +168,7 @@ std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, std::strin
     }
     return out;
   }
-  if (order_source) *order_source = "pci";
+  if (order_source) *order_source = OrderSource::pci;
   for (const auto& g : facts.nvml.gpus) {
     GpuIdentity id;
     id.nvml_index = static_cast<int>(g.index);
@@ -183,7 +182,7 @@ std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, std::strin
 }
 
 VisibleResolution resolve_visible(const FactSet& facts) {
-  std::string source;
+  OrderSource source = OrderSource::pci;
   auto order = cuda_enumeration_order(facts, &source);
   return resolve_visible(facts.env.cuda_visible_devices, order, source);
 }

@@ -40,6 +40,15 @@ struct VisibleGpu {
   bool mig = false;
 };
 
+// Where CUDA's enumeration order came from: cuda, the driver's own; pci,
+// assumed from NVML's PCI order when the CUDA probe did not answer.
+enum class OrderSource { cuda, pci };
+template <>
+struct EnumNames<OrderSource> {
+  static constexpr auto last = OrderSource::pci;
+  static constexpr std::array<std::string_view, 2> names{"cuda", "pci"};
+};
+
 struct VisibleResolution {
   bool variable_set = false;
   std::string value;
@@ -63,19 +72,17 @@ struct VisibleResolution {
   std::string stop_entry;
   std::string stop_reason;
   std::vector<std::string> ignored_entries;
-  // Where the enumeration order came from: "cuda" (the driver's own) or
-  // "pci" (assumed from NVML, when the CUDA probe did not answer).
-  std::string order_source;
+  OrderSource order_source = OrderSource::cuda;
 };
 
 VisibleResolution resolve_visible(const std::optional<std::string>& value,
                                   const std::vector<GpuIdentity>& cuda_order,
-                                  const std::string& order_source);
+                                  OrderSource order_source);
 
 // The physical GPUs in CUDA's enumeration order, from the facts: the CUDA
 // probe run without CUDA_VISIBLE_DEVICES when there is one, else NVML's PCI
 // order. Each is matched to its NVML index by UUID, then PCI bus id.
-std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, std::string* order_source);
+std::vector<GpuIdentity> cuda_enumeration_order(const FactSet& facts, OrderSource* order_source);
 
 VisibleResolution resolve_visible(const FactSet& facts);
 

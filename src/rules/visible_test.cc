@@ -29,27 +29,27 @@ std::vector<int> nvml_indices(const VisibleResolution& r) {
 }  // namespace
 
 TEST(Visible, UnsetShowsAll) {
-  auto r = resolve_visible(std::nullopt, four_gpus(), "cuda");
+  auto r = resolve_visible(std::nullopt, four_gpus(), OrderSource::cuda);
   EXPECT_EQ(nvml_indices(r), (std::vector<int>{0, 1, 2, 3}));
   EXPECT_FALSE(r.stop_position);
 }
 
 TEST(Visible, EmptyHidesAll) {
-  auto r = resolve_visible(std::string(""), four_gpus(), "cuda");
+  auto r = resolve_visible(std::string(""), four_gpus(), OrderSource::cuda);
   EXPECT_TRUE(r.visible.empty());
   EXPECT_TRUE(r.stop_position);
 }
 
 TEST(Visible, ListOrderIsEnumerationOrder) {
   // CUDA Programming Guide: CUDA_VISIBLE_DEVICES=2,1 enumerates device 2 before device 1.
-  auto r = resolve_visible(std::string("2,1"), four_gpus(), "cuda");
+  auto r = resolve_visible(std::string("2,1"), four_gpus(), OrderSource::cuda);
   EXPECT_EQ(nvml_indices(r), (std::vector<int>{2, 1}));
   EXPECT_EQ(r.visible[0].cuda_ordinal, 0);
 }
 
 TEST(Visible, InvalidEntryEndsTheList) {
   // The guide's example: 0,2,-1,1 makes devices 0 and 2 visible.
-  auto r = resolve_visible(std::string("0,2,-1,1"), four_gpus(), "cuda");
+  auto r = resolve_visible(std::string("0,2,-1,1"), four_gpus(), OrderSource::cuda);
   EXPECT_EQ(nvml_indices(r), (std::vector<int>{0, 2}));
   ASSERT_TRUE(r.stop_position);
   EXPECT_EQ(*r.stop_position, 2u);
@@ -58,54 +58,56 @@ TEST(Visible, InvalidEntryEndsTheList) {
 }
 
 TEST(Visible, MinusOneHidesAll) {
-  EXPECT_TRUE(resolve_visible(std::string("-1"), four_gpus(), "cuda").visible.empty());
+  EXPECT_TRUE(resolve_visible(std::string("-1"), four_gpus(), OrderSource::cuda).visible.empty());
 }
 
 TEST(Visible, OutOfRangeIndexEnds) {
-  auto r = resolve_visible(std::string("1,7,0"), four_gpus(), "cuda");
+  auto r = resolve_visible(std::string("1,7,0"), four_gpus(), OrderSource::cuda);
   EXPECT_EQ(nvml_indices(r), (std::vector<int>{1}));
   EXPECT_EQ(r.stop_entry, "7");
 }
 
 TEST(Visible, UuidPrefixMustBeUnique) {
   auto gpus = four_gpus();
-  auto r = resolve_visible(std::string("GPU-2a2"), gpus, "cuda");
+  auto r = resolve_visible(std::string("GPU-2a2"), gpus, OrderSource::cuda);
   EXPECT_EQ(nvml_indices(r), (std::vector<int>{2}));
   EXPECT_EQ(r.visible[0].uuid, gpus[2].uuid);
   // "GPU-" alone matches every GPU: ambiguous, ends the list.
-  auto amb = resolve_visible(std::string("GPU-"), gpus, "cuda");
+  auto amb = resolve_visible(std::string("GPU-"), gpus, OrderSource::cuda);
   EXPECT_TRUE(amb.visible.empty());
-  auto bogus = resolve_visible(std::string("GPU-bogus"), gpus, "cuda");
+  auto bogus = resolve_visible(std::string("GPU-bogus"), gpus, OrderSource::cuda);
   EXPECT_TRUE(bogus.visible.empty());
   EXPECT_NE(bogus.stop_reason.find("no GPU has a UUID"), std::string::npos);
 }
 
 TEST(Visible, MigUuid) {
-  auto r =
-      resolve_visible(std::string("MIG-1234abcd-0000-0000-0000-000000000000"), four_gpus(), "cuda");
+  auto r = resolve_visible(std::string("MIG-1234abcd-0000-0000-0000-000000000000"), four_gpus(),
+                           OrderSource::cuda);
   ASSERT_EQ(r.visible.size(), 1u);
   EXPECT_TRUE(r.visible[0].mig);
   EXPECT_EQ(r.visible[0].nvml_index, 2);
 }
 
 TEST(Visible, GarbageAndRepeatsEnd) {
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,abc,1"), four_gpus(), "cuda")),
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,abc,1"), four_gpus(), OrderSource::cuda)),
             (std::vector<int>{0}));
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("1,1,2"), four_gpus(), "cuda")),
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("1,1,2"), four_gpus(), OrderSource::cuda)),
             (std::vector<int>{1}));
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,,1"), four_gpus(), "cuda")),
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0,,1"), four_gpus(), OrderSource::cuda)),
             (std::vector<int>{0}));
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0, 1"), four_gpus(), "cuda")),
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("0, 1"), four_gpus(), OrderSource::cuda)),
             (std::vector<int>{0}));
-  EXPECT_EQ(nvml_indices(resolve_visible(std::string("+1"), four_gpus(), "cuda")),
+  EXPECT_EQ(nvml_indices(resolve_visible(std::string("+1"), four_gpus(), OrderSource::cuda)),
             (std::vector<int>{}));
 }
 
 // Why the list ended is a kind the rules test, not words they parse.
 TEST(Visible, StopKinds) {
   using Stop = VisibleResolution::Stop;
-  auto stop = [](const std::string& v) { return resolve_visible(v, four_gpus(), "cuda").stop; };
-  EXPECT_EQ(resolve_visible(std::nullopt, four_gpus(), "cuda").stop, Stop::none);
+  auto stop = [](const std::string& v) {
+    return resolve_visible(v, four_gpus(), OrderSource::cuda).stop;
+  };
+  EXPECT_EQ(resolve_visible(std::nullopt, four_gpus(), OrderSource::cuda).stop, Stop::none);
   EXPECT_EQ(stop("0,1"), Stop::none);
   EXPECT_EQ(stop(""), Stop::empty_value);
   EXPECT_EQ(stop("0,,1"), Stop::empty_entry);
@@ -123,7 +125,7 @@ TEST(Visible, IndicesFollowCudasOrderNotNvidiaSmis) {
   FactSet f = testing::healthy_facts(4);
   std::swap(f.cuda.devices[0], f.cuda.devices[3]);
   auto r = resolve_visible(f);
-  EXPECT_EQ(r.order_source, "cuda");
+  EXPECT_EQ(r.order_source, OrderSource::cuda);
   EXPECT_EQ(nvml_indices(r), (std::vector<int>{3, 1, 2, 0}));
 }
 
@@ -132,7 +134,7 @@ TEST(Visible, FallsBackToPciOrderWithoutCuda) {
   f.cuda.probe.status = ProbeStatus::timed_out;
   f.env.cuda_visible_devices = "1";
   auto r = resolve_visible(f);
-  EXPECT_EQ(r.order_source, "pci");
+  EXPECT_EQ(r.order_source, OrderSource::pci);
   EXPECT_EQ(nvml_indices(r), (std::vector<int>{1}));
 }
 

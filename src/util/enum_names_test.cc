@@ -7,8 +7,10 @@
 
 #include "facts/factset.h"
 #include "facts/json.h"
+#include "knowledge/compat.h"
 #include "rules/finding.h"
 #include "rules/report.h"
+#include "rules/visible.h"
 #include "verify/live.h"
 #include "verify/verify_rules.h"
 
@@ -41,6 +43,8 @@ TEST(EnumNames, EveryNamedEnumRoundTrips) {
   expect_names_round_trip<verify::LiveOutcome>();
   expect_names_round_trip<verify::DeviceKind>();
   expect_names_round_trip<verify::LiveStage>();
+  expect_names_round_trip<OrderSource>();
+  expect_names_round_trip<knowledge::CompatKind>();
 }
 
 // The saved words, as docs/json-schema.md lists them: a renamed enumerator
