@@ -21,10 +21,8 @@
 namespace ongpu::cli {
 namespace {
 
-constexpr std::array kFrameworks = {"tensorflow", "torch", "jax", "cupy", "onnxruntime"};
-
 struct VerifyOptions {
-  std::vector<std::string> frameworks;
+  std::vector<Framework> frameworks;
   int size = 0;
   double timeout_s = 120;
 };
@@ -34,7 +32,7 @@ struct VerifyOptions {
 // the first interpreter, so that its import error is shown.
 std::vector<verify::LiveRequest> plan(const FactSet& facts, const VerifyOptions& v) {
   std::vector<verify::LiveRequest> out;
-  auto wanted = [&](const std::string& fw) {
+  auto wanted = [&](Framework fw) {
     return v.frameworks.empty() ||
            std::find(v.frameworks.begin(), v.frameworks.end(), fw) != v.frameworks.end();
   };
@@ -45,7 +43,7 @@ std::vector<verify::LiveRequest> plan(const FactSet& facts, const VerifyOptions&
         out.push_back({fw.framework, env.interpreter, v.size, env.version.value_or("")});
     }
   }
-  for (const auto& name : v.frameworks) {
+  for (const auto name : v.frameworks) {
     bool planned =
         std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.framework == name; });
     if (!planned && !facts.python.environments.empty())
@@ -83,9 +81,11 @@ int run_verify(std::vector<std::string> args) {
       "ongpu verify"};
   FactOptions o;
   VerifyOptions v;
-  app.add_option("--framework", v.frameworks, "check only this framework (repeatable)")
+  std::vector<std::string> framework_names;
+  app.add_option("--framework", framework_names, "check only this framework (repeatable)")
       ->type_name("NAME")
-      ->check(CLI::IsMember(std::vector<std::string>(kFrameworks.begin(), kFrameworks.end())))
+      ->check(CLI::IsMember(std::vector<std::string>(EnumNames<Framework>::names.begin(),
+                                                     EnumNames<Framework>::names.end())))
       ->take_all();
   app.add_option("--python", o.python,
                  "check the frameworks of this Python interpreter (repeatable)")
@@ -106,6 +106,9 @@ int run_verify(std::vector<std::string> args) {
       "Exit codes: 0 every framework checked computed on the GPU, 1 some did or with warnings,\n"
       "2 none did, 64 usage error, 70 internal error.");
   if (auto rc = parse_arguments(app, std::move(args))) return *rc;
+  for (const auto& name : framework_names) {
+    if (auto f = enum_from_name<Framework>(name)) v.frameworks.push_back(*f);  // checked above
+  }
   // Named interpreters are the ones to verify in: no others are looked for.
   o.discover_python = o.python.empty();
   // --timeout is the deadline of every check, the interpreter's own query
@@ -125,7 +128,8 @@ int run_verify(std::vector<std::string> args) {
   for (const auto& env : facts->python.environments) {
     if (env.source == "--python" && env.probe.status != ProbeStatus::ok) {
       std::cerr << "ongpu verify: --python " << env.interpreter << ": cannot run it ("
-                << (env.probe.stderr_tail.empty() ? enum_string(env.probe.status) : env.probe.stderr_tail)
+                << (env.probe.stderr_tail.empty() ? enum_string(env.probe.status)
+                                                  : env.probe.stderr_tail)
                 << ")\n";
       return kExitUsage;
     }

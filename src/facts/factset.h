@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "facts/fact.h"
+#include "facts/framework.h"
 #include "facts/library_kinds.h"
 #include "util/enum_names.h"
 
@@ -130,8 +131,7 @@ enum class BuildFlavor { cuda, cpu, rocm, stub, unknown };
 template <>
 struct EnumNames<BuildFlavor> {
   static constexpr auto last = BuildFlavor::unknown;
-  static constexpr std::array<std::string_view, 5> names{"cuda", "cpu", "rocm", "stub",
-                                                         "unknown"};
+  static constexpr std::array<std::string_view, 5> names{"cuda", "cpu", "rocm", "stub", "unknown"};
 };
 
 // How a probe child process ended.
@@ -451,7 +451,7 @@ struct LibraryFact {
 
 // One framework in one Python environment, read statically.
 struct FrameworkFacts {
-  std::string framework;     // tensorflow, torch, jax, cupy, onnxruntime
+  Framework framework = Framework::tensorflow;
   std::string distribution;  // the distribution that provides it: tensorflow-cpu, onnxruntime-gpu
   std::string version;
   std::string package_dir;  // <site-packages>/tensorflow ("" when the package directory is missing)

@@ -96,7 +96,7 @@ void tensorflow(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Fra
     }
   }
   FrameworkFacts f;
-  f.framework = "tensorflow";
+  f.framework = Framework::tensorflow;
   f.distribution = main->name;
   f.version = main->version;
   f.package_dir = package_dir(fs, *main, "tensorflow");
@@ -146,7 +146,7 @@ void torch(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Framewor
   const Distribution* d = find_dist(env, "torch");
   if (!d) return;
   FrameworkFacts f;
-  f.framework = "torch";
+  f.framework = Framework::torch;
   f.distribution = d->name;
   f.version = d->version;
   f.package_dir = package_dir(fs, *d, "torch");
@@ -176,7 +176,7 @@ void jax(const sys::FileSystem& fs, const PythonEnv& env, std::vector<FrameworkF
   const Distribution* d = find_dist(env, "jax");
   if (!d) return;
   FrameworkFacts f;
-  f.framework = "jax";
+  f.framework = Framework::jax;
   f.distribution = d->name;
   f.version = d->version;
   f.package_dir = package_dir(fs, *d, "jax");
@@ -222,7 +222,7 @@ void cupy(const sys::FileSystem& fs, const PythonEnv& env, std::vector<Framework
   if (dists.empty()) return;
   const Distribution* d = dists.front();
   FrameworkFacts f;
-  f.framework = "cupy";
+  f.framework = Framework::cupy;
   f.distribution = d->name;
   f.version = d->version;
   f.package_dir = package_dir(fs, *d, "cupy");
@@ -271,7 +271,7 @@ void onnxruntime(const sys::FileSystem& fs, const PythonEnv& env,
   }
   const Distribution* d = gpu ? gpu : dists.front();
   FrameworkFacts f;
-  f.framework = "onnxruntime";
+  f.framework = Framework::onnxruntime;
   f.distribution = d->name;
   f.version = d->version;
   f.package_dir = package_dir(fs, *d, "onnxruntime");

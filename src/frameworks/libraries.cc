@@ -144,14 +144,14 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw,
   // TensorFlow before 2.14 pins no wheel: its stream executor dlopens the
   // sonames its build configured (cuda_configure.bzl -> dso_loader.cc), which
   // follow from the CUDA and cuDNN versions build_info.py records.
-  if (fw.cuda_wheels.empty() && fw.framework == "tensorflow" && k && fw.cuda_version) {
+  if (fw.cuda_wheels.empty() && fw.framework == Framework::tensorflow && k && fw.cuda_version) {
     const std::string cudnn = fw.cudnn_version.value_or("");
     for (const auto* l : k->tensorflow_libraries_for(*fw.cuda_version, cudnn)) {
       add(l->soname, fmt::format("build_info.py {}_version {}", l->component,
                                  l->component == "cuda" ? *fw.cuda_version : cudnn));
     }
   }
-  const auto rows = k ? k->framework_libraries_for(fw.framework, fw.version)
+  const auto rows = k ? k->framework_libraries_for(enum_name(fw.framework), fw.version)
                       : std::vector<const knowledge::FrameworkLibrary*>{};
   if (rows.empty()) return candidates;
   // The release is in the table: exactly its rows. A pinned library with no
@@ -201,15 +201,15 @@ std::vector<WantedLibrary> wanted_libraries(const FrameworkFacts& fw,
 std::optional<std::string> requester_of(const sys::FileSystem& fs, const PythonEnv& env,
                                         const FrameworkFacts& fw) {
   std::vector<std::string> candidates;
-  if (fw.framework == "tensorflow" && !fw.package_dir.empty()) {
+  if (fw.framework == Framework::tensorflow && !fw.package_dir.empty()) {
     // TensorFlow's stream executor dlopens the CUDA libraries from here (its
     // DT_RUNPATH lists $ORIGIN/../nvidia/*/lib).
     candidates.push_back(fw.package_dir + "/libtensorflow_framework.so.2");
-  } else if (fw.framework == "torch" && !fw.package_dir.empty()) {
+  } else if (fw.framework == Framework::torch && !fw.package_dir.empty()) {
     candidates.push_back(fw.package_dir + "/lib/libtorch_cuda.so");
-  } else if (fw.framework == "onnxruntime" && !fw.package_dir.empty()) {
+  } else if (fw.framework == Framework::onnxruntime && !fw.package_dir.empty()) {
     candidates.push_back(fw.package_dir + "/capi/libonnxruntime_providers_cuda.so");
-  } else if (fw.framework == "jax") {
+  } else if (fw.framework == Framework::jax) {
     for (const auto& site : env.site_packages) {
       for (const char* plugin : {"xla_cuda13", "xla_cuda12"}) {
         candidates.push_back(site + "/jax_plugins/" + plugin + "/xla_cuda_plugin.so");
@@ -340,8 +340,8 @@ bool in_wheel_dir(const std::string& path) {
 void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
   std::vector<LibraryFact*> outside;
   for (auto& l : fw.libraries) {
-    if (l.outcome == LibraryOutcome::found && starts_with(l.wanted_by, "DT_NEEDED of ") && l.real_path &&
-        !in_wheel_dir(*l.real_path)) {
+    if (l.outcome == LibraryOutcome::found && starts_with(l.wanted_by, "DT_NEEDED of ") &&
+        l.real_path && !in_wheel_dir(*l.real_path)) {
       outside.push_back(&l);
     }
   }

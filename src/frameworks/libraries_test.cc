@@ -25,7 +25,8 @@ std::set<std::string> sonames(const std::vector<WantedLibrary>& wanted) {
 FrameworkFacts tensorflow(const std::string& version, const std::string& cuda,
                           const std::string& cudnn) {
   FrameworkFacts fw;
-  fw.framework = fw.distribution = "tensorflow";
+  fw.framework = Framework::tensorflow;
+  fw.distribution = "tensorflow";
   fw.version = version;
   fw.flavor = BuildFlavor::cuda;
   fw.cuda_version = cuda;
@@ -82,7 +83,7 @@ TEST(WantedLibraries, AKnownReleaseWantsOnlyItsRows) {
 
 TEST(WantedLibraries, JaxPreloadsAndOpensSomeLater) {
   FrameworkFacts fw;
-  fw.framework = "jax";
+  fw.framework = Framework::jax;
   fw.version = "0.10.2";
   fw.flavor = BuildFlavor::cuda;
   fw.cuda_wheels = {{"nvidia-cudnn-cu12", ">=9.8", "", "9.28.0.42"},
@@ -98,7 +99,7 @@ TEST(WantedLibraries, JaxPreloadsAndOpensSomeLater) {
 
 TEST(WantedLibraries, TorchReadsItsLoadingObjectsNeeds) {
   FrameworkFacts fw;
-  fw.framework = "torch";
+  fw.framework = Framework::torch;
   fw.version = "2.15.0";
   fw.flavor = BuildFlavor::cuda;
   auto wanted = wanted_libraries(fw, &tables());
@@ -132,7 +133,7 @@ TEST(WantedLibraries, TensorflowWithoutPinsFollowsItsBuildInfo) {
   cpu.flavor = BuildFlavor::cpu;
   EXPECT_TRUE(wanted_libraries(cpu, &tables()).empty());
   auto torch = tensorflow("2.3.0", "12.1", "8");
-  torch.framework = "torch";
+  torch.framework = Framework::torch;
   EXPECT_TRUE(wanted_libraries(torch, &tables()).empty());
   auto unknown = tensorflow("2.12.0", "11.8", "8");
   unknown.cuda_version = Fact<std::string>::missing("no build_info.py");
@@ -170,7 +171,7 @@ TEST(NeededCudaLibraries, FollowsTheFrameworksOwnObjectsBesideIt) {
 // libcupti.so.12 (tests/ground_truth: jax-cuda12 without its cuPTI wheel).
 TEST(WantedLibraries, JaxCuptiFallsBackToTheUnversionedName) {
   FrameworkFacts fw;
-  fw.framework = "jax";
+  fw.framework = Framework::jax;
   fw.version = "0.10.2";
   fw.flavor = BuildFlavor::cuda;
   fw.cuda_wheels = {{"nvidia-cuda-cupti-cu12", ">=12.1", "", ""}};

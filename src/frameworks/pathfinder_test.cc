@@ -98,7 +98,7 @@ TEST(PathfinderFind, Cuda13WheelDirectoryBeforeThePerLibraryOne) {
 
 FrameworkFacts cupy() {
   FrameworkFacts fw;
-  fw.framework = "cupy";
+  fw.framework = Framework::cupy;
   fw.distribution = "cupy-cuda12x";
   fw.version = "14.2.0";
   fw.flavor = BuildFlavor::cuda;

@@ -90,7 +90,7 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
     }
     std::string version =
         v.run.answer && !v.run.answer->version.empty() ? " " + v.run.answer->version : "";
-    std::string head = one_line(v.run.framework + version);
+    std::string head = one_line(enum_string(v.run.framework) + version);
     if (v.outcome == verify::LiveOutcome::gpu) {
       out += fmt::format("{} {}: GPU — {}\n", paint(st, fg(fmt::terminal_color::green), "[✓]"),
                          head, one_line(v.summary));

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "facts/framework.h"
 #include "util/enum_names.h"
 
 namespace ongpu {
@@ -59,7 +60,7 @@ struct Finding {
 struct FrameworkVerdict {
   std::string interpreter;
   std::string python_version;
-  std::string framework;  // tensorflow, torch, jax, cupy, onnxruntime
+  Framework framework = Framework::tensorflow;
   std::string distribution;
   std::string version;
   bool gpu = false;

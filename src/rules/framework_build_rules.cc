@@ -21,7 +21,7 @@ void Checker::platform() {
                   fmt::format("{} on macOS has no CUDA support", name_));
     x.evidence.push_back({"python.environments[].platform", plat});
     x.fix.push_back("use a Linux machine with an NVIDIA GPU");
-  } else if (plat == "win32" && fw_.framework == "tensorflow" &&
+  } else if (plat == "win32" && fw_.framework == Framework::tensorflow &&
              knowledge::version_at_least(release_of(fw_.version), "2.11")) {
     // tensorflow.org/install/pip: 2.10 was the last release with GPU support on native Windows.
     auto& x =
@@ -58,7 +58,7 @@ void Checker::wheel_architecture() {
   if (runs || wrong.empty()) return;
   // JAX's compiled part is jaxlib (detect.cc reads its WHEEL).
   std::string dist = fw_.distribution, version = fw_.version;
-  if (fw_.framework == "jax") {
+  if (fw_.framework == Framework::jax) {
     auto it = fw_.components.find("jaxlib");
     dist = "jaxlib";
     version = it == fw_.components.end() ? "" : it->second;
@@ -120,13 +120,13 @@ void Checker::build() {
   }
   if (fw_.flavor != BuildFlavor::cpu && fw_.flavor != BuildFlavor::rocm) return;
   std::string what, fix;
-  if (fw_.framework == "tensorflow") {
+  if (fw_.framework == Framework::tensorflow) {
     what = fw_.distribution == "tensorflow-cpu"
                ? "tensorflow-cpu is the CPU-only package"
                : fmt::format("this TensorFlow {} is not a CUDA build", fw_.version);
     fix = pip(env_, shell_command("uninstall -y {}", fw_.distribution) + " && " +
                         pip(env_, "install 'tensorflow[and-cuda]'"));
-  } else if (fw_.framework == "torch") {
+  } else if (fw_.framework == Framework::torch) {
     what =
         fw_.flavor == BuildFlavor::rocm
             ? fmt::format("torch {} is a ROCm build (for AMD GPUs)", fw_.version)
@@ -136,18 +136,18 @@ void Checker::build() {
         "install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu126   " +
             shell_command("# or the cuXYZ your driver supports: ongpu compat {}",
                           "torch==" + fw_.version));
-  } else if (fw_.framework == "jax") {
+  } else if (fw_.framework == Framework::jax) {
     what = fmt::format(
         "jax {} is installed without a CUDA plugin (jax-cuda12-plugin / jax-cuda13-plugin)",
         fw_.version);
     fix = pip(env_, "install -U 'jax[cuda12]'   # or 'jax[cuda13]' with a driver >= 580");
-  } else if (fw_.framework == "onnxruntime") {
+  } else if (fw_.framework == Framework::onnxruntime) {
     what =
         fmt::format("{} {} is the CPU package; the CUDA execution provider is in onnxruntime-gpu",
                     fw_.distribution, fw_.version);
     fix = pip(env_, shell_command("uninstall -y {}", fw_.distribution) + " && " +
                         pip(env_, "install onnxruntime-gpu"));
-  } else if (fw_.framework == "cupy") {
+  } else if (fw_.framework == Framework::cupy) {
     what = fmt::format("{} is a ROCm build", fw_.distribution);
     fix = pip(env_, shell_command("uninstall -y {}", fw_.distribution) + " && " +
                         pip(env_, "install cupy-cuda12x"));
@@ -176,15 +176,15 @@ void Checker::conflicts() {
     all += ' ';
     all += c.substr(0, c.find(' '));
   }
-  std::string gpu = fw_.framework == "tensorflow"    ? "'tensorflow[and-cuda]'"
-                    : fw_.framework == "onnxruntime" ? "onnxruntime-gpu"
-                                                     : fw_.distribution;
+  std::string gpu = fw_.framework == Framework::tensorflow    ? "'tensorflow[and-cuda]'"
+                    : fw_.framework == Framework::onnxruntime ? "onnxruntime-gpu"
+                                                              : fw_.distribution;
   x.fix.push_back(pip(env_, "uninstall -y " + all));
   x.fix.push_back(pip(env_, "install " + gpu));
 }
 
 void Checker::environment() {
-  if (fw_.framework == "jax" && f_.env.jax_platforms) {
+  if (fw_.framework == Framework::jax && f_.env.jax_platforms) {
     auto v = to_lower(*f_.env.jax_platforms);
     if (v.find("cuda") == std::string::npos && v.find("gpu") == std::string::npos) {
       auto& x =
@@ -194,7 +194,7 @@ void Checker::environment() {
       x.fix.push_back("unset JAX_PLATFORMS");
     }
   }
-  if (fw_.framework == "tensorflow" && f_.env.tf_cpp_min_log_level) {
+  if (fw_.framework == Framework::tensorflow && f_.env.tf_cpp_min_log_level) {
     auto level = parse_number<int>(*f_.env.tf_cpp_min_log_level);
     if (level && *level >= 1) {
       auto& x =
@@ -209,7 +209,7 @@ void Checker::environment() {
 }
 
 void Checker::jax_skew() {
-  if (fw_.framework != "jax") return;
+  if (fw_.framework != Framework::jax) return;
   // The CUDA plugin and its PJRT part are released with jaxlib, at its
   // version (jax's [cuda12] extra pins all three to one version). jax itself
   // may be newer than jaxlib (jax-only releases, such as 0.4.37 over jaxlib

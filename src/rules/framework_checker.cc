@@ -14,13 +14,20 @@
 
 namespace ongpu::framework_check {
 
-std::string pretty(const std::string& framework) {
-  if (framework == "tensorflow") return "TensorFlow";
-  if (framework == "torch") return "PyTorch";
-  if (framework == "jax") return "JAX";
-  if (framework == "cupy") return "CuPy";
-  if (framework == "onnxruntime") return "ONNX Runtime";
-  return framework;
+std::string pretty(Framework framework) {
+  switch (framework) {
+    case Framework::tensorflow:
+      return "TensorFlow";
+    case Framework::torch:
+      return "PyTorch";
+    case Framework::jax:
+      return "JAX";
+    case Framework::cupy:
+      return "CuPy";
+    case Framework::onnxruntime:
+      return "ONNX Runtime";
+  }
+  return enum_string(framework);
 }
 
 // "12.5.1" -> {12, 5}; "12" -> {12, 0}.
@@ -83,17 +90,17 @@ std::string Checker::install_cuda_yourself() const {
 // applies this to every wheel removed in turn). A torch from PyTorch's own
 // index (2.10.0+cu126) is found there again.
 std::string Checker::install_args() const {
-  std::string extra = fw_.framework == "tensorflow" ? "and-cuda"
-                      : fw_.framework == "jax"
+  std::string extra = fw_.framework == Framework::tensorflow ? "and-cuda"
+                      : fw_.framework == Framework::jax
                           ? "cuda" + fw_.cuda_version.value_or("12").substr(0, 2)
                       : fw_.cuda_wheels.empty() ? ""
                                                 : fw_.cuda_wheels.front().extra;
-  const std::string dist = fw_.framework == "jax" ? "jax" : fw_.distribution;
+  const std::string dist = fw_.framework == Framework::jax ? "jax" : fw_.distribution;
   std::string args =
       "install " + shell_quote(fmt::format("{}{}=={}", dist, extra.empty() ? "" : "[" + extra + "]",
                                            fw_.version));
   const auto local = fw_.version.find("+cu");
-  if (fw_.framework == "torch" && local != std::string::npos) {
+  if (fw_.framework == Framework::torch && local != std::string::npos) {
     args += " --extra-index-url https://download.pytorch.org/whl/" + fw_.version.substr(local + 1);
   }
   return args;

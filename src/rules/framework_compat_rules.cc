@@ -48,7 +48,7 @@ std::optional<Target> parse_target(std::string_view t) {
 std::optional<Checker::BuiltCudnn> Checker::built_cudnn() const {
   if (!fw_.cudnn_version) return std::nullopt;
   const std::string own = *fw_.cudnn_version;
-  if (own.find('.') == std::string::npos && fw_.framework == "tensorflow") {
+  if (own.find('.') == std::string::npos && fw_.framework == Framework::tensorflow) {
     auto tested = k_.tensorflow_build(release_of(fw_.version));
     if (tested.build && split(tested.build->cudnn, '.')[0] == own) {
       return BuiltCudnn{tested.build->cudnn,

@@ -41,7 +41,7 @@ struct Case {
 
 FactSet tf_with_wheels() {
   FactSet f = healthy_facts();
-  auto& fw = add_framework(f, "tensorflow", "2.21.0");
+  auto& fw = add_framework(f, Framework::tensorflow, "2.21.0");
   fw.cuda_wheels = {{"nvidia-cudnn-cu12", "<10.0,>=9.3.0.75", "and-cuda", "9.3.0.75"},
                     {"nvidia-cublas-cu12", "<13.0,>=12.5.3.2", "and-cuda", "12.5.3.2"}};
   // An A100: TF 2.21 has sm_80 SASS for it (an H100 gets only compute_90 PTX).
@@ -83,8 +83,8 @@ FactSet tf_with_system_cudnn(const std::string& file_version) {
   return f;
 }
 
-LibraryFact found_library(const std::string& soname, const std::string& real_path,
-                          LoaderStep step, const std::string& found_by) {
+LibraryFact found_library(const std::string& soname, const std::string& real_path, LoaderStep step,
+                          const std::string& found_by) {
   LibraryFact l;
   l.soname = soname;
   l.wanted_by = "nvidia-x-cu12";
@@ -134,25 +134,25 @@ const Case kCases[] = {
                             OtherCopy::Status::shadowed, "later in the search"}};
      }},
     {"framework.cpu_only_build",
-     [](FactSet& f) { add_framework(f, "onnxruntime", "1.32.0", BuildFlavor::cpu); }},
+     [](FactSet& f) { add_framework(f, Framework::onnxruntime, "1.32.0", BuildFlavor::cpu); }},
     {"framework.tensorflow_gpu_stub",
      [](FactSet& f) {
-       auto& fw = add_framework(f, "tensorflow", "2.12.0", BuildFlavor::stub);
+       auto& fw = add_framework(f, Framework::tensorflow, "2.12.0", BuildFlavor::stub);
        fw.distribution = "tensorflow-gpu";
      }},
     {"framework.tensorflow_gpu_outdated",
      [](FactSet& f) {
-       auto& fw = add_framework(f, "tensorflow", "2.10.0");
+       auto& fw = add_framework(f, Framework::tensorflow, "2.10.0");
        fw.distribution = "tensorflow-gpu";
      }},
     {"framework.conflicting_distributions",
      [](FactSet& f) {
-       auto& fw = add_framework(f, "tensorflow", "2.21.0");
+       auto& fw = add_framework(f, Framework::tensorflow, "2.21.0");
        fw.conflicts = {"tensorflow-cpu 2.21.0 (tensorflow_cpu-2.21.0.dist-info)"};
      }},
     {"framework.platform_unsupported",
      [](FactSet& f) {
-       add_framework(f, "tensorflow", "2.15.0");
+       add_framework(f, Framework::tensorflow, "2.15.0");
        f.python.environments[0].platform = std::string("win32");
      }},
     {"framework.cuda_wheels_missing",
@@ -172,31 +172,31 @@ const Case kCases[] = {
      }},
     {"framework.driver_too_old",
      [](FactSet& f) {
-       add_framework(f, "tensorflow", "2.21.0");
+       add_framework(f, Framework::tensorflow, "2.21.0");
        f.nvml.cuda_driver_version = 11040;
        f.cuda.driver_version = 11040;  // cuDriverGetVersion of the same driver
        f.nvml.driver_version = std::string("470.82.01");
      }},
     {"framework.minor_version_compatibility",
      [](FactSet& f) {
-       add_framework(f, "tensorflow", "2.21.0");  // CUDA 12.5
-       f.nvml.cuda_driver_version = 12020;        // 535 branch: CUDA 12.2
+       add_framework(f, Framework::tensorflow, "2.21.0");  // CUDA 12.5
+       f.nvml.cuda_driver_version = 12020;                 // 535 branch: CUDA 12.2
        f.cuda.driver_version = 12020;
        f.nvml.driver_version = std::string("535.104.05");
      }},
     {"framework.gpu_arch_unsupported",
      [](FactSet& f) {
-       add_framework(f, "tensorflow", "2.21.0");
+       add_framework(f, Framework::tensorflow, "2.21.0");
        f.nvml.gpus[0].compute_capability = std::string("5.2");  // below sm_60, no PTX <= 5.2
      }},
     {"framework.gpu_arch_ptx_only",
      [](FactSet& f) {
-       add_framework(f, "tensorflow", "2.21.0");
+       add_framework(f, Framework::tensorflow, "2.21.0");
        f.nvml.gpus[0].compute_capability = std::string("10.0");  // only compute_90 reaches it
      }},
     {"framework.cuda_library_too_old",
      [](FactSet& f) {
-       auto& fw = add_framework(f, "torch", "2.15.0");
+       auto& fw = add_framework(f, Framework::torch, "2.15.0");
        fw.cuda_version = std::string("13.2");
        LibraryFact nccl;
        nccl.soname = "libnccl.so.2";
@@ -211,13 +211,13 @@ const Case kCases[] = {
      }},
     {"framework.build_unknown",
      [](FactSet& f) {
-       auto& fw = add_framework(f, "torch", "2.3.0+cpu");
+       auto& fw = add_framework(f, Framework::torch, "2.3.0+cpu");
        fw.flavor = BuildFlavor::unknown;
        fw.cuda_version = Fact<std::string>::missing("the torch package directory is missing");
      }},
     {"framework.environment_unchecked",
      [](FactSet& f) {
-       add_framework(f, "tensorflow", "2.21.0");
+       add_framework(f, Framework::tensorflow, "2.21.0");
        PythonEnv slow;
        slow.interpreter = "/slow/venv/bin/python";
        slow.probe.status = ProbeStatus::timed_out;
@@ -226,28 +226,29 @@ const Case kCases[] = {
      }},
     {"framework.jax_version_skew",
      [](FactSet& f) {
-       auto& fw = add_framework(f, "jax", "0.10.2");
+       auto& fw = add_framework(f, Framework::jax, "0.10.2");
        fw.components = {{"jaxlib", "0.10.2"}, {"jax-cuda12-plugin", "0.9.0"}};
      }},
     {"framework.jax_platforms_cpu",
      [](FactSet& f) {
-       add_framework(f, "jax", "0.10.2");
+       add_framework(f, Framework::jax, "0.10.2");
        f.env.jax_platforms = "cpu";
      }},
     {"framework.wheel_wrong_architecture",
      [](FactSet& f) {
-       auto& fw = add_framework(f, "tensorflow", "2.21.0");
+       auto& fw = add_framework(f, Framework::tensorflow, "2.21.0");
        fw.wheel_tags = std::vector<std::string>{"cp311-cp311-manylinux_2_17_aarch64"};
      }},
     {"framework.cuda_libraries_mixed",
      [](FactSet& f) {
        f = tf_with_libraries();  // CUDA 12.5.1
-       f.python.environments[0].frameworks[0].libraries.push_back(found_library(
-           "libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", LoaderStep::ld_so_cache, "ld.so.cache"));
+       f.python.environments[0].frameworks[0].libraries.push_back(
+           found_library("libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12",
+                         LoaderStep::ld_so_cache, "ld.so.cache"));
      }},
     {"framework.tf_log_level_hides_warnings",
      [](FactSet& f) {
-       add_framework(f, "tensorflow", "2.21.0");
+       add_framework(f, Framework::tensorflow, "2.21.0");
        f.env.tf_cpp_min_log_level = "3";
      }},
 };
@@ -401,11 +402,11 @@ TEST(FrameworkRules, MachineRootCauseIsCarriedIntoEveryFramework) {
 
 TEST(FrameworkRules, OneFrameworkOnTheCpuIsAWarningAllIsNotUsable) {
   FactSet f = tf_with_wheels();
-  add_framework(f, "onnxruntime", "1.32.0", BuildFlavor::cpu);
+  add_framework(f, Framework::onnxruntime, "1.32.0", BuildFlavor::cpu);
   Report some = build_report(f);
   EXPECT_EQ(some.verdict.exit_code, 1);
   FactSet g = healthy_facts();
-  add_framework(g, "onnxruntime", "1.32.0", BuildFlavor::cpu);
+  add_framework(g, Framework::onnxruntime, "1.32.0", BuildFlavor::cpu);
   Report all = build_report(g);
   EXPECT_EQ(all.verdict.exit_code, 2);
   EXPECT_EQ(all.verdict.root_cause, "framework.cpu_only_build");
@@ -421,7 +422,7 @@ TEST(FrameworkRules, SassOfTheSameMajorRunsAndNewerDriverIsFine) {
 
 TEST(FrameworkRules, AJaxOnlyReleaseIsNoSkew) {
   FactSet f = healthy_facts();
-  auto& fw = add_framework(f, "jax", "0.4.37");
+  auto& fw = add_framework(f, Framework::jax, "0.4.37");
   fw.components = {
       {"jaxlib", "0.4.36"}, {"jax-cuda12-plugin", "0.4.36"}, {"jax-cuda12-pjrt", "0.4.36"}};
   EXPECT_FALSE(has(framework_findings(f), "framework.jax_version_skew"));
@@ -437,7 +438,7 @@ TEST(FrameworkRules, ForwardCompatibleLibcudaDecidesTheCudaLevel) {
 
 TEST(FrameworkRules, OnlyVisibleGpusAreCheckedForArchitecture) {
   FactSet f = healthy_facts(2);
-  add_framework(f, "tensorflow", "2.21.0");
+  add_framework(f, Framework::tensorflow, "2.21.0");
   f.nvml.gpus[0].compute_capability = std::string("8.0");
   f.nvml.gpus[1].compute_capability = std::string("3.7");  // a K80 the process does not see
   f.cuda_all = f.cuda;
@@ -449,7 +450,7 @@ TEST(FrameworkRules, OnlyVisibleGpusAreCheckedForArchitecture) {
 
 TEST(FrameworkRules, ArchSpecificSassRunsOnlyOnItsOwnGpu) {
   FactSet f = healthy_facts();
-  auto& fw = add_framework(f, "tensorflow", "2.21.0");
+  auto& fw = add_framework(f, Framework::tensorflow, "2.21.0");
   fw.gpu_targets = std::vector<std::string>{"sm_90a"};
   f.nvml.gpus[0].compute_capability = std::string("9.0");
   EXPECT_FALSE(has(framework_findings(f), "framework.gpu_arch_unsupported"));
@@ -461,7 +462,7 @@ TEST(FrameworkRules, ArchSpecificSassRunsOnlyOnItsOwnGpu) {
 // not a slow first start; compute_100f serves only its own major.
 TEST(FrameworkRules, ArchSpecificPtxIsNoKernelImageElsewhere) {
   FactSet f = healthy_facts();
-  auto& fw = add_framework(f, "tensorflow", "2.21.0");
+  auto& fw = add_framework(f, Framework::tensorflow, "2.21.0");
   fw.gpu_targets = std::vector<std::string>{"compute_90a"};
   f.nvml.gpus[0].compute_capability = std::string("9.0");
   EXPECT_TRUE(has(framework_findings(f), "framework.gpu_arch_ptx_only"));
@@ -487,7 +488,7 @@ const Finding* get(const std::vector<Finding>& fs, const std::string& id) {
 
 TEST(FrameworkRules, AWheelForThisMachineOrAPurePythonOneIsFine) {
   FactSet f = healthy_facts();
-  auto& fw = add_framework(f, "tensorflow", "2.21.0");
+  auto& fw = add_framework(f, Framework::tensorflow, "2.21.0");
   fw.wheel_tags = std::vector<std::string>{"cp311-cp311-manylinux_2_17_x86_64",
                                            "cp311-cp311-manylinux2014_x86_64"};
   EXPECT_FALSE(has(framework_findings(f), "framework.wheel_wrong_architecture"));
@@ -506,7 +507,7 @@ TEST(FrameworkRules, AWheelForThisMachineOrAPurePythonOneIsFine) {
 
 TEST(FrameworkRules, AWrongArchitectureWheelIsReinstalledWithTheInterpretersPip) {
   FactSet f = healthy_facts();
-  auto& fw = add_framework(f, "jax", "0.10.2");
+  auto& fw = add_framework(f, Framework::jax, "0.10.2");
   fw.components = {{"jaxlib", "0.10.2"}, {"jax-cuda12-plugin", "0.10.2"}};
   fw.wheel_tags = std::vector<std::string>{"cp311-cp311-macosx_11_0_arm64"};  // jaxlib's
   auto found = framework_findings(f);
@@ -574,7 +575,7 @@ TEST(FrameworkRules, ACudnnWheelTheLoaderTakesIsJudgedByTheWheelsVersion) {
 TEST(FrameworkRules, TensorflowWithoutPinsIsToldToInstallItsCudaAndCudnn) {
   // TF 2.12: CUDA 11.8 and cuDNN 8 in build_info.py, no [and-cuda] extra.
   FactSet f = healthy_facts();
-  auto& fw = add_framework(f, "tensorflow", "2.12.0");
+  auto& fw = add_framework(f, Framework::tensorflow, "2.12.0");
   fw.cuda_version = std::string("11.8");
   fw.cudnn_version = std::string("8");
   LibraryFact l;
@@ -626,16 +627,17 @@ TEST(FrameworkRules, LibrariesOfOneCudaReleaseAreNotMixed) {
                                                     "/venv/lib/python3.11/site-packages",
                                                     "nvidia_cudnn_cu12-9.3.0.75.dist-info",
                                                     {}});
-  fw.libraries.push_back(found_library("libcudart.so.12",
-                                       "/usr/local/cuda-12.4/lib64/libcudart.so.12.4.127",
-                                       LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /usr/local/cuda-12.4/lib64"));
+  fw.libraries.push_back(found_library(
+      "libcudart.so.12", "/usr/local/cuda-12.4/lib64/libcudart.so.12.4.127",
+      LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /usr/local/cuda-12.4/lib64"));
   fw.libraries.push_back(found_library(
       "libcublas.so.12", "/venv/lib/python3.11/site-packages/nvidia/cublas/lib/libcublas.so.12",
       LoaderStep::dt_runpath, "DT_RUNPATH of libtensorflow_framework.so.2"));
   EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
   // Sonames shared by several releases say nothing by themselves.
-  fw.libraries.push_back(
-      found_library("libcurand.so.10", "/usr/lib/x86_64-linux-gnu/libcurand.so.10", LoaderStep::ld_so_cache, "ld.so.cache"));
+  fw.libraries.push_back(found_library("libcurand.so.10",
+                                       "/usr/lib/x86_64-linux-gnu/libcurand.so.10",
+                                       LoaderStep::ld_so_cache, "ld.so.cache"));
   EXPECT_FALSE(has(framework_findings(f), "framework.cuda_libraries_mixed"));
 }
 
@@ -648,10 +650,12 @@ TEST(FrameworkRules, MixedReleasesNameEachLibraryAndTheWayOut) {
                                                     "/venv/lib/python3.11/site-packages",
                                                     "nvidia_cudnn_cu12-9.3.0.75.dist-info",
                                                     {}});
-  fw.libraries.push_back(found_library(
-      "libcusparse.so.12", "/usr/local/cuda-13.0/lib/libcusparse.so.12", LoaderStep::ld_so_cache, "ld.so.cache"));
+  fw.libraries.push_back(found_library("libcusparse.so.12",
+                                       "/usr/local/cuda-13.0/lib/libcusparse.so.12",
+                                       LoaderStep::ld_so_cache, "ld.so.cache"));
   fw.libraries.push_back(found_library("libcufft.so.12", "/opt/cuda-13.0/lib64/libcufft.so.12",
-                                       LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /opt/cuda-13.0/lib64"));
+                                       LoaderStep::ld_library_path,
+                                       "LD_LIBRARY_PATH entry /opt/cuda-13.0/lib64"));
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cuda_libraries_mixed");
   ASSERT_NE(x, nullptr);
@@ -676,15 +680,15 @@ TEST(FrameworkRules, MixedReleasesNameEachLibraryAndTheWayOut) {
 
 TEST(FrameworkRules, TwoToolkitsOfOneMajorAreMixedToo) {
   FactSet f = healthy_facts();
-  auto& fw = add_framework(f, "tensorflow", "2.12.0");
+  auto& fw = add_framework(f, Framework::tensorflow, "2.12.0");
   fw.cuda_version = std::string("11.8");
   fw.cudnn_version = std::string("8");
-  fw.libraries.push_back(found_library("libcudart.so.11.0",
-                                       "/usr/local/cuda-11.8/lib64/libcudart.so.11.8.89",
-                                       LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /usr/local/cuda-11.8/lib64"));
-  fw.libraries.push_back(found_library("libcufft.so.10",
-                                       "/usr/local/cuda-11.2/lib64/libcufft.so.10.4.0.72",
-                                       LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /usr/local/cuda-11.2/lib64"));
+  fw.libraries.push_back(found_library(
+      "libcudart.so.11.0", "/usr/local/cuda-11.8/lib64/libcudart.so.11.8.89",
+      LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /usr/local/cuda-11.8/lib64"));
+  fw.libraries.push_back(found_library(
+      "libcufft.so.10", "/usr/local/cuda-11.2/lib64/libcufft.so.10.4.0.72",
+      LoaderStep::ld_library_path, "LD_LIBRARY_PATH entry /usr/local/cuda-11.2/lib64"));
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cuda_libraries_mixed");
   ASSERT_NE(x, nullptr);
@@ -696,7 +700,7 @@ TEST(FrameworkRules, TwoToolkitsOfOneMajorAreMixedToo) {
 
 TEST(FrameworkRules, FixesInstallIntoTheSameInterpreter) {
   FactSet f = healthy_facts();
-  add_framework(f, "jax", "0.10.2", BuildFlavor::cpu);
+  add_framework(f, Framework::jax, "0.10.2", BuildFlavor::cpu);
   auto found = framework_findings(f);
   ASSERT_TRUE(has(found, "framework.cpu_only_build"));
   EXPECT_EQ(found[0].fix[0].rfind("/venv/bin/python -m pip install", 0), 0u) << found[0].fix[0];
@@ -707,7 +711,7 @@ TEST(FrameworkRules, FixesInstallIntoTheSameInterpreter) {
 // tests/ground_truth applies them to real environments with each wheel removed.
 TEST(FrameworkRules, AMissingPinnedWheelIsInstalledByTheFrameworksOwnRequirement) {
   FactSet f = healthy_facts();
-  auto& jax = add_framework(f, "jax", "0.10.2");
+  auto& jax = add_framework(f, Framework::jax, "0.10.2");
   jax.components = {{"jaxlib", "0.10.2"}, {"jax-cuda12-plugin", "0.10.1"}};
   jax.cuda_version = std::string("12.9");
   const Finding* skew = nullptr;
@@ -719,7 +723,7 @@ TEST(FrameworkRules, AMissingPinnedWheelIsInstalledByTheFrameworksOwnRequirement
   EXPECT_EQ(skew->fix[0], "/venv/bin/python -m pip install 'jax[cuda12]==0.10.2'");
 
   FactSet t = healthy_facts();
-  auto& torch = add_framework(t, "torch", "2.10.0+cu126");
+  auto& torch = add_framework(t, Framework::torch, "2.10.0+cu126");
   torch.cuda_wheels = {{"nvidia-nvtx-cu12", "==12.6.77", "", ""},
                        {"nvidia-cublas-cu12", "==12.6.4.1", "", "12.6.4.1"}};
   found = framework_findings(t);
@@ -782,7 +786,7 @@ TEST(FrameworkRules, AnUncheckedEnvironmentIsNeverACleanBillOfHealth) {
 // with a "+cpu" version (issue: hardening §5).
 TEST(FrameworkRules, AnUnreadableBuildIsUnknownNeverGpu) {
   FactSet f = healthy_facts();
-  auto& fw = add_framework(f, "torch", "2.3.0+cpu");
+  auto& fw = add_framework(f, Framework::torch, "2.3.0+cpu");
   fw.flavor = BuildFlavor::unknown;
   fw.cuda_version = Fact<std::string>::missing("the torch package directory is missing");
   Report r = build_report(f);

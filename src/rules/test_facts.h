@@ -93,8 +93,7 @@ inline FactSet healthy_facts(int gpus = 1) {
 namespace ongpu::testing {
 
 // A Python environment with one framework in it, added to `f`.
-inline FrameworkFacts& add_framework(FactSet& f, const std::string& framework,
-                                     const std::string& version,
+inline FrameworkFacts& add_framework(FactSet& f, Framework framework, const std::string& version,
                                      BuildFlavor flavor = BuildFlavor::cuda) {
   if (f.python.environments.empty()) {
     PythonEnv env;
@@ -111,19 +110,19 @@ inline FrameworkFacts& add_framework(FactSet& f, const std::string& framework,
   auto& env = f.python.environments.front();
   FrameworkFacts fw;
   fw.framework = framework;
-  fw.distribution = framework;
+  fw.distribution = enum_string(framework);
   fw.version = version;
-  fw.package_dir = "/venv/lib/python3.11/site-packages/" + framework;
+  fw.package_dir = "/venv/lib/python3.11/site-packages/" + enum_string(framework);
   fw.flavor = flavor;
   fw.cuda_version = std::string("12.5.1");
   fw.cudnn_version = std::string("9");
   fw.gpu_targets = std::vector<std::string>{"sm_60", "sm_70", "sm_80", "sm_89", "compute_90"};
   env.frameworks.push_back(fw);
-  env.distributions.push_back({framework,
+  env.distributions.push_back({enum_string(framework),
                                version,
                                "pip",
                                env.site_packages[0],
-                               framework + "-" + version + ".dist-info",
+                               enum_string(framework) + "-" + version + ".dist-info",
                                {}});
   return env.frameworks.back();
 }

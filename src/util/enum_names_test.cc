@@ -44,6 +44,7 @@ TEST(EnumNames, EveryNamedEnumRoundTrips) {
   expect_names_round_trip<verify::DeviceKind>();
   expect_names_round_trip<verify::LiveStage>();
   expect_names_round_trip<OrderSource>();
+  expect_names_round_trip<Framework>();
   expect_names_round_trip<knowledge::CompatKind>();
 }
 

@@ -21,8 +21,8 @@ sys::ChildSpec probe_spec(const LiveRequest& r) {
       (major > 3 || (major == 3 && minor >= 11))) {
     spec.argv.push_back("-P");
   }
-  for (auto a :
-       {std::string("-c"), std::string(probe_source()), r.framework, std::to_string(r.size)}) {
+  for (auto a : {std::string("-c"), std::string(probe_source()), enum_string(r.framework),
+                 std::to_string(r.size)}) {
     spec.argv.push_back(std::move(a));
   }
   // The nonce goes on stdin, not in argv or the environment, which code the
@@ -32,14 +32,14 @@ sys::ChildSpec probe_spec(const LiveRequest& r) {
   spec.env_changes["PYTHONDONTWRITEBYTECODE"] = "1";
   spec.env_changes["CUDA_CACHE_DISABLE"] = "1";
   spec.env_changes["CUPY_CACHE_IN_MEMORY"] = "1";  // no ~/.cupy/kernel_cache
-  if (r.framework == "tensorflow") {
+  if (r.framework == Framework::tensorflow) {
     // Show TensorFlow's informational lines and the dynamic loader's, which
     // name each GPU library it could not load.
     spec.env_changes["TF_CPP_MIN_LOG_LEVEL"] = "0";
     spec.env_changes["TF_CPP_VMODULE"] = "dso_loader=1";
   }
   // Never take a whole shared card: JAX otherwise preallocates 75% of it.
-  if (r.framework == "jax") spec.env_changes["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false";
+  if (r.framework == Framework::jax) spec.env_changes["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false";
   return spec;
 }
 
@@ -59,7 +59,8 @@ LiveRun read_live_run(const LiveRequest& r, const sys::ChildOutcome& outcome) {
   run.interpreter = r.interpreter;
   auto parsed = probe::parse_probe_output(outcome, r.nonce);
   run.probe = parsed.run;
-  if (run.probe.status != ProbeStatus::spawn_failed) {  // keep the spawn error, which is the whole story then
+  if (run.probe.status !=
+      ProbeStatus::spawn_failed) {  // keep the spawn error, which is the whole story then
     run.probe.stderr_tail = sanitize_text(
         outcome.err.size() <= 4000 ? outcome.err : outcome.err.substr(outcome.err.size() - 4000));
   }

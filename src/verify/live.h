@@ -133,7 +133,7 @@ struct LiveError {
 
 // What the probe itself reports (the JSON object probe.py prints).
 struct ProbeAnswer {
-  std::string framework;
+  Framework framework = Framework::tensorflow;
   std::string python;
   std::string version;
   std::optional<double> import_seconds;
@@ -187,7 +187,7 @@ struct LiveMessage {
 
 // One framework verified in one interpreter.
 struct LiveRun {
-  std::string framework;
+  Framework framework = Framework::tensorflow;
   std::string interpreter;
   ProbeRun probe;  // ok, timed_out, crashed, exited, garbage, spawn_failed
   std::optional<ProbeAnswer> answer;
@@ -207,7 +207,7 @@ struct LiveRun {
 };
 
 struct LiveRequest {
-  std::string framework;
+  Framework framework = Framework::tensorflow;
   std::string interpreter;
   int size = 0;  // 0: 4096 with a GPU, 1000 without
   // The interpreter's version ("3.11.7"), when the doctor's query gave it:

@@ -12,7 +12,7 @@ bool has(const std::vector<std::string>& argv, const std::string& a) {
 }
 
 TEST(ProbeSpec, DashPFromPython311AndTheNonceOnStdinOnly) {
-  LiveRequest r{"torch", "/venv/bin/python", 16, "3.11.7"};
+  LiveRequest r{Framework::torch, "/venv/bin/python", 16, "3.11.7"};
   auto spec = probe_spec(r);
   EXPECT_EQ(spec.argv[0], "/venv/bin/python");
   EXPECT_EQ(spec.argv[1], "-P");
@@ -26,10 +26,10 @@ TEST(ProbeSpec, DashPFromPython311AndTheNonceOnStdinOnly) {
   // Before 3.11 there is no -P (the probe drops "" from sys.path itself); an
   // unknown version gets none either.
   for (const char* old : {"3.10.12", "2.7.18", ""}) {
-    LiveRequest o{"torch", "/venv/bin/python", 16, old};
+    LiveRequest o{Framework::torch, "/venv/bin/python", 16, old};
     EXPECT_FALSE(has(probe_spec(o).argv, "-P")) << old;
   }
-  LiveRequest next{"torch", "/venv/bin/python", 16, "3.13.0"};
+  LiveRequest next{Framework::torch, "/venv/bin/python", 16, "3.13.0"};
   EXPECT_TRUE(has(probe_spec(next).argv, "-P"));
   // Each request has its own nonce.
   EXPECT_NE(LiveRequest{}.nonce, LiveRequest{}.nonce);

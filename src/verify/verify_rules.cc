@@ -253,12 +253,20 @@ class LiveRules {
 };
 
 // What to install for a framework that does not import at all: the GPU build.
-std::string install_name(const std::string& framework) {
-  if (framework == "tensorflow") return "'tensorflow[and-cuda]'";
-  if (framework == "jax") return "-U 'jax[cuda12]'";
-  if (framework == "cupy") return "cupy-cuda12x";
-  if (framework == "onnxruntime") return "onnxruntime-gpu";
-  return framework;  // torch: the default Linux wheel is a CUDA build
+std::string install_name(Framework framework) {
+  switch (framework) {
+    case Framework::tensorflow:
+      return "'tensorflow[and-cuda]'";
+    case Framework::jax:
+      return "-U 'jax[cuda12]'";
+    case Framework::cupy:
+      return "cupy-cuda12x";
+    case Framework::onnxruntime:
+      return "onnxruntime-gpu";
+    case Framework::torch:
+      return "torch";  // the default Linux wheel is a CUDA build
+  }
+  return enum_string(framework);
 }
 
 std::string summarize(const LiveVerdict& v) {

@@ -26,7 +26,7 @@ Report doctor_predicting(bool gpu, const std::string& root_cause = "") {
   Report r;
   FrameworkVerdict fv;
   fv.interpreter = kPython;
-  fv.framework = "torch";
+  fv.framework = Framework::torch;
   fv.gpu = gpu;
   fv.root_cause = root_cause;
   fv.summary = root_cause.empty() ? "" : "the doctor's reason";
@@ -34,7 +34,7 @@ Report doctor_predicting(bool gpu, const std::string& root_cause = "") {
   PythonEnv env;
   env.interpreter = kPython;
   FrameworkFacts fw;
-  fw.framework = "torch";
+  fw.framework = Framework::torch;
   LibraryFact cudnn;
   cudnn.soname = "libcudnn.so.9";
   cudnn.outcome = LibraryOutcome::found;
@@ -57,12 +57,12 @@ LiveTiming timing(double ms, const std::string& device) {
 // A probe that ran to the end and computed on the GPU, 100x faster than the CPU.
 LiveRun gpu_run() {
   LiveRun run;
-  run.framework = "torch";
+  run.framework = Framework::torch;
   run.interpreter = kPython;
   run.probe.status = ProbeStatus::ok;
   run.probe.last_stage = "libraries";
   ProbeAnswer a;
-  a.framework = "torch";
+  a.framework = Framework::torch;
   a.version = "2.5.1+cu124";
   a.devices = {{DeviceKind::gpu, "cuda:0", "NVIDIA H100", "9.0"}, {DeviceKind::cpu, "cpu", "", ""}};
   LiveCompute c;
