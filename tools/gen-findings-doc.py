@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes docs/findings.md from the finding catalog in src/rules/catalog.cc.
+"""Writes docs/findings.md from the finding catalog in src/rules/catalog_entries.h.
 
 Run it after changing the catalog; a unit test (rules/catalog_test.cc) fails
 when an id is missing from the document.
@@ -8,7 +8,7 @@ import pathlib
 import re
 
 root = pathlib.Path(__file__).resolve().parent.parent
-src = (root / "src/rules/catalog.cc").read_text()
+src = (root / "src/rules/catalog_entries.h").read_text()
 # A string may be split into adjacent literals (clang-format wraps them).
 lit = r'((?:"(?:[^"\\]|\\.)*"\s*)+)'
 entry = re.compile(r'\{"([a-z_]+\.[a-z_]+)", (\w+), (\w+),\s*' + lit + r',\s*' + lit + r'\}', re.S)
@@ -46,7 +46,7 @@ out = ["# Findings", "",
        "finding explains it (below): then that finding is the root cause, and an error.",
        "The doctor prints a fix specific to the machine (the exact variable value to export, the",
        "GPU index, the group to join); the fix below is the general one.", "",
-       "This file is generated from `src/rules/catalog.cc` by `tools/gen-findings-doc.py`.", ""]
+       "This file is generated from `src/rules/catalog_entries.h` by `tools/gen-findings-doc.py`.", ""]
 for link, title in titles.items():
     if link not in rows:
         continue

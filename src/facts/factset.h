@@ -406,6 +406,10 @@ struct LibraryFact {
                           // TensorFlow without pins the build_info.py version it follows from
                           // (build_info.py cuda_version 11.8)
   std::string requester;  // the framework's file that loads it ("" when none was found)
+  // The framework's object that lists it as DT_NEEDED (its path): the loader
+  // loads it with that object, and the object's symbols must be in it. ""
+  // when the framework loads it by dlopen or a preload.
+  std::string needed_by;
   // gpu: the framework needs it to register a GPU (or to import); later: it
   // opens it on first use (knowledge/framework_libraries.csv)
   LibraryRole role = LibraryRole::gpu;
@@ -434,6 +438,7 @@ struct LibraryFact {
     v("soname", soname);
     v("wanted_by", wanted_by);
     v("requester", requester);
+    v("needed_by", needed_by);
     v("role", role);
     v("outcome", outcome);
     v("path", path);

@@ -340,8 +340,8 @@ bool in_wheel_dir(const std::string& path) {
 void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
   std::vector<LibraryFact*> outside;
   for (auto& l : fw.libraries) {
-    if (l.outcome == LibraryOutcome::found && starts_with(l.wanted_by, "DT_NEEDED of ") &&
-        l.real_path && !in_wheel_dir(*l.real_path)) {
+    if (l.outcome == LibraryOutcome::found && !l.needed_by.empty() && l.real_path &&
+        !in_wheel_dir(*l.real_path)) {
       outside.push_back(&l);
     }
   }
@@ -358,7 +358,7 @@ void check_symbols(const sys::FileSystem& fs, FrameworkFacts& fw) {
   std::sort(defined.begin(), defined.end());
   std::vector<std::string> objects;
   for (const auto* l : outside) {
-    const std::string object = dir_of(l->requester) + "/" + l->wanted_by.substr(13);
+    const std::string& object = l->needed_by;
     if (std::find(objects.begin(), objects.end(), object) == objects.end())
       objects.push_back(object);
   }
@@ -415,6 +415,7 @@ LibraryFact library_fact(const sys::FileSystem& fs, const PythonEnv& env, const 
   lib.wanted_by = want.wanted_by;
   lib.role = want.role;
   lib.requester = requester;
+  lib.needed_by = want.needed_by;
   lib.outcome = r.outcome;
   if (r.outcome == libs::Outcome::found) {
     lib.path = r.path;
@@ -546,6 +547,7 @@ class PathfinderLoads {
       w.role = want.role == LibraryRole::gpu ? LibraryRole::gpu : LibraryRole::later;
       w.soname = so;
       w.wanted_by = "DT_NEEDED of " + name;
+      w.needed_by = *module;
       w.pathfinder = want.pathfinder;
       put(library_fact(fs_, env_, w, libs::resolve_library(fs_, so, who, ctx_), *module, ctx_,
                        process_),
@@ -656,11 +658,13 @@ void resolve_libraries(const sys::FileSystem& fs, const PythonEnv& env, Framewor
         // Listed by another row too: the object's own need decides its role.
         have->role = w.role;
         have->wanted_by = "DT_NEEDED of " + name;
+        have->needed_by = dir_of(who.object.path) + "/" + name;
         continue;
       }
       WantedLibrary n = w;
       n.soname = so;
       n.wanted_by = "DT_NEEDED of " + name;
+      n.needed_by = dir_of(who.object.path) + "/" + name;
       n.from_needed = false;
       wanted.push_back(std::move(n));
     }

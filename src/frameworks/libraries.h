@@ -25,6 +25,9 @@ struct WantedLibrary {
   std::string soname;  // libcudnn.so.9
   std::string
       wanted_by;  // the pinned wheel (nvidia-cudnn-cu12), or "build_info.py cudnn_version 8"
+  // The framework's object that lists it as DT_NEEDED (its path); "" when
+  // the framework loads it by dlopen or a preload.
+  std::string needed_by;
   // gpu: the framework needs it to register a GPU (or to import); later: it
   // opens it on first use, and its absence does not keep it off the GPU.
   LibraryRole role = LibraryRole::gpu;

@@ -152,7 +152,7 @@ void Checker::libraries(bool none_installed, const std::string& install) {
     if (!l.missing_symbols.empty() && l.outcome == LibraryOutcome::found) {
       // Another copy than the one the framework was linked with, and older:
       // the loader stops at the first symbol it lacks.
-      const std::string object = l.wanted_by.substr(l.wanted_by.rfind(' ') + 1);
+      const std::string object = l.needed_by.substr(l.needed_by.rfind('/') + 1);
       auto& x = add(
           "framework.cuda_library_too_old",
           fmt::format("{} is loaded from {} ({}), which lacks {}{} that {} needs: {} fails to load",

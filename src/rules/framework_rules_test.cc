@@ -201,6 +201,7 @@ const Case kCases[] = {
        LibraryFact nccl;
        nccl.soname = "libnccl.so.2";
        nccl.wanted_by = "DT_NEEDED of libtorch_cuda.so";
+       nccl.needed_by = fw.package_dir + "/lib/libtorch_cuda.so";
        nccl.requester = fw.package_dir + "/lib/libtorch_cuda.so";
        nccl.outcome = LibraryOutcome::found;
        nccl.path = nccl.real_path = std::string("/usr/local/cuda-13.0/lib/libnccl.so.2");
@@ -347,6 +348,7 @@ TEST(FrameworkRules, ALibraryTheFrameworksObjectNeedsIsFixedByItsOwnInstall) {
   auto& fw = f.python.environments[0].frameworks[0];
   auto& lib = fw.libraries[0];
   lib.wanted_by = "DT_NEEDED of libtensorflow_framework.so.2";
+  lib.needed_by = fw.package_dir + "/libtensorflow_framework.so.2";
   lib.outcome = LibraryOutcome::not_found;
   const auto found = framework_findings(f);
   auto it = std::find_if(found.begin(), found.end(),
