@@ -22,10 +22,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   outcome.kind = ongpu::sys::ChildOutcome::Kind::exited;
   outcome.out = std::string(text);
   outcome.err = std::string(text);
-  auto run = ongpu::verify::read_live_run({"torch", "/usr/bin/python3", 0}, outcome);
-  FUZZ_CHECK(run.probe.status == "ok" || run.probe.status == "garbage" ||
-             run.probe.status == "exited");
-  FUZZ_CHECK(run.probe.status != "ok" || run.answer.has_value());
+  auto run =
+      ongpu::verify::read_live_run({ongpu::Framework::torch, "/usr/bin/python3", 0}, outcome);
+  FUZZ_CHECK(run.probe.status == ongpu::ProbeStatus::ok ||
+             run.probe.status == ongpu::ProbeStatus::garbage ||
+             run.probe.status == ongpu::ProbeStatus::exited);
+  FUZZ_CHECK(run.probe.status != ongpu::ProbeStatus::ok || run.answer.has_value());
   (void)ongpu::verify::last_stage(outcome.out);
   return 0;
 }

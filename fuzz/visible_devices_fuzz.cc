@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (e.kind == ongpu::VisibleEntry::Kind::index) FUZZ_CHECK(e.index >= 0);
   }
 
-  auto r = ongpu::resolve_visible(value, machine(), "cuda");
+  auto r = ongpu::resolve_visible(value, machine(), ongpu::OrderSource::cuda);
   FUZZ_CHECK(r.variable_set);
   FUZZ_CHECK(r.visible.size() <= entries.size());
   std::vector<std::string> seen;
