@@ -161,6 +161,7 @@ struct ProbeRun {
   double deadline_ms = 0;  // the deadline it ran under
   int pid = 0;             // its process id (so its own GPU use can be told apart)
   std::string stderr_tail;
+  int spawn_errno = 0;  // spawn_failed: why it could not be started (errno), 0 otherwise
   template <class V>
   void fields(V& v) {
     v("status", status);
@@ -171,6 +172,7 @@ struct ProbeRun {
     v("deadline_ms", deadline_ms);
     v("pid", pid);
     v("stderr_tail", stderr_tail);
+    v("spawn_errno", spawn_errno);
   }
 };
 

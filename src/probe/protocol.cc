@@ -114,6 +114,7 @@ ParsedProbe parse_probe_output(const sys::ChildOutcome& outcome, const std::stri
     case Kind::spawn_failed:
       p.run.status = ProbeStatus::spawn_failed;
       p.run.stderr_tail = outcome.spawn_error;
+      p.run.spawn_errno = outcome.spawn_errno;
       break;
     case Kind::timed_out:
       p.run.status = ProbeStatus::timed_out;

@@ -159,6 +159,7 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
   if (o.kind == Kind::spawn_failed) {
     e.probe.status = ProbeStatus::spawn_failed;
     e.probe.stderr_tail = o.spawn_error;
+    e.probe.spawn_errno = o.spawn_errno;
   } else if (o.kind == Kind::timed_out) {
     e.probe.status = ProbeStatus::timed_out;
   } else if (o.kind == Kind::signaled) {
@@ -172,7 +173,8 @@ PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {
   }
   auto str = [&](const char* key) -> Fact<std::string> {
     if (e.probe.status != ProbeStatus::ok)
-      return Fact<std::string>::missing("the interpreter did not answer (" + enum_string(e.probe.status) + ")");
+      return Fact<std::string>::missing("the interpreter did not answer (" +
+                                        enum_string(e.probe.status) + ")");
     auto it = fields.find(key);
     if (it == fields.end())
       return Fact<std::string>::missing(std::string("the interpreter gave no ") + key);

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include <cerrno>
+
 #include "probe/nvml_probe.h"
 #include "rules/catalog.h"
 #include "rules/rules.h"
@@ -102,7 +104,7 @@ bool probe_problem(const FactSet& f, const ApiFacts& facts, const char* api, con
                     why));
     x.evidence.push_back({prefix + ".probe.status", "spawn_failed"});
     x.evidence.push_back({prefix + ".probe.stderr_tail", why});
-    if (why.find("Too many open files") != std::string::npos) {
+    if (run.spawn_errno == EMFILE || run.spawn_errno == ENFILE) {
       x.fix.push_back(
           "ulimit -n 1024   # then run ongpu again: it needs a few file descriptors per probe");
     } else {

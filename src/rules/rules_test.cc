@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <functional>
 
 #include "rules/catalog.h"
@@ -111,6 +112,7 @@ const Case kCases[] = {
      [](FactSet& f) {
        f.nvml.probe.status = ProbeStatus::spawn_failed;
        f.nvml.probe.stderr_tail = "Too many open files";
+       f.nvml.probe.spawn_errno = EMFILE;
      }},
     {"cuda.probe_not_started",
      [](FactSet& f) {

@@ -301,11 +301,13 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
   for (size_t i = 0; i < specs.size(); ++i) {
     int out_pipe[2], err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+      outcomes[i].spawn_errno = errno;
       outcomes[i].spawn_error = std::strerror(errno);
       running[i].reaped = true;
       continue;
     }
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+      outcomes[i].spawn_errno = errno;
       outcomes[i].spawn_error = std::strerror(errno);
       ::close(out_pipe[0]);
       ::close(out_pipe[1]);
@@ -317,8 +319,9 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
       // At most PIPE_BUF: written before the child starts, so it must fit a
       // pipe that a user over pipe-user-pages-soft gets (one page).
       if (specs[i].stdin_data.size() > PIPE_BUF || ::pipe2(in_pipe, O_CLOEXEC) != 0) {
-        outcomes[i].spawn_error = specs[i].stdin_data.size() > PIPE_BUF ? "stdin data over PIPE_BUF"
-                                                                        : std::strerror(errno);
+        const bool too_big = specs[i].stdin_data.size() > PIPE_BUF;
+        outcomes[i].spawn_errno = too_big ? E2BIG : errno;
+        outcomes[i].spawn_error = too_big ? "stdin data over PIPE_BUF" : std::strerror(errno);
         for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
         running[i].reaped = true;
         continue;
@@ -362,6 +365,7 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
     ::close(err_pipe[1]);
     if (in_pipe[0] >= 0) ::close(in_pipe[0]);
     if (rc != 0) {
+      outcomes[i].spawn_errno = rc;
       outcomes[i].spawn_error = std::strerror(rc);
       ::close(out_pipe[0]);
       ::close(err_pipe[0]);

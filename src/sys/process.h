@@ -29,6 +29,7 @@ struct ChildOutcome {
   std::string out;  // stdout, capped
   std::string err;  // stderr, capped
   std::string spawn_error;
+  int spawn_errno = 0;  // spawn_failed: the errno (E2BIG for stdin data over PIPE_BUF)
   double duration_ms = 0;
   double deadline_ms = 0;
   int pid = 0;
