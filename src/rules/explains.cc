@@ -21,16 +21,35 @@ bool init_no_device(const FactSet& f) {
   return f.cuda.init && f.cuda.init->code == cuda::kErrorNoDevice;
 }
 
-// NVIDIA Container Toolkit: "void" or empty injects neither the devices nor
-// the driver's libraries; "none" injects the libraries only.
-bool container_without_driver(const FactSet& f) {
-  if (!f.env.nvidia_visible_devices) return false;
+// CUDA sees no device at all: cuInit answered NO_DEVICE, or it counted
+// none. (On a machine with one MIG GPU without an instance and another GPU
+// that works, CUDA sees the other one: MIG explains nothing then.)
+bool cuda_sees_no_device(const FactSet& f) {
+  return init_no_device(f) || (f.cuda.device_count && *f.cuda.device_count == 0);
+}
+
+std::string container_devices_value(const FactSet& f) {
   std::string v = *f.env.nvidia_visible_devices;
   std::transform(v.begin(), v.end(), v.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   v.erase(0, v.find_first_not_of(" \t"));
   v.erase(v.find_last_not_of(" \t") + 1);
+  return v;
+}
+
+// NVIDIA Container Toolkit: "void" or empty injects neither the devices nor
+// the driver's libraries; "none" injects the libraries only.
+bool container_without_driver(const FactSet& f) {
+  if (!f.env.nvidia_visible_devices) return false;
+  const std::string v = container_devices_value(f);
   return v == "void" || v.empty();
+}
+
+// void, empty or none: no GPU device is injected.
+bool container_without_gpu(const FactSet& f) {
+  if (!f.env.nvidia_visible_devices) return false;
+  const std::string v = container_devices_value(f);
+  return v == "void" || v == "none" || v.empty();
 }
 
 constexpr std::string_view kDeviceUnavailable =
@@ -66,13 +85,20 @@ constexpr std::array kExplanations = std::to_array<Explanation>({
     {"env.nvidia_visible_devices_void", "driver.libnvml_missing",
      "NVIDIA_VISIBLE_DEVICES is void or empty", container_without_driver, kToolkit},
     // What a framework says in `ongpu verify`, explained by the machine.
-    {"gpu.exclusive_process_busy", "verify.device_unavailable", "", nullptr, kDevicesUnavailable},
-    {"gpu.compute_prohibited", "verify.device_unavailable", "", nullptr, kDevicesUnavailable},
-    {"gpu.mig_no_instance", "verify.no_cuda_device", "", nullptr, kMig},
-    {"gpu.mig_no_instance", "verify.no_gpu_device", "", nullptr, kMig},
+    {"gpu.exclusive_process_busy", "verify.device_unavailable",
+     "the doctor's context failed with CUDA_ERROR_DEVICE_UNAVAILABLE too", context_unavailable,
+     kDevicesUnavailable},
+    {"gpu.compute_prohibited", "verify.device_unavailable",
+     "the doctor's context failed with CUDA_ERROR_DEVICE_UNAVAILABLE too", context_unavailable,
+     kDevicesUnavailable},
+    {"gpu.mig_no_instance", "verify.no_cuda_device", "CUDA sees no device", cuda_sees_no_device,
+     kMig},
+    {"gpu.mig_no_instance", "verify.no_gpu_device", "CUDA sees no device", cuda_sees_no_device,
+     kMig},
     {"env.nvidia_visible_devices_void", "verify.cuda_driver_not_found",
      "NVIDIA_VISIBLE_DEVICES is void or empty", container_without_driver, kToolkit},
-    {"env.nvidia_visible_devices_void", "verify.no_gpu_device", "", nullptr, kToolkit},
+    {"env.nvidia_visible_devices_void", "verify.no_gpu_device",
+     "NVIDIA_VISIBLE_DEVICES is void, none or empty", container_without_gpu, kToolkit},
 });
 
 const Finding* find(std::span<const Finding> findings, std::string_view id) {

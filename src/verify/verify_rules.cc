@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "rules/catalog.h"
 #include "rules/explains.h"
@@ -351,13 +352,25 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
       for (const auto& f : doctor.findings) {
         if (f.scope.empty() || f.scope == v.scope) known.push_back(f);
       }
+      std::optional<Finding> shown;  // a cause the report would not show otherwise
       for (const auto& f : v.findings) {
         if (f.severity != Severity::error) continue;
         const Finding* cause = cause_of(doctor.facts, f, known);
         v.root_cause = cause->id;
         v.root_cause_summary = cause->summary;
+        // The doctor's machine errors are shown once for every framework;
+        // any other cause of the doctor's is shown with this framework, as
+        // what blocks it.
+        const bool in_live = std::any_of(v.findings.begin(), v.findings.end(),
+                                         [&](const Finding& x) { return x.id == cause->id; });
+        if (!in_live && !(cause->scope.empty() && cause->severity == Severity::error)) {
+          shown = *cause;
+          shown->severity = Severity::error;
+          shown->scope = v.scope;
+        }
         break;
       }
+      if (shown) v.findings.insert(v.findings.begin(), std::move(*shown));
     }
   }
   // A speed comparison means something only for a GPU that computes right.

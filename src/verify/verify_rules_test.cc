@@ -382,7 +382,11 @@ const std::map<std::pair<std::string, std::string>, LiveCase> kLiveBoth = {
         say(run, "CUDA error: CUDA-capable device(s) is/are busy or unavailable");
       }}},
     {{"gpu.compute_prohibited", "verify.device_unavailable"},
-     {[](FactSet& f) { f.nvml.gpus[0].compute_mode = ComputeMode::prohibited; },
+     {[](FactSet& f) {
+        f.nvml.gpus[0].compute_mode = ComputeMode::prohibited;
+        f.cuda.devices[0].context = ApiResult{46, "CUDA_ERROR_DEVICE_UNAVAILABLE",
+                                              "CUDA-capable device(s) is/are busy or unavailable"};
+      },
       [](LiveRun& run) {
         run.answer->compute->gpu.reset();
         run.answer->compute->match.reset();
@@ -454,6 +458,44 @@ TEST(VerifyRules, EveryLivePairHasACaseWhereTheMachineCauseWins) {
     EXPECT_EQ(v.root_cause, e.explainer);
   }
   EXPECT_EQ(pairs, static_cast<int>(kLiveBoth.size()));
+}
+
+// The condition matters: one GPU in MIG mode without an instance does not
+// explain a framework that sees no GPU when CUDA sees the other one.
+TEST(VerifyRules, MigOnOneGpuDoesNotExplainWhenCudaSeesAnother) {
+  Report doctor;
+  doctor.facts = ongpu::testing::healthy_facts(2);
+  doctor.facts.nvml.gpus[1].mig_enabled = true;
+  doctor.findings = evaluate(doctor.facts);
+  doctor.verdict = decide(doctor.facts, doctor.findings);
+  ASSERT_TRUE(std::any_of(doctor.findings.begin(), doctor.findings.end(),
+                          [](const Finding& f) { return is(f, "gpu.mig_no_instance"); }));
+  auto v = judge_live_run(cpu_run(), doctor);
+  EXPECT_EQ(v.root_cause, "verify.no_gpu_device");
+}
+
+// A cause that is a doctor's warning (not shown among the machine's errors)
+// is added to the framework's findings, as an error: the user sees its fix.
+TEST(VerifyRules, AnExplainingWarningIsShownWithTheFramework) {
+  Report doctor;
+  doctor.facts = ongpu::testing::healthy_facts();
+  doctor.facts.host.container = "docker";
+  doctor.facts.env.nvidia_visible_devices = "none";  // the libraries, no GPU
+  doctor.findings = evaluate(doctor.facts);
+  doctor.verdict = decide(doctor.facts, doctor.findings);
+  const auto cause =
+      std::find_if(doctor.findings.begin(), doctor.findings.end(),
+                   [](const auto& f) { return is(f, "env.nvidia_visible_devices_void"); });
+  ASSERT_NE(cause, doctor.findings.end());
+  ASSERT_EQ(cause->severity, Severity::warning);  // nothing it explains fired in the doctor
+  auto v = judge_live_run(cpu_run(), doctor);
+  EXPECT_EQ(v.root_cause, "env.nvidia_visible_devices_void");
+  auto shown = std::find_if(v.findings.begin(), v.findings.end(),
+                            [](const auto& f) { return is(f, "env.nvidia_visible_devices_void"); });
+  ASSERT_NE(shown, v.findings.end());
+  EXPECT_EQ(shown->severity, Severity::error);
+  EXPECT_EQ(shown->scope, v.scope);
+  EXPECT_FALSE(shown->fix.empty());
 }
 
 // A GPU that fails to compute, where the doctor saw no cause: the live error
