@@ -51,7 +51,7 @@ run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # The tree is clean under clang-format (.clang-format) and the clang-tidy
 # checks in .clang-tidy.
 echo "== clang-format"
-git ls-files 'src/*.cc' 'src/*.h' 'fuzz/*.cc' 'tests/fakes/*.c' 'tests/fakes/*.cc' 'tests/fakes/*.h' 'bench/*.cc' |
+git ls-files 'src/*.cc' 'src/*.h' 'fuzz/*.cc' 'tests/fakes/*.c' 'tests/fakes/*.cc' 'tests/fakes/*.h' 'bench/*.cc' 'tests/compile_fail/*.cc' |
   xargs clang-format --dry-run -Werror
 echo "== clang-tidy"
 tools/tidy.sh build-test

@@ -122,8 +122,8 @@ Fact<ComputeMode> compute_mode_fact(int mode) {
     case kComputeModeExclusiveProcess:
       return ComputeMode::exclusive_process;
     default:
-      return Fact<ComputeMode>::missing(
-          fmt::format("nvmlDeviceGetComputeMode returned mode {}, which nvml.h does not name", mode));
+      return Fact<ComputeMode>::missing(fmt::format(
+          "nvmlDeviceGetComputeMode returned mode {}, which nvml.h does not name", mode));
   }
 }
 

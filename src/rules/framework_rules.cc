@@ -110,8 +110,9 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
               fmt::format("{} → {} ({}{})", l.soname, l.real_path.value_or("?"), l.found_by,
                           l.reported_version ? ", reports " + *l.reported_version : ""));
         } else {
-          v.details.push_back(fmt::format("{}: {}", l.soname,
-                                          l.outcome == LibraryOutcome::not_found ? "not found" : l.path.reason));
+          v.details.push_back(
+              fmt::format("{}: {}", l.soname,
+                          l.outcome == LibraryOutcome::not_found ? "not found" : l.path.reason));
         }
         for (const auto& c : l.other_copies) v.details.push_back("  also " + c.to_text());
       }

@@ -18,8 +18,9 @@
 // read back to their own values.
 #pragma once
 
-#include <array>
 #include <fmt/format.h>
+
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -35,7 +36,7 @@ template <class E>
 concept NamedEnum = std::is_enum_v<E> && requires {
   { EnumNames<E>::names.size() } -> std::convertible_to<std::size_t>;
   { EnumNames<E>::last } -> std::convertible_to<E>;
-} && (EnumNames<E>::names.size() == static_cast<std::size_t>(EnumNames<E>::last) + 1);
+} &&(EnumNames<E>::names.size() == static_cast<std::size_t>(EnumNames<E>::last) + 1);
 
 template <NamedEnum E>
 constexpr std::string_view enum_name(E value) {
