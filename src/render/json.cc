@@ -1,16 +1,18 @@
+#include "render/finding_words.h"
 #include "render/render.h"
 
 namespace ongpu {
 
 json finding_to_json(const Finding& f) {
+  const auto words = finding_words(f);
   json evidence = json::array();
   for (const auto& e : f.evidence) evidence.push_back({{"path", e.path}, {"value", e.value}});
   return {{"id", f.id},
           {"severity", severity_name(f.severity)},
           {"link", link_id(f.link)},
-          {"summary", f.summary},
+          {"summary", words.summary},
           {"evidence", evidence},
-          {"fix", f.fix},
+          {"fix", words.fix},
           {"scope", f.scope.empty() ? json(nullptr) : json(f.scope)}};
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "render/finding_words.h"
 #include "render/render.h"
 
 namespace ongpu {
@@ -39,13 +40,15 @@ bool want_color(int fd) {
 // One finding: its mark, summary and id, the evidence (-v), then each fix,
 // every value on one line.
 std::string finding_text(const Finding& f, const TextStyle& st) {
-  std::string out = fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(f.summary));
+  const auto words = finding_words(f);
+  std::string out =
+      fmt::format("    {} {} ", finding_mark(st, f.severity), one_line(words.summary));
   out += paint(st, fmt::emphasis::faint, "[" + f.id + "]") + "\n";
   if (st.verbose) {
     for (const auto& e : f.evidence)
       out += fmt::format("        {} = {}\n", one_line(e.path), one_line(e.value));
   }
-  for (const auto& fix : f.fix)
+  for (const auto& fix : words.fix)
     out += "      " + paint(st, fmt::emphasis::bold, "fix:") + " " + one_line(fix) + "\n";
   return out;
 }

@@ -3,8 +3,6 @@
 #include <array>
 
 namespace ongpu {
-namespace {}  // namespace
-
 const char* severity_name(Severity s) {
   switch (s) {
     case Severity::info:
@@ -91,14 +89,19 @@ std::optional<FindingId> FindingId::known(std::string_view id) {
   return std::nullopt;
 }
 
-Finding make_finding(FindingId id, std::string summary) {
+Finding make_finding(FindingId id) {
   Finding f;
   f.id = std::string(id.view());
-  f.summary = std::move(summary);
   if (const auto* e = find_catalog_entry(id.view())) {
     f.link = e->link;
     f.severity = e->severity;
   }
+  return f;
+}
+
+Finding make_finding(FindingId id, std::string summary) {
+  Finding f = make_finding(id);
+  f.summary = std::move(summary);
   return f;
 }
 

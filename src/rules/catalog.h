@@ -48,7 +48,10 @@ class FindingId {
 inline bool is_id(std::string_view have, FindingId id) { return have == id.view(); }
 inline bool is(const Finding& f, FindingId id) { return is_id(f.id, id); }
 
-// A finding with the catalog's link and severity; rules add the specifics.
+// A finding with the catalog's link and severity; rules add the specifics
+// (args) and the evidence.
+Finding make_finding(FindingId id);
+// TRANSITION: a finding with its words written by the rule.
 Finding make_finding(FindingId id, std::string summary);
 
 }  // namespace ongpu

@@ -2,7 +2,10 @@
 // and values) and the fix, and one verdict for the machine.
 #pragma once
 
+#include <concepts>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "facts/framework.h"
@@ -44,13 +47,48 @@ struct Evidence {
   std::string value;  // as shown to the user
 };
 
+// The specifics of one finding, by name: what the rule read or chose (a
+// path, a version, a GPU's index, the arguments of a command to run), never
+// a sentence. render/finding_words.cc puts them into words: the summary and
+// the fix are written there, per finding id.
+class FindingArgs {
+ public:
+  FindingArgs& set(std::string_view name, std::string value);
+  FindingArgs& set(std::string_view name, const char* value) {
+    return set(name, std::string(value));
+  }
+  FindingArgs& set(std::string_view name, std::vector<std::string> values);  // a list
+  template <std::integral N>
+    requires(!std::same_as<N, bool>)
+  FindingArgs& set(std::string_view name, N n) {
+    return set(name, std::to_string(n));
+  }
+  FindingArgs& set(std::string_view name, double x);
+  // A condition the wording depends on ("in_container"): set or not.
+  FindingArgs& flag(std::string_view name, bool on = true);
+
+  bool has(std::string_view name) const;
+  // The value; a list's items joined by ", "; "" when not set.
+  std::string get(std::string_view name) const;
+  std::vector<std::string> list(std::string_view name) const;
+  // A number set by set(name, n); 0 when not set.
+  double number(std::string_view name) const;
+  bool empty() const { return values_.empty(); }
+
+ private:
+  const std::vector<std::string>* find(std::string_view name) const;
+  std::vector<std::pair<std::string, std::vector<std::string>>> values_;
+};
+
 struct Finding {
   std::string id;  // from the catalog: "driver.version_mismatch"
   Severity severity = Severity::error;
   Link link = Link::hardware;
-  std::string summary;  // one line, specific to this machine
+  FindingArgs args;  // what render/ words into its summary and fix
   std::vector<Evidence> evidence;
-  std::vector<std::string> fix;  // commands or steps, in order
+  // TRANSITION: the old wording, read only when render/ has none for the id.
+  std::string summary;
+  std::vector<std::string> fix;
   // "" for the machine; "<framework> in <interpreter>" for one framework in
   // one Python environment.
   std::string scope;

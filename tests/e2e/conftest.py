@@ -52,7 +52,35 @@ def ongpu(*args, env=None, scenario=None, lib=FAKE_LIB, timeout=60):
         e.update(env)
     proc = subprocess.run([str(BUILD / "ongpu"), *args], env=e, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
+    if RECORD:
+        _record(args, proc)
     return Run(proc)
+
+
+# ONGPU_E2E_RECORD=FILE appends every output of ongpu() to FILE, one JSON line
+# per call, with what varies from run to run (timings, temporary directories,
+# process ids) masked: two recordings, before and after a change that must
+# not alter any output, compare with tools/compare-outputs.py.
+RECORD = os.environ.get("ONGPU_E2E_RECORD")
+
+
+def _masked(text):
+    import re
+    text = re.sub(r"pytest-of-[^/]+/pytest-\d+", "PYTEST_TMP", text)
+    text = re.sub(r"\d+(\.\d+)? ?(ms|s)\b", "N ms", text)
+    text = re.sub(r'"(duration_ms|pid|median_ms|elapsed_ms|gflops|speedup|batch)": [0-9.e+-]+', r'"\1": N', text)
+    text = re.sub(r"\d+\.\d{4,}(e-?\d+)?", "F", text)  # measured times
+    text = re.sub(r"\d+(\.\d+)?( GFLOP/s|×)", r"N\2", text)
+    text = re.sub(r"(\n|^)( *)\d+:\t", r"\1\2PID:\t", text)  # LD_DEBUG's lines
+    return text
+
+
+def _record(args, proc):
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" ", 1)[0]
+    line = {"test": test, "args": [_masked(str(a)) for a in args], "rc": proc.returncode,
+            "out": _masked(proc.stdout), "err": _masked(proc.stderr)}
+    with open(RECORD, "a") as f:
+        f.write(json.dumps(line) + "\n")
 
 
 def doctor(*args, root=None, **kw):
