@@ -42,9 +42,10 @@ struct Wording {
   Words (*words)(const Args&);
 };
 
-std::span<const Wording> machine_wordings();    // words_machine.cc
-std::span<const Wording> framework_wordings();  // words_framework.cc
-std::span<const Wording> verify_wordings();     // words_verify.cc
+std::span<const Wording> machine_wordings();            // words_machine.cc
+std::span<const Wording> framework_wordings();          // words_framework.cc
+std::span<const Wording> framework_library_wordings();  // words_framework_libraries.cc
+std::span<const Wording> verify_wordings();             // words_verify.cc
 
 // "s" when n is not 1: "GPU" + plural(n).
 inline const char* plural(double n) { return n == 1 ? "" : "s"; }

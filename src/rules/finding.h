@@ -59,8 +59,7 @@ class FindingArgs {
   }
   FindingArgs& set(std::string_view name, std::vector<std::string> values);  // a list
   template <std::integral N>
-    requires(!std::same_as<N, bool>)
-  FindingArgs& set(std::string_view name, N n) {
+  requires(!std::same_as<N, bool>) FindingArgs& set(std::string_view name, N n) {
     return set(name, std::to_string(n));
   }
   FindingArgs& set(std::string_view name, double x);

@@ -8,8 +8,8 @@
 namespace ongpu {
 
 FindingArgs& FindingArgs::set(std::string_view name, std::vector<std::string> values) {
-  auto it = std::find_if(values_.begin(), values_.end(),
-                         [&](const auto& v) { return v.first == name; });
+  auto it =
+      std::find_if(values_.begin(), values_.end(), [&](const auto& v) { return v.first == name; });
   if (it == values_.end()) {
     values_.emplace_back(std::string(name), std::move(values));
   } else {

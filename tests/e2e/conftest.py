@@ -66,6 +66,7 @@ RECORD = os.environ.get("ONGPU_E2E_RECORD")
 
 def _masked(text):
     import re
+    text = text.replace(str(BUILD), "BUILD").replace(str(REPO), "REPO")
     text = re.sub(r"pytest-of-[^/]+/pytest-\d+", "PYTEST_TMP", text)
     text = re.sub(r"\d+(\.\d+)? ?(ms|s)\b", "N ms", text)
     text = re.sub(r'"(duration_ms|pid|median_ms|elapsed_ms|gflops|speedup|batch)": [0-9.e+-]+', r'"\1": N', text)
