@@ -1,5 +1,7 @@
 #include "render/finding_words.h"
+#include "render/links.h"
 #include "render/render.h"
+#include "render/verdict_words.h"
 
 namespace ongpu {
 
@@ -25,14 +27,15 @@ json render_doctor_json(const Report& report) {
                     {"status", v.status},
                     {"exit_code", v.exit_code},
                     {"root_cause", v.root_cause.empty() ? json(nullptr) : json(v.root_cause)},
-                    {"summary", v.summary}};
+                    {"summary", verdict_summary(report)}};
   json links = json::array();
   for (const auto& l : report.links) {
+    auto words = link_words(l.link, report.facts);
     links.push_back({{"id", link_id(l.link)},
                      {"title", link_title(l.link)},
                      {"status", l.status},
-                     {"headline", l.headline},
-                     {"details", l.details}});
+                     {"headline", words.headline},
+                     {"details", words.details}});
   }
   doc["links"] = links;
   json findings = json::array();
@@ -49,7 +52,7 @@ json render_doctor_json(const Report& report) {
                                      : v.unknown ? "unknown"
                                                  : "cpu"},
                           {"root_cause", v.root_cause.empty() ? json(nullptr) : json(v.root_cause)},
-                          {"summary", v.summary},
+                          {"summary", framework_summary(v, report)},
                           {"scope", v.scope}});
   }
   doc["frameworks"] = frameworks;

@@ -5,7 +5,9 @@
 #include <cstdlib>
 
 #include "render/finding_words.h"
+#include "render/links.h"
 #include "render/render.h"
+#include "render/verdict_words.h"
 
 namespace ongpu {
 namespace {
@@ -60,13 +62,14 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
   for (const auto& link : report.links) {
     if (link.status == LinkState::error || link.status == LinkState::warning)
       ++categories_with_issues;
+    const auto words = link_words(link.link, report.facts);
     out += fmt::format("{} {}: {}\n", mark(st, link.status), link_title(link.link),
-                       one_line(link.headline));
+                       one_line(words.headline));
     for (const auto& f : report.findings) {
       if (f.link == link.link && f.scope.empty()) out += finding_text(f, st);
     }
     if (st.verbose) {
-      for (const auto& d : link.details) out += "    • " + one_line(d) + "\n";
+      for (const auto& d : words.details) out += "    • " + one_line(d) + "\n";
     }
   }
   // Frameworks, grouped by Python environment: every interpreter checked is
@@ -104,16 +107,16 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
         out += fmt::format("{} {}: GPU\n", mark(st, LinkState::ok), title);
       } else if (fv.unknown) {
         out += fmt::format("{} {}: unknown — {} ", mark(st, LinkState::warning), title,
-                           one_line(fv.summary));
+                           one_line(framework_summary(fv, report)));
         out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
       } else {
         out += fmt::format("{} {}: CPU — {} ", mark(st, LinkState::error), title,
-                           one_line(fv.summary));
+                           one_line(framework_summary(fv, report)));
         out += paint(st, fmt::emphasis::faint, "[" + fv.root_cause + "]") + "\n";
       }
       framework_findings(fv.scope);
       if (st.verbose) {
-        for (const auto& d : fv.details) out += "    • " + one_line(d) + "\n";
+        for (const auto& d : framework_details(fv, report)) out += "    • " + one_line(d) + "\n";
       }
     }
     framework_findings("python in " + interpreter);
@@ -122,14 +125,15 @@ std::string render_doctor_text(const Report& report, const TextStyle& st) {
   }
   out += "\n";
   const auto& v = report.verdict;
+  const std::string summary = verdict_summary(report);
   if (v.status == VerdictStatus::ok) {
-    out += paint(st, fg(fmt::terminal_color::green),
-                 "• " + one_line(v.summary) + ". No issues found!") +
-           "\n";
+    out +=
+        paint(st, fg(fmt::terminal_color::green), "• " + one_line(summary) + ". No issues found!") +
+        "\n";
   } else {
     auto color = v.status == VerdictStatus::warnings ? fmt::terminal_color::yellow
                                                      : fmt::terminal_color::red;
-    out += paint(st, fg(color), "! " + one_line(v.summary) + ".") + "\n";
+    out += paint(st, fg(color), "! " + one_line(summary) + ".") + "\n";
     // Where the issues are: the machine's links, the frameworks, the
     // Python environments that could not be checked.
     std::vector<std::string> scopes;

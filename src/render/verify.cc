@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "render/render.h"
+#include "render/verdict_words.h"
 #include "verify/verify_rules.h"
 
 namespace ongpu {
@@ -115,10 +116,9 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
   auto color = verdict.status == VerdictStatus::ok         ? fmt::terminal_color::green
                : verdict.status == VerdictStatus::warnings ? fmt::terminal_color::yellow
                                                            : fmt::terminal_color::red;
-  out +=
-      paint(st, fg(color),
-            (verdict.status == VerdictStatus::ok ? "• " : "! ") + one_line(verdict.summary) + ".") +
-      "\n";
+  out += paint(st, fg(color),
+               (verdict.status == VerdictStatus::ok ? "• " : "! ") + one_line(r.summary) + ".") +
+         "\n";
   return out;
 }
 
@@ -131,7 +131,7 @@ json render_verify_json(const verify::VerifyReport& r) {
                     {"status", v.status},
                     {"exit_code", v.exit_code},
                     {"root_cause", v.root_cause.empty() ? json(nullptr) : json(v.root_cause)},
-                    {"summary", v.summary}};
+                    {"summary", r.summary}};
   json frameworks = json::array();
   for (const auto& fv : r.frameworks) {
     json findings = json::array();
@@ -142,7 +142,7 @@ json render_verify_json(const verify::VerifyReport& r) {
           {"device", fv.predicted->gpu ? "gpu" : "cpu"},
           {"root_cause",
            fv.predicted->root_cause.empty() ? json(nullptr) : json(fv.predicted->root_cause)},
-          {"summary", fv.predicted->summary}};
+          {"summary", framework_summary(*fv.predicted, r.doctor)}};
     }
     json empty_unavailable = json::object();
     frameworks.push_back(

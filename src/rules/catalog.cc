@@ -45,36 +45,6 @@ const char* link_id(Link l) {
   return "";
 }
 
-const char* link_title(Link l) {
-  switch (l) {
-    case Link::hardware:
-      return "NVIDIA GPU on the PCI bus";
-    case Link::kernel_module:
-      return "Kernel module";
-    case Link::device_nodes:
-      return "Device nodes";
-    case Link::userspace_driver:
-      return "User-space driver";
-    case Link::nvml:
-      return "NVML";
-    case Link::cuda:
-      return "CUDA driver API";
-    case Link::gpu_state:
-      return "GPU state";
-    case Link::environment:
-      return "Environment";
-    case Link::framework:
-      return "Framework build";
-    case Link::cuda_libraries:
-      return "CUDA libraries";
-    case Link::compatibility:
-      return "Compatibility";
-    case Link::live:
-      return "Live check";
-  }
-  return "";
-}
-
 std::span<const CatalogEntry> catalog() { return catalog_data::kCatalog; }
 
 const CatalogEntry* find_catalog_entry(std::string_view id) {

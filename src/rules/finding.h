@@ -39,8 +39,7 @@ inline constexpr Link kAllLinks[] = {
     Link::nvml,     Link::cuda,          Link::gpu_state,    Link::environment};
 inline constexpr Link kFrameworkLinks[] = {Link::framework, Link::cuda_libraries,
                                            Link::compatibility};
-const char* link_id(Link l);     // "kernel_module"
-const char* link_title(Link l);  // "Kernel module"
+const char* link_id(Link l);  // "kernel_module"
 
 struct Evidence {
   std::string path;   // fact path: "kernel_module.version"
@@ -94,6 +93,7 @@ struct Finding {
 };
 
 // Will this framework, in this Python environment, run on the GPU?
+// render/verdict_words.h words it: its summary and its -v details.
 struct FrameworkVerdict {
   std::string interpreter;
   std::string python_version;
@@ -103,9 +103,10 @@ struct FrameworkVerdict {
   bool gpu = false;
   bool unknown = false;    // its build could not be read: neither GPU nor CPU is known
   std::string root_cause;  // first error: the machine's, or this framework's
-  std::string summary;
-  std::string scope;                 // the scope of its own findings
-  std::vector<std::string> details;  // build facts and CUDA libraries, one line each (-v)
+  std::string scope;       // the scope of its own findings
+  // Where its facts are: facts.python.environments[environment].frameworks[index].
+  size_t environment = 0;
+  size_t index = 0;
 };
 
 // ok: usable, nothing to report; warnings: usable, with warnings; not_usable:
@@ -118,12 +119,18 @@ struct EnumNames<VerdictStatus> {
                                                          "unchecked"};
 };
 
+// render/verdict_words.h words it.
 struct Verdict {
   bool gpu_usable = false;
   VerdictStatus status = VerdictStatus::not_usable;
   int exit_code = 2;       // 0, 1, 2 (see docs/exit-codes in README)
   std::string root_cause;  // id of the first error in chain order, "" if none
-  std::string summary;     // one sentence
+  int usable_gpus = 0;     // GPUs on which CUDA created a context
+  // What the frameworks add to the machine's verdict (the doctor's report):
+  bool no_framework_on_gpu = false;  // every framework known runs on the CPU
+  int frameworks = 0;                // how many were checked
+  int frameworks_on_gpu = -1;        // >= 0: some of them are not on the GPU
+  int environments_unchecked = 0;    // Python environments that could not be checked
 };
 
 }  // namespace ongpu

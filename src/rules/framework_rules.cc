@@ -56,9 +56,11 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
                                               const knowledge::Knowledge& k,
                                               std::vector<Finding>& out) {
   std::vector<FrameworkVerdict> verdicts;
-  for (const auto& env : f.python.environments) {
+  for (size_t e = 0; e < f.python.environments.size(); ++e) {
+    const auto& env = f.python.environments[e];
     if (env.probe.status != ProbeStatus::ok) environment_unchecked(env, out);
-    for (const auto& fw : env.frameworks) {
+    for (size_t i = 0; i < env.frameworks.size(); ++i) {
+      const auto& fw = env.frameworks[i];
       const size_t first = out.size();
       Checker(f, env, fw, k, out).run();
       FrameworkVerdict v;
@@ -68,6 +70,8 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
       v.distribution = fw.distribution;
       v.version = fw.version;
       v.scope = fmt::format("{} in {}", fw.framework, env.interpreter);
+      v.environment = e;
+      v.index = i;
       // The framework's own links come after the machine's in the chain.
       std::stable_sort(out.begin() + static_cast<long>(first), out.end(),
                        [](const Finding& a, const Finding& b) {
@@ -77,13 +81,11 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
       for (size_t i = first; i < out.size(); ++i) {
         if (out[i].severity == Severity::error) {
           own_error = out[i].id;
-          if (v.summary.empty()) v.summary = out[i].summary;
           break;
         }
       }
       if (!machine.gpu_usable) {
         v.root_cause = machine.root_cause;
-        v.summary = machine.summary;
       } else if (!own_error.empty()) {
         v.root_cause = own_error;
       }
@@ -91,32 +93,7 @@ std::vector<FrameworkVerdict> framework_rules(const FactSet& f, const Verdict& m
       if (machine.gpu_usable && own_error.empty() && fw.flavor == BuildFlavor::unknown) {
         v.unknown = true;
         v.root_cause = "framework.build_unknown";
-        for (size_t i = first; i < out.size(); ++i) {
-          if (out[i].id == v.root_cause) v.summary = out[i].summary;
-        }
       }
-      v.details.push_back(fmt::format("build: {}{}{}{}", fw.flavor,
-                                      fw.cuda_version ? ", CUDA " + *fw.cuda_version : "",
-                                      fw.cudnn_version ? ", cuDNN " + *fw.cudnn_version : "",
-                                      fw.package_dir.empty() ? "" : ", in " + fw.package_dir));
-      if (fw.gpu_targets && !fw.gpu_targets->empty()) {
-        std::string list;
-        for (const auto& t : *fw.gpu_targets) list += (list.empty() ? "" : " ") + t;
-        v.details.push_back("GPU code: " + list);
-      }
-      for (const auto& l : fw.libraries) {
-        if (l.outcome == LibraryOutcome::found) {
-          v.details.push_back(
-              fmt::format("{} → {} ({}{})", l.soname, l.real_path.value_or("?"), l.found_by,
-                          l.reported_version ? ", reports " + *l.reported_version : ""));
-        } else {
-          v.details.push_back(
-              fmt::format("{}: {}", l.soname,
-                          l.outcome == LibraryOutcome::not_found ? "not found" : l.path.reason));
-        }
-        for (const auto& c : l.other_copies) v.details.push_back("  also " + c.to_text());
-      }
-      if (v.gpu) v.summary = fmt::format("{} {} can use the GPU", pretty(fw.framework), fw.version);
       verdicts.push_back(std::move(v));
     }
   }

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "render/render.h"
+#include "render/verdict_words.h"
 #include "rules/catalog.h"
 #include "rules/report.h"
 #include "rules/rules.h"
@@ -772,8 +773,8 @@ TEST(FrameworkRules, AnUncheckedEnvironmentIsNeverACleanBillOfHealth) {
   f.python.environments.push_back(empty);
   Report r = build_report(f);
   EXPECT_EQ(r.verdict.exit_code, 1);
-  EXPECT_NE(r.verdict.summary.find("1 Python environment could not be checked"), std::string::npos)
-      << r.verdict.summary;
+  EXPECT_NE(verdict_summary(r).find("1 Python environment could not be checked"), std::string::npos)
+      << verdict_summary(r);
   const std::string text = render_doctor_text(r, {false, false});
   EXPECT_NE(text.find("Frameworks in /slow/venv/bin/python:"), std::string::npos) << text;
   EXPECT_NE(text.find("did not answer within 10 s"), std::string::npos) << text;

@@ -1,5 +1,5 @@
-// The finished report: facts, findings, verdict, and a one-line status for
-// each link of the chain. Renderers only format this.
+// The finished report: facts, findings, verdict, and the state of each link
+// of the chain. Renderers word it (render/).
 #pragma once
 
 #include <string>
@@ -19,17 +19,17 @@ struct EnumNames<LinkState> {
   static constexpr std::array<std::string_view, 4> names{"ok", "warning", "error", "skipped"};
 };
 
+// What was found on each link is worded from the facts by render/links.cc.
 struct LinkStatus {
   Link link;
   LinkState status = LinkState::ok;
-  std::string headline;              // what was found, one line
-  std::vector<std::string> details;  // shown with -v
 };
 
 struct Report {
   FactSet facts;
   std::vector<Finding> findings;
-  Verdict verdict;
+  Verdict machine;  // the driver stack's own verdict (rules.cc: decide)
+  Verdict verdict;  // the machine's, with the frameworks'
   std::vector<LinkStatus> links;
   std::vector<FrameworkVerdict> frameworks;  // one per framework per Python environment
 };

@@ -1,7 +1,5 @@
 #include "rules/rules.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 
 #include "rules/explains.h"
@@ -51,37 +49,21 @@ Verdict decide(const FactSet& facts, const std::vector<Finding>& findings) {
   if (!v.gpu_usable) {
     if (const auto* root = root_cause_of(facts, findings)) v.root_cause = root->id;
   }
+  v.usable_gpus = usable_devices;
   const bool unchecked = v.root_cause.size() > 18 && v.root_cause.ends_with(".probe_not_started");
   if (!v.gpu_usable && unchecked) {
     // ongpu's own failure: nothing is known about the GPU, and it says so.
     v.status = VerdictStatus::unchecked;
     v.exit_code = 70;
-    v.summary = "ongpu could not check CUDA here";
-    for (const auto& f : findings) {
-      if (f.id == v.root_cause) v.summary += ": " + f.summary;
-    }
   } else if (!v.gpu_usable) {
     v.status = VerdictStatus::not_usable;
     v.exit_code = 2;
-    v.summary = "CUDA cannot use a GPU here";
-    if (!v.root_cause.empty()) {
-      for (const auto& f : findings) {
-        if (f.id == v.root_cause) {
-          v.summary += ": " + f.summary;
-          break;
-        }
-      }
-    }
   } else if (any_problem) {
     v.status = VerdictStatus::warnings;
     v.exit_code = 1;
-    v.summary = fmt::format("CUDA can use {} GPU{} here, with warnings", usable_devices,
-                            usable_devices == 1 ? "" : "s");
   } else {
     v.status = VerdictStatus::ok;
     v.exit_code = 0;
-    v.summary =
-        fmt::format("CUDA can use {} GPU{} here", usable_devices, usable_devices == 1 ? "" : "s");
   }
   return v;
 }

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "render/finding_words.h"
+#include "render/verdict_words.h"
 #include "rules/catalog.h"
 #include "rules/explains.h"
 #include "util/strings.h"
@@ -273,7 +275,7 @@ std::string install_name(Framework framework) {
 std::string summarize(const LiveVerdict& v) {
   if (v.outcome == LiveOutcome::failed || v.outcome == LiveOutcome::gpu_broken) {
     for (const auto& f : v.findings) {
-      if (f.severity == Severity::error) return f.summary;
+      if (f.severity == Severity::error) return finding_words(f).summary;
     }
     return "the check did not finish";
   }
@@ -341,10 +343,10 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
     if (v.predicted && !v.predicted->gpu && !v.predicted->root_cause.empty() &&
         v.outcome == LiveOutcome::cpu) {
       v.root_cause = v.predicted->root_cause;
-      v.root_cause_summary = v.predicted->summary;
+      v.root_cause_summary = framework_summary(*v.predicted, doctor);
     } else if (!v.predicted && machine_error && v.outcome == LiveOutcome::cpu) {
       v.root_cause = machine_error->id;
-      v.root_cause_summary = machine_error->summary;
+      v.root_cause_summary = finding_words(*machine_error).summary;
     } else {
       // The first live error, or the doctor's finding that explains it
       // (an Exclusive_Process GPU in use explains "busy or unavailable").
@@ -357,7 +359,7 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
         if (f.severity != Severity::error) continue;
         const Finding* cause = cause_of(doctor.facts, f, known);
         v.root_cause = cause->id;
-        v.root_cause_summary = cause->summary;
+        v.root_cause_summary = finding_words(*cause).summary;
         // The doctor's machine errors are shown once for every framework;
         // any other cause of the doctor's is shown with this framework, as
         // what blocks it.
@@ -418,27 +420,27 @@ VerifyReport build_verify_report(Report doctor, std::vector<LiveRun> runs) {
     std::string where;
     for (const auto& env : r.doctor.facts.python.environments)
       where += (where.empty() ? "" : ", ") + env.interpreter;
-    verdict = {
-        false, VerdictStatus::not_usable, 2, "",
+    verdict = {false, VerdictStatus::not_usable, 2, ""};
+    r.summary =
         where.empty()
             ? "no Python interpreter was found to verify in; name one with --python PATH"
             : fmt::format(
                   "no framework (tensorflow, torch, jax, cupy, onnxruntime) is installed in {}; "
                   "name another interpreter with --python PATH",
-                  where)};
+                  where);
   } else if (on_gpu == 0) {
     const auto& first = r.frameworks.front();
-    verdict = {
-        false, VerdictStatus::not_usable, 2, first.root_cause,
+    verdict = {false, VerdictStatus::not_usable, 2, first.root_cause};
+    r.summary =
         fmt::format("no framework computed on the GPU{}",
-                    first.root_cause_summary.empty() ? "" : ": " + first.root_cause_summary)};
+                    first.root_cause_summary.empty() ? "" : ": " + first.root_cause_summary);
   } else if (on_gpu < r.frameworks.size() || warnings) {
-    verdict = {
-        true, VerdictStatus::warnings, 1, "",
-        fmt::format("{} of {} framework checks computed on the GPU", on_gpu, r.frameworks.size())};
+    verdict = {true, VerdictStatus::warnings, 1, ""};
+    r.summary =
+        fmt::format("{} of {} framework checks computed on the GPU", on_gpu, r.frameworks.size());
   } else {
-    verdict = {true, VerdictStatus::ok, 0, "",
-               fmt::format("every framework checked computed on the GPU")};
+    verdict = {true, VerdictStatus::ok, 0, ""};
+    r.summary = "every framework checked computed on the GPU";
   }
   return r;
 }

@@ -41,6 +41,7 @@ struct VerifyReport {
   Report doctor;  // the static prediction, for the comparison and the machine's findings
   std::vector<LiveVerdict> frameworks;
   Verdict verdict;
+  std::string summary;  // TRANSITION
 };
 
 // The live findings and verdict of one run.

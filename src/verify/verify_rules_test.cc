@@ -29,7 +29,6 @@ Report doctor_predicting(bool gpu, const std::string& root_cause = "") {
   fv.framework = Framework::torch;
   fv.gpu = gpu;
   fv.root_cause = root_cause;
-  fv.summary = root_cause.empty() ? "" : "the doctor's reason";
   r.frameworks.push_back(fv);
   PythonEnv env;
   env.interpreter = kPython;
