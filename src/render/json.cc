@@ -2,6 +2,7 @@
 #include "render/links.h"
 #include "render/render.h"
 #include "render/verdict_words.h"
+#include "render/visible_words.h"
 
 namespace ongpu {
 
@@ -82,7 +83,7 @@ json render_visible_json(const VisibleResolution& r, const FactSet& facts) {
   if (r.stop_position) {
     doc["stopped_at"] = {{"position", *r.stop_position},
                          {"entry", r.stop_entry},
-                         {"reason", r.stop_reason},
+                         {"reason", visible_stop_words(r)},
                          {"ignored", r.ignored_entries}};
   } else {
     doc["stopped_at"] = nullptr;

@@ -8,6 +8,7 @@
 #include "render/links.h"
 #include "render/render.h"
 #include "render/verdict_words.h"
+#include "render/visible_words.h"
 
 namespace ongpu {
 namespace {
@@ -209,7 +210,7 @@ std::string render_visible_text(const VisibleResolution& r, const FactSet& facts
   }
   if (r.stop_position && r.variable_set && !r.value.empty()) {
     out += fmt::format("\nThe list ends at entry {} \"{}\": {}.\n", *r.stop_position + 1,
-                       one_line(r.stop_entry), one_line(r.stop_reason));
+                       one_line(r.stop_entry), one_line(visible_stop_words(r)));
     if (!r.ignored_entries.empty()) {
       std::string ignored;
       for (const auto& e : r.ignored_entries) ignored += (ignored.empty() ? "" : ", ") + e;

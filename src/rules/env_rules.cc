@@ -2,6 +2,7 @@
 // CUDA's numbering against nvidia-smi's, and debugging variables.
 #include <fmt/format.h>
 
+#include "render/visible_words.h"
 #include "rules/catalog.h"
 #include "rules/rules.h"
 #include "rules/visible.h"
@@ -18,7 +19,7 @@ void visible_rules(const FactSet& f, std::vector<Finding>& out) {
   auto r = resolve_visible(f.env.cuda_visible_devices, order, source);
   const std::string shown = "CUDA_VISIBLE_DEVICES=\"" + r.value + "\"";
   if (r.visible.empty()) {
-    std::string why = r.stop_reason;
+    std::string why = visible_stop_words(r);
     auto x = make_finding("env.cvd_hides_all",
                           fmt::format("{} hides all {} GPUs: {}", shown, order.size(), why));
     x.evidence.push_back({"env.cuda_visible_devices", r.value});
@@ -35,7 +36,7 @@ void visible_rules(const FactSet& f, std::vector<Finding>& out) {
     if (unknown) {
       auto x =
           make_finding("env.cvd_unknown_gpu",
-                       fmt::format("{} names a GPU that does not exist: {}", shown, r.stop_reason));
+                       fmt::format("{} names a GPU that does not exist: {}", shown, visible_stop_words(r)));
       x.evidence.push_back({"env.cuda_visible_devices", r.value});
       x.fix.push_back("nvidia-smi -L   # the GPUs and UUIDs that exist");
       out.push_back(x);
@@ -44,7 +45,7 @@ void visible_rules(const FactSet& f, std::vector<Finding>& out) {
       auto x = make_finding(
           "env.cvd_ends_early",
           fmt::format("{} ends at \"{}\" ({}); ignored after it: {}", shown, r.stop_entry,
-                      r.stop_reason, ignored.empty() ? "nothing" : ignored));
+                      visible_stop_words(r), ignored.empty() ? "nothing" : ignored));
       x.evidence.push_back({"env.cuda_visible_devices", r.value});
       std::string kept;
       for (const auto& v : r.visible) kept += (kept.empty() ? "" : ",") + v.entry;

@@ -36,6 +36,7 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
                                   const std::vector<GpuIdentity>& order, OrderSource order_source) {
   VisibleResolution r;
   r.order_source = order_source;
+  r.gpus = order.size();
   if (!value) {
     for (size_t i = 0; i < order.size(); ++i) {
       r.visible.push_back(
@@ -49,16 +50,14 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
   if (entries.empty()) {
     r.stop_position = 0;
     r.stop = VisibleResolution::Stop::empty_value;
-    r.stop_reason = "the variable is set to an empty string, which hides every GPU";
     return r;
   }
   std::vector<std::string> chosen;  // uuids already visible
   using Stop = VisibleResolution::Stop;
-  auto stop = [&](size_t i, Stop kind, std::string reason) {
+  auto stop = [&](size_t i, Stop kind) {
     r.stop = kind;
     r.stop_position = i;
     r.stop_entry = entries[i].text;
-    r.stop_reason = std::move(reason);
     for (size_t k = i + 1; k < entries.size(); ++k) r.ignored_entries.push_back(entries[k].text);
   };
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -69,19 +68,15 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
     switch (e.kind) {
       case VisibleEntry::Kind::invalid:
         if (e.text.empty())
-          stop(i, Stop::empty_entry, "an empty entry is not a GPU");
+          stop(i, Stop::empty_entry);
         else if (starts_with(e.text, "-"))
-          stop(i, Stop::negative,
-               "a negative number is not a GPU (\"-1\" is the usual way to hide GPUs)");
+          stop(i, Stop::negative);
         else
-          stop(i, Stop::not_an_entry,
-               "\"" + e.text + "\" is neither an index nor a GPU-/MIG- UUID");
+          stop(i, Stop::not_an_entry);
         return r;
       case VisibleEntry::Kind::index:
         if (e.index < 0 || static_cast<size_t>(e.index) >= order.size()) {
-          stop(i, Stop::no_such_index,
-               "there is no GPU " + e.text + " (this machine has " + std::to_string(order.size()) +
-                   ")");
+          stop(i, Stop::no_such_index);
           return r;
         }
         gpu = &order[static_cast<size_t>(e.index)];
@@ -96,9 +91,8 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
           if (starts_with(g.uuid, e.text)) matches.push_back(&g);
         }
         if (matches.size() != 1) {
-          stop(i, matches.empty() ? Stop::no_such_gpu : Stop::ambiguous_uuid,
-               matches.empty() ? "no GPU has a UUID starting with " + e.text
-                               : e.text + " matches " + std::to_string(matches.size()) + " GPUs");
+          r.stop_matches = matches.size();
+          stop(i, matches.empty() ? Stop::no_such_gpu : Stop::ambiguous_uuid);
           return r;
         }
         gpu = matches[0];
@@ -115,7 +109,7 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
           }
         }
         if (!gpu) {
-          stop(i, Stop::no_such_mig, "no MIG instance has the UUID " + e.text);
+          stop(i, Stop::no_such_mig);
           return r;
         }
         mig = true;
@@ -124,7 +118,7 @@ VisibleResolution resolve_visible(const std::optional<std::string>& value,
     }
     if (std::find(chosen.begin(), chosen.end(), uuid) != chosen.end()) {
       // NVIDIA does not document a repeated entry; ongpu assumes it ends the list.
-      stop(i, Stop::repeated, e.text + " names a GPU that is already in the list");
+      stop(i, Stop::repeated);
       return r;
     }
     chosen.push_back(uuid);

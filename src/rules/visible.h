@@ -53,7 +53,7 @@ struct VisibleResolution {
   bool variable_set = false;
   std::string value;
   std::vector<VisibleGpu> visible;
-  // Why the list ended, as a kind rules can test (stop_reason is its words).
+  // Why the list ended (render/visible_words.h words it).
   enum class Stop {
     none,
     empty_value,     // CUDA_VISIBLE_DEVICES=""
@@ -67,12 +67,21 @@ struct VisibleResolution {
     repeated,        // a GPU already in the list
   };
   Stop stop = Stop::none;
-  // The entry that ended the list, and why; entries after it are ignored.
+  // The entry that ended the list; entries after it are ignored.
   std::optional<size_t> stop_position;
   std::string stop_entry;
-  std::string stop_reason;
+  size_t stop_matches = 0;  // ambiguous_uuid: how many GPUs the prefix matches
+  size_t gpus = 0;          // how many GPUs the order had
   std::vector<std::string> ignored_entries;
   OrderSource order_source = OrderSource::cuda;
+};
+
+template <>
+struct EnumNames<VisibleResolution::Stop> {
+  static constexpr auto last = VisibleResolution::Stop::repeated;
+  static constexpr std::array<std::string_view, 10> names{
+      "none",          "empty_value", "empty_entry",    "negative",    "not_an_entry",
+      "no_such_index", "no_such_gpu", "ambiguous_uuid", "no_such_mig", "repeated"};
 };
 
 VisibleResolution resolve_visible(const std::optional<std::string>& value,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "render/visible_words.h"
 #include "rules/test_facts.h"
 
 namespace ongpu {
@@ -77,7 +78,7 @@ TEST(Visible, UuidPrefixMustBeUnique) {
   EXPECT_TRUE(amb.visible.empty());
   auto bogus = resolve_visible(std::string("GPU-bogus"), gpus, OrderSource::cuda);
   EXPECT_TRUE(bogus.visible.empty());
-  EXPECT_NE(bogus.stop_reason.find("no GPU has a UUID"), std::string::npos);
+  EXPECT_NE(visible_stop_words(bogus).find("no GPU has a UUID"), std::string::npos);
 }
 
 TEST(Visible, MigUuid) {
