@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes docs/findings.md from the finding catalog in src/rules/catalog_entries.h.
+"""Writes docs/findings.md from the finding catalog: ids, links and severities
+in src/rules/catalog_entries.h, what each means and its fix in
+src/render/catalog_words.h.
 
 Run it after changing the catalog; a unit test (rules/catalog_test.cc) fails
 when an id is missing from the document.
@@ -9,9 +11,11 @@ import re
 
 root = pathlib.Path(__file__).resolve().parent.parent
 src = (root / "src/rules/catalog_entries.h").read_text()
+words_src = (root / "src/render/catalog_words.h").read_text()
 # A string may be split into adjacent literals (clang-format wraps them).
 lit = r'((?:"(?:[^"\\]|\\.)*"\s*)+)'
-entry = re.compile(r'\{"([a-z_]+\.[a-z_]+)", (\w+), (\w+),\s*' + lit + r',\s*' + lit + r'\}', re.S)
+entry = re.compile(r'\{"([a-z_]+\.[a-z_]+)", (\w+), (\w+)\}')
+word = re.compile(r'\{"([a-z_]+\.[a-z_]+)",\s*' + lit + r',\s*' + lit + r'\}', re.S)
 
 
 def joined(literals):
@@ -26,9 +30,10 @@ titles = {
     "live": "Live check (`ongpu verify`, per framework)",
 }
 rows = {}
+words = {m.group(1): (m.group(2), m.group(3)) for m in word.finditer(words_src)}
 for m in entry.finditer(src):
-    fid, link, sev, meaning, fix = m.groups()
-    meaning, fix = joined(meaning), joined(fix)
+    fid, link, sev = m.groups()
+    meaning, fix = (joined(w) for w in words[fid])
     rows.setdefault(link, []).append((fid, sev, meaning.replace('\\"', '"'), fix.replace('\\"', '"')))
 
 # The explains relation (src/rules/explains.cc): its pairs and their sources.
@@ -46,7 +51,8 @@ out = ["# Findings", "",
        "finding explains it (below): then that finding is the root cause, and an error.",
        "The doctor prints a fix specific to the machine (the exact variable value to export, the",
        "GPU index, the group to join); the fix below is the general one.", "",
-       "This file is generated from `src/rules/catalog_entries.h` by `tools/gen-findings-doc.py`.", ""]
+       "This file is generated from `src/rules/catalog_entries.h` and `src/render/catalog_words.h` by",
+       "`tools/gen-findings-doc.py`.", ""]
 for link, title in titles.items():
     if link not in rows:
         continue

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "render/catalog_words.h"
 #include "rules/explains.h"
 
 namespace ongpu {
@@ -14,8 +15,10 @@ namespace ongpu {
 TEST(Catalog, EveryEntryHasMeaningAndFixAndAUniqueId) {
   std::set<std::string_view> seen;
   for (const auto& e : catalog()) {
-    EXPECT_FALSE(e.meaning.empty()) << e.id;
-    EXPECT_FALSE(e.fix.empty()) << e.id;
+    const auto* words = catalog_words(e.id);
+    ASSERT_NE(words, nullptr) << e.id << " has no words in render/catalog_words.h";
+    EXPECT_FALSE(words->meaning.empty()) << e.id;
+    EXPECT_FALSE(words->fix.empty()) << e.id;
     EXPECT_TRUE(seen.insert(e.id).second) << "duplicate id " << e.id;
     EXPECT_NE(e.id.find('.'), std::string_view::npos) << e.id << " is not link.name";
   }
@@ -30,8 +33,10 @@ TEST(Catalog, EveryEntryIsDocumented) {
   // Each entry's row as tools/gen-findings-doc.py writes it: a stale
   // document (an entry reworded since) fails here.
   for (const auto& e : catalog()) {
-    const std::string row =
-        fmt::format("| `{}` | {} | {} | {} |", e.id, severity_name(e.severity), e.meaning, e.fix);
+    const auto* words = catalog_words(e.id);
+    ASSERT_NE(words, nullptr) << e.id;
+    const std::string row = fmt::format("| `{}` | {} | {} | {} |", e.id, severity_name(e.severity),
+                                        words->meaning, words->fix);
     EXPECT_NE(doc.find(row), std::string::npos)
         << e.id << ": docs/findings.md lacks its current row; run tools/gen-findings-doc.py";
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "render/catalog_words.h"
 #include "render/finding_words.h"
 #include "render/verdict_words.h"
 #include "rules/catalog.h"
@@ -397,7 +398,7 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
     if (is(f, "verify.import_failed")) {
       f.fix.push_back(
           shell_command("{} -m pip install {}", v.run.interpreter, install_name(v.run.framework)));
-    } else if (const auto* e = find_catalog_entry(f.id)) {
+    } else if (const auto* e = catalog_words(f.id)) {
       f.fix.emplace_back(e->fix);
     }
   }
