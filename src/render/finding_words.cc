@@ -32,8 +32,8 @@ std::string Args::get_or(std::string_view name, std::string_view otherwise) cons
 namespace {
 
 const Wording* find_wording(std::string_view id) {
-  for (auto table : {machine_wordings(), framework_wordings(), framework_library_wordings(),
-                     verify_wordings()}) {
+  for (auto table : {machine_wordings(), probe_wordings(), framework_wordings(),
+                     framework_library_wordings(), verify_wordings()}) {
     for (const auto& w : table) {
       if (w.id.view() == id) return &w;
     }

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "render/finding_words.h"
 #include "rules/catalog.h"
 #include "rules/rules.h"
 #include "rules/test_facts.h"
@@ -73,6 +74,16 @@ const std::map<std::pair<std::string, std::string>, std::function<void(FactSet&)
      }},
 };
 
+// evaluate(), checking that every finding has the args its wording reads.
+std::vector<Finding> evaluate_worded(const FactSet& f) {
+  auto found = evaluate(f);
+  for (const auto& x : found) {
+    EXPECT_TRUE(finding_words(x).missing.empty())
+        << x.id << " lacks " << ::testing::PrintToString(finding_words(x).missing);
+  }
+  return found;
+}
+
 bool fires(const std::vector<Finding>& findings, std::string_view id) {
   return std::any_of(findings.begin(), findings.end(),
                      [&](const Finding& f) { return f.id == id; });
@@ -93,7 +104,7 @@ TEST(Explains, EveryPairHasACaseWhereBothFireAndTheExplainerWins) {
     if (e.holds) {
       EXPECT_TRUE(e.holds(f));
     }
-    const auto findings = evaluate(f);
+    const auto findings = evaluate_worded(f);
     EXPECT_TRUE(fires(findings, e.explainer));
     EXPECT_TRUE(fires(findings, e.explained));
     const auto v = decide(f, findings);
@@ -115,7 +126,7 @@ TEST(Explains, WithoutTheConditionChainOrderDecides) {
   f.nvml.gpus[0].compute_mode = ComputeMode::exclusive_process;
   f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 30}};
   f.cuda.devices[0].context = ApiResult{2, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"};
-  const auto findings = evaluate(f);
+  const auto findings = evaluate_worded(f);
   ASSERT_TRUE(fires(findings, "gpu.exclusive_process_busy"));
   EXPECT_EQ(decide(f, findings).root_cause, "cuda.context_failed");
 }
@@ -125,7 +136,7 @@ TEST(Explains, AUsableGpuHasNoRootCause) {
   // One GPU of two cannot make a context: a warning, nothing blocks.
   f.cuda.devices[1].context = ApiResult{2, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"};
   f.device_nodes.nodes[3].readable = f.device_nodes.nodes[3].writable = false;
-  const auto findings = evaluate(f);
+  const auto findings = evaluate_worded(f);
   const auto v = decide(f, findings);
   EXPECT_TRUE(v.gpu_usable);
   EXPECT_EQ(v.root_cause, "");

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <functional>
 
+#include "render/finding_words.h"
 #include "rules/catalog.h"
 #include "rules/test_facts.h"
 
@@ -12,6 +13,16 @@ namespace ongpu {
 namespace {
 
 using testing::healthy_facts;
+
+// evaluate(), checking that every finding has the args its wording reads.
+std::vector<Finding> evaluate_worded(const FactSet& f) {
+  auto found = evaluate(f);
+  for (const auto& x : found) {
+    EXPECT_TRUE(finding_words(x).missing.empty())
+        << x.id << " lacks " << ::testing::PrintToString(finding_words(x).missing);
+  }
+  return found;
+}
 
 std::vector<std::string> ids(const std::vector<Finding>& fs) {
   std::vector<std::string> out;
@@ -46,15 +57,16 @@ class RuleFires : public ::testing::TestWithParam<Case> {};
 TEST_P(RuleFires, OnItsBreakageOnly) {
   const Case& c = GetParam();
   FactSet f = healthy_facts(c.gpus);
-  ASSERT_TRUE(evaluate(f).empty()) << "healthy facts must give no finding";
+  ASSERT_TRUE(evaluate_worded(f).empty()) << "healthy facts must give no finding";
   c.breakage(f);
-  auto found = evaluate(f);
+  auto found = evaluate_worded(f);
   ASSERT_TRUE(has(found, c.id)) << c.id
                                 << " did not fire; got: " << ::testing::PrintToString(ids(found));
   const Finding* x = get(found, c.id);
   EXPECT_NE(find_catalog_entry(x->id), nullptr);
-  EXPECT_FALSE(x->summary.empty());
-  EXPECT_FALSE(x->fix.empty()) << c.id << " has no fix";
+  const auto words = finding_words(*x);
+  EXPECT_FALSE(words.summary.empty());
+  EXPECT_FALSE(words.fix.empty()) << c.id << " has no fix";
   EXPECT_FALSE(x->evidence.empty()) << c.id << " has no evidence";
 }
 
@@ -198,7 +210,7 @@ TEST(Rules, EveryCatalogEntryHasAFiringCase) {
 
 TEST(Rules, HealthyMachineIsUsableWithoutWarnings) {
   auto f = healthy_facts(8);
-  auto v = decide(f, evaluate(f));
+  auto v = decide(f, evaluate_worded(f));
   EXPECT_TRUE(v.gpu_usable);
   EXPECT_EQ(v.exit_code, 0);
 }
@@ -207,22 +219,22 @@ TEST(Rules, SecureBootNamedOnlyWhenOn) {
   auto f = healthy_facts();
   f.kernel_module.nvidia_loaded = f.kernel_module.nvidia_uvm_loaded = false;
   (*f.pci.nvidia_devices.value)[0].driver = "";
-  auto found_off = evaluate(f);
+  auto found_off = evaluate_worded(f);
   auto off = get(found_off, "module.not_loaded");
   ASSERT_NE(off, nullptr);
-  EXPECT_EQ(off->summary.find("Secure Boot"), std::string::npos);
+  EXPECT_EQ(finding_words(*off).summary.find("Secure Boot"), std::string::npos);
   f.kernel_module.secure_boot = true;
-  auto found_on = evaluate(f);
+  auto found_on = evaluate_worded(f);
   auto on = get(found_on, "module.not_loaded");
   ASSERT_NE(on, nullptr);
-  EXPECT_NE(on->summary.find("Secure Boot"), std::string::npos);
+  EXPECT_NE(finding_words(*on).summary.find("Secure Boot"), std::string::npos);
 }
 
 TEST(Rules, NouveauIsTheCauseNotTheMissingModule) {
   auto f = healthy_facts();
   f.kernel_module.nvidia_loaded = false;
   (*f.pci.nvidia_devices.value)[0].driver = "nouveau";
-  auto found = evaluate(f);
+  auto found = evaluate_worded(f);
   EXPECT_TRUE(has(found, "pci.nouveau_bound"));
   EXPECT_FALSE(has(found, "module.not_loaded"));
 }
@@ -234,7 +246,7 @@ TEST(Rules, WslNeedsNoPciDeviceModuleOrNodes) {
   f.kernel_module.nvidia_loaded = f.kernel_module.nvidia_uvm_loaded = false;
   f.kernel_module.version = Fact<std::string>::missing("no /proc/driver/nvidia");
   f.device_nodes.nodes.clear();
-  EXPECT_TRUE(evaluate(f).empty()) << ::testing::PrintToString(ids(evaluate(f)));
+  EXPECT_TRUE(evaluate_worded(f).empty()) << ::testing::PrintToString(ids(evaluate_worded(f)));
 }
 
 TEST(Rules, StubNamesTheLdLibraryPathEntryAndTheCleanValue) {
@@ -243,13 +255,15 @@ TEST(Rules, StubNamesTheLdLibraryPathEntryAndTheCleanValue) {
   f.cuda.library.stub = true;
   f.cuda.library.ld_library_path_entry = std::string("/usr/local/cuda/lib64/stubs");
   f.cuda.init = ApiResult{34, "CUDA_ERROR_STUB_LIBRARY", "stub"};
-  auto found_x = evaluate(f);
+  auto found_x = evaluate_worded(f);
   auto x = get(found_x, "driver.libcuda_stub");
   ASSERT_NE(x, nullptr);
-  EXPECT_NE(x->summary.find("/usr/local/cuda/lib64/stubs"), std::string::npos);
-  EXPECT_NE(x->fix[0].find("export LD_LIBRARY_PATH=/usr/local/cuda/lib64 "), std::string::npos)
-      << x->fix[0];
-  EXPECT_FALSE(has(evaluate(f), "cuda.init_failed"));  // one finding, not two
+  const auto words = finding_words(*x);
+  EXPECT_NE(words.summary.find("/usr/local/cuda/lib64/stubs"), std::string::npos);
+  ASSERT_FALSE(words.fix.empty());
+  EXPECT_NE(words.fix[0].find("export LD_LIBRARY_PATH=/usr/local/cuda/lib64 "), std::string::npos)
+      << words.fix[0];
+  EXPECT_FALSE(has(evaluate_worded(f), "cuda.init_failed"));  // one finding, not two
 }
 
 TEST(Rules, TimeoutMessageNamesTheCallAndDeadline) {
@@ -257,16 +271,16 @@ TEST(Rules, TimeoutMessageNamesTheCallAndDeadline) {
   f.cuda.probe.status = ProbeStatus::timed_out;
   f.cuda.probe.last_stage = "cuInit";
   f.cuda.probe.deadline_ms = 10000;
-  auto found_x = evaluate(f);
+  auto found_x = evaluate_worded(f);
   auto x = get(found_x, "cuda.probe_timed_out");
   ASSERT_NE(x, nullptr);
-  EXPECT_EQ(x->summary, "the driver did not return from cuInit within 10 s");
+  EXPECT_EQ(finding_words(*x).summary, "the driver did not return from cuInit within 10 s");
 }
 
 TEST(Rules, PartialContextFailureIsAWarning) {
   auto f = healthy_facts(2);
   f.cuda.devices[1].context = ApiResult{46, "CUDA_ERROR_DEVICE_UNAVAILABLE", "busy"};
-  auto found = evaluate(f);
+  auto found = evaluate_worded(f);
   auto v = decide(f, found);
   EXPECT_TRUE(v.gpu_usable);
   EXPECT_EQ(v.exit_code, 1);
@@ -278,7 +292,7 @@ TEST(Rules, CvdHidingAllMakesTheMachineNotUsable) {
   f.env.cuda_visible_devices = "";
   f.cuda_all = f.cuda;  // the unfiltered enumeration
   no_cuda_gpu(f);
-  auto found = evaluate(f);
+  auto found = evaluate_worded(f);
   auto v = decide(f, found);
   EXPECT_FALSE(v.gpu_usable);
   EXPECT_EQ(v.root_cause, "env.cvd_hides_all");
@@ -290,32 +304,32 @@ TEST(Rules, OngpusOwnProbeIsNotAnotherUserOfAnExclusiveGpu) {
   f.nvml.gpus[0].compute_mode = ComputeMode::exclusive_process;
   f.cuda.probe.pid = 4242;
   f.nvml.gpus[0].compute_processes = std::vector<GpuProcess>{{4242, uint64_t{1} << 20}};
-  EXPECT_FALSE(has(evaluate(f), "gpu.exclusive_process_busy"));
+  EXPECT_FALSE(has(evaluate_worded(f), "gpu.exclusive_process_busy"));
   f.nvml.gpus[0].compute_processes.value->push_back({777, uint64_t{1} << 30});
-  EXPECT_TRUE(has(evaluate(f), "gpu.exclusive_process_busy"));
+  EXPECT_TRUE(has(evaluate_worded(f), "gpu.exclusive_process_busy"));
 }
 
 TEST(Rules, ForwardCompatibleLibcudaIsNoVersionMismatch) {
   auto f = healthy_facts();
   f.cuda.library.version = std::string("590.48.01");  // cuda-compat's libcuda, and cuInit succeeded
-  EXPECT_FALSE(has(evaluate(f), "driver.version_mismatch"));
+  EXPECT_FALSE(has(evaluate_worded(f), "driver.version_mismatch"));
   f.cuda.init = ApiResult{803, "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH", "mismatch"};
   f.cuda.devices.clear();
-  EXPECT_TRUE(has(evaluate(f), "driver.version_mismatch"));
+  EXPECT_TRUE(has(evaluate_worded(f), "driver.version_mismatch"));
 }
 
 TEST(Rules, PciBusIdOrderIsRespected) {
   auto f = healthy_facts(2);
   std::swap(f.cuda.devices[0], f.cuda.devices[1]);
   f.env.cuda_device_order = "PCI_BUS_ID";
-  EXPECT_FALSE(has(evaluate(f), "env.device_order_differs"));
+  EXPECT_FALSE(has(evaluate_worded(f), "env.device_order_differs"));
 }
 
 TEST(Rules, FindingsComeInChainOrder) {
   auto f = healthy_facts();
   f.env.debug_variables["CUDA_LAUNCH_BLOCKING"] = "1";
   f.kernel_module.nvidia_uvm_loaded = false;
-  auto found = evaluate(f);
+  auto found = evaluate_worded(f);
   ASSERT_GE(found.size(), 2u);
   EXPECT_EQ(found.front().id, "module.uvm_not_loaded");
   EXPECT_EQ(found.back().id, "env.debug_variables");
@@ -341,7 +355,7 @@ const Finding* finding(const std::vector<Finding>& all, std::string_view id) {
 TEST(NodeSeverity, UvmToolsIsOnlyAWarning) {
   auto f = healthy_facts();
   f.device_nodes.nodes[2].readable = f.device_nodes.nodes[2].writable = false;
-  const auto all = evaluate(f);
+  const auto all = evaluate_worded(f);
   const auto* x = finding(all, "nodes.inaccessible");
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(x->severity, Severity::warning);
@@ -353,16 +367,17 @@ TEST(NodeSeverity, UvmToolsIsOnlyAWarning) {
 TEST(NodeSeverity, AGpuNodeLockedWhileAnotherIsOpenIsAWarning) {
   auto f = healthy_facts(2);
   f.device_nodes.nodes[4].readable = f.device_nodes.nodes[4].writable = false;  // /dev/nvidia1
-  const auto all = evaluate(f);                                                 // x points into it
+  const auto all = evaluate_worded(f);                                          // x points into it
   const auto* x = finding(all, "nodes.inaccessible");
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(x->severity, Severity::warning);
-  EXPECT_NE(x->summary.find("other GPUs"), std::string::npos) << x->summary;
+  const auto summary = finding_words(*x).summary;
+  EXPECT_NE(summary.find("other GPUs"), std::string::npos) << summary;
   // Every GPU's node locked: nothing can be used, an error.
   f.device_nodes.nodes[3].readable = f.device_nodes.nodes[3].writable = false;
-  for (const auto& y : evaluate(f)) {
+  for (const auto& y : evaluate_worded(f)) {
     if (y.id == "nodes.inaccessible") {
-      EXPECT_EQ(y.severity, Severity::error) << y.summary;
+      EXPECT_EQ(y.severity, Severity::error) << finding_words(y).summary;
     }
   }
 }
@@ -371,7 +386,7 @@ TEST(NodeSeverity, TheControlAndUvmNodesAreErrors) {
   for (size_t i : {0u, 1u}) {
     auto f = healthy_facts(2);
     f.device_nodes.nodes[i].writable = false;
-    const auto all = evaluate(f);  // x points into it
+    const auto all = evaluate_worded(f);  // x points into it
     const auto* x = finding(all, "nodes.inaccessible");
     ASSERT_NE(x, nullptr);
     EXPECT_EQ(x->severity, Severity::error) << f.device_nodes.nodes[i].path;

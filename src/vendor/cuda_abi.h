@@ -10,9 +10,15 @@ using Device = int;  // CUdevice
 using Context = struct CUctx_st*;
 
 inline constexpr Result kSuccess = 0;
-inline constexpr Result kErrorStubLibrary = 34;        // CUDA_ERROR_STUB_LIBRARY
-inline constexpr Result kErrorDeviceUnavailable = 46;  // CUDA_ERROR_DEVICE_UNAVAILABLE
-inline constexpr Result kErrorNoDevice = 100;          // CUDA_ERROR_NO_DEVICE
+inline constexpr Result kErrorStubLibrary = 34;            // CUDA_ERROR_STUB_LIBRARY
+inline constexpr Result kErrorDeviceUnavailable = 46;      // CUDA_ERROR_DEVICE_UNAVAILABLE
+inline constexpr Result kErrorNoDevice = 100;              // CUDA_ERROR_NO_DEVICE
+inline constexpr Result kErrorOperatingSystem = 304;       // CUDA_ERROR_OPERATING_SYSTEM
+inline constexpr Result kErrorSystemNotReady = 802;        // CUDA_ERROR_SYSTEM_NOT_READY
+inline constexpr Result kErrorSystemDriverMismatch = 803;  // CUDA_ERROR_SYSTEM_DRIVER_MISMATCH
+inline constexpr Result kErrorCompatNotSupportedOnDevice =
+    804;                                      // CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE
+inline constexpr Result kErrorUnknown = 999;  // CUDA_ERROR_UNKNOWN
 
 // CUdevice_attribute
 inline constexpr int kAttrComputeCapabilityMajor = 75;

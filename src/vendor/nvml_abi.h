@@ -13,7 +13,12 @@ using Device = struct nvmlDevice_st*;
 
 // nvmlReturn_t values (nvml.h, "nvmlReturn_t").
 inline constexpr Return kSuccess = 0;
+inline constexpr Return kErrorNoPermission = 4;
 inline constexpr Return kErrorDriverNotLoaded = 9;
+inline constexpr Return kErrorLibraryNotFound = 12;
+inline constexpr Return kErrorGpuIsLost = 15;
+inline constexpr Return kErrorResetRequired = 16;
+inline constexpr Return kErrorOperatingSystem = 17;
 inline constexpr Return kErrorLibRmVersionMismatch = 18;
 
 // Buffer sizes (nvml.h: NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE,
