@@ -4,6 +4,7 @@
 
 #include "render/render.h"
 #include "render/verdict_words.h"
+#include "render/verify_words.h"
 #include "verify/verify_rules.h"
 
 namespace ongpu {
@@ -94,21 +95,21 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
     std::string head = one_line(enum_string(v.run.framework) + version);
     if (v.outcome == verify::LiveOutcome::gpu) {
       out += fmt::format("{} {}: GPU — {}\n", paint(st, fg(fmt::terminal_color::green), "[✓]"),
-                         head, one_line(v.summary));
+                         head, one_line(live_summary(v)));
     } else {
       std::string word = v.outcome == verify::LiveOutcome::cpu          ? "CPU"
                          : v.outcome == verify::LiveOutcome::gpu_broken ? "GPU broken"
                                                                         : "not verified";
+      const std::string cause = live_cause_summary(v, r.doctor);
       bool as_predicted =
           v.predicted && !v.root_cause.empty() && v.predicted->root_cause == v.root_cause;
       out += fmt::format("{} {}: {} — {}{} {}\n", paint(st, fg(fmt::terminal_color::red), "[✗]"),
-                         head, word,
-                         one_line(v.root_cause_summary.empty() ? v.summary : v.root_cause_summary),
+                         head, word, one_line(cause.empty() ? live_summary(v) : cause),
                          as_predicted ? " (as the doctor predicted)" : "",
                          v.root_cause.empty() ? "" : faint(st, "[" + v.root_cause + "]"));
     }
     for (const auto& f : v.findings) out += finding_text(f, st);
-    if (v.outcome == verify::LiveOutcome::cpu) out += "    • " + one_line(v.summary) + "\n";
+    if (v.outcome == verify::LiveOutcome::cpu) out += "    • " + one_line(live_summary(v)) + "\n";
     out += details(v, st);
   }
   out += "\n";
@@ -117,7 +118,8 @@ std::string render_verify_text(const verify::VerifyReport& r, const TextStyle& s
                : verdict.status == VerdictStatus::warnings ? fmt::terminal_color::yellow
                                                            : fmt::terminal_color::red;
   out += paint(st, fg(color),
-               (verdict.status == VerdictStatus::ok ? "• " : "! ") + one_line(r.summary) + ".") +
+               (verdict.status == VerdictStatus::ok ? "• " : "! ") + one_line(verify_summary(r)) +
+                   ".") +
          "\n";
   return out;
 }
@@ -131,7 +133,7 @@ json render_verify_json(const verify::VerifyReport& r) {
                     {"status", v.status},
                     {"exit_code", v.exit_code},
                     {"root_cause", v.root_cause.empty() ? json(nullptr) : json(v.root_cause)},
-                    {"summary", r.summary}};
+                    {"summary", verify_summary(r)}};
   json frameworks = json::array();
   for (const auto& fv : r.frameworks) {
     json findings = json::array();
@@ -150,7 +152,7 @@ json render_verify_json(const verify::VerifyReport& r) {
          {"interpreter", fv.run.interpreter},
          {"device", fv.outcome},
          {"root_cause", fv.root_cause.empty() ? json(nullptr) : json(fv.root_cause)},
-         {"summary", fv.summary},
+         {"summary", live_summary(fv)},
          {"predicted", predicted},
          {"findings", findings},
          {"live", to_json_value(fv.run, empty_unavailable)}});

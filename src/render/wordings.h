@@ -43,6 +43,7 @@ struct Wording {
 };
 
 std::span<const Wording> machine_wordings();            // words_machine.cc
+std::span<const Wording> probe_wordings();              // words_probe.cc
 std::span<const Wording> framework_wordings();          // words_framework.cc
 std::span<const Wording> framework_library_wordings();  // words_framework_libraries.cc
 std::span<const Wording> verify_wordings();             // words_verify.cc

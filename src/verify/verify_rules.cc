@@ -7,12 +7,8 @@
 #include <algorithm>
 #include <optional>
 
-#include "render/catalog_words.h"
-#include "render/finding_words.h"
-#include "render/verdict_words.h"
 #include "rules/catalog.h"
 #include "rules/explains.h"
-#include "util/strings.h"
 
 namespace ongpu::verify {
 namespace {
@@ -28,10 +24,6 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-std::string ms(double v) {
-  return v >= 100 ? fmt::format("{:.0f} ms", v) : fmt::format("{:.3g} ms", v);
-}
-
 const FrameworkFacts* static_facts(const Report& doctor, const LiveRun& run) {
   for (const auto& env : doctor.facts.python.environments) {
     if (env.interpreter != run.interpreter) continue;
@@ -40,6 +32,24 @@ const FrameworkFacts* static_facts(const Report& doctor, const LiveRun& run) {
     }
   }
   return nullptr;
+}
+
+// The pip arguments that install a framework that does not import at all:
+// the GPU build.
+std::string install_name(Framework framework) {
+  switch (framework) {
+    case Framework::tensorflow:
+      return "'tensorflow[and-cuda]'";
+    case Framework::jax:
+      return "-U 'jax[cuda12]'";
+    case Framework::cupy:
+      return "cupy-cuda12x";
+    case Framework::onnxruntime:
+      return "onnxruntime-gpu";
+    case Framework::torch:
+      return "torch";  // the default Linux wheel is a CUDA build
+  }
+  return enum_string(framework);
 }
 
 class LiveRules {
@@ -57,16 +67,18 @@ class LiveRules {
       // doctor's facts tell the two apart. (torch's "driver ... is too old
       // (found version N)" names a driver it found.)
       if (m.also_without_driver && !no_driver().empty()) {
-        auto& f = add("verify.cuda_driver_not_found",
-                      fmt::format("{} says: \"{}\", but there is no driver to upgrade: {}",
-                                  run_.framework, m.text, no_driver()));
+        auto& f = add("verify.cuda_driver_not_found");
+        f.args.set("text", m.text).set("no_driver", no_driver());
+        const auto& load_error = doctor_.facts.cuda.library.load_error;
+        if (!load_error.empty()) f.args.set("load_error", load_error);
         f.evidence.push_back({"cuda.library.loaded", "false"});
         continue;
       }
       // m.id comes from the message table, whose ids are checked FindingIds.
       auto id = FindingId::known(m.id);
       if (!id) continue;
-      auto& f = add(*id, fmt::format("{} says: \"{}\"", run_.framework, m.text));
+      auto& f = add(*id);
+      f.args.set("text", m.text);
       if (!m.detail.empty()) f.evidence.push_back({"messages[].detail", m.detail});
     }
     if (!ran) return;
@@ -75,9 +87,10 @@ class LiveRules {
     for (const auto& e : a.errors) {
       if (e.stage == LiveStage::import_framework ||
           (!imported && e.stage == LiveStage::arguments)) {
-        auto& f = add(
-            "verify.import_failed",
-            fmt::format("import {} failed: {}: {}", run_.framework, e.type, first_line(e.message)));
+        auto& f = add("verify.import_failed");
+        f.args.set("type", e.type).set("message", first_line(e.message));
+        // What to install, should this finding carry its own fix.
+        f.args.set("python", run_.interpreter).set("pip_args", install_name(run_.framework));
         f.evidence.push_back({"errors[].message", e.message});
         // Keep the order: the import failure first, what it printed after.
         std::rotate(v_.findings.begin(), v_.findings.end() - 1, v_.findings.end());
@@ -85,15 +98,12 @@ class LiveRules {
     }
     if (!imported) return;
     int gpus = 0;
-    std::string listed;
+    std::vector<std::string> listed;
     for (const auto& d : a.devices) {
       if (d.kind == DeviceKind::gpu) ++gpus;
-      listed += (listed.empty() ? "" : ", ") + d.name;
+      listed.push_back(d.name);
     }
-    if (gpus == 0) {
-      add("verify.no_gpu_device", fmt::format("{} sees no GPU (its devices: {})", run_.framework,
-                                              listed.empty() ? "none" : listed));
-    }
+    if (gpus == 0) add("verify.no_gpu_device").args.set("devices", std::move(listed));
     for (const auto& e : a.errors) {
       // devices-gpu: the framework's answer to "is there a GPU" (no plugin, no
       // driver), explained by no_gpu_device and the messages.
@@ -101,9 +111,10 @@ class LiveRules {
           e.stage == LiveStage::devices_gpu)
         continue;
       bool compute = e.stage == LiveStage::compute_gpu || e.stage == LiveStage::compute_cpu;
-      auto& f =
-          add(compute ? FindingId("verify.compute_failed") : FindingId("verify.step_failed"),
-              fmt::format("the {} step raised {}: {}", e.stage, e.type, first_line(e.message)));
+      auto& f = add(compute ? FindingId("verify.compute_failed") : FindingId("verify.step_failed"));
+      f.args.set("stage", enum_string(e.stage))
+          .set("type", e.type)
+          .set("message", first_line(e.message));
       f.evidence.push_back({"errors[].message", e.message});
     }
     if (a.compute && a.compute->gpu) check_gpu_run(*a.compute);
@@ -138,23 +149,21 @@ class LiveRules {
     return line.size() > 300 ? line.substr(0, 300) + "…" : line;
   }
 
-  // Why the doctor found no NVIDIA driver here; "" when it found one (or
-  // did not look).
+  // Why the doctor found no NVIDIA driver here: no_gpu (none on the PCI
+  // bus) or libcuda (libcuda.so.1 could not be loaded); "" when it found one
+  // (or did not look).
   std::string no_driver() const {
     const auto& f = doctor_.facts;
-    if (f.pci.nvidia_devices && f.pci.nvidia_devices->empty() && !f.host.wsl)
-      return "no NVIDIA GPU on the PCI bus";
-    if (f.cuda.probe.status == ProbeStatus::ok && !f.cuda.library.loaded) {
-      return "libcuda.so.1 could not be loaded" + (f.cuda.library.load_error.empty()
-                                                       ? std::string()
-                                                       : " (" + f.cuda.library.load_error + ")");
-    }
+    if (f.pci.nvidia_devices && f.pci.nvidia_devices->empty() && !f.host.wsl) return "no_gpu";
+    if (f.cuda.probe.status == ProbeStatus::ok && !f.cuda.library.loaded) return "libcuda";
     return "";
   }
 
-  Finding& add(FindingId id, std::string summary) {
-    v_.findings.push_back(make_finding(id, std::move(summary)));
+  // A finding of this framework; every live wording names the framework.
+  Finding& add(FindingId id) {
+    v_.findings.push_back(make_finding(id));
     v_.findings.back().scope = v_.scope;
+    v_.findings.back().args.set("framework", enum_string(run_.framework));
     return v_.findings.back();
   }
 
@@ -162,30 +171,30 @@ class LiveRules {
     const auto& p = run_.probe;
     std::string stage = p.last_stage.empty() ? "start" : p.last_stage;
     if (p.status == ProbeStatus::timed_out) {
-      auto& f = add("verify.timed_out",
-                    fmt::format("{} did not finish within {:.0f} s: it was stopped at step '{}'",
-                                run_.framework, p.deadline_ms / 1000, stage));
+      auto& f = add("verify.timed_out");
+      f.args.set("deadline_s", p.deadline_ms / 1000).set("stage", stage);
       f.evidence.push_back({"probe.last_stage", stage});
       return false;
     }
     if (p.status == ProbeStatus::crashed) {
-      const char* name = ::sigabbrev_np(p.signal);
-      add("verify.crashed",
-          fmt::format("{} crashed with signal {}{} at step '{}'", run_.framework, p.signal,
-                      name ? fmt::format(" (SIG{})", name) : "", stage));
+      auto& f = add("verify.crashed");
+      f.args.set("signal", p.signal).set("stage", stage);
+      if (const char* name = ::sigabbrev_np(p.signal)) f.args.set("signal_name", name);
       return false;
     }
     if (p.status != ProbeStatus::ok || !run_.answer) {
-      std::string why = !run_.answer_error.empty()
-                            ? "its answer could not be read: " + run_.answer_error
-                        : p.status == ProbeStatus::spawn_failed
-                            ? "the interpreter could not be started: " + p.stderr_tail
-                        : p.status == ProbeStatus::exited
-                            ? fmt::format("the interpreter exited with status {} at step '{}'",
-                                          p.exit_code, stage)
-                            : fmt::format("the interpreter gave no answer ({})", p.status);
-      auto& f = add("verify.probe_failed",
-                    fmt::format("{} could not be checked: {}", run_.framework, why));
+      // Why: its answer was unreadable, the interpreter did not start or
+      // exited early, or it gave no answer (the probe's status).
+      auto& f = add("verify.probe_failed");
+      if (!run_.answer_error.empty()) {
+        f.args.set("why", "unreadable").set("answer_error", run_.answer_error);
+      } else if (p.status == ProbeStatus::spawn_failed) {
+        f.args.set("why", "not_started").set("stderr_tail", p.stderr_tail);
+      } else if (p.status == ProbeStatus::exited) {
+        f.args.set("why", "exited").set("exit_code", p.exit_code).set("stage", stage);
+      } else {
+        f.args.set("why", "no_answer").set("status", enum_string(p.status));
+      }
       if (!p.stderr_tail.empty()) f.evidence.push_back({"probe.stderr_tail", p.stderr_tail});
       return false;
     }
@@ -194,39 +203,38 @@ class LiveRules {
 
   void check_gpu_run(const LiveCompute& c) {
     const auto& g = *c.gpu;
-    if (!on_gpu_device(g.device)) {
-      add("verify.not_on_gpu",
-          fmt::format("the multiplication placed on the GPU left its result on {}", g.device));
-    }
+    // not_on_gpu: the result's device, or (placement) the placement log's.
+    if (!on_gpu_device(g.device)) add("verify.not_on_gpu").args.set("device", g.device);
     for (const auto& p : run_.placement_log) {
       if (!on_gpu_device(p)) {
-        add("verify.not_on_gpu",
-            fmt::format("{}'s placement log put MatMul on {}", run_.framework, p));
+        add("verify.not_on_gpu").args.set("placement", p);
         break;
       }
     }
+    // wrong_result: which comparison failed (check), with its numbers.
     if (c.elementwise && !c.elementwise->match) {
-      add("verify.wrong_result",
-          fmt::format(
-              "the GPU's elementwise sum(x + 1) is {} where the CPU's is {}",
-              c.elementwise->gpu ? fmt::format("{:.6g}", *c.elementwise->gpu) : "not a number",
-              c.elementwise->cpu ? fmt::format("{:.6g}", *c.elementwise->cpu) : "?"));
+      auto& f = add("verify.wrong_result");
+      f.args.set("check", "elementwise");
+      if (c.elementwise->gpu) f.args.set("gpu_sum", *c.elementwise->gpu);
+      if (c.elementwise->cpu) f.args.set("cpu_sum", *c.elementwise->cpu);
     }
     if (c.nonfinite.value_or(0) > 0) {
-      add("verify.wrong_result",
-          fmt::format("the GPU's {}×{} product has {} NaN or infinite element{}", c.size, c.size,
-                      *c.nonfinite, *c.nonfinite == 1 ? "" : "s"));
+      add("verify.wrong_result")
+          .args.set("check", "nonfinite")
+          .set("size", c.size)
+          .set("nonfinite", *c.nonfinite);
     } else if (c.match == false) {
-      add("verify.wrong_result",
-          fmt::format("the GPU's {}×{} product differs from the CPU's by up to {:.3g} (largest "
-                      "element {:.3g}, tolerance {:g} relative)",
-                      c.size, c.size, c.max_abs_diff.value_or(0), c.max_abs_reference.value_or(0),
-                      c.tolerance.value_or(0)));
+      add("verify.wrong_result")
+          .args.set("check", "differs")
+          .set("size", c.size)
+          .set("max_abs_diff", c.max_abs_diff.value_or(0))
+          .set("max_abs_reference", c.max_abs_reference.value_or(0))
+          .set("tolerance", c.tolerance.value_or(0));
     }
     if (c.speedup && *c.speedup < 1.0) {
-      add("verify.gpu_slower_than_cpu",
-          fmt::format("the GPU took {} per {}×{} multiplication, the CPU {}", ms(g.median_ms),
-                      c.size, c.size, c.cpu ? ms(c.cpu->median_ms) : "?"));
+      auto& f = add("verify.gpu_slower_than_cpu");
+      f.args.set("size", c.size).set("gpu_ms", g.median_ms);
+      if (c.cpu) f.args.set("cpu_ms", c.cpu->median_ms);
     }
   }
 
@@ -241,10 +249,9 @@ class LiveRules {
         if (base.rfind(lib.soname, 0) != 0) continue;  // libcudnn.so.9.19.0 is a libcudnn.so.9
         std::string predicted = lib.real_path ? *lib.real_path : "";
         if (predicted == loaded) break;
-        auto& f = add(
-            "verify.library_differs",
-            fmt::format("{} loaded {} from {}; the doctor predicted {}", run_.framework, lib.soname,
-                        loaded, predicted.empty() ? "that no copy would be found" : predicted));
+        auto& f = add("verify.library_differs");
+        f.args.set("soname", lib.soname).set("loaded", loaded);
+        if (!predicted.empty()) f.args.set("predicted", predicted);
         f.evidence.push_back({"loaded_libraries[]", loaded});
         break;
       }
@@ -255,53 +262,6 @@ class LiveRules {
   const LiveRun& run_;
   const Report& doctor_;
 };
-
-// What to install for a framework that does not import at all: the GPU build.
-std::string install_name(Framework framework) {
-  switch (framework) {
-    case Framework::tensorflow:
-      return "'tensorflow[and-cuda]'";
-    case Framework::jax:
-      return "-U 'jax[cuda12]'";
-    case Framework::cupy:
-      return "cupy-cuda12x";
-    case Framework::onnxruntime:
-      return "onnxruntime-gpu";
-    case Framework::torch:
-      return "torch";  // the default Linux wheel is a CUDA build
-  }
-  return enum_string(framework);
-}
-
-std::string summarize(const LiveVerdict& v) {
-  if (v.outcome == LiveOutcome::failed || v.outcome == LiveOutcome::gpu_broken) {
-    for (const auto& f : v.findings) {
-      if (f.severity == Severity::error) return finding_words(f).summary;
-    }
-    return "the check did not finish";
-  }
-  const auto& a = *v.run.answer;
-  if (!a.compute || !a.compute->cpu)
-    return v.outcome == LiveOutcome::gpu ? "computes on the GPU" : "no multiplication ran";
-  const auto& c = *a.compute;
-  if (v.outcome == LiveOutcome::gpu) {
-    std::string model;
-    for (const auto& d : a.devices) {
-      if (d.kind == DeviceKind::gpu) {
-        model = d.model.empty() ? d.name : d.model;
-        break;
-      }
-    }
-    double s = c.speedup.value_or(0);
-    return fmt::format(
-        "{}: {}×{} float32 matmul {} on {} vs {} on the CPU: {:.1f}× {}; results match", model,
-        c.size, c.size, ms(c.gpu->median_ms), c.gpu->device, ms(c.cpu->median_ms),
-        s >= 1 || s == 0 ? s : 1 / s, s >= 1 ? "faster" : "slower");
-  }
-  return fmt::format("{}×{} float32 matmul ran on {} in {}{}", c.size, c.size, c.cpu->device,
-                     ms(c.cpu->median_ms),
-                     c.cpu->gflops ? fmt::format(" ({:.0f} GFLOP/s)", *c.cpu->gflops) : "");
-}
 
 }  // namespace
 
@@ -317,12 +277,10 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
   v.outcome = rules.outcome();
   if (v.predicted && v.outcome != LiveOutcome::failed &&
       v.predicted->gpu != (v.outcome == LiveOutcome::gpu)) {
-    auto f = make_finding("verify.disagrees_with_doctor",
-                          fmt::format("the doctor predicted {} but {} {}",
-                                      v.predicted->gpu ? "GPU" : "CPU", v.run.framework,
-                                      v.outcome == LiveOutcome::gpu   ? "computed on the GPU"
-                                      : v.outcome == LiveOutcome::cpu ? "computed on the CPU"
-                                                                      : "failed on its GPU"));
+    auto f = make_finding("verify.disagrees_with_doctor");
+    f.args.set("framework", enum_string(v.run.framework))
+        .set("predicted", v.predicted->gpu ? "gpu" : "cpu")
+        .set("outcome", enum_string(v.outcome));
     if (!v.predicted->root_cause.empty())
       f.evidence.push_back({"doctor.root_cause", v.predicted->root_cause});
     f.scope = v.scope;
@@ -344,10 +302,10 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
     if (v.predicted && !v.predicted->gpu && !v.predicted->root_cause.empty() &&
         v.outcome == LiveOutcome::cpu) {
       v.root_cause = v.predicted->root_cause;
-      v.root_cause_summary = framework_summary(*v.predicted, doctor);
+      v.cause_is_prediction = true;
     } else if (!v.predicted && machine_error && v.outcome == LiveOutcome::cpu) {
       v.root_cause = machine_error->id;
-      v.root_cause_summary = finding_words(*machine_error).summary;
+      v.cause = *machine_error;
     } else {
       // The first live error, or the doctor's finding that explains it
       // (an Exclusive_Process GPU in use explains "busy or unavailable").
@@ -360,7 +318,7 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
         if (f.severity != Severity::error) continue;
         const Finding* cause = cause_of(doctor.facts, f, known);
         v.root_cause = cause->id;
-        v.root_cause_summary = finding_words(*cause).summary;
+        v.cause = *cause;
         // The doctor's machine errors are shown once for every framework;
         // any other cause of the doctor's is shown with this framework, as
         // what blocks it.
@@ -380,7 +338,6 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
   if (v.outcome != LiveOutcome::gpu) {
     std::erase_if(v.findings, [](const Finding& f) { return is(f, "verify.gpu_slower_than_cpu"); });
   }
-  v.summary = summarize(v);
   // On a GPU that works, what the framework printed on the way is a warning.
   if (v.outcome == LiveOutcome::gpu) {
     for (auto& f : v.findings) {
@@ -389,18 +346,15 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
   }
   // When the doctor's chain already explains the fallback, its fix is the
   // one to follow and the framework's messages are the evidence; otherwise
-  // each live finding carries its own fix.
+  // each live finding carries its own fix (own_fix). The doctor's findings
+  // shown here keep their own.
   const bool explained =
       (v.predicted && !v.predicted->gpu && v.root_cause == v.predicted->root_cause) ||
       (!v.predicted && machine_error && v.root_cause == machine_error->id);
   for (auto& f : v.findings) {
-    if (!f.fix.empty() || (explained && !is(f, "verify.disagrees_with_doctor"))) continue;
-    if (is(f, "verify.import_failed")) {
-      f.fix.push_back(
-          shell_command("{} -m pip install {}", v.run.interpreter, install_name(v.run.framework)));
-    } else if (const auto* e = catalog_words(f.id)) {
-      f.fix.emplace_back(e->fix);
-    }
+    if (!f.id.starts_with("verify.")) continue;
+    if (explained && !is(f, "verify.disagrees_with_doctor")) continue;
+    f.args.flag("own_fix");
   }
   return v;
 }
@@ -408,7 +362,7 @@ LiveVerdict judge_live_run(LiveRun run, const Report& doctor) {
 VerifyReport build_verify_report(Report doctor, std::vector<LiveRun> runs) {
   VerifyReport r;
   r.doctor = std::move(doctor);
-  size_t on_gpu = 0;
+  size_t& on_gpu = r.on_gpu;
   bool warnings = false;
   for (auto& run : runs) {
     r.frameworks.push_back(judge_live_run(std::move(run), r.doctor));
@@ -416,32 +370,19 @@ VerifyReport build_verify_report(Report doctor, std::vector<LiveRun> runs) {
     if (v.outcome == LiveOutcome::gpu) ++on_gpu;
     for (const auto& f : v.findings) warnings = warnings || f.severity != Severity::info;
   }
+  // The verdict's sentence is render's (verify_summary), from the counts and
+  // the first framework's root cause.
   auto& verdict = r.verdict;
   if (r.frameworks.empty()) {
-    std::string where;
     for (const auto& env : r.doctor.facts.python.environments)
-      where += (where.empty() ? "" : ", ") + env.interpreter;
+      r.interpreters.push_back(env.interpreter);
     verdict = {false, VerdictStatus::not_usable, 2, ""};
-    r.summary =
-        where.empty()
-            ? "no Python interpreter was found to verify in; name one with --python PATH"
-            : fmt::format(
-                  "no framework (tensorflow, torch, jax, cupy, onnxruntime) is installed in {}; "
-                  "name another interpreter with --python PATH",
-                  where);
   } else if (on_gpu == 0) {
-    const auto& first = r.frameworks.front();
-    verdict = {false, VerdictStatus::not_usable, 2, first.root_cause};
-    r.summary =
-        fmt::format("no framework computed on the GPU{}",
-                    first.root_cause_summary.empty() ? "" : ": " + first.root_cause_summary);
+    verdict = {false, VerdictStatus::not_usable, 2, r.frameworks.front().root_cause};
   } else if (on_gpu < r.frameworks.size() || warnings) {
     verdict = {true, VerdictStatus::warnings, 1, ""};
-    r.summary =
-        fmt::format("{} of {} framework checks computed on the GPU", on_gpu, r.frameworks.size());
   } else {
     verdict = {true, VerdictStatus::ok, 0, ""};
-    r.summary = "every framework checked computed on the GPU";
   }
   return r;
 }

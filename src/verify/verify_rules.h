@@ -31,17 +31,22 @@ struct LiveVerdict {
   std::optional<FrameworkVerdict> predicted;  // the doctor's, when it found the framework
   LiveOutcome outcome = LiveOutcome::failed;
   std::string root_cause;  // a finding id, "" when it runs on the GPU
-  std::string root_cause_summary;
-  std::string summary;  // one line: where the multiplication ran, how fast
-  std::string scope;    // "<framework> in <interpreter>", as the doctor's findings
+  // What names the root cause, for render/ to word: the doctor's prediction
+  // for this framework, or one finding (the machine's error, a live finding,
+  // the doctor's finding that explains it); neither when there is no cause.
+  bool cause_is_prediction = false;
+  std::optional<Finding> cause;
+  std::string scope;  // "<framework> in <interpreter>", as the doctor's findings
   std::vector<Finding> findings;
 };
 
 struct VerifyReport {
   Report doctor;  // the static prediction, for the comparison and the machine's findings
   std::vector<LiveVerdict> frameworks;
-  Verdict verdict;
-  std::string summary;  // TRANSITION
+  Verdict verdict;    // render/verify_words.cc words it (verify_summary), from the fields below
+  size_t on_gpu = 0;  // frameworks that computed on the GPU
+  // The interpreters the doctor found, when none had a framework to check.
+  std::vector<std::string> interpreters;
 };
 
 // The live findings and verdict of one run.

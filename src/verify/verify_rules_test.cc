@@ -6,6 +6,9 @@
 #include <functional>
 #include <map>
 
+#include "render/catalog_words.h"
+#include "render/finding_words.h"
+#include "render/verify_words.h"
 #include "rules/catalog.h"
 #include "rules/explains.h"
 #include "rules/rules.h"
@@ -20,6 +23,26 @@ const std::string kPython = "/venv/bin/python";
 bool has(const LiveVerdict& v, const std::string& id) {
   return std::any_of(v.findings.begin(), v.findings.end(),
                      [&](const Finding& f) { return f.id == id; });
+}
+
+// judge_live_run and build_verify_report, with every finding's wording
+// given all the args it reads.
+void expect_worded(const LiveVerdict& v) {
+  for (const auto& f : v.findings)
+    EXPECT_TRUE(finding_words(f).missing.empty())
+        << f.id << " lacks " << ::testing::PrintToString(finding_words(f).missing);
+}
+
+LiveVerdict judge(LiveRun run, const Report& doctor) {
+  auto v = judge_live_run(std::move(run), doctor);
+  expect_worded(v);
+  return v;
+}
+
+VerifyReport build(Report doctor, std::vector<LiveRun> runs) {
+  auto r = build_verify_report(std::move(doctor), std::move(runs));
+  for (const auto& v : r.frameworks) expect_worded(v);
+  return r;
 }
 
 Report doctor_predicting(bool gpu, const std::string& root_cause = "") {
@@ -41,6 +64,13 @@ Report doctor_predicting(bool gpu, const std::string& root_cause = "") {
   fw.libraries.push_back(cudnn);
   env.frameworks.push_back(fw);
   r.facts.python.environments.push_back(env);
+  // A machine root cause is the doctor's verdict, with its finding.
+  if (auto id = FindingId::known(root_cause); id && !gpu) {
+    r.machine.gpu_usable = false;
+    r.machine.root_cause = root_cause;
+    r.verdict = r.machine;
+    r.findings.push_back(make_finding(*id));
+  }
   return r;
 }
 
@@ -91,25 +121,25 @@ LiveRun cpu_run() {
 }
 
 TEST(VerifyRules, GpuRunAsPredicted) {
-  auto v = judge_live_run(gpu_run(), doctor_predicting(true));
+  auto v = judge(gpu_run(), doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::gpu);
   EXPECT_TRUE(v.findings.empty()) << v.findings[0].id;
   EXPECT_EQ(v.root_cause, "");
-  EXPECT_NE(v.summary.find("100.0× faster"), std::string::npos) << v.summary;
-  EXPECT_NE(v.summary.find("NVIDIA H100"), std::string::npos) << v.summary;
+  EXPECT_NE(live_summary(v).find("100.0× faster"), std::string::npos) << live_summary(v);
+  EXPECT_NE(live_summary(v).find("NVIDIA H100"), std::string::npos) << live_summary(v);
 }
 
 TEST(VerifyRules, CpuRunKeepsTheDoctorsRootCause) {
   auto run = cpu_run();
   run.messages = {{"verify.cuda_driver_not_found", "Could not find cuda drivers", ""}};
-  auto v = judge_live_run(run, doctor_predicting(false, "pci.no_nvidia_device"));
+  auto v = judge(run, doctor_predicting(false, "pci.no_nvidia_device"));
   EXPECT_EQ(v.outcome, LiveOutcome::cpu);
   EXPECT_EQ(v.root_cause, "pci.no_nvidia_device");
   EXPECT_TRUE(has(v, "verify.cuda_driver_not_found"));
   EXPECT_TRUE(has(v, "verify.no_gpu_device"));
   EXPECT_FALSE(has(v, "verify.disagrees_with_doctor"));
   for (const auto& f : v.findings)
-    EXPECT_TRUE(f.fix.empty()) << f.id << ": the doctor's fix is the one to follow";
+    EXPECT_TRUE(finding_words(f).fix.empty()) << f.id << ": the doctor's fix is the one to follow";
 }
 
 TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
@@ -118,15 +148,15 @@ TEST(VerifyRules, UnpredictedFrameworkTakesTheMachinesRootCause) {
   // own complaint about the driver.
   auto doctor = doctor_predicting(true);
   doctor.frameworks.clear();
-  doctor.findings.push_back(make_finding("pci.no_nvidia_device", "no NVIDIA GPU on the PCI bus"));
+  doctor.findings.push_back(make_finding("pci.no_nvidia_device"));
   doctor.verdict.root_cause = "pci.no_nvidia_device";
   auto run = cpu_run();
   run.messages = {{"verify.driver_too_old",
                    "CUDA driver version is insufficient for CUDA runtime version", ""}};
-  auto v = judge_live_run(run, doctor);
+  auto v = judge(run, doctor);
   EXPECT_EQ(v.outcome, LiveOutcome::cpu);
   EXPECT_EQ(v.root_cause, "pci.no_nvidia_device");
-  for (const auto& f : v.findings) EXPECT_TRUE(f.fix.empty()) << f.id;
+  for (const auto& f : v.findings) EXPECT_TRUE(finding_words(f).fix.empty()) << f.id;
 }
 
 // CuPy's cudaErrorInsufficientDriver on a machine with no driver at all is
@@ -141,12 +171,12 @@ TEST(VerifyRules, InsufficientDriverWithoutAnyDriverIsNoDriver) {
       "cupy_backends.cuda.api.runtime.CUDARuntimeError: cudaErrorInsufficientDriver: CUDA driver "
       "version is insufficient for CUDA runtime version");
   ASSERT_EQ(run.messages.size(), 1u);
-  auto v = judge_live_run(run, doctor);
+  auto v = judge(run, doctor);
   EXPECT_FALSE(has(v, "verify.driver_too_old"));
   ASSERT_TRUE(has(v, "verify.cuda_driver_not_found"));
   // With a driver loaded, the same words mean what they say.
   doctor.facts.cuda.library.loaded = true;
-  v = judge_live_run(run, doctor);
+  v = judge(run, doctor);
   EXPECT_TRUE(has(v, "verify.driver_too_old"));
   EXPECT_FALSE(has(v, "verify.cuda_driver_not_found"));
 }
@@ -155,16 +185,16 @@ TEST(VerifyRules, CpuRunWhereTheDoctorPredictedGpuDisagrees) {
   auto run = cpu_run();
   run.messages = {{"verify.cudnn_version_mismatch", "Loaded runtime CuDNN library: 8.1.0 but …",
                    "loaded 8.1.0, built with 8.6.0"}};
-  auto v = judge_live_run(run, doctor_predicting(true));
+  auto v = judge(run, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::cpu);
   EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
   EXPECT_EQ(v.root_cause,
             "verify.cudnn_version_mismatch");  // the framework's own reason comes first
-  for (const auto& f : v.findings) EXPECT_FALSE(f.fix.empty()) << f.id;
+  for (const auto& f : v.findings) EXPECT_FALSE(finding_words(f).fix.empty()) << f.id;
 }
 
 TEST(VerifyRules, GpuRunWhereTheDoctorPredictedCpuDisagrees) {
-  auto v = judge_live_run(gpu_run(), doctor_predicting(false, "framework.cuda_wheels_missing"));
+  auto v = judge(gpu_run(), doctor_predicting(false, "framework.cuda_wheels_missing"));
   EXPECT_EQ(v.outcome, LiveOutcome::gpu);
   EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
 }
@@ -173,7 +203,7 @@ TEST(VerifyRules, WrongResultIsNotAGpuRun) {
   auto run = gpu_run();
   run.answer->compute->match = false;
   run.answer->compute->max_abs_diff = 50;
-  auto v = judge_live_run(run, doctor_predicting(true));
+  auto v = judge(run, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
   EXPECT_TRUE(has(v, "verify.wrong_result"));
 }
@@ -181,19 +211,19 @@ TEST(VerifyRules, WrongResultIsNotAGpuRun) {
 TEST(VerifyRules, ResultLeftOnTheCpuIsNotAGpuRun) {
   auto run = gpu_run();
   run.answer->compute->gpu->device = "/job:localhost/replica:0/task:0/device:CPU:0";
-  auto v = judge_live_run(run, doctor_predicting(true));
+  auto v = judge(run, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::cpu);
   EXPECT_TRUE(has(v, "verify.not_on_gpu"));
 
   auto logged = gpu_run();
   logged.placement_log = {"/job:localhost/replica:0/task:0/device:CPU:0"};
-  EXPECT_TRUE(has(judge_live_run(logged, doctor_predicting(true)), "verify.not_on_gpu"));
+  EXPECT_TRUE(has(judge(logged, doctor_predicting(true)), "verify.not_on_gpu"));
 }
 
 TEST(VerifyRules, SlowGpuIsAWarning) {
   auto run = gpu_run();
   run.answer->compute->speedup = 0.5;
-  auto v = judge_live_run(run, doctor_predicting(true));
+  auto v = judge(run, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::gpu);
   EXPECT_TRUE(has(v, "verify.gpu_slower_than_cpu"));
 }
@@ -202,7 +232,7 @@ TEST(VerifyRules, LoadedLibraryOtherThanPredicted) {
   auto run = gpu_run();
   run.answer->loaded_libraries = {"/usr/local/cuda-13.0/lib/libcudnn.so.9.19.0",
                                   "/usr/lib/libcuda.so.580.1"};
-  auto v = judge_live_run(run, doctor_predicting(true));
+  auto v = judge(run, doctor_predicting(true));
   ASSERT_TRUE(has(v, "verify.library_differs"));
   int differs = 0;
   for (const auto& f : v.findings) differs += f.id == "verify.library_differs";
@@ -215,18 +245,19 @@ TEST(VerifyRules, TimeoutCrashAndImportFailure) {
   hung.probe.status = ProbeStatus::timed_out;
   hung.probe.last_stage = "import";
   hung.probe.deadline_ms = 3000;
-  auto v = judge_live_run(hung, doctor_predicting(true));
+  auto v = judge(hung, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::failed);
   EXPECT_EQ(v.root_cause, "verify.timed_out");
-  EXPECT_NE(v.findings[0].summary.find("'import'"), std::string::npos);
+  EXPECT_NE(finding_words(v.findings[0]).summary.find("'import'"), std::string::npos);
   EXPECT_FALSE(has(v, "verify.disagrees_with_doctor"));  // nothing ran to compare
 
   auto crashed = hung;
   crashed.probe.status = ProbeStatus::crashed;
   crashed.probe.signal = 11;
-  v = judge_live_run(crashed, doctor_predicting(true));
+  v = judge(crashed, doctor_predicting(true));
   EXPECT_EQ(v.root_cause, "verify.crashed");
-  EXPECT_NE(v.findings[0].summary.find("SIGSEGV"), std::string::npos) << v.findings[0].summary;
+  EXPECT_NE(finding_words(v.findings[0]).summary.find("SIGSEGV"), std::string::npos)
+      << finding_words(v.findings[0]).summary;
 
   auto missing = gpu_run();
   missing.answer->version.clear();
@@ -234,23 +265,52 @@ TEST(VerifyRules, TimeoutCrashAndImportFailure) {
   missing.answer->devices.clear();
   missing.answer->errors = {
       {LiveStage::import_framework, "ModuleNotFoundError", "No module named 'torch'"}};
-  v = judge_live_run(missing, doctor_predicting(true));
+  v = judge(missing, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::failed);
   EXPECT_EQ(v.root_cause, "verify.import_failed");
-  ASSERT_FALSE(v.findings[0].fix.empty());
-  EXPECT_EQ(v.findings[0].fix[0], kPython + " -m pip install torch");
+  ASSERT_FALSE(finding_words(v.findings[0]).fix.empty());
+  EXPECT_EQ(finding_words(v.findings[0]).fix[0], kPython + " -m pip install torch");
 }
 
 TEST(VerifyRules, VerdictAndExitCodes) {
-  auto both = build_verify_report(doctor_predicting(true), {gpu_run(), gpu_run()});
+  auto both = build(doctor_predicting(true), {gpu_run(), gpu_run()});
   EXPECT_EQ(both.verdict.exit_code, 0);
-  auto some = build_verify_report(doctor_predicting(true), {gpu_run(), cpu_run()});
+  auto some = build(doctor_predicting(true), {gpu_run(), cpu_run()});
   EXPECT_EQ(some.verdict.exit_code, 1);
-  auto none = build_verify_report(doctor_predicting(false, "pci.no_nvidia_device"), {cpu_run()});
+  auto none = build(doctor_predicting(false, "pci.no_nvidia_device"), {cpu_run()});
   EXPECT_EQ(none.verdict.exit_code, 2);
   EXPECT_EQ(none.verdict.root_cause, "pci.no_nvidia_device");
-  auto nothing = build_verify_report(doctor_predicting(false), {});
+  auto nothing = build(doctor_predicting(false), {});
   EXPECT_EQ(nothing.verdict.exit_code, 2);
+  EXPECT_EQ(verify_summary(both), "every framework checked computed on the GPU");
+  EXPECT_EQ(verify_summary(some), "1 of 2 framework checks computed on the GPU");
+  EXPECT_EQ(
+      verify_summary(none),
+      "no framework computed on the GPU: CUDA cannot use a GPU here: no NVIDIA GPU on the PCI "
+      "bus");
+  EXPECT_EQ(verify_summary(nothing),
+            "no framework (tensorflow, torch, jax, cupy, onnxruntime) is installed in " + kPython +
+                "; name another interpreter with --python PATH");
+  auto nowhere = doctor_predicting(false);
+  nowhere.facts.python.environments.clear();
+  EXPECT_EQ(verify_summary(build(nowhere, {})),
+            "no Python interpreter was found to verify in; name one with --python PATH");
+}
+
+// A live finding that carries its own fix (own_fix) carries the catalog's,
+// which the findings reference shows; without own_fix, none.
+TEST(VerifyRules, OwnFixesAreTheCatalogs) {
+  for (const auto& e : catalog()) {
+    if (!e.id.starts_with("verify.") || e.id == "verify.import_failed") continue;
+    Finding f;
+    f.id = std::string(e.id);
+    f.args.flag("own_fix");
+    auto fix = finding_words(f).fix;
+    ASSERT_EQ(fix.size(), 1u) << e.id;
+    EXPECT_EQ(fix[0], catalog_words(e.id)->fix) << e.id;
+    f.args.flag("own_fix", false);
+    EXPECT_TRUE(finding_words(f).fix.empty()) << e.id;
+  }
 }
 
 TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
@@ -259,7 +319,7 @@ TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
   run.answer->errors = {{LiveStage::compute_gpu, "RuntimeError",
                          "CUDA error: no kernel image is available for execution on the device"}};
   run.messages = {{"verify.no_kernel_image", "CUDA error: no kernel image is available", ""}};
-  auto v = judge_live_run(run, doctor_predicting(true));
+  auto v = judge(run, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
   EXPECT_TRUE(has(v, "verify.compute_failed"));
   EXPECT_EQ(v.root_cause, "verify.no_kernel_image");
@@ -268,10 +328,10 @@ TEST(VerifyRules, ComputeErrorsAndUnreadableAnswers) {
   garbage.answer.reset();
   garbage.answer_error = "answer.devices: expected an array";
   garbage.probe.status = ProbeStatus::garbage;
-  v = judge_live_run(garbage, doctor_predicting(true));
+  v = judge(garbage, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::failed);
   EXPECT_EQ(v.root_cause, "verify.probe_failed");
-  EXPECT_NE(v.findings[0].summary.find("expected an array"), std::string::npos);
+  EXPECT_NE(finding_words(v.findings[0]).summary.find("expected an array"), std::string::npos);
 }
 
 // Every live finding in the catalog is raised somewhere: the rule-raised ones
@@ -306,28 +366,29 @@ TEST(VerifyRules, NonFiniteOrElementwiseWrongIsABrokenGpu) {
   auto nan = gpu_run();
   nan.answer->compute->match = false;
   nan.answer->compute->nonfinite = 3;
-  auto v = judge_live_run(nan, doctor_predicting(true));
+  auto v = judge(nan, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
   ASSERT_TRUE(has(v, "verify.wrong_result"));
-  EXPECT_NE(v.summary.find("3 NaN or infinite elements"), std::string::npos) << v.summary;
+  EXPECT_NE(live_summary(v).find("3 NaN or infinite elements"), std::string::npos)
+      << live_summary(v);
   EXPECT_TRUE(has(v, "verify.disagrees_with_doctor"));
 
   auto kernel = gpu_run();
   kernel.answer->compute->elementwise = Elementwise{std::nullopt, 16.0, false};
-  v = judge_live_run(kernel, doctor_predicting(true));
+  v = judge(kernel, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
   EXPECT_TRUE(has(v, "verify.wrong_result"));
 
   auto unchecked = gpu_run();  // the comparison never ran: not proven
   unchecked.answer->compute->match.reset();
-  EXPECT_EQ(judge_live_run(unchecked, doctor_predicting(true)).outcome, LiveOutcome::gpu_broken);
+  EXPECT_EQ(judge(unchecked, doctor_predicting(true)).outcome, LiveOutcome::gpu_broken);
 }
 
 TEST(VerifyRules, FailedStepsAndMessagesOfAHungRun) {
   auto run = gpu_run();
   run.answer->errors = {{LiveStage::devices, "RuntimeError", "exclusive-process mode"},
                         {LiveStage::devices_gpu, "RuntimeError", "Unknown backend 'gpu'"}};
-  auto v = judge_live_run(run, doctor_predicting(true));
+  auto v = judge(run, doctor_predicting(true));
   int steps = 0;
   for (const auto& f : v.findings) steps += f.id == "verify.step_failed";
   EXPECT_EQ(steps, 1);  // devices-gpu is the framework's "no GPU" answer, not a failed step
@@ -337,7 +398,7 @@ TEST(VerifyRules, FailedStepsAndMessagesOfAHungRun) {
   hung.probe.status = ProbeStatus::timed_out;
   hung.probe.last_stage = "import";
   hung.messages = {{"verify.ptx_jit", "CUDA kernels will be jit-compiled from PTX", "9.0"}};
-  v = judge_live_run(hung, doctor_predicting(true));
+  v = judge(hung, doctor_predicting(true));
   EXPECT_TRUE(has(v, "verify.timed_out"));
   EXPECT_TRUE(has(v, "verify.ptx_jit"));  // what it said before it hung
 }
@@ -348,7 +409,7 @@ TEST(VerifyRules, OptionalTensorRtAndMessagesOnAWorkingGpu) {
                    "libnvinfer.so.8: x"},
                   {"verify.library_not_loaded", "Could not load dynamic library 'libcufft.so.11'",
                    "libcufft.so.11: y"}};
-  auto v = judge_live_run(run, doctor_predicting(true));
+  auto v = judge(run, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::gpu);
   ASSERT_EQ(v.findings.size(), 1u);                      // TensorRT is optional
   EXPECT_EQ(v.findings[0].severity, Severity::warning);  // the GPU works: a warning
@@ -452,7 +513,7 @@ TEST(VerifyRules, EveryLivePairHasACaseWhereTheMachineCauseWins) {
                             [&](const Finding& f) { return f.id == e.explainer; }));
     LiveRun run = gpu_run();
     it->second.live(run);
-    auto v = judge_live_run(run, doctor);
+    auto v = judge(run, doctor);
     EXPECT_TRUE(has(v, std::string(e.explained)));
     EXPECT_EQ(v.root_cause, e.explainer);
   }
@@ -469,7 +530,7 @@ TEST(VerifyRules, MigOnOneGpuDoesNotExplainWhenCudaSeesAnother) {
   doctor.verdict = decide(doctor.facts, doctor.findings);
   ASSERT_TRUE(std::any_of(doctor.findings.begin(), doctor.findings.end(),
                           [](const Finding& f) { return is(f, "gpu.mig_no_instance"); }));
-  auto v = judge_live_run(cpu_run(), doctor);
+  auto v = judge(cpu_run(), doctor);
   EXPECT_EQ(v.root_cause, "verify.no_gpu_device");
 }
 
@@ -487,14 +548,14 @@ TEST(VerifyRules, AnExplainingWarningIsShownWithTheFramework) {
                    [](const auto& f) { return is(f, "env.nvidia_visible_devices_void"); });
   ASSERT_NE(cause, doctor.findings.end());
   ASSERT_EQ(cause->severity, Severity::warning);  // nothing it explains fired in the doctor
-  auto v = judge_live_run(cpu_run(), doctor);
+  auto v = judge(cpu_run(), doctor);
   EXPECT_EQ(v.root_cause, "env.nvidia_visible_devices_void");
   auto shown = std::find_if(v.findings.begin(), v.findings.end(),
                             [](const auto& f) { return is(f, "env.nvidia_visible_devices_void"); });
   ASSERT_NE(shown, v.findings.end());
   EXPECT_EQ(shown->severity, Severity::error);
   EXPECT_EQ(shown->scope, v.scope);
-  EXPECT_FALSE(shown->fix.empty());
+  EXPECT_FALSE(finding_words(*shown).fix.empty());
 }
 
 // A GPU that fails to compute, where the doctor saw no cause: the live error
@@ -504,7 +565,7 @@ TEST(VerifyRules, UnexplainedLiveErrorIsItsOwnCause) {
   run.answer->compute->gpu.reset();
   run.answer->compute->match.reset();
   say(run, "CUDA error: CUDA-capable device(s) is/are busy or unavailable");
-  auto v = judge_live_run(run, doctor_predicting(true));
+  auto v = judge(run, doctor_predicting(true));
   EXPECT_EQ(v.outcome, LiveOutcome::gpu_broken);
   EXPECT_EQ(v.root_cause, "verify.device_unavailable");
 }
