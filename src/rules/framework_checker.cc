@@ -1,4 +1,4 @@
-// What the framework checks share: names, versions, and the fix commands.
+// What the framework checks share: names, versions, and the args of the fixes.
 #include "rules/framework_checker.h"
 
 #include <fmt/format.h>
@@ -54,11 +54,6 @@ std::string installer_of(const PythonEnv& env, const std::string& dist) {
   return "";
 }
 
-// The command that installs `what` into this very environment.
-std::string pip(const PythonEnv& env, const std::string& args) {
-  return fmt::format("{} -m pip {}", shell_quote(env.executable.value_or(env.interpreter)), args);
-}
-
 // A file of an NVIDIA pip wheel: site-packages/nvidia/<package>/lib or, from
 // CUDA 13, site-packages/nvidia/cu13/lib (NVIDIA/cuml#7304).
 bool in_nvidia_wheel(std::string_view path) {
@@ -71,44 +66,51 @@ std::string dir_of(std::string_view path) {
   return std::string(slash == std::string_view::npos ? path : path.substr(0, slash));
 }
 
-// The fix for a framework that pins no CUDA wheel (TensorFlow before 2.14
-// has no [and-cuda] extra): the CUDA and cuDNN its build_info.py names,
-// installed by hand. The tested configuration gives the cuDNN minor.
-std::string Checker::install_cuda_yourself() const {
-  std::string cudnn = fw_.cudnn_version.value_or("?");
-  if (auto built = built_cudnn()) cudnn = built->version;
-  return fmt::format(
-      "{} {} pins no NVIDIA wheels (tensorflow[and-cuda] exists from 2.14): install CUDA {} and "
-      "cuDNN {} (or a newer {}.x) yourself, from NVIDIA's archives or your distribution, and put "
-      "their lib directories on the loader's path (LD_LIBRARY_PATH or /etc/ld.so.conf.d)",
-      name_, fw_.version, fw_.cuda_version.value_or("?"), cudnn, cudnn.substr(0, cudnn.find('.')));
+Finding& Checker::add(FindingId id) {
+  out_.push_back(make_finding(id));
+  auto& x = out_.back();
+  x.scope = scope_;
+  // pip runs with the interpreter itself, so it installs into this environment.
+  x.args.set("framework", enum_string(fw_.framework))
+      .set("version", fw_.version)
+      .set("python", env_.executable.value_or(env_.interpreter));
+  if (fw_.cuda_version) x.args.set("cuda", *fw_.cuda_version);
+  // The tested configuration gives the cuDNN minor TensorFlow records no more of.
+  if (auto built = built_cudnn()) x.args.set("cudnn", built->version);
+  return x;
 }
 
-// The pip arguments that install what the framework pins and is missing,
+// A framework that pins no CUDA wheel (TensorFlow before 2.14 has no
+// [and-cuda] extra) is told to install the CUDA and cuDNN its build_info.py
+// names by hand.
+void Checker::install_fix(Finding& x) const {
+  if (fw_.cuda_wheels.empty()) {
+    x.args.set("fix", "cuda_yourself");
+  } else {
+    x.args.set("fix", "install");
+    install_args(x);
+  }
+}
+
+// What installs what the framework pins and is missing,
 // keeping the installed release: pip leaves a requirement that is already
 // satisfied alone and installs its missing dependencies (tests/ground_truth
 // applies this to every wheel removed in turn). A torch from PyTorch's own
 // index (2.10.0+cu126) is found there again.
-std::string Checker::install_args() const {
+void Checker::install_args(Finding& x) const {
   std::string extra = fw_.framework == Framework::tensorflow ? "and-cuda"
                       : fw_.framework == Framework::jax
                           ? "cuda" + fw_.cuda_version.value_or("12").substr(0, 2)
                       : fw_.cuda_wheels.empty() ? ""
                                                 : fw_.cuda_wheels.front().extra;
   const std::string dist = fw_.framework == Framework::jax ? "jax" : fw_.distribution;
-  std::string args =
-      "install " + shell_quote(fmt::format("{}{}=={}", dist, extra.empty() ? "" : "[" + extra + "]",
-                                           fw_.version));
+  x.args.set("requirement",
+             fmt::format("{}{}=={}", dist, extra.empty() ? "" : "[" + extra + "]", fw_.version));
   const auto local = fw_.version.find("+cu");
   if (fw_.framework == Framework::torch && local != std::string::npos) {
-    args += " --extra-index-url https://download.pytorch.org/whl/" + fw_.version.substr(local + 1);
+    x.args.set("extra_index_url",
+               "https://download.pytorch.org/whl/" + fw_.version.substr(local + 1));
   }
-  return args;
-}
-
-std::string Checker::ld_library_path_fix(const std::string& dir) {
-  return fmt::format("export LD_LIBRARY_PATH={}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}",
-                     shell_quote(dir));
 }
 
 }  // namespace ongpu::framework_check

@@ -2,7 +2,8 @@
 //   framework_build_rules.cc    platform, wheel, build, conflicting installs, environment, JAX skew
 //   framework_library_rules.cc  the CUDA wheels and libraries it loads, mixed releases
 //   framework_compat_rules.cc   cuDNN, driver and GPU architecture against its build
-//   framework_checker.cc        shared helpers and the fix commands
+//   framework_checker.cc        shared helpers and the args every finding carries
+// The findings carry args; render/words_framework*.cc word them.
 // framework_rules.cc turns the findings into a verdict per framework.
 // Internal to rules/: the public entry point is rules/framework_rules.h.
 #pragma once
@@ -30,8 +31,6 @@ std::optional<std::pair<int, int>> major_minor(std::string_view v);
 std::string_view release_of(std::string_view v);
 // The installer a distribution records (pip, conda, uv, ...), "" when none.
 std::string installer_of(const PythonEnv& env, const std::string& dist);
-// The command that installs into this very environment: "<python> -m pip ARGS".
-std::string pip(const PythonEnv& env, const std::string& args);
 // A file of an NVIDIA pip wheel: site-packages/nvidia/<package>/lib or, from
 // CUDA 13, site-packages/nvidia/cu13/lib (NVIDIA/cuml#7304).
 bool in_nvidia_wheel(std::string_view path);
@@ -46,8 +45,7 @@ class Checker {
         fw_(fw),
         k_(k),
         out_(out),
-        scope_(fmt::format("{} in {}", fw.framework, env.interpreter)),
-        name_(pretty(fw.framework)) {}
+        scope_(fmt::format("{} in {}", fw.framework, env.interpreter)) {}
 
   void run() {
     platform();
@@ -65,11 +63,9 @@ class Checker {
   }
 
  private:
-  Finding& add(FindingId id, std::string summary) {
-    out_.push_back(make_finding(id, std::move(summary)));
-    out_.back().scope = scope_;
-    return out_.back();
-  }
+  // A finding of this framework, with the args every framework wording may
+  // read: framework, version, python, and cuda and cudnn when known.
+  Finding& add(FindingId id);
 
   std::string installer() const { return installer_of(env_, fw_.distribution); }
 
@@ -87,17 +83,20 @@ class Checker {
 
   void wheels();
 
-  std::string install_cuda_yourself() const;
+  // The fix that installs the libraries the framework needs: its own
+  // requirement with every wheel it pins ("install"), or, when it pins none,
+  // its build's CUDA and cuDNN by hand ("cuda_yourself").
+  void install_fix(Finding& x) const;
 
-  std::string install_args() const;
+  // The args of the pip install of what the framework pins (requirement,
+  // extra_index_url).
+  void install_args(Finding& x) const;
 
-  void wheels_missing(const std::string& install, const std::vector<std::string>& sonames);
+  void wheels_missing(const std::vector<std::string>& sonames);
 
-  void libraries(bool none_installed, const std::string& install);
+  void libraries(bool none_installed);
 
-  static std::string ld_library_path_fix(const std::string& dir);
-
-  void later_missing(const LibraryFact& l, const std::string& install);
+  void later_missing(const LibraryFact& l);
 
   // The cuDNN the framework was built with. TensorFlow's build_info.py
   // records only its major ('9'); the tested build configuration of the
@@ -122,7 +121,11 @@ class Checker {
   struct Release {
     int major = 0;
     std::string version;  // "13.0" from a toolkit directory, else ""
-    std::string why;      // "CUDA 13.0 by its directory"
+    std::string why;      // "CUDA 13.0 by its directory" (the evidence)
+    // What told it, for the wording: by "directory" (version), "wheel_directory"
+    // (the nvidia/cuNN package), "wheel" (the distribution) or "soname".
+    std::string by;
+    std::string source;  // the package or the distribution, else ""
   };
   std::optional<Release> cuda_release_of(const LibraryFact& l) const;
 
@@ -138,7 +141,6 @@ class Checker {
   const knowledge::Knowledge& k_;
   std::vector<Finding>& out_;
   std::string scope_;
-  std::string name_;
 };
 
 }  // namespace ongpu::framework_check

@@ -101,12 +101,14 @@ void Checker::cudnn() {
   const bool got_minor = have.find('.') != std::string::npos;
   if (got->first == need->first && !(need_minor && got_minor && got->second < need->second)) return;
 
-  const std::string what = field == "frameworks[].cuda_wheels[].installed"
-                               ? fmt::format("{} {} is installed", wheel->name, wheel->installed)
-                               : fmt::format("it loads cuDNN {} ({}, {})", have,
-                                             lib->real_path.value_or(lib->soname), lib->found_by);
-  auto& x = add("framework.cudnn_mismatch", fmt::format("{} {} was built with cuDNN {}, but {}",
-                                                        name_, fw_.version, built->version, what));
+  auto& x = add("framework.cudnn_mismatch");
+  x.args.set("have", have);
+  if (field == "frameworks[].cuda_wheels[].installed") {
+    x.args.set("by", "wheel").set("wheel", wheel->name);
+  } else {
+    x.args.set("by", "library").set("loaded", lib->real_path.value_or(lib->soname));
+    x.args.set("found_by", lib->found_by);
+  }
   x.evidence.push_back({"frameworks[].cudnn_version", *fw_.cudnn_version});
   if (!built->source.empty()) x.evidence.push_back({"knowledge:tensorflow_gpu.csv", built->source});
   x.evidence.push_back({field, have});
@@ -114,32 +116,24 @@ void Checker::cudnn() {
   const std::string cuda_major =
       fw_.cuda_version ? fw_.cuda_version->substr(0, fw_.cuda_version->find('.')) : "";
   if (lib && !from_wheel) {
-    // A system install: the copy the loader takes has to be replaced.
-    const std::string dir = dir_of(lib->path.value_or(lib->real_path.value_or("")));
-    x.fix.push_back(fmt::format(
-        "install cuDNN {}.{} or a newer {}.x{} where the loader finds it (now {}, by {}): "
-        "NVIDIA's cuDNN packages or your distribution's",
-        need->first, need->second, need->first,
-        cuda_major.empty() ? "" : " built for CUDA " + shell_quote(cuda_major), shell_quote(dir),
-        shell_quote(lib->found_by)));
+    // A system install: the copy the loader takes has to be replaced, or a
+    // wheel of the build's CUDA major put before it.
+    x.args.set("fix", "system").set("need_major", need->first).set("need_minor", need->second);
+    x.args.set("dir", dir_of(lib->path.value_or(lib->real_path.value_or(""))));
+    x.args.set("found_by", lib->found_by);
     if (!cuda_major.empty()) {
-      const std::string wheel_name = "nvidia-cudnn-cu" + cuda_major;
-      if (lib->found_step == LoaderStep::ld_library_path || fw_.cuda_wheels.empty()) {
-        x.fix.push_back(fmt::format(
-            "or: {}, and put its nvidia/cudnn/lib first on LD_LIBRARY_PATH in place of {}",
-            pip(env_, shell_command("install {}", wheel_name + range)), shell_quote(dir)));
-      } else {
-        // The framework's RUNPATH reaches the wheel before ld.so.cache does.
-        x.fix.push_back("or: " + pip(env_, shell_command("install {}", wheel_name + range)));
-      }
+      x.args.set("cuda_major", cuda_major)
+          .set("cudnn_requirement", "nvidia-cudnn-cu" + cuda_major + range);
+      // The framework's RUNPATH reaches the wheel before ld.so.cache does.
+      x.args.flag("first_on_path",
+                  lib->found_step == LoaderStep::ld_library_path || fw_.cuda_wheels.empty());
     }
   } else if (wheel) {
-    x.fix.push_back(pip(env_, shell_command("install {}", wheel->name + wheel->specifier)));
+    x.args.set("fix", "pip").set("cudnn_requirement", wheel->name + wheel->specifier);
   } else {
-    x.fix.push_back(pip(
-        env_, shell_command("install {}",
-                            "nvidia-cudnn-cu" +
-                                (cuda_major.empty() ? std::string("12") : cuda_major) + range)));
+    x.args.set("fix", "pip")
+        .set("cudnn_requirement",
+             "nvidia-cudnn-cu" + (cuda_major.empty() ? std::string("12") : cuda_major) + range);
   }
 }
 
@@ -164,37 +158,29 @@ void Checker::driver() {
   std::optional<std::string> floor;
   if (compat && !compat->linux_min.empty()) floor = compat->linux_min;
   auto own = k_.min_driver_for_cuda(*fw_.cuda_version);
+  // The driver, what it supports, and the minimums to upgrade to.
+  auto driver_args = [&](Finding& x) {
+    if (!driver.empty()) x.args.set("driver", driver);
+    x.args.set("driver_cuda", have);
+    if (own) {
+      x.args.set("own_min", own->release.linux_min).set("own_release", own->release.release);
+      x.args.set("own_source", own->release.source);
+    }
+  };
   if (have_major == need->first && floor && !driver.empty() &&
       knowledge::version_at_least(driver, *floor)) {
-    auto& x = add(
-        "framework.minor_version_compatibility",
-        fmt::format(
-            "{} is built with CUDA {}; driver {} supports CUDA {}: it runs through minor-version "
-            "compatibility, but PTX newer than CUDA {} cannot be JIT-compiled",
-            name_, *fw_.cuda_version, driver, have, have));
+    auto& x = add("framework.minor_version_compatibility");
+    driver_args(x);
     x.evidence.push_back({"nvml.cuda_driver_version", std::to_string(*driver_cuda)});
-    x.fix.push_back(
-        own ? fmt::format("upgrade the NVIDIA driver to {} or newer, CUDA {}'s own minimum ({})",
-                          own->release.linux_min, own->release.release, own->release.source)
-            : fmt::format("upgrade the NVIDIA driver to one that supports CUDA {}",
-                          *fw_.cuda_version));
     return;
   }
-  auto& x = add("framework.driver_too_old",
-                fmt::format("{} is built with CUDA {}, but driver {} supports CUDA {} at most",
-                            name_, *fw_.cuda_version, driver.empty() ? "?" : driver, have));
+  auto& x = add("framework.driver_too_old");
+  driver_args(x);
+  if (floor) {
+    x.args.set("floor", *floor).set("cuda_major", need->first).set("floor_source", compat->source);
+  }
   x.evidence.push_back({"nvml.cuda_driver_version", std::to_string(*driver_cuda)});
   x.evidence.push_back({"frameworks[].cuda_version", *fw_.cuda_version});
-  if (own) {
-    x.fix.push_back(fmt::format("upgrade the NVIDIA driver to {} or newer (CUDA {}; {})",
-                                own->release.linux_min, own->release.release, own->release.source));
-  }
-  if (floor) {
-    x.fix.push_back(
-        fmt::format("at least {} runs CUDA {}.x builds through minor-version compatibility ({})",
-                    *floor, need->first, compat->source));
-  }
-  if (!own && !floor) x.fix.push_back("upgrade the NVIDIA driver");
 }
 
 void Checker::architectures() {
@@ -236,25 +222,17 @@ void Checker::architectures() {
     std::string list;
     for (const auto& t : *fw_.gpu_targets) list += (list.empty() ? "" : ", ") + t;
     if (!sass && !ptx) {
-      auto& x =
-          add("framework.gpu_arch_unsupported",
-              fmt::format(
-                  "GPU {} ({}, compute capability {}) is not among {} {}'s GPU targets ({})",
-                  g.index, g.name.value_or("?"), *g.compute_capability, name_, fw_.version, list));
+      auto& x = add("framework.gpu_arch_unsupported");
+      x.args.set("gpu", g.index).set("compute_capability", *g.compute_capability);
+      x.args.set("targets", *fw_.gpu_targets);
+      if (g.name) x.args.set("gpu_name", *g.name);
       x.evidence.push_back(
           {fmt::format("nvml.gpus[{}].compute_capability", g.index), *g.compute_capability});
       x.evidence.push_back({"frameworks[].gpu_targets", list});
-      x.fix.push_back(shell_command("install a {} build compiled for compute capability {}", name_,
-                                    *g.compute_capability));
     } else if (!sass) {
-      auto& x = add("framework.gpu_arch_ptx_only",
-                    fmt::format("{} {} has no SASS for GPU {} (compute capability {}); its PTX "
-                                "is JIT-compiled at first start",
-                                name_, fw_.version, g.index, *g.compute_capability));
+      auto& x = add("framework.gpu_arch_ptx_only");
+      x.args.set("gpu", g.index).set("compute_capability", *g.compute_capability);
       x.evidence.push_back({"frameworks[].gpu_targets", list});
-      x.fix.push_back(
-          "expect minutes on the first run; set CUDA_CACHE_MAXSIZE high enough to keep the JIT "
-          "cache");
     }
   }
 }

@@ -17,7 +17,7 @@ namespace ongpu::framework_check {
 void Checker::wheels() {
   if (fw_.cuda_wheels.empty()) {
     // No pins (TensorFlow before 2.14): the libraries its build implies.
-    if (!fw_.libraries.empty()) libraries(false, "");
+    if (!fw_.libraries.empty()) libraries(false);
     return;
   }
   std::vector<std::string> missing_wheels;
@@ -25,45 +25,38 @@ void Checker::wheels() {
     if (w.installed.empty()) missing_wheels.push_back(w.name);
   }
   const bool none_installed = missing_wheels.size() == fw_.cuda_wheels.size();
-  const std::string install = install_args();
   if (!fw_.libraries.empty()) {
-    libraries(none_installed, install);
+    libraries(none_installed);
   } else if (none_installed) {
     // No resolution to go by (an older snapshot): judge by the wheels alone.
-    wheels_missing(install, {});
+    wheels_missing({});
   }
   if (!missing_wheels.empty() && !none_installed) {
     std::string list;
     for (const auto& m : missing_wheels) list += (list.empty() ? "" : ", ") + m;
-    auto& x = add("framework.cuda_wheels_partial",
-                  fmt::format("{} pins NVIDIA wheels that are not installed: {}", name_, list));
+    auto& x = add("framework.cuda_wheels_partial");
+    x.args.set("missing_wheels", missing_wheels);
+    install_args(x);
     x.evidence.push_back({"frameworks[].cuda_wheels[].installed", list + ": not installed"});
-    x.fix.push_back(pip(env_, install));
   }
 }
 
-void Checker::wheels_missing(const std::string& install, const std::vector<std::string>& sonames) {
-  std::string extra = fw_.cuda_wheels.front().extra;
-  std::string libs;
-  for (const auto& so : sonames) libs += (libs.empty() ? "" : ", ") + so;
-  auto& x =
-      add("framework.cuda_wheels_missing",
-          fmt::format(
-              "{} {} is a CUDA {} build, but none of the {} NVIDIA wheels it pins{} is installed{}",
-              name_, fw_.version, fw_.cuda_version.value_or("?"), fw_.cuda_wheels.size(),
-              extra.empty() ? "" : " (extra [" + extra + "])",
-              libs.empty() ? "" : ", and the loader finds no other copy of " + libs));
+void Checker::wheels_missing(const std::vector<std::string>& sonames) {
+  auto& x = add("framework.cuda_wheels_missing");
+  x.args.set("pinned", fw_.cuda_wheels.size());
+  if (!fw_.cuda_wheels.front().extra.empty()) x.args.set("extra", fw_.cuda_wheels.front().extra);
+  if (!sonames.empty()) x.args.set("libraries", sonames);  // with no other copy either
+  install_args(x);
   x.evidence.push_back({"frameworks[].cuda_wheels[].installed",
                         "none of " + std::to_string(fw_.cuda_wheels.size())});
-  x.fix.push_back(pip(env_, install));
 }
 
-void Checker::libraries(bool none_installed, const std::string& install) {
+void Checker::libraries(bool none_installed) {
   std::vector<const LibraryFact*> missing;
   for (const auto& l : fw_.libraries) {
     if (l.outcome == LibraryOutcome::found) continue;
     if (l.role == LibraryRole::later) {
-      later_missing(l, install);
+      later_missing(l);
     } else {
       missing.push_back(&l);
     }
@@ -71,15 +64,15 @@ void Checker::libraries(bool none_installed, const std::string& install) {
   if (!missing.empty() && none_installed) {
     std::vector<std::string> sonames;
     for (const auto* l : missing) sonames.push_back(l->soname);
-    wheels_missing(install, sonames);
+    wheels_missing(sonames);
   } else if (missing.size() > 1 && fw_.cuda_wheels.empty()) {
     // No pins: one fix (install the build's CUDA and cuDNN) for them all.
-    std::string list;
+    std::vector<std::string> sonames;
     std::vector<std::string> dirs;  // copies where the loader does not look
-    for (const auto* l : missing) list += (list.empty() ? "" : ", ") + l->soname;
-    auto& x = add(
-        "framework.cuda_library_missing",
-        fmt::format("{} {} needs {}, and the loader finds them nowhere", name_, fw_.version, list));
+    for (const auto* l : missing) sonames.push_back(l->soname);
+    auto& x = add("framework.cuda_library_missing");
+    x.args.set("libraries", sonames);
+    install_fix(x);
     for (const auto* l : missing) {
       x.evidence.push_back(
           {"frameworks[].libraries[].outcome", fmt::format("{}: {}", l->soname, l->outcome)});
@@ -89,61 +82,44 @@ void Checker::libraries(bool none_installed, const std::string& install) {
         if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
       }
     }
-    x.fix.push_back(install_cuda_yourself());
-    if (!dirs.empty()) {
-      std::string joined;
-      for (const auto& d : dirs) joined += (joined.empty() ? "" : ":") + d;
-      x.summary += fmt::format(" (copies are in {}, which it does not search)", joined);
-      x.fix.push_back("or: " + ld_library_path_fix(joined));
-    }
+    if (!dirs.empty()) x.args.set("copy_dirs", dirs);
   } else {
     for (const auto* l : missing) {
       bool wheel_installed = std::any_of(
           fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
           [&](const PinnedWheel& w) { return w.name == l->wanted_by && !w.installed.empty(); });
-      auto& x =
-          add(wheel_installed ? FindingId("framework.cuda_wheels_unreachable")
-                              : FindingId("framework.cuda_library_missing"),
-              wheel_installed
-                  ? fmt::format("{} is installed, but the loader will not find {} from {}",
-                                l->wanted_by, l->soname,
-                                l->requester.empty() ? "the framework" : l->requester)
-                  : fmt::format("{} needs {}, and the loader finds it nowhere", name_, l->soname));
+      auto& x = add(wheel_installed ? FindingId("framework.cuda_wheels_unreachable")
+                                    : FindingId("framework.cuda_library_missing"));
+      x.args.set("library", l->soname).set("wanted_by", l->wanted_by);
+      if (!l->requester.empty()) x.args.set("requester", l->requester);
       x.evidence.push_back(
           {"frameworks[].libraries[].outcome", fmt::format("{}: {}", l->soname, l->outcome)});
-      const bool pinned = std::any_of(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
-                                      [&](const PinnedWheel& w) { return w.name == l->wanted_by; });
+      const auto w = std::find_if(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
+                                  [&](const PinnedWheel& p) { return p.name == l->wanted_by; });
       if (!l->wheel_copy.empty()) {
         // The framework's own search misses the wheel's directory (TensorFlow
         // 2.21.0's RUNPATH lacks nvidia/cusolver/lib): reinstalling the same
         // release changes nothing, the loader's path does.
-        x.summary += fmt::format(" (the wheel's copy is {})", l->wheel_copy);
-        x.fix.push_back(ld_library_path_fix(dir_of(l->wheel_copy)));
+        x.args.set("fix", "wheel_path").set("wheel_copy", l->wheel_copy);
+        x.args.set("wheel_dir", dir_of(l->wheel_copy));
       } else if (wheel_installed) {
         // The wheel is recorded as installed, its file is gone: that wheel
         // again, at its version, and nothing else.
-        const auto w = std::find_if(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
-                                    [&](const PinnedWheel& p) { return p.name == l->wanted_by; });
-        x.fix.push_back(pip(env_, "install --force-reinstall --no-deps " +
-                                      shell_quote(w->name + "==" + w->installed)));
-      } else if (fw_.cuda_wheels.empty()) {
-        x.fix.push_back(
-            install_cuda_yourself());  // no wheel to name: the library follows from build_info.py
-      } else if (pinned) {
-        const auto w = std::find_if(fw_.cuda_wheels.begin(), fw_.cuda_wheels.end(),
-                                    [&](const PinnedWheel& p) { return p.name == l->wanted_by; });
-        x.fix.push_back(pip(env_, "install " + shell_quote(w->name + w->specifier)));
+        x.args.set("fix", "reinstall_wheel")
+            .set("wheel", w->name)
+            .set("wheel_version", w->installed);
+      } else if (w != fw_.cuda_wheels.end()) {
+        x.args.set("fix", "install_pin").set("wheel", w->name).set("specifier", w->specifier);
       } else {
-        // Wanted by the framework's own object (DT_NEEDED) or its preload, not
-        // by one pin: the framework with every wheel it pins.
-        x.fix.push_back(pip(env_, install));
+        // No wheel to name (the library follows from build_info.py), or wanted
+        // by the framework's own object (DT_NEEDED) or its preload, not by one
+        // pin: the framework with every wheel it pins.
+        install_fix(x);
       }
       // A copy exists where the loader does not look: say how to use it.
       for (const auto& c : l->other_copies) {
         if (c.status != OtherCopy::Status::not_on_search_path) continue;
-        std::string dir = dir_of(c.path);
-        x.summary += fmt::format(" (a copy is in {}, which it does not search)", dir);
-        x.fix.push_back("or: " + ld_library_path_fix(dir));
+        x.args.set("copy_dir", dir_of(c.path));
         break;
       }
     }
@@ -152,40 +128,32 @@ void Checker::libraries(bool none_installed, const std::string& install) {
     if (!l.missing_symbols.empty() && l.outcome == LibraryOutcome::found) {
       // Another copy than the one the framework was linked with, and older:
       // the loader stops at the first symbol it lacks.
-      const std::string object = l.needed_by.substr(l.needed_by.rfind('/') + 1);
-      auto& x = add(
-          "framework.cuda_library_too_old",
-          fmt::format("{} is loaded from {} ({}), which lacks {}{} that {} needs: {} fails to load",
-                      l.soname, l.real_path.value_or("?"), l.found_by, l.missing_symbols.front(),
-                      l.missing_symbols.size() > 1
-                          ? fmt::format(" and {} more", l.missing_symbols.size() - 1)
-                          : "",
-                      object, name_));
+      auto& x = add("framework.cuda_library_too_old");
+      x.args.set("library", l.soname).set("found_by", l.found_by);
+      x.args.set("missing_symbols", l.missing_symbols);
+      x.args.set("object", l.needed_by.substr(l.needed_by.rfind('/') + 1));
+      if (l.real_path) x.args.set("path", *l.real_path);
+      install_fix(x);
       std::string list;
       for (const auto& sym : l.missing_symbols) list += (list.empty() ? "" : ", ") + sym;
       x.evidence.push_back({"frameworks[].libraries[].missing_symbols", list});
-      x.fix.push_back(install.empty() ? install_cuda_yourself() : pip(env_, install));
     }
     for (const auto& dep : l.missing_dependencies) {
-      auto& x = add("framework.cuda_library_dependency_missing",
-                    fmt::format("{} ({}) needs {}, which the loader does not find", l.soname,
-                                l.path.value_or("?"), dep));
+      auto& x = add("framework.cuda_library_dependency_missing");
+      x.args.set("library", l.soname).set("dependency", dep);
+      if (l.path) x.args.set("path", *l.path);
+      install_fix(x);
       x.evidence.push_back({"frameworks[].libraries[].missing_dependencies", dep});
-      x.fix.push_back(install.empty() ? install_cuda_yourself() : pip(env_, install));
     }
     // The framework's own pip copy loses to another one earlier in the search.
     if (l.outcome == LibraryOutcome::found && l.real_path && !in_nvidia_wheel(*l.real_path)) {
       for (const auto& c : l.other_copies) {
         if (in_nvidia_wheel(c.path) && c.status == OtherCopy::Status::shadowed) {
-          auto& x = add(
-              "framework.cuda_library_shadowed",
-              fmt::format("{} is loaded from {} ({}), not from the wheel the framework pins ({})",
-                          l.soname, *l.real_path, l.found_by, c.path));
+          auto& x = add("framework.cuda_library_shadowed");
+          x.args.set("library", l.soname).set("path", *l.real_path).set("found_by", l.found_by);
+          x.args.set("wheel_copy", c.path);
+          x.args.flag("by_ld_library_path", l.found_step == LoaderStep::ld_library_path);
           x.evidence.push_back({"frameworks[].libraries[].found_by", l.found_by});
-          x.fix.push_back(l.found_step == LoaderStep::ld_library_path
-                              ? "remove that directory from LD_LIBRARY_PATH"
-                              : "remove the system copy from the loader's path, or set "
-                                "LD_LIBRARY_PATH to the wheel's lib directory");
           break;
         }
       }
@@ -194,21 +162,17 @@ void Checker::libraries(bool none_installed, const std::string& install) {
 }
 
 // A library the framework opens on first use, not to register a GPU.
-void Checker::later_missing(const LibraryFact& l, const std::string& install) {
-  auto& x =
-      add("framework.cuda_library_later_missing",
-          fmt::format("{} does not need {} to register a GPU, but opens it on first use, and the "
-                      "loader finds "
-                      "it nowhere{}",
-                      name_, l.soname,
-                      l.wheel_copy.empty() ? "" : " (the wheel's copy is " + l.wheel_copy + ")"));
+void Checker::later_missing(const LibraryFact& l) {
+  auto& x = add("framework.cuda_library_later_missing");
+  x.args.set("library", l.soname);
+  if (!l.wheel_copy.empty()) {
+    x.args.set("fix", "wheel_path").set("wheel_copy", l.wheel_copy);
+    x.args.set("wheel_dir", dir_of(l.wheel_copy));
+  } else if (!fw_.cuda_wheels.empty()) {
+    install_fix(x);
+  }
   x.evidence.push_back(
       {"frameworks[].libraries[].outcome", fmt::format("{}: {}", l.soname, l.outcome)});
-  if (!l.wheel_copy.empty()) {
-    x.fix.push_back(ld_library_path_fix(dir_of(l.wheel_copy)));
-  } else if (!install.empty()) {
-    x.fix.push_back(pip(env_, install));
-  }
 }
 
 std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) const {
@@ -218,7 +182,8 @@ std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) c
     auto v = part.substr(5);
     auto mm = major_minor(v);
     if (mm && knowledge::parse_version(v)) {
-      return Release{mm->first, std::string(v), fmt::format("CUDA {} by its directory", v)};
+      return Release{mm->first, std::string(v), fmt::format("CUDA {} by its directory", v),
+                     "directory", ""};
     }
   }
   if (in_nvidia_wheel(path)) {
@@ -226,7 +191,8 @@ std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) c
     std::string pkg = path.substr(at, path.find('/', at) - at);
     if (starts_with(pkg, "cu")) {
       if (auto n = parse_number<int>(std::string_view(pkg).substr(2))) {
-        return Release{*n, "", fmt::format("CUDA {} by its wheel directory nvidia/{}", *n, pkg)};
+        return Release{*n, "", fmt::format("CUDA {} by its wheel directory nvidia/{}", *n, pkg),
+                       "wheel_directory", pkg};
       }
     }
     std::replace(pkg.begin(), pkg.end(), '_', '-');
@@ -234,7 +200,7 @@ std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) c
     for (const auto& d : env_.distributions) {
       if (!starts_with(d.name, prefix)) continue;
       if (auto n = parse_number<int>(std::string_view(d.name).substr(prefix.size()))) {
-        return Release{*n, "", fmt::format("CUDA {} by its wheel {}", *n, d.name)};
+        return Release{*n, "", fmt::format("CUDA {} by its wheel {}", *n, d.name), "wheel", d.name};
       }
     }
   }
@@ -243,7 +209,7 @@ std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) c
     if (!starts_with(l.soname, stem)) continue;
     auto rest = std::string_view(l.soname).substr(stem.size());
     if (auto n = parse_number<int>(rest.substr(0, rest.find('.')))) {
-      return Release{*n, "", fmt::format("CUDA {} by its soname", *n)};
+      return Release{*n, "", fmt::format("CUDA {} by its soname", *n), "soname", ""};
     }
   }
   return std::nullopt;
@@ -287,15 +253,19 @@ void Checker::mixed_releases() {
                            return x.release.major != *built;
                          });
   if (majors.size() < 2 && toolkits.size() < 2 && !off_build) return;
-  std::string list;
+  // Each library, where it is, its release and what tells it: lists in step.
+  std::vector<std::string> sonames, dirs_of, majors_of, versions, by, sources;
   for (const auto& x : seen) {
-    list += fmt::format("{}{} from {} ({})", list.empty() ? "" : ", ", x.lib->soname,
-                        dir_of(x.lib->real_path.value_or("")), x.release.why);
+    sonames.push_back(x.lib->soname);
+    dirs_of.push_back(dir_of(x.lib->real_path.value_or("")));
+    majors_of.push_back(std::to_string(x.release.major));
+    versions.push_back(x.release.version);
+    by.push_back(x.release.by);
+    sources.push_back(x.release.source);
   }
-  auto& x = add(
-      "framework.cuda_libraries_mixed",
-      fmt::format("{} {}{} would load CUDA libraries of different releases: {}", name_, fw_.version,
-                  fw_.cuda_version ? " (built with CUDA " + *fw_.cuda_version + ")" : "", list));
+  auto& x = add("framework.cuda_libraries_mixed");
+  x.args.set("libraries", sonames).set("dirs", dirs_of).set("majors", majors_of);
+  x.args.set("releases", versions).set("by", by).set("sources", sources);
   for (const auto& s : seen) {
     x.evidence.push_back(
         {"frameworks[].libraries[].real_path",
@@ -310,7 +280,7 @@ void Checker::mixed_releases() {
   for (const auto& t : toolkits) {
     if (fw_.cuda_version && major_minor(t) == major_minor(*fw_.cuda_version)) keep_toolkit = t;
   }
-  std::vector<std::string> dirs;
+  std::vector<std::string> dirs, remove_dirs, remove_steps;
   for (const auto& s : seen) {
     const bool other_toolkit =
         !keep_toolkit.empty() && !s.release.version.empty() && s.release.version != keep_toolkit;
@@ -318,19 +288,14 @@ void Checker::mixed_releases() {
     const std::string dir = dir_of(s.lib->path.value_or(s.lib->real_path.value_or("")));
     if (std::find(dirs.begin(), dirs.end(), dir) != dirs.end()) continue;
     dirs.push_back(dir);
-    if (s.lib->found_step == LoaderStep::ld_library_path) {
-      x.fix.push_back(shell_command("remove {} from LD_LIBRARY_PATH", dir));
-    } else if (s.lib->found_step == LoaderStep::ld_so_cache) {
-      x.fix.push_back(shell_command(
-          "{} comes from the loader's cache: remove it from /etc/ld.so.conf.d (then sudo "
-          "ldconfig), or put CUDA {}'s lib directory before it on LD_LIBRARY_PATH",
-          dir, keep));
+    if (s.lib->found_step == LoaderStep::ld_library_path ||
+        s.lib->found_step == LoaderStep::ld_so_cache) {
+      remove_dirs.push_back(dir);
+      remove_steps.push_back(enum_string(*s.lib->found_step));
     }
   }
-  x.fix.push_back(fw_.cuda_wheels.empty()
-                      ? install_cuda_yourself()
-                      : fmt::format("take every CUDA library from one CUDA {} installation: {}",
-                                    keep, pip(env_, install_args())));
+  x.args.set("keep", keep).set("remove_dirs", remove_dirs).set("remove_steps", remove_steps);
+  install_fix(x);
 }
 
 }  // namespace ongpu::framework_check

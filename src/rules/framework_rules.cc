@@ -24,31 +24,17 @@ using framework_check::pretty;
 // which is never the same as "none installed".
 void environment_unchecked(const PythonEnv& env, std::vector<Finding>& out) {
   const auto& p = env.probe;
-  std::string first_line = p.stderr_tail.substr(0, p.stderr_tail.find('\n'));
-  std::string why =
-      p.status == ProbeStatus::timed_out
-          ? fmt::format("it did not answer within {:.0f} s", p.deadline_ms / 1000)
-      : p.status == ProbeStatus::spawn_failed
-          ? "it cannot be run: " + (first_line.empty() ? "no reason given" : first_line)
-      : p.status == ProbeStatus::crashed ? fmt::format("it was killed by signal {}", p.signal)
-      : p.status == ProbeStatus::exited
-          ? fmt::format("it exited with status {}{}", p.exit_code,
-                        first_line.empty() ? "" : ": " + first_line)
-          : "its answer could not be read" + (first_line.empty() ? "" : ": " + first_line);
-  Finding x = make_finding(
-      "framework.environment_unchecked",
-      fmt::format("could not check the Python environment of {}: {}", env.interpreter, why));
+  Finding x = make_finding("framework.environment_unchecked");
   x.scope = "python in " + env.interpreter;
+  x.args.set("interpreter", env.interpreter).set("status", enum_string(p.status));
+  // What the probe left to say why: the first line it wrote, and by status
+  // its deadline, signal or exit status.
+  std::string first_line = p.stderr_tail.substr(0, p.stderr_tail.find('\n'));
+  if (!first_line.empty()) x.args.set("stderr", first_line);
+  if (p.status == ProbeStatus::timed_out) x.args.set("deadline_ms", p.deadline_ms);
+  if (p.status == ProbeStatus::crashed) x.args.set("signal", p.signal);
+  if (p.status == ProbeStatus::exited) x.args.set("exit_code", p.exit_code);
   x.evidence.push_back({"python.environments[].probe.status", enum_string(p.status)});
-  if (p.status == ProbeStatus::timed_out) {
-    x.fix.push_back(shell_command(
-        "ongpu doctor --python {} --timeout 60   # a slow start (a loaded machine, a network "
-        "file system) needs a longer deadline",
-        env.interpreter));
-  } else {
-    x.fix.push_back(shell_command(
-        "{} -c 'import sys; print(sys.version)'   # shows why it does not run", env.interpreter));
-  }
   out.push_back(std::move(x));
 }
 

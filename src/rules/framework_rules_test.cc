@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "render/finding_words.h"
 #include "render/render.h"
 #include "render/verdict_words.h"
 #include "rules/catalog.h"
@@ -22,12 +23,24 @@ const knowledge::Knowledge& tables() {
   return k;
 }
 
-Report build_report(const FactSet& f) { return ongpu::build_report(f, tables()); }
+// A finding's words; a wording that reads an arg its rule did not set fails.
+FindingWords words(const Finding& x) {
+  FindingWords w = finding_words(x);
+  EXPECT_TRUE(w.missing.empty()) << x.id << " lacks " << ::testing::PrintToString(w.missing);
+  return w;
+}
+
+Report build_report(const FactSet& f) {
+  Report r = ongpu::build_report(f, tables());
+  for (const auto& x : r.findings) words(x);
+  return r;
+}
 
 std::vector<Finding> framework_findings(const FactSet& f) {
   std::vector<Finding> out;
   Verdict machine = decide(f, evaluate(f));
   framework_rules(f, machine, tables(), out);
+  for (const auto& x : out) words(x);
   return out;
 }
 
@@ -267,7 +280,7 @@ TEST_P(FrameworkRuleFires, OnItsBreakage) {
   for (const auto& x : found) {
     if (x.id != GetParam().id) continue;
     EXPECT_FALSE(x.scope.empty());
-    EXPECT_FALSE(x.fix.empty());
+    EXPECT_FALSE(words(x).fix.empty());
     EXPECT_FALSE(x.evidence.empty());
     EXPECT_NE(find_catalog_entry(x.id), nullptr);
   }
@@ -333,8 +346,8 @@ TEST(FrameworkRules, AnUnreachableWheelCopyIsFixedByTheLoadersPath) {
     return x.id == "framework.cuda_wheels_unreachable";
   });
   ASSERT_NE(it, found.end());
-  ASSERT_EQ(it->fix.size(), 1u);
-  EXPECT_EQ(it->fix[0],
+  ASSERT_EQ(words(*it).fix.size(), 1u);
+  EXPECT_EQ(words(*it).fix[0],
             "export "
             "LD_LIBRARY_PATH=/venv/lib/python3.11/site-packages/nvidia/cudnn/"
             "lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}");
@@ -355,10 +368,10 @@ TEST(FrameworkRules, ALibraryTheFrameworksObjectNeedsIsFixedByItsOwnInstall) {
   auto it = std::find_if(found.begin(), found.end(),
                          [](const Finding& x) { return x.id == "framework.cuda_library_missing"; });
   ASSERT_NE(it, found.end());
-  ASSERT_FALSE(it->fix.empty());
-  EXPECT_EQ(it->fix[0].find("DT_NEEDED"), std::string::npos) << it->fix[0];
-  EXPECT_NE(it->fix[0].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos)
-      << it->fix[0];
+  ASSERT_FALSE(words(*it).fix.empty());
+  EXPECT_EQ(words(*it).fix[0].find("DT_NEEDED"), std::string::npos) << words(*it).fix[0];
+  EXPECT_NE(words(*it).fix[0].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos)
+      << words(*it).fix[0];
 }
 
 TEST(FrameworkRules, ALibraryOpenedLaterIsNeverTheRootCause) {
@@ -516,10 +529,11 @@ TEST(FrameworkRules, AWrongArchitectureWheelIsReinstalledWithTheInterpretersPip)
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.wheel_wrong_architecture");
   ASSERT_NE(x, nullptr);
-  EXPECT_NE(x->summary.find("jaxlib 0.10.2 is a wheel for macosx_11_0_arm64"), std::string::npos)
-      << x->summary;
-  EXPECT_NE(x->summary.find("linux x86_64"), std::string::npos) << x->summary;
-  EXPECT_EQ(x->fix[0], "/venv/bin/python -m pip install --force-reinstall jaxlib==0.10.2");
+  EXPECT_NE(words(*x).summary.find("jaxlib 0.10.2 is a wheel for macosx_11_0_arm64"),
+            std::string::npos)
+      << words(*x).summary;
+  EXPECT_NE(words(*x).summary.find("linux x86_64"), std::string::npos) << words(*x).summary;
+  EXPECT_EQ(words(*x).fix[0], "/venv/bin/python -m pip install --force-reinstall jaxlib==0.10.2");
   Report r = build_report(f);
   EXPECT_EQ(r.frameworks[0].root_cause, "framework.wheel_wrong_architecture");
 }
@@ -530,19 +544,21 @@ TEST(FrameworkRules, TheCudnnTheLoaderFindsIsComparedWithTheTestedBuild) {
   auto found = framework_findings(tf_with_system_cudnn("9.1.0"));
   const Finding* x = get(found, "framework.cudnn_mismatch");
   ASSERT_NE(x, nullptr);
-  EXPECT_NE(x->summary.find("built with cuDNN 9.3"), std::string::npos) << x->summary;
-  EXPECT_NE(x->summary.find("loads cuDNN 9.1.0 (/opt/cudnn/lib/libcudnn.so.9.1.0"),
+  EXPECT_NE(words(*x).summary.find("built with cuDNN 9.3"), std::string::npos) << words(*x).summary;
+  EXPECT_NE(words(*x).summary.find("loads cuDNN 9.1.0 (/opt/cudnn/lib/libcudnn.so.9.1.0"),
             std::string::npos)
-      << x->summary;
+      << words(*x).summary;
   // A system install: replace that copy (or put a wheel first), not "install the pinned wheel".
-  EXPECT_EQ(x->fix[0].rfind("install cuDNN 9.3 or a newer 9.x built for CUDA 12 where the loader "
-                            "finds it (now /opt/cudnn/lib",
-                            0),
-            0u)
-      << x->fix[0];
-  ASSERT_EQ(x->fix.size(), 2u);
-  EXPECT_NE(x->fix[1].find("'nvidia-cudnn-cu12>=9.3,<10'"), std::string::npos) << x->fix[1];
-  EXPECT_NE(x->fix[1].find("LD_LIBRARY_PATH"), std::string::npos) << x->fix[1];
+  EXPECT_EQ(
+      words(*x).fix[0].rfind("install cuDNN 9.3 or a newer 9.x built for CUDA 12 where the loader "
+                             "finds it (now /opt/cudnn/lib",
+                             0),
+      0u)
+      << words(*x).fix[0];
+  ASSERT_EQ(words(*x).fix.size(), 2u);
+  EXPECT_NE(words(*x).fix[1].find("'nvidia-cudnn-cu12>=9.3,<10'"), std::string::npos)
+      << words(*x).fix[1];
+  EXPECT_NE(words(*x).fix[1].find("LD_LIBRARY_PATH"), std::string::npos) << words(*x).fix[1];
   // An equal or newer minor is fine (9.10 > 9.3 as numbers).
   EXPECT_FALSE(has(framework_findings(tf_with_system_cudnn("9.3.0")), "framework.cudnn_mismatch"));
   EXPECT_FALSE(has(framework_findings(tf_with_system_cudnn("9.10.1")), "framework.cudnn_mismatch"));
@@ -570,9 +586,10 @@ TEST(FrameworkRules, ACudnnWheelTheLoaderTakesIsJudgedByTheWheelsVersion) {
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cudnn_mismatch");
   ASSERT_NE(x, nullptr);
-  EXPECT_NE(x->summary.find("nvidia-cudnn-cu12 9.1.0.70 is installed"), std::string::npos)
-      << x->summary;
-  EXPECT_EQ(x->fix[0], "/venv/bin/python -m pip install 'nvidia-cudnn-cu12<10.0,>=9.3.0.75'");
+  EXPECT_NE(words(*x).summary.find("nvidia-cudnn-cu12 9.1.0.70 is installed"), std::string::npos)
+      << words(*x).summary;
+  EXPECT_EQ(words(*x).fix[0],
+            "/venv/bin/python -m pip install 'nvidia-cudnn-cu12<10.0,>=9.3.0.75'");
 }
 
 TEST(FrameworkRules, TensorflowWithoutPinsIsToldToInstallItsCudaAndCudnn) {
@@ -590,12 +607,12 @@ TEST(FrameworkRules, TensorflowWithoutPinsIsToldToInstallItsCudaAndCudnn) {
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cuda_library_missing");
   ASSERT_NE(x, nullptr);
-  EXPECT_EQ(x->fix[0].find("pip install"), std::string::npos) << x->fix[0];
+  EXPECT_EQ(words(*x).fix[0].find("pip install"), std::string::npos) << words(*x).fix[0];
   // cuDNN 8.6: TF 2.12's tested build (tensorflow_gpu.csv), whose major agrees with build_info's
   // '8'.
-  EXPECT_NE(x->fix[0].find("install CUDA 11.8 and cuDNN 8.6 (or a newer 8.x) yourself"),
+  EXPECT_NE(words(*x).fix[0].find("install CUDA 11.8 and cuDNN 8.6 (or a newer 8.x) yourself"),
             std::string::npos)
-      << x->fix[0];
+      << words(*x).fix[0];
   EXPECT_FALSE(has(found, "framework.cuda_wheels_missing"));
 
   // Several missing: one finding, one fix, and the copies off the loader's path.
@@ -612,11 +629,11 @@ TEST(FrameworkRules, TensorflowWithoutPinsIsToldToInstallItsCudaAndCudnn) {
       1);
   const Finding* y = get(several, "framework.cuda_library_missing");
   EXPECT_EQ(
-      y->summary,
+      words(*y).summary,
       "TensorFlow 2.12.0 needs libcusolver.so.11, libcudnn.so.8, and the loader finds them nowhere "
       "(copies are in /opt/conda/lib, which it does not search)");
-  ASSERT_EQ(y->fix.size(), 2u);
-  EXPECT_EQ(y->fix[1],
+  ASSERT_EQ(words(*y).fix.size(), 2u);
+  EXPECT_EQ(words(*y).fix[1],
             "or: export LD_LIBRARY_PATH=/opt/conda/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}");
 }
 
@@ -662,23 +679,24 @@ TEST(FrameworkRules, MixedReleasesNameEachLibraryAndTheWayOut) {
   auto found = framework_findings(f);
   const Finding* x = get(found, "framework.cuda_libraries_mixed");
   ASSERT_NE(x, nullptr);
-  EXPECT_NE(x->summary.find("(built with CUDA 12.5.1)"), std::string::npos) << x->summary;
-  EXPECT_NE(
-      x->summary.find("libcudnn.so.9 from /venv/lib/python3.11/site-packages/nvidia/cudnn/lib "
-                      "(CUDA 12 by its wheel nvidia-cudnn-cu12)"),
-      std::string::npos)
-      << x->summary;
-  EXPECT_NE(x->summary.find(
+  EXPECT_NE(words(*x).summary.find("(built with CUDA 12.5.1)"), std::string::npos)
+      << words(*x).summary;
+  EXPECT_NE(words(*x).summary.find(
+                "libcudnn.so.9 from /venv/lib/python3.11/site-packages/nvidia/cudnn/lib "
+                "(CUDA 12 by its wheel nvidia-cudnn-cu12)"),
+            std::string::npos)
+      << words(*x).summary;
+  EXPECT_NE(words(*x).summary.find(
                 "libcusparse.so.12 from /usr/local/cuda-13.0/lib (CUDA 13.0 by its directory)"),
             std::string::npos)
-      << x->summary;
+      << words(*x).summary;
   EXPECT_EQ(x->severity, Severity::warning);
-  ASSERT_EQ(x->fix.size(), 3u);
-  EXPECT_EQ(x->fix[0].rfind("/usr/local/cuda-13.0/lib comes from the loader's cache", 0), 0u)
-      << x->fix[0];
-  EXPECT_EQ(x->fix[1], "remove /opt/cuda-13.0/lib64 from LD_LIBRARY_PATH");
-  EXPECT_NE(x->fix[2].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos)
-      << x->fix[2];
+  ASSERT_EQ(words(*x).fix.size(), 3u);
+  EXPECT_EQ(words(*x).fix[0].rfind("/usr/local/cuda-13.0/lib comes from the loader's cache", 0), 0u)
+      << words(*x).fix[0];
+  EXPECT_EQ(words(*x).fix[1], "remove /opt/cuda-13.0/lib64 from LD_LIBRARY_PATH");
+  EXPECT_NE(words(*x).fix[2].find("install 'tensorflow[and-cuda]==2.21.0'"), std::string::npos)
+      << words(*x).fix[2];
 }
 
 TEST(FrameworkRules, TwoToolkitsOfOneMajorAreMixedToo) {
@@ -696,9 +714,9 @@ TEST(FrameworkRules, TwoToolkitsOfOneMajorAreMixedToo) {
   const Finding* x = get(found, "framework.cuda_libraries_mixed");
   ASSERT_NE(x, nullptr);
   // The build's own toolkit (11.8) stays; the other is the one to remove.
-  EXPECT_EQ(x->fix[0], "remove /usr/local/cuda-11.2/lib64 from LD_LIBRARY_PATH");
-  EXPECT_EQ(x->fix.back().find("pip"), std::string::npos)
-      << x->fix.back();  // no pins: install CUDA yourself
+  EXPECT_EQ(words(*x).fix[0], "remove /usr/local/cuda-11.2/lib64 from LD_LIBRARY_PATH");
+  EXPECT_EQ(words(*x).fix.back().find("pip"), std::string::npos)
+      << words(*x).fix.back();  // no pins: install CUDA yourself
 }
 
 TEST(FrameworkRules, FixesInstallIntoTheSameInterpreter) {
@@ -706,7 +724,8 @@ TEST(FrameworkRules, FixesInstallIntoTheSameInterpreter) {
   add_framework(f, Framework::jax, "0.10.2", BuildFlavor::cpu);
   auto found = framework_findings(f);
   ASSERT_TRUE(has(found, "framework.cpu_only_build"));
-  EXPECT_EQ(found[0].fix[0].rfind("/venv/bin/python -m pip install", 0), 0u) << found[0].fix[0];
+  EXPECT_EQ(words(found[0]).fix[0].rfind("/venv/bin/python -m pip install", 0), 0u)
+      << words(found[0]).fix[0];
 }
 
 }  // namespace
@@ -723,7 +742,7 @@ TEST(FrameworkRules, AMissingPinnedWheelIsInstalledByTheFrameworksOwnRequirement
     if (x.id == "framework.jax_version_skew") skew = &x;
   }
   ASSERT_NE(skew, nullptr);
-  EXPECT_EQ(skew->fix[0], "/venv/bin/python -m pip install 'jax[cuda12]==0.10.2'");
+  EXPECT_EQ(words(*skew).fix[0], "/venv/bin/python -m pip install 'jax[cuda12]==0.10.2'");
 
   FactSet t = healthy_facts();
   auto& torch = add_framework(t, Framework::torch, "2.10.0+cu126");
@@ -735,7 +754,7 @@ TEST(FrameworkRules, AMissingPinnedWheelIsInstalledByTheFrameworksOwnRequirement
     if (x.id == "framework.cuda_wheels_partial") partial = &x;
   }
   ASSERT_NE(partial, nullptr);
-  EXPECT_EQ(partial->fix[0],
+  EXPECT_EQ(words(*partial).fix[0],
             "/venv/bin/python -m pip install torch==2.10.0+cu126 --extra-index-url "
             "https://download.pytorch.org/whl/cu126");
 }
@@ -753,7 +772,7 @@ TEST(FrameworkRules, AnInstalledWheelWhoseLibraryIsGoneIsReinstalledAloneAtItsVe
   }
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(
-      x->fix[0],
+      words(*x).fix[0],
       "/venv/bin/python -m pip install --force-reinstall --no-deps nvidia-cudnn-cu12==9.3.0.75");
 }
 
