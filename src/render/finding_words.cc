@@ -29,31 +29,28 @@ std::string Args::get_or(std::string_view name, std::string_view otherwise) cons
   return args_.has(name) ? args_.get(name) : std::string(otherwise);
 }
 
-namespace {
-
-const Wording* find_wording(std::string_view id) {
+std::vector<const Wording*> wordings_of(std::string_view id) {
+  std::vector<const Wording*> out;
   for (auto table : {machine_wordings(), probe_wordings(), framework_wordings(),
                      framework_library_wordings(), verify_wordings()}) {
     for (const auto& w : table) {
-      if (w.id.view() == id) return &w;
+      if (w.id.view() == id) out.push_back(&w);
     }
   }
-  return nullptr;
+  return out;
 }
 
-}  // namespace
 }  // namespace wording
 
 FindingWords finding_words(const Finding& f) {
   FindingWords out;
-  const auto* w = wording::find_wording(f.id);
-  if (!w) {  // TRANSITION: a finding the rules still word themselves
-    out.summary = f.summary;
-    out.fix = f.fix;
+  const auto found = wording::wordings_of(f.id);
+  if (found.empty()) {  // every catalog id has one (finding_words_test)
+    out.summary = f.id;
     return out;
   }
   wording::Args args(f.args, out.missing);
-  auto words = w->words(args);
+  auto words = found.front()->words(args);
   out.summary = std::move(words.summary);
   out.fix = std::move(words.fix);
   return out;

@@ -7,22 +7,6 @@
 namespace ongpu {
 namespace {
 
-std::string framework_name(Framework framework) {
-  switch (framework) {
-    case Framework::tensorflow:
-      return "TensorFlow";
-    case Framework::torch:
-      return "PyTorch";
-    case Framework::jax:
-      return "JAX";
-    case Framework::cupy:
-      return "CuPy";
-    case Framework::onnxruntime:
-      return "ONNX Runtime";
-  }
-  return enum_string(framework);
-}
-
 // The words of the first finding with this id (in this scope, when given).
 const Finding* first(const std::vector<Finding>& findings, const std::string& id) {
   for (const auto& f : findings) {
@@ -39,6 +23,22 @@ const FrameworkFacts* facts_of(const FrameworkVerdict& v, const Report& r) {
 }
 
 }  // namespace
+
+std::string framework_name(Framework framework) {
+  switch (framework) {
+    case Framework::tensorflow:
+      return "TensorFlow";
+    case Framework::torch:
+      return "PyTorch";
+    case Framework::jax:
+      return "JAX";
+    case Framework::cupy:
+      return "CuPy";
+    case Framework::onnxruntime:
+      return "ONNX Runtime";
+  }
+  return enum_string(framework);
+}
 
 std::string machine_summary(const Verdict& v, const std::vector<Finding>& findings) {
   const Finding* root = v.root_cause.empty() ? nullptr : first(findings, v.root_cause);

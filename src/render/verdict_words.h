@@ -11,6 +11,9 @@
 
 namespace ongpu {
 
+// The framework's name as users write it: torch -> "PyTorch".
+std::string framework_name(Framework framework);
+
 // The driver stack's verdict: "CUDA can use 2 GPUs here", or "CUDA cannot use
 // a GPU here: <its root cause's summary>".
 std::string machine_summary(const Verdict& v, const std::vector<Finding>& findings);

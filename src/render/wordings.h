@@ -48,6 +48,9 @@ std::span<const Wording> framework_wordings();          // words_framework.cc
 std::span<const Wording> framework_library_wordings();  // words_framework_libraries.cc
 std::span<const Wording> verify_wordings();             // words_verify.cc
 
+// The wordings of an id in all the tables: exactly one for each catalog id.
+std::vector<const Wording*> wordings_of(std::string_view id);
+
 // "s" when n is not 1: "GPU" + plural(n).
 inline const char* plural(double n) { return n == 1 ? "" : "s"; }
 

@@ -11,29 +11,17 @@
 #include <string_view>
 
 #include "facts/framework.h"
+#include "render/verdict_words.h"
 #include "render/wordings.h"
 #include "util/strings.h"
 
 namespace ongpu::wording {
 
-// The framework's name as users write it: "torch" -> "PyTorch".
+// The framework's name as users write it, from its enum name.
 inline std::string framework_name(const Args& a) {
   const std::string name = a["framework"];
   auto fw = enum_from_name<Framework>(name);
-  if (!fw) return name;
-  switch (*fw) {
-    case Framework::tensorflow:
-      return "TensorFlow";
-    case Framework::torch:
-      return "PyTorch";
-    case Framework::jax:
-      return "JAX";
-    case Framework::cupy:
-      return "CuPy";
-    case Framework::onnxruntime:
-      return "ONNX Runtime";
-  }
-  return name;
+  return fw ? ongpu::framework_name(*fw) : name;
 }
 
 // The command that runs pip ARGS with this very environment's interpreter.

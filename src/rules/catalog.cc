@@ -69,10 +69,4 @@ Finding make_finding(FindingId id) {
   return f;
 }
 
-Finding make_finding(FindingId id, std::string summary) {
-  Finding f = make_finding(id);
-  f.summary = std::move(summary);
-  return f;
-}
-
 }  // namespace ongpu

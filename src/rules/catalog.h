@@ -51,7 +51,5 @@ inline bool is(const Finding& f, FindingId id) { return is_id(f.id, id); }
 // A finding with the catalog's link and severity; rules add the specifics
 // (args) and the evidence.
 Finding make_finding(FindingId id);
-// TRANSITION: a finding with its words written by the rule.
-Finding make_finding(FindingId id, std::string summary);
 
 }  // namespace ongpu

@@ -84,9 +84,6 @@ struct Finding {
   Link link = Link::hardware;
   FindingArgs args;  // what render/ words into its summary and fix
   std::vector<Evidence> evidence;
-  // TRANSITION: the old wording, read only when render/ has none for the id.
-  std::string summary;
-  std::vector<std::string> fix;
   // "" for the machine; "<framework> in <interpreter>" for one framework in
   // one Python environment.
   std::string scope;

@@ -14,22 +14,6 @@
 
 namespace ongpu::framework_check {
 
-std::string pretty(Framework framework) {
-  switch (framework) {
-    case Framework::tensorflow:
-      return "TensorFlow";
-    case Framework::torch:
-      return "PyTorch";
-    case Framework::jax:
-      return "JAX";
-    case Framework::cupy:
-      return "CuPy";
-    case Framework::onnxruntime:
-      return "ONNX Runtime";
-  }
-  return enum_string(framework);
-}
-
 // "12.5.1" -> {12, 5}; "12" -> {12, 0}.
 std::optional<std::pair<int, int>> major_minor(std::string_view v) {
   auto parts = split(v, '.');

@@ -23,8 +23,6 @@
 
 namespace ongpu::framework_check {
 
-// The framework's name as users write it: "torch" -> "PyTorch".
-std::string pretty(Framework framework);
 // "12.5.1" -> {12, 5}; "12" -> {12, 0}.
 std::optional<std::pair<int, int>> major_minor(std::string_view v);
 // The release part of a package version: "2.16.0rc0" -> "2.16.0", "2.3.0+cu121" -> "2.3.0".

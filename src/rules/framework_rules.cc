@@ -18,7 +18,6 @@
 namespace ongpu {
 
 using framework_check::Checker;
-using framework_check::pretty;
 
 // An interpreter whose query did not answer: its frameworks are unknown,
 // which is never the same as "none installed".
