@@ -16,6 +16,13 @@ std::vector<std::string> own(const Args& a, FindingId id) {
   return {std::string(words->fix)};
 }
 
+// "<python> -m pip install ARGS", each argument quoted for the shell.
+std::string pip_install(const std::string& python, const std::vector<std::string>& args) {
+  std::string out = shell_quote(python) + " -m pip install";
+  for (const auto& arg : args) out += " " + shell_quote(arg);
+  return out;
+}
+
 // A line the framework printed, recognised by the message table.
 Words says(const Args& a, FindingId id) {
   return {fmt::format("{} says: \"{}\"", a["framework"], a["text"]), own(a, id)};
@@ -87,8 +94,7 @@ constexpr Wording kWordings[] = {
     {"verify.import_failed",
      [](const Args& a) -> Words {
        Words w{fmt::format("import {} failed: {}: {}", a["framework"], a["type"], a["message"])};
-       if (a.has("own_fix"))
-         w.fix.push_back(shell_command("{} -m pip install {}", a["python"], a["pip_args"]));
+       if (a.has("own_fix")) w.fix.push_back(pip_install(a["python"], a.list("pip_args")));
        return w;
      }},
     {"verify.no_gpu_device",

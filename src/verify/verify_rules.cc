@@ -36,20 +36,20 @@ const FrameworkFacts* static_facts(const Report& doctor, const LiveRun& run) {
 
 // The pip arguments that install a framework that does not import at all:
 // the GPU build.
-std::string install_name(Framework framework) {
+std::vector<std::string> install_args(Framework framework) {
   switch (framework) {
     case Framework::tensorflow:
-      return "'tensorflow[and-cuda]'";
+      return {"tensorflow[and-cuda]"};
     case Framework::jax:
-      return "-U 'jax[cuda12]'";
+      return {"-U", "jax[cuda12]"};
     case Framework::cupy:
-      return "cupy-cuda12x";
+      return {"cupy-cuda12x"};
     case Framework::onnxruntime:
-      return "onnxruntime-gpu";
+      return {"onnxruntime-gpu"};
     case Framework::torch:
-      return "torch";  // the default Linux wheel is a CUDA build
+      return {"torch"};  // the default Linux wheel is a CUDA build
   }
-  return enum_string(framework);
+  return {enum_string(framework)};
 }
 
 class LiveRules {
@@ -90,7 +90,7 @@ class LiveRules {
         auto& f = add("verify.import_failed");
         f.args.set("type", e.type).set("message", first_line(e.message));
         // What to install, should this finding carry its own fix.
-        f.args.set("python", run_.interpreter).set("pip_args", install_name(run_.framework));
+        f.args.set("python", run_.interpreter).set("pip_args", install_args(run_.framework));
         f.evidence.push_back({"errors[].message", e.message});
         // Keep the order: the import failure first, what it printed after.
         std::rotate(v_.findings.begin(), v_.findings.end() - 1, v_.findings.end());

@@ -270,6 +270,17 @@ TEST(VerifyRules, TimeoutCrashAndImportFailure) {
   EXPECT_EQ(v.root_cause, "verify.import_failed");
   ASSERT_FALSE(finding_words(v.findings[0]).fix.empty());
   EXPECT_EQ(finding_words(v.findings[0]).fix[0], kPython + " -m pip install torch");
+  // Each pip argument is one shell word: the extras are quoted once, and
+  // -U stays an option of its own.
+  for (auto [framework, install] :
+       {std::pair{Framework::tensorflow, " -m pip install 'tensorflow[and-cuda]'"},
+        std::pair{Framework::jax, " -m pip install -U 'jax[cuda12]'"}}) {
+    auto run = missing;
+    run.framework = framework;
+    v = judge(run, doctor_predicting(true));
+    ASSERT_EQ(v.root_cause, "verify.import_failed") << enum_string(framework);
+    EXPECT_EQ(finding_words(v.findings[0]).fix.at(0), kPython + install);
+  }
 }
 
 TEST(VerifyRules, VerdictAndExitCodes) {
