@@ -70,6 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (entries.empty()) {
     FUZZ_CHECK(r.visible.empty() && r.stop_position);
   } else if (r.stop_position) {
+    FUZZ_CHECK(r.stop != ongpu::VisibleResolution::Stop::none);
     FUZZ_CHECK(*r.stop_position == r.visible.size());
     FUZZ_CHECK(r.visible.size() + 1 + r.ignored_entries.size() == entries.size());
   } else {

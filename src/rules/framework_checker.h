@@ -119,7 +119,6 @@ class Checker {
   struct Release {
     int major = 0;
     std::string version;  // "13.0" from a toolkit directory, else ""
-    std::string why;      // "CUDA 13.0 by its directory" (the evidence)
     // What told it, for the wording: by "directory" (version), "wheel_directory"
     // (the nvidia/cuNN package), "wheel" (the distribution) or "soname".
     std::string by;

@@ -182,8 +182,7 @@ std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) c
     auto v = part.substr(5);
     auto mm = major_minor(v);
     if (mm && knowledge::parse_version(v)) {
-      return Release{mm->first, std::string(v), fmt::format("CUDA {} by its directory", v),
-                     "directory", ""};
+      return Release{mm->first, std::string(v), "directory", ""};
     }
   }
   if (in_nvidia_wheel(path)) {
@@ -191,8 +190,7 @@ std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) c
     std::string pkg = path.substr(at, path.find('/', at) - at);
     if (starts_with(pkg, "cu")) {
       if (auto n = parse_number<int>(std::string_view(pkg).substr(2))) {
-        return Release{*n, "", fmt::format("CUDA {} by its wheel directory nvidia/{}", *n, pkg),
-                       "wheel_directory", pkg};
+        return Release{*n, "", "wheel_directory", pkg};
       }
     }
     std::replace(pkg.begin(), pkg.end(), '_', '-');
@@ -200,7 +198,7 @@ std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) c
     for (const auto& d : env_.distributions) {
       if (!starts_with(d.name, prefix)) continue;
       if (auto n = parse_number<int>(std::string_view(d.name).substr(prefix.size()))) {
-        return Release{*n, "", fmt::format("CUDA {} by its wheel {}", *n, d.name), "wheel", d.name};
+        return Release{*n, "", "wheel", d.name};
       }
     }
   }
@@ -209,7 +207,7 @@ std::optional<Checker::Release> Checker::cuda_release_of(const LibraryFact& l) c
     if (!starts_with(l.soname, stem)) continue;
     auto rest = std::string_view(l.soname).substr(stem.size());
     if (auto n = parse_number<int>(rest.substr(0, rest.find('.')))) {
-      return Release{*n, "", fmt::format("CUDA {} by its soname", *n), "soname", ""};
+      return Release{*n, "", "soname", ""};
     }
   }
   return std::nullopt;
@@ -269,8 +267,11 @@ void Checker::mixed_releases() {
   for (const auto& s : seen) {
     x.evidence.push_back(
         {"frameworks[].libraries[].real_path",
-         fmt::format("{}: {} ({}; {})", s.lib->soname, s.lib->real_path.value_or("?"),
-                     s.release.why, s.lib->found_by)});
+         fmt::format(
+             "{}: {} (CUDA {}; by {}{}; {})", s.lib->soname, s.lib->real_path.value_or("?"),
+             s.release.version.empty() ? std::to_string(s.release.major) : s.release.version,
+             s.release.by, s.release.source.empty() ? "" : " " + s.release.source,
+             s.lib->found_by)});
   }
   // Where the libraries of another release come in: the way out of each.
   // The release to keep is the build's (its toolkit directory, if one

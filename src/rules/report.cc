@@ -22,7 +22,7 @@ Report build_report(FactSet facts, const knowledge::Knowledge& k) {
       else if (f.severity == Severity::warning && s.status == LinkState::ok)
         s.status = LinkState::warning;
     }
-    r.links.push_back(std::move(s));
+    r.links.push_back(s);
   }
   // When nothing works, a link after the root cause that found no problem of
   // its own was not really exercised: show it as skipped rather than as fine.
