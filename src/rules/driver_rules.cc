@@ -211,7 +211,8 @@ void library_rules(const FactSet& f, std::vector<Finding>& out) {
     for (const auto* lib : {&cuda_lib, &nvml_lib}) {
       // A libcuda newer than the kernel module that still initialises is
       // NVIDIA's forward-compatibility package (cuda-compat), not a mismatch.
-      const bool forward_compat = lib == &cuda_lib && f.cuda.init && f.cuda.init->code == 0;
+      const bool forward_compat =
+          lib == &cuda_lib && f.cuda.init && f.cuda.init->code == cuda::kSuccess;
       if (lib->loaded && !lib->stub && lib->version && *lib->version != *kver && !forward_compat) {
         ev.push_back({std::string(lib == &cuda_lib ? "cuda" : "nvml") + ".library.version",
                       fmt::format("{} ({})", *lib->version, lib->real_path.value_or(""))});

@@ -107,7 +107,7 @@ void cuda_rules(const FactSet& f, std::vector<Finding>& out) {
   const auto& init = *f.cuda.init;
   if (init.code == cuda::kErrorStubLibrary || f.cuda.library.stub)
     return;  // driver.libcuda_stub says it
-  if (init.code != 0) {
+  if (init.code != cuda::kSuccess) {
     // With CUDA_VISIBLE_DEVICES hiding everything, NO_DEVICE is the variable's doing (env rules).
     bool hidden_by_env = init.code == cuda::kErrorNoDevice && f.env.cuda_visible_devices &&
                          f.cuda_all.device_count.value_or(0) > 0;
@@ -126,7 +126,7 @@ void cuda_rules(const FactSet& f, std::vector<Finding>& out) {
   }
   int failed = 0;
   for (const auto& d : f.cuda.devices) {
-    if (!d.context || d.context->code == 0) continue;
+    if (!d.context || d.context->code == cuda::kSuccess) continue;
     ++failed;
     auto x = api_error_finding("cuda.context_failed", *d.context);
     x.args.set("device", d.ordinal);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rules/explains.h"
+#include "vendor/cuda_abi.h"
 
 namespace ongpu {
 
@@ -34,9 +35,10 @@ std::vector<Finding> evaluate(const FactSet& facts) {
 Verdict decide(const FactSet& facts, const std::vector<Finding>& findings) {
   Verdict v;
   int usable_devices = 0;
-  if (facts.cuda.probe.status == ProbeStatus::ok && facts.cuda.init && facts.cuda.init->code == 0) {
+  if (facts.cuda.probe.status == ProbeStatus::ok && facts.cuda.init &&
+      facts.cuda.init->code == cuda::kSuccess) {
     for (const auto& d : facts.cuda.devices) {
-      if (d.context && d.context->code == 0) ++usable_devices;
+      if (d.context && d.context->code == cuda::kSuccess) ++usable_devices;
     }
   }
   v.gpu_usable = usable_devices > 0;
