@@ -1,7 +1,8 @@
 // The words of each finding: its one-line summary and its fix, written from
 // the finding's id and args. The rules decide what is wrong and with which
 // values; the sentences that say so are written here and in the wording
-// tables (words_machine.cc, words_framework.cc, words_verify.cc).
+// tables (render/wordings.h: words_machine.cc, words_probe.cc,
+// words_framework.cc, words_framework_libraries.cc, words_verify.cc).
 #pragma once
 
 #include <string>

@@ -5,6 +5,8 @@
 #include <cctype>
 
 #include "rules/visible.h"
+#include "vendor/cuda_abi.h"
+#include "vendor/nvml_abi.h"
 
 namespace ongpu {
 namespace {
@@ -40,7 +42,9 @@ std::string visible_without_gpus(const std::string& value) {
                      hides_all ? "hide every GPU" : "keep only the GPUs it names");
 }
 
-LinkWords words(Link link, const FactSet& f) {
+}  // namespace
+
+LinkWords link_words(Link link, const FactSet& f) {
   LinkWords s;
   switch (link) {
     case Link::hardware: {
@@ -124,7 +128,7 @@ LinkWords words(Link link, const FactSet& f) {
     }
     case Link::nvml: {
       const auto& n = f.nvml;
-      if (n.init && n.init->code == 0) {
+      if (n.init && n.init->code == nvml::kSuccess) {
         s.headline = fmt::format(
             "driver {}, supports CUDA up to {}, {} GPU{}", n.driver_version.value_or("?"),
             n.cuda_driver_version ? cuda_version(*n.cuda_driver_version) : "?",
@@ -147,9 +151,9 @@ LinkWords words(Link link, const FactSet& f) {
     }
     case Link::cuda: {
       const auto& c = f.cuda;
-      if (c.init && c.init->code == 0) {
+      if (c.init && c.init->code == cuda::kSuccess) {
         int ok = 0;
-        for (const auto& d : c.devices) ok += d.context && d.context->code == 0;
+        for (const auto& d : c.devices) ok += d.context && d.context->code == cuda::kSuccess;
         s.headline =
             fmt::format("cuInit OK, driver CUDA {}, {} device{} visible, context created on {}",
                         c.driver_version ? cuda_version(*c.driver_version) : "?",
@@ -206,10 +210,6 @@ LinkWords words(Link link, const FactSet& f) {
   }
   return s;
 }
-
-}  // namespace
-
-LinkWords link_words(Link link, const FactSet& facts) { return words(link, facts); }
 
 const char* link_title(Link l) {
   switch (l) {

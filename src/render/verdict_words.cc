@@ -7,7 +7,7 @@
 namespace ongpu {
 namespace {
 
-// The words of the first finding with this id (in this scope, when given).
+// The first finding with this id.
 const Finding* first(const std::vector<Finding>& findings, const std::string& id) {
   for (const auto& f : findings) {
     if (f.id == id) return &f;

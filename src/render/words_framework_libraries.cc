@@ -40,6 +40,8 @@ Words not_found(const Args& a, std::string summary) {
 std::string release_why(const Args& a, size_t i) {
   const auto by = a.list("by"), sources = a.list("sources");
   const auto majors = a.list("majors"), releases = a.list("releases");
+  if (i >= by.size() || i >= sources.size() || i >= majors.size() || i >= releases.size())
+    return "?";  // lists out of step: a rule's bug, shown rather than read past
   if (by[i] == "directory") return fmt::format("CUDA {} by its directory", releases[i]);
   if (by[i] == "wheel_directory")
     return fmt::format("CUDA {} by its wheel directory nvidia/{}", majors[i], sources[i]);

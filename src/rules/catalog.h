@@ -1,7 +1,7 @@
-// The catalog of every finding ongpu can report: id, link, severity, what it
-// means and how to fix it (rules/catalog_entries.h). docs/findings.md
-// documents each id, and a test checks that every entry has a meaning and a
-// fix and is documented.
+// The catalog of every finding ongpu can report: id, link and severity
+// (rules/catalog_entries.h); what each means and its general fix are words
+// (render/catalog_words.h). docs/findings.md documents each id, and a test
+// checks that every entry has a meaning and a fix and is documented.
 #pragma once
 
 #include <optional>

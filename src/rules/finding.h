@@ -1,5 +1,6 @@
-// What the rules produce: findings with a stable id, the evidence (fact paths
-// and values) and the fix, and one verdict for the machine.
+// What the rules produce: findings with a stable id, the specifics render/
+// words them from (args) and the evidence (fact paths and values), and one
+// verdict for the machine.
 #pragma once
 
 #include <concepts>
@@ -71,7 +72,6 @@ class FindingArgs {
   std::vector<std::string> list(std::string_view name) const;
   // A number set by set(name, n); 0 when not set.
   double number(std::string_view name) const;
-  bool empty() const { return values_.empty(); }
 
  private:
   const std::vector<std::string>* find(std::string_view name) const;

@@ -124,7 +124,8 @@ void Checker::cudnn() {
     if (!cuda_major.empty()) {
       x.args.set("cuda_major", cuda_major)
           .set("cudnn_requirement", "nvidia-cudnn-cu" + cuda_major + range);
-      // The framework's RUNPATH reaches the wheel before ld.so.cache does.
+      // Without it, the framework's RUNPATH reaches the wheel before
+      // ld.so.cache does: installing the wheel is enough.
       x.args.flag("first_on_path",
                   lib->found_step == LoaderStep::ld_library_path || fw_.cuda_wheels.empty());
     }

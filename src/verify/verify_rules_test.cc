@@ -64,13 +64,21 @@ Report doctor_predicting(bool gpu, const std::string& root_cause = "") {
   fw.libraries.push_back(cudnn);
   env.frameworks.push_back(fw);
   r.facts.python.environments.push_back(env);
-  // A machine root cause is the doctor's verdict, with its finding.
+  // The doctor's root cause comes with its finding: a machine one stops the
+  // GPU for all; a framework's own one only this framework.
+  r.machine.gpu_usable = true;
   if (auto id = FindingId::known(root_cause); id && !gpu) {
-    r.machine.gpu_usable = false;
-    r.machine.root_cause = root_cause;
-    r.verdict = r.machine;
-    r.findings.push_back(make_finding(*id));
+    auto f = make_finding(*id);
+    if (static_cast<int>(f.link) < static_cast<int>(Link::framework)) {
+      r.machine.gpu_usable = false;
+      r.machine.root_cause = root_cause;
+    } else {
+      f.scope = r.frameworks.front().scope = "torch in " + kPython;
+      f.args.set("jax_platforms", "cpu");  // the one framework finding the tests name
+    }
+    r.findings.push_back(f);
   }
+  r.verdict = r.machine;
   return r;
 }
 
@@ -302,6 +310,11 @@ TEST(VerifyRules, VerdictAndExitCodes) {
   EXPECT_EQ(verify_summary(nothing),
             "no framework (tensorflow, torch, jax, cupy, onnxruntime) is installed in " + kPython +
                 "; name another interpreter with --python PATH");
+  // The framework's own cause, as the doctor worded it.
+  auto own = build(doctor_predicting(false, "framework.jax_platforms_cpu"), {cpu_run()});
+  EXPECT_EQ(own.verdict.root_cause, "framework.jax_platforms_cpu");
+  EXPECT_EQ(verify_summary(own),
+            "no framework computed on the GPU: JAX_PLATFORMS=\"cpu\" keeps JAX off the GPU");
   auto nowhere = doctor_predicting(false);
   nowhere.facts.python.environments.clear();
   EXPECT_EQ(verify_summary(build(nowhere, {})),
