@@ -10,10 +10,12 @@
 #include "rules/catalog.h"
 #include "rules/rules.h"
 #include "rules/test_facts.h"
+#include "rules/test_rules.h"
 
 namespace ongpu {
 namespace {
 
+using testing::evaluate_worded;
 using testing::healthy_facts;
 
 // For every pair of the relation: a healthy machine broken so that both
@@ -53,14 +55,7 @@ const std::map<std::pair<std::string, std::string>, std::function<void(FactSet&)
        f.cuda.devices.clear();
      }},
     {{"env.nvidia_visible_devices_void", "driver.libcuda_missing"},
-     [](FactSet& f) {
-       f.host.container = "docker";
-       f.env.nvidia_visible_devices = "void";
-       f.cuda.library.loaded = false;
-       f.cuda.library.load_error = "libcuda.so.1: cannot open shared object file";
-       f.cuda.init = Fact<ApiResult>::missing("libcuda.so.1 could not be loaded");
-       f.cuda.devices.clear();
-     }},
+     [](FactSet& f) { testing::container_without_driver(f); }},
     {{"env.nvidia_visible_devices_void", "driver.libnvml_missing"},
      [](FactSet& f) {
        f.host.container = "docker";
@@ -73,16 +68,6 @@ const std::map<std::pair<std::string, std::string>, std::function<void(FactSet&)
        f.cuda.devices.clear();
      }},
 };
-
-// evaluate(), checking that every finding has the args its wording reads.
-std::vector<Finding> evaluate_worded(const FactSet& f) {
-  auto found = evaluate(f);
-  for (const auto& x : found) {
-    EXPECT_TRUE(finding_words(x).missing.empty())
-        << x.id << " lacks " << ::testing::PrintToString(finding_words(x).missing);
-  }
-  return found;
-}
 
 bool fires(const std::vector<Finding>& findings, std::string_view id) {
   return std::any_of(findings.begin(), findings.end(),

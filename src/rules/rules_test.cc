@@ -8,21 +8,13 @@
 #include "render/finding_words.h"
 #include "rules/catalog.h"
 #include "rules/test_facts.h"
+#include "rules/test_rules.h"
 
 namespace ongpu {
 namespace {
 
+using testing::evaluate_worded;
 using testing::healthy_facts;
-
-// evaluate(), checking that every finding has the args its wording reads.
-std::vector<Finding> evaluate_worded(const FactSet& f) {
-  auto found = evaluate(f);
-  for (const auto& x : found) {
-    EXPECT_TRUE(finding_words(x).missing.empty())
-        << x.id << " lacks " << ::testing::PrintToString(finding_words(x).missing);
-  }
-  return found;
-}
 
 std::vector<std::string> ids(const std::vector<Finding>& fs) {
   std::vector<std::string> out;

@@ -88,6 +88,17 @@ inline FactSet healthy_facts(int gpus = 1) {
   return f;
 }
 
+// A container started with NVIDIA_VISIBLE_DEVICES=void: the runtime injects
+// no GPU and no driver, so libcuda.so.1 cannot be loaded.
+inline void container_without_driver(FactSet& f) {
+  f.host.container = "docker";
+  f.env.nvidia_visible_devices = "void";
+  f.cuda.library.loaded = false;
+  f.cuda.library.load_error = "libcuda.so.1: cannot open shared object file";
+  f.cuda.init = Fact<ApiResult>::missing("libcuda.so.1 could not be loaded");
+  f.cuda.devices.clear();
+}
+
 }  // namespace ongpu::testing
 
 namespace ongpu::testing {

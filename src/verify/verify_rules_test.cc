@@ -494,14 +494,7 @@ const std::map<std::pair<std::string, std::string>, LiveCase> kLiveBoth = {
       },
       [](LiveRun& run) { run = cpu_run(); }}},
     {{"env.nvidia_visible_devices_void", "verify.cuda_driver_not_found"},
-     {[](FactSet& f) {
-        f.host.container = "docker";
-        f.env.nvidia_visible_devices = "void";
-        f.cuda.library.loaded = false;
-        f.cuda.library.load_error = "libcuda.so.1: cannot open shared object file";
-        f.cuda.init = Fact<ApiResult>::missing("libcuda.so.1 could not be loaded");
-        f.cuda.devices.clear();
-      },
+     {[](FactSet& f) { testing::container_without_driver(f); },
       [](LiveRun& run) {
         run = cpu_run();
         run.messages = classify_messages("Found no NVIDIA driver on your system.");
