@@ -3,4 +3,4 @@
 // compiler to refuse it with FindingId's message.
 #include "rules/catalog.h"
 
-ongpu::Finding misspelt() { return ongpu::make_finding("driver.libcuda_missnig", "x"); }
+ongpu::Finding misspelt() { return ongpu::make_finding("driver.libcuda_missnig"); }
