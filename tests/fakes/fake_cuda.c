@@ -7,6 +7,8 @@
  * independently of ongpu's own parser, which tests compare against it. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "scenario.h"
 
@@ -618,6 +621,8 @@ static struct cu_ctx* ctx_lookup(const void* h) {
 
 static struct cu_ctx* current_ctx(void) { return t_depth > 0 ? t_stack[t_depth - 1] : NULL; }
 
+static void registry_note(int dev, int new_context); /* the context registry, below */
+
 /* The device ordinal of the calling thread's current context. */
 static int current_dev(int* dev) {
   struct cu_ctx* c = current_ctx();
@@ -640,6 +645,7 @@ FAKE_EXPORT int cuDevicePrimaryCtxRetain(void** ctx, int dev) {
   if (g_primary_refs[dev]++ == 0) ctx_init(&g_primary[dev], dev, 1, g_primary_flags[dev]);
   pthread_mutex_unlock(&g_mu);
   *ctx = &g_primary[dev];
+  registry_note(dev, 1);
   return CUDA_SUCCESS;
 }
 
@@ -751,6 +757,7 @@ static int ctx_create(void** pctx, unsigned flags, int dev) {
   pthread_mutex_unlock(&g_mu);
   t_stack[t_depth++] = c;
   *pctx = c;
+  registry_note(dev, 1);
   return CUDA_SUCCESS;
 }
 FAKE_EXPORT int cuCtxCreate_v2(void** pctx, unsigned flags, int dev) {
@@ -1049,8 +1056,9 @@ static int alloc(int dev, int host, size_t size, uintptr_t* out) {
   return CUDA_SUCCESS;
 }
 
-/* Frees the allocation that starts at ptr (of the given kind). */
-static int release(uintptr_t ptr, int host) {
+/* Frees the allocation that starts at ptr (of the given kind); *dev is the
+ * device ordinal it was on. */
+static int release(uintptr_t ptr, int host, int* dev) {
   pthread_mutex_lock(&g_mu);
   struct cu_alloc* a = NULL;
   for (struct cu_alloc** p = &g_allocs; *p; p = &(*p)->next)
@@ -1062,6 +1070,7 @@ static int release(uintptr_t ptr, int host) {
     }
   pthread_mutex_unlock(&g_mu);
   if (!a) return CUDA_ERROR_INVALID_VALUE;
+  *dev = a->dev;
   munmap((void*)a->ptr, a->size);
   free(a);
   return CUDA_SUCCESS;
@@ -1086,14 +1095,19 @@ FAKE_EXPORT int cuMemAlloc_v2(unsigned long long* dptr, size_t size) {
   if (size > f) return CUDA_ERROR_OUT_OF_MEMORY;
   uintptr_t p;
   rc = alloc(dev, 0, size, &p);
-  if (rc == CUDA_SUCCESS) *dptr = p;
-  return rc;
+  if (rc != CUDA_SUCCESS) return rc;
+  *dptr = p;
+  registry_note(dev, 0);
+  return CUDA_SUCCESS;
 }
 
 FAKE_EXPORT int cuMemFree_v2(unsigned long long dptr) {
   ENTER();
   if (dptr == 0) return CUDA_SUCCESS;
-  return release((uintptr_t)dptr, 0);
+  int dev;
+  int rc = release((uintptr_t)dptr, 0, &dev);
+  if (rc == CUDA_SUCCESS) registry_note(dev, 0);
+  return rc;
 }
 
 FAKE_EXPORT int cuMemGetAddressRange_v2(unsigned long long* base, size_t* size,
@@ -1133,7 +1147,55 @@ FAKE_EXPORT int cuMemHostAlloc(void** pp, size_t size, unsigned flags) {
 }
 FAKE_EXPORT int cuMemFreeHost(void* p) {
   ENTER();
-  return release((uintptr_t)p, 1);
+  int dev;
+  return release((uintptr_t)p, 1, &dev);
+}
+
+/* ---- context registry ------------------------------------------------------ */
+
+/* With context_registry set, this library plays the part of the driver's
+ * process accounting, which NVML reads (README.md): when the process first
+ * gets a context on a device, and after every cuMemAlloc_v2/cuMemFree_v2, it
+ * appends "<pid> <nvml index> <bytes>\n" -- the process's memory on that
+ * physical GPU now: the GPU's context_bytes plus what cuMemAlloc_v2 holds
+ * there. One write() on an O_APPEND descriptor per line, so lines of
+ * concurrent processes never mix, and the last line per (pid, GPU) is the
+ * current value; g_registry_mu keeps this process's lines in the order of
+ * the changes they describe. Errors are ignored: the registry never makes a
+ * CUDA call fail. */
+static pthread_mutex_t g_registry_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char g_has_context[CUDA_MAX_DEVS]; /* per ordinal, under g_mu */
+
+/* dev: a valid ordinal. new_context: a context was made; only the first one
+ * on a device changes what the process holds there. */
+static void registry_note(int dev, int new_context) {
+  const char* path = fake_scenario()->context_registry;
+  if (*path == '\0') return;
+  int saved_errno = errno;
+  pthread_mutex_lock(&g_registry_mu);
+  pthread_mutex_lock(&g_mu);
+  int changed = !new_context || !g_has_context[dev];
+  g_has_context[dev] = 1;
+  unsigned gpu = g_devs[dev].gpu; /* a MIG device's is its parent GPU */
+  unsigned long long held = 0;
+  for (int d = 0; d < g_ndev; d++)
+    if (g_devs[d].gpu == gpu) held += g_allocated[d];
+  pthread_mutex_unlock(&g_mu);
+  if (changed) {
+    struct fake_gpu scratch;
+    unsigned long long bytes = fake_gpu(gpu, &scratch)->context_bytes + held;
+    if (bytes < held) bytes = ~0ULL; /* overflow */
+    char line[96];
+    int n = snprintf(line, sizeof line, "%ld %u %llu\n", (long)getpid(), gpu, bytes);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ssize_t w = write(fd, line, (size_t)n);
+      (void)w;
+      close(fd);
+    }
+  }
+  pthread_mutex_unlock(&g_registry_mu);
+  errno = saved_errno;
 }
 
 /* Unified addressing: the device pointer of page-locked host memory is the

@@ -2,10 +2,14 @@
  * (README.md). It exports the NVML entry points ongpu uses, with NVML's C
  * calling convention; return codes are nvmlReturn_t values. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "scenario.h"
 
@@ -37,6 +41,19 @@ struct ProcessInfo {
   unsigned computeInstanceId;
 };
 _Static_assert(sizeof(struct ProcessInfo) == 24, "nvmlProcessInfo_v2_t layout");
+
+struct Utilization {
+  unsigned gpu, memory; /* percent */
+};
+_Static_assert(sizeof(struct Utilization) == 8, "nvmlUtilization_t layout");
+
+struct ProcessUtilizationSample {
+  unsigned pid;
+  unsigned long long timeStamp; /* microseconds since the epoch */
+  unsigned smUtil, memUtil, encUtil, decUtil;
+};
+_Static_assert(sizeof(struct ProcessUtilizationSample) == 32,
+               "nvmlProcessUtilizationSample_t layout");
 
 /* Device handles are addresses inside these arrays (never dereferenced by the
  * caller): GPU i is &g_gpu_handles[i], MIG device m of GPU i is
@@ -384,6 +401,123 @@ FAKE_EXPORT int nvmlDeviceGetRemappedRows(void* h, unsigned* corr, unsigned* unc
   return NVML_SUCCESS;
 }
 
+/* ---- processes ----------------------------------------------------------- */
+
+/* A compute process on one GPU: the scenario's static `processes` first, then
+ * the live processes of the context registry (README.md), at most
+ * FAKE_MAX_PROCS in all. */
+struct proc {
+  unsigned pid;
+  unsigned long long bytes;
+};
+
+/* Whether pid is a running process: /proc/<pid>/stat exists and its state
+ * (the field after the parenthesised command name) is not Z (zombie) or X
+ * (dead). The real driver drops a process's contexts when it exits. */
+static int alive(unsigned pid) {
+  char path[32], buf[256];
+  snprintf(path, sizeof path, "/proc/%u/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char* paren = strrchr(buf, ')'); /* the name may itself contain ')' */
+  if (!paren || paren[1] != ' ') return 0;
+  return paren[2] != '\0' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* The whole registry file, NUL-terminated (malloc'd), or NULL if it cannot be
+ * read: a missing file is an empty registry. */
+static char* read_registry(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  size_t cap = 4096, len = 0;
+  char* buf = malloc(cap);
+  while (buf) {
+    if (len + 1 == cap) {
+      char* bigger = realloc(buf, cap * 2);
+      if (!bigger) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = bigger;
+      cap *= 2;
+    }
+    ssize_t n = read(fd, buf + len, cap - 1 - len);
+    if (n < 0) {
+      free(buf);
+      buf = NULL;
+    } else if (n == 0) {
+      buf[len] = '\0';
+      break;
+    } else {
+      len += (size_t)n;
+    }
+  }
+  close(fd);
+  return buf;
+}
+
+/* Appends to list[n..] the registry's processes on GPU gpu that are alive and
+ * not already listed, in the order of their first line, up to FAKE_MAX_PROCS
+ * in all; returns the new count. The last line per pid is its memory. Lines
+ * that are not three numbers ending in a newline (a line being written as we
+ * read) are skipped. */
+static unsigned add_registry(const char* path, unsigned gpu, struct proc* list, unsigned n) {
+  char* text = read_registry(path);
+  if (!text) return n;
+  struct proc* regs = NULL;
+  size_t nregs = 0, cap = 0;
+  for (char* line = text; *line;) {
+    char* nl = strchr(line, '\n');
+    if (!nl) break;
+    *nl = '\0';
+    unsigned pid, idx;
+    unsigned long long bytes;
+    char tail;
+    if (sscanf(line, "%u %u %llu %c", &pid, &idx, &bytes, &tail) == 3 && idx == gpu) {
+      size_t i = 0;
+      while (i < nregs && regs[i].pid != pid) i++;
+      if (i == nregs) {
+        if (nregs == cap) {
+          size_t c = cap ? cap * 2 : 16;
+          struct proc* bigger = realloc(regs, c * sizeof *regs);
+          if (!bigger) break;
+          regs = bigger;
+          cap = c;
+        }
+        regs[nregs++].pid = pid;
+      }
+      regs[i].bytes = bytes;
+    }
+    line = nl + 1;
+  }
+  for (size_t i = 0; i < nregs && n < FAKE_MAX_PROCS; i++) {
+    int listed = 0;
+    for (unsigned k = 0; k < n; k++)
+      if (list[k].pid == regs[i].pid) listed = 1;
+    if (!listed && alive(regs[i].pid)) list[n++] = regs[i];
+  }
+  free(regs);
+  free(text);
+  return n;
+}
+
+/* The compute processes on d's GPU. The registry is read on every call: it
+ * changes while a test runs. */
+static unsigned running_processes(const struct dev* d, struct proc list[FAKE_MAX_PROCS]) {
+  unsigned n = 0;
+  for (int i = 0; i < d->g->n_procs; i++) {
+    list[n].pid = d->g->proc_pid[i];
+    list[n++].bytes = d->g->proc_bytes[i];
+  }
+  const char* path = fake_scenario()->context_registry;
+  return *path ? add_registry(path, d->gpu, list, n) : n;
+}
+
 FAKE_EXPORT int nvmlDeviceGetComputeRunningProcesses_v3(void* h, unsigned* count,
                                                         struct ProcessInfo* infos) {
   ENTER();
@@ -391,17 +525,69 @@ FAKE_EXPORT int nvmlDeviceGetComputeRunningProcesses_v3(void* h, unsigned* count
   int rc = resolve_gpu(h, &d);
   if (rc != NVML_SUCCESS) return rc;
   if (!count) return NVML_ERROR_INVALID_ARGUMENT;
-  unsigned n = (unsigned)d.g->n_procs;
+  struct proc procs[FAKE_MAX_PROCS];
+  unsigned n = running_processes(&d, procs);
   if (*count < n) {
     *count = n;
     return NVML_ERROR_INSUFFICIENT_SIZE;
   }
   if (n > 0 && !infos) return NVML_ERROR_INVALID_ARGUMENT;
   for (unsigned i = 0; i < n; i++) {
-    infos[i].pid = d.g->proc_pid[i];
-    infos[i].usedGpuMemory = d.g->proc_bytes[i];
+    infos[i].pid = procs[i].pid;
+    infos[i].usedGpuMemory = procs[i].bytes;
     infos[i].gpuInstanceId = 0xFFFFFFFFu; /* not a MIG device */
     infos[i].computeInstanceId = 0xFFFFFFFFu;
+  }
+  *count = n;
+  return NVML_SUCCESS;
+}
+
+/* ---- utilization ----------------------------------------------------------- */
+
+FAKE_EXPORT int nvmlDeviceGetUtilizationRates(void* h, struct Utilization* u) {
+  ENTER();
+  struct dev d;
+  int rc = resolve_gpu(h, &d);
+  if (rc != NVML_SUCCESS) return rc;
+  if (!u) return NVML_ERROR_INVALID_ARGUMENT;
+  u->gpu = d.g->utilization;
+  u->memory = d.g->memory_utilization;
+  return NVML_SUCCESS;
+}
+
+/* One sample per compute process, taken now: the GPU's utilization and
+ * memory_utilization, no encoder or decoder use. Only samples newer than
+ * last_seen (microseconds since the epoch) count; none is NOT_FOUND, as in
+ * NVML when nothing new happened. */
+FAKE_EXPORT int nvmlDeviceGetProcessUtilization(void* h,
+                                                struct ProcessUtilizationSample* utilization,
+                                                unsigned* count, unsigned long long last_seen) {
+  ENTER();
+  struct dev d;
+  int rc = resolve_gpu(h, &d);
+  if (rc != NVML_SUCCESS) return rc;
+  if (!count) return NVML_ERROR_INVALID_ARGUMENT;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  unsigned long long now =
+      (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000ULL;
+  struct proc procs[FAKE_MAX_PROCS];
+  unsigned n = now > last_seen ? running_processes(&d, procs) : 0;
+  if (n == 0) {
+    *count = 0;
+    return NVML_ERROR_NOT_FOUND;
+  }
+  if (!utilization || *count < n) {
+    *count = n;
+    return NVML_ERROR_INSUFFICIENT_SIZE;
+  }
+  for (unsigned i = 0; i < n; i++) {
+    utilization[i].pid = procs[i].pid;
+    utilization[i].timeStamp = now;
+    utilization[i].smUtil = d.g->utilization;
+    utilization[i].memUtil = d.g->memory_utilization;
+    utilization[i].encUtil = 0;
+    utilization[i].decUtil = 0;
   }
   *count = n;
   return NVML_SUCCESS;

@@ -24,6 +24,7 @@
 #define DEFAULT_PCI_DEVICE_ID 0x233010deu   /* H100 SXM5, vendor 0x10de */
 #define DEFAULT_PCI_SUBSYSTEM_ID 0x16c110deu
 #define DEFAULT_SPEED 100
+#define DEFAULT_CONTEXT_BYTES 536870912ULL /* 512 MiB: what a CUDA context holds itself */
 
 /* Functions a scenario may override with nvml.<fn> / cuda.<fn>: every exported
  * function but the error-text ones (nvmlErrorString, cuGetErrorName,
@@ -50,6 +51,8 @@ static const char* const kNvmlFunctions[] = {"nvmlInit_v2",
                                              "nvmlDeviceGetRetiredPagesPendingStatus",
                                              "nvmlDeviceGetRemappedRows",
                                              "nvmlDeviceGetComputeRunningProcesses_v3",
+                                             "nvmlDeviceGetUtilizationRates",
+                                             "nvmlDeviceGetProcessUtilization",
                                              NULL};
 static const char* const kCudaFunctions[] = {
     "cuInit", "cuDriverGetVersion", "cuDeviceGetCount", "cuDeviceGet", "cuDeviceGetName",
@@ -120,6 +123,7 @@ static void default_gpu(unsigned idx, struct fake_gpu* g) {
   g->persistence = 1;
   g->context.mode = FAKE_OK;
   g->speed = DEFAULT_SPEED;
+  g->context_bytes = DEFAULT_CONTEXT_BYTES;
 }
 
 /* ---- small parsers ---------------------------------------------------- */
@@ -278,6 +282,12 @@ static void set_gpu_key(unsigned idx, const char* field, const char* key, char* 
     g->context = parse_action(key, v);
   } else if (strcmp(field, "speed") == 0) {
     g->speed = parse_int(key, v, LLONG_MIN, LLONG_MAX);
+  } else if (strcmp(field, "context_bytes") == 0) {
+    g->context_bytes = parse_u64(key, v);
+  } else if (strcmp(field, "utilization") == 0) {
+    g->utilization = (unsigned)parse_int(key, v, 0, 100);
+  } else if (strcmp(field, "memory_utilization") == 0) {
+    g->memory_utilization = (unsigned)parse_int(key, v, 0, 100);
   } else {
     fatal("unknown key '%s'", key);
   }
@@ -295,6 +305,10 @@ static void set_key(const char* key, char* v) {
     s->cuda_driver_version = (int)parse_int(key, v, INT_MIN, INT_MAX);
   } else if (strcmp(key, "gpu_count") == 0) {
     s->gpu_count = (unsigned)parse_int(key, v, 0, 0xffffffffLL);
+  } else if (strcmp(key, "context_registry") == 0) {
+    /* Read by two processes that need not share a working directory. */
+    if (*v != '\0' && *v != '/') fatal("context_registry = '%s': expected an absolute path", v);
+    copy_str(key, s->context_registry, sizeof s->context_registry, v);
   } else if (strcmp(key, "strings") == 0) {
     if (strcmp(v, "normal") == 0)
       s->unterminated = 0;

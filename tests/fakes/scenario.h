@@ -18,6 +18,7 @@
 #define FAKE_MAX_PROCS 32
 #define FAKE_STR 128
 #define FAKE_MAX_OVERRIDES 64
+#define FAKE_PATH 4096 /* context_registry, PATH_MAX with its NUL */
 
 enum fake_mode { FAKE_OK = 0, FAKE_ERROR, FAKE_CRASH, FAKE_HANG };
 
@@ -45,6 +46,8 @@ struct fake_gpu {
   unsigned long long proc_bytes[FAKE_MAX_PROCS];
   struct fake_action context;
   long long speed;
+  unsigned long long context_bytes;         /* a context's own memory, in the context registry */
+  unsigned utilization, memory_utilization; /* percent, nvmlDeviceGetUtilizationRates */
 };
 
 struct fake_override {
@@ -61,6 +64,10 @@ struct fake_scenario {
   int unterminated;
   int n_overrides;
   struct fake_override overrides[FAKE_MAX_OVERRIDES];
+  /* The file that stands in for the driver's process accounting: the CUDA
+   * fake appends "<pid> <nvml index> <bytes>" lines, the NVML fake lists the
+   * live ones as compute processes. Empty: off. */
+  char context_registry[FAKE_PATH];
 };
 
 /* Loads the scenario on first use (thread safe). A scenario that cannot be

@@ -107,6 +107,17 @@ typedef int (*f_duint)(void*, unsigned*);
 typedef int (*f_dmig)(void*, unsigned, void**);
 typedef int (*f_dremap)(void*, unsigned*, unsigned*, unsigned*, unsigned*);
 typedef int (*f_dprocs)(void*, unsigned*, struct ProcessInfo*);
+struct Utilization {
+  unsigned gpu, memory;
+};
+struct ProcessUtilizationSample {
+  unsigned pid;
+  unsigned long long timeStamp;
+  unsigned smUtil, memUtil, encUtil, decUtil;
+};
+_Static_assert(sizeof(struct ProcessUtilizationSample) == 32, "nvmlProcessUtilizationSample_t");
+typedef int (*f_dutil)(void*, struct Utilization*);
+typedef int (*f_dputil)(void*, struct ProcessUtilizationSample*, unsigned*, unsigned long long);
 
 static int nv_init(void) { return N(nvmlInit_v2, f_void)(); }
 static void* nv_handle(unsigned i) {
@@ -1074,6 +1085,478 @@ static void context_call(int arg) {
   fprintf(stderr, "    returned\n");
 }
 
+/* ---- the context registry: CUDA processes as NVML sees them --------------- */
+
+/* Writes a scenario (fmt, with %s for the registry path) into a fresh
+ * directory and points ONGPU_FAKE_SCENARIO at it; the registry is
+ * <dir>/registry and does not exist yet. Call before the first API call. */
+static char g_registry[PATH_MAX];
+static void registry_scenario(const char* fmt) {
+  static char dir[] = "/tmp/ongpu-fake-registry-XXXXXX";
+  if (!mkdtemp(dir)) {
+    perror("mkdtemp");
+    _exit(3);
+  }
+  char path[PATH_MAX], text[8192];
+  snprintf(g_registry, sizeof g_registry, "%s/registry", dir);
+  snprintf(path, sizeof path, "%s/scenario.conf", dir);
+  int len = snprintf(text, sizeof text, fmt, g_registry);
+  FILE* f = fopen(path, "w");
+  if (!f || fwrite(text, 1, (size_t)len, f) != (size_t)len || fclose(f) != 0) {
+    perror(path);
+    _exit(3);
+  }
+  setenv("ONGPU_FAKE_SCENARIO", path, 1);
+}
+
+static void registry_cleanup(void) {
+  char path[PATH_MAX];
+  unlink(g_registry);
+  snprintf(path, sizeof path, "%s", g_registry);
+  char* slash = strrchr(path, '/');
+  if (!slash) return;
+  snprintf(slash, sizeof path - (size_t)(slash - path), "/scenario.conf");
+  unlink(path);
+  *slash = '\0';
+  rmdir(path);
+}
+
+/* The registry file's contents ("" when it does not exist). */
+static const char* registry_text(void) {
+  static char buf[65536];
+  buf[0] = '\0';
+  FILE* f = fopen(g_registry, "r");
+  if (!f) return buf;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  return buf;
+}
+
+static void registry_append(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  FILE* f = fopen(g_registry, "a");
+  CHECK(f != NULL, "open %s", g_registry);
+  if (f) {
+    vfprintf(f, fmt, ap);
+    fclose(f);
+  }
+  va_end(ap);
+}
+
+/* NVML's compute processes on h (at most 64). */
+static unsigned nv_procs(void* h, struct ProcessInfo* out) {
+  unsigned n = 64;
+  CHECK_RC(N(nvmlDeviceGetComputeRunningProcesses_v3, f_dprocs)(h, &n, out), 0);
+  return n <= 64 ? n : 0;
+}
+
+/* The memory NVML lists for pid on h, or -1 when it is not listed (or twice). */
+static long long nv_mem(void* h, unsigned pid) {
+  struct ProcessInfo p[64];
+  unsigned n = nv_procs(h, p);
+  long long bytes = -1;
+  int seen = 0;
+  for (unsigned i = 0; i < n; i++)
+    if (p[i].pid == pid) {
+      bytes = (long long)p[i].usedGpuMemory;
+      seen++;
+      CHECK(p[i].gpuInstanceId == 0xFFFFFFFFu && p[i].computeInstanceId == 0xFFFFFFFFu,
+            "instance ids %u %u", p[i].gpuInstanceId, p[i].computeInstanceId);
+    }
+  return seen == 1 ? bytes : -1;
+}
+
+static unsigned long long now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000ULL;
+}
+
+/* A CUDA process for the registry: a child that loads the CUDA fake (this
+ * process has not) with CUDA_VISIBLE_DEVICES=cvd and runs its steps, waiting
+ * for worker_go after each one that worker_step waits for. */
+struct worker {
+  pid_t pid;
+  int up, down; /* read: the child finished a step; write: the child may go on */
+};
+
+static void worker_signal(int fd) {
+  if (write(fd, "x", 1) != 1) _exit(4);
+}
+static int worker_wait(int fd) {
+  char c;
+  return read(fd, &c, 1) == 1;
+}
+
+/* mode 0: primary context on ordinal 0, a created one, 1 GiB, then 100 bytes
+ * and the GiB freed. 1: cuCtxCreate_v4 only. 2: a context that fails (46). */
+static void worker_body(int mode, int up, int down) {
+  g_failed = 0;
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  void *prim = NULL, *ctx = NULL;
+  if (mode == 0) {
+    CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&prim, 0), 0);
+    CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&ctx, 0, 0), 0); /* not a new line */
+    worker_signal(up);
+    if (!worker_wait(down)) _exit(5);
+    unsigned long long p = 0, q = 0;
+    CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&p, 1ull << 30), 0);
+    CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&q, 1ull << 60), 2); /* fails: no line */
+    worker_signal(up);
+    if (!worker_wait(down)) _exit(5);
+    CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&q, 100), 0);
+    CHECK_RC(C(cuMemFree_v2, c_free)(p), 0);
+    CHECK_RC(C(cuMemFree_v2, c_free)(p), 1); /* fails: no line */
+    CHECK_RC(C(cuMemFree_v2, c_free)(0), 0); /* frees nothing: no line */
+  } else if (mode == 1) {
+    CHECK_RC(C(cuCtxCreate_v4, c_ctx_create4)(&ctx, NULL, 0, 0), 0);
+  } else {
+    CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&prim, 0), 46);
+    CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&ctx, 0, 0), 46);
+  }
+  worker_signal(up);
+  if (!worker_wait(down)) _exit(5);
+  fflush(NULL);
+  _exit(g_failed ? 1 : 0);
+}
+
+static struct worker worker_start(int mode, const char* cvd) {
+  int up[2], down[2];
+  struct worker w = {-1, -1, -1};
+  if (pipe(up) != 0 || pipe(down) != 0) {
+    CHECK(0, "pipe");
+    return w;
+  }
+  fflush(NULL);
+  w.pid = fork();
+  if (w.pid == 0) {
+    close(up[0]);
+    close(down[1]);
+    setenv("CUDA_VISIBLE_DEVICES", cvd, 1);
+    worker_body(mode, up[1], down[0]);
+  }
+  close(up[1]);
+  close(down[0]);
+  w.up = up[0];
+  w.down = down[1];
+  CHECK(w.pid > 0, "fork");
+  return w;
+}
+
+static void worker_step(struct worker* w) { CHECK(worker_wait(w->up), "worker died"); }
+static void worker_go(struct worker* w) {
+  if (write(w->down, "x", 1) != 1) CHECK(0, "worker gone");
+}
+
+/* Lets the worker finish and waits until it has exited, without reaping it:
+ * it stays a zombie until worker_reap. */
+static void worker_finish(struct worker* w) {
+  worker_go(w);
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  CHECK(waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOWAIT) == 0, "waitid: %s", strerror(errno));
+  CHECK(info.si_code == CLD_EXITED && info.si_status == 0, "worker ended with %d/%d", info.si_code,
+        info.si_status);
+}
+static void worker_reap(struct worker* w) {
+  int status = -1;
+  CHECK(waitpid(w->pid, &status, 0) == w->pid, "waitpid");
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "worker status %#x", status);
+  close(w->up);
+  close(w->down);
+}
+
+static const char kRegistryScenario[] =
+    "gpu_count = 3\n"
+    "context_registry = %s\n"
+    "gpu.0.processes = 4242:2147483648\n"
+    "gpu.0.utilization = 5\n"
+    "gpu.0.context = error:46\n"
+    "gpu.1.context_bytes = 1000\n"
+    "gpu.1.utilization = 73\n"
+    "gpu.1.memory_utilization = 41\n"
+    "gpu.2.mig = 1\n"
+    "gpu.2.mig_devices = " MIG_A "\n";
+
+/* Process utilization samples on h; returns the count (rc must be want). */
+static unsigned nv_samples(void* h, struct ProcessUtilizationSample* s, unsigned cap,
+                           unsigned long long last_seen, int want) {
+  unsigned n = cap;
+  CHECK_RC(N(nvmlDeviceGetProcessUtilization, f_dputil)(h, s, &n, last_seen), want);
+  return n;
+}
+
+/* Processes appear in NVML's list with the memory they hold while they run,
+ * on the NVML index of the GPU (not the CUDA ordinal), and disappear when
+ * they exit; utilization from the scenario. */
+static void registry_processes(int arg) {
+  (void)arg;
+  registry_scenario(kRegistryScenario);
+  struct Utilization u = {9, 9};
+  CHECK_RC(N(nvmlDeviceGetUtilizationRates, f_dutil)(&u, &u), 1); /* before nvmlInit */
+  unsigned n = 0;
+  CHECK_RC(N(nvmlDeviceGetProcessUtilization, f_dputil)(NULL, NULL, &n, 0), 1);
+  CHECK_RC(nv_init(), 0);
+  void *h0 = nv_handle(0), *h1 = nv_handle(1), *h2 = nv_handle(2), *mig = NULL;
+  CHECK_RC(N(nvmlDeviceGetMigDeviceHandleByIndex, f_dmig)(h2, 0, &mig), 0);
+  /* utilization rates */
+  CHECK_RC(N(nvmlDeviceGetUtilizationRates, f_dutil)(h1, &u), 0);
+  CHECK(u.gpu == 73 && u.memory == 41, "gpu 1 utilization %u %u", u.gpu, u.memory);
+  CHECK_RC(N(nvmlDeviceGetUtilizationRates, f_dutil)(h0, &u), 0);
+  CHECK(u.gpu == 5 && u.memory == 0, "gpu 0 utilization %u %u", u.gpu, u.memory);
+  CHECK_RC(N(nvmlDeviceGetUtilizationRates, f_dutil)(h2, &u), 0);
+  CHECK(u.gpu == 0 && u.memory == 0, "gpu 2 utilization %u %u", u.gpu, u.memory);
+  CHECK_RC(N(nvmlDeviceGetUtilizationRates, f_dutil)(h1, NULL), 2);
+  CHECK_RC(N(nvmlDeviceGetUtilizationRates, f_dutil)(&u, &u), 2); /* not a handle */
+  CHECK_RC(N(nvmlDeviceGetUtilizationRates, f_dutil)(mig, &u), 3);
+  /* no registry file yet: only the static processes */
+  CHECK(access(g_registry, F_OK) != 0, "registry exists before any context");
+  struct ProcessInfo p[64];
+  CHECK(nv_procs(h1, p) == 0, "gpu 1 has processes");
+  CHECK(nv_mem(h0, 4242) == 2147483648LL, "static process");
+  struct ProcessUtilizationSample s[40];
+  CHECK(nv_samples(h1, s, 40, 0, 6) == 0, "samples without processes");
+  CHECK(nv_samples(h1, NULL, 0, 0, 6) == 0, "samples without processes (NULL)");
+  CHECK(nv_samples(h0, s, 40, 0, 0) == 1 && s[0].pid == 4242 && s[0].smUtil == 5,
+        "static process sample %u %u", s[0].pid, s[0].smUtil);
+  CHECK_RC(N(nvmlDeviceGetProcessUtilization, f_dputil)(h1, s, NULL, 0), 2);
+  CHECK_RC(N(nvmlDeviceGetProcessUtilization, f_dputil)(mig, s, &n, 0), 3);
+  CHECK_RC(N(nvmlDeviceGetComputeRunningProcesses_v3, f_dprocs)(mig, &n, p), 3);
+
+  /* CUDA_VISIBLE_DEVICES=1: CUDA ordinal 0 is NVML GPU 1 */
+  struct worker w = worker_start(0, "1");
+  unsigned wp = (unsigned)w.pid;
+  char want[512];
+  worker_step(&w); /* primary context, then a created one: one line */
+  snprintf(want, sizeof want, "%u 1 1000\n", wp);
+  CHECK(strcmp(registry_text(), want) == 0, "registry '%s', want '%s'", registry_text(), want);
+  CHECK(nv_mem(h1, wp) == 1000, "context only: %lld", nv_mem(h1, wp));
+  CHECK(nv_procs(h1, p) == 1, "gpu 1 list");
+  CHECK(nv_mem(h0, wp) == -1 && nv_procs(h0, p) == 1, "worker listed on gpu 0");
+  CHECK(nv_procs(h2, p) == 0, "worker listed on gpu 2");
+  n = 0;
+  CHECK_RC(N(nvmlDeviceGetComputeRunningProcesses_v3, f_dprocs)(h1, &n, NULL), 7);
+  CHECK(n == 1, "needed %u", n);
+  worker_go(&w);
+  worker_step(&w); /* + 1 GiB */
+  CHECK(nv_mem(h1, wp) == 1000 + (1LL << 30), "1 GiB: %lld", nv_mem(h1, wp));
+  worker_go(&w);
+  worker_step(&w); /* + 100 bytes, - 1 GiB */
+  snprintf(want, sizeof want, "%u 1 1000\n%u 1 %llu\n%u 1 %llu\n%u 1 1100\n", wp, wp,
+           1000 + (1ULL << 30), wp, 1100 + (1ULL << 30), wp);
+  CHECK(strcmp(registry_text(), want) == 0, "registry '%s', want '%s'", registry_text(), want);
+  CHECK(nv_mem(h1, wp) == 1100, "after free: %lld", nv_mem(h1, wp));
+  /* its utilization samples: the count protocol, then the samples */
+  unsigned long long before = now_us();
+  CHECK(nv_samples(h1, NULL, 0, 0, 7) == 1, "sample count (NULL)");
+  CHECK(nv_samples(h1, NULL, 5, 0, 7) == 1, "sample count (NULL, room)");
+  CHECK(nv_samples(h1, s, 0, 0, 7) == 1, "sample count (too small)");
+  memset(s, 0xab, sizeof s);
+  CHECK(nv_samples(h1, s, 40, 0, 0) == 1, "samples");
+  unsigned long long after = now_us();
+  CHECK(s[0].pid == wp && s[0].smUtil == 73 && s[0].memUtil == 41 && s[0].encUtil == 0 &&
+            s[0].decUtil == 0,
+        "sample %u %u %u %u %u", s[0].pid, s[0].smUtil, s[0].memUtil, s[0].encUtil, s[0].decUtil);
+  CHECK(s[0].timeStamp >= before && s[0].timeStamp <= after, "timestamp %llu not in %llu..%llu",
+        s[0].timeStamp, before, after);
+  CHECK(nv_samples(h1, s, 40, s[0].timeStamp - 1, 0) == 1, "sample after last seen");
+  CHECK(nv_samples(h1, s, 40, now_us() + 10000000ULL, 6) == 0, "samples from the future");
+  /* a context that fails writes nothing (CUDA_VISIBLE_DEVICES=0: GPU 0, context 46) */
+  struct worker f = worker_start(2, "0");
+  worker_step(&f);
+  worker_finish(&f);
+  worker_reap(&f);
+  CHECK(strcmp(registry_text(), want) == 0, "failed context wrote '%s'", registry_text());
+  /* a MIG device's process is on its parent GPU */
+  struct worker m = worker_start(1, MIG_A);
+  worker_step(&m);
+  CHECK(nv_mem(h2, (unsigned)m.pid) == 536870912LL, "MIG worker: %lld",
+        nv_mem(h2, (unsigned)m.pid));
+  CHECK(nv_mem(h1, (unsigned)m.pid) == -1, "MIG worker on gpu 1");
+  CHECK(nv_mem(h1, wp) == 1100, "worker lost: %lld", nv_mem(h1, wp));
+  /* exited but not reaped (a zombie): gone; reaped: still gone */
+  worker_finish(&w);
+  CHECK(nv_mem(h1, wp) == -1 && nv_procs(h1, p) == 0, "zombie still listed");
+  CHECK(nv_samples(h1, s, 40, 0, 6) == 0, "zombie has samples");
+  worker_reap(&w);
+  CHECK(nv_procs(h1, p) == 0, "reaped process still listed");
+  CHECK(nv_mem(h2, (unsigned)m.pid) == 536870912LL, "MIG worker gone early");
+  worker_finish(&m);
+  worker_reap(&m);
+  CHECK(nv_procs(h2, p) == 0, "MIG worker still listed");
+  CHECK(nv_procs(h0, p) == 1 && p[0].pid == 4242, "static process lost");
+  registry_cleanup();
+}
+
+/* A child that sleeps until killed: a live pid for registry lines. It exits
+ * by itself when this process is gone. */
+static pid_t sleeper(void) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    CHECK(0, "pipe");
+    return -1;
+  }
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) { /* until killed, or until this process is gone (EOF) */
+    close(fds[1]);
+    char c;
+    while (read(fds[0], &c, 1) != 0) {
+    }
+    _exit(0);
+  }
+  close(fds[0]); /* the write end stays open (and unused) while we live */
+  CHECK(pid > 0, "fork");
+  return pid;
+}
+
+/* The registry written by hand: the last line per pid wins, dead and
+ * malformed lines are skipped, a pid of the static list is listed once, and
+ * no more than 32 processes are listed (static ones first, then registry
+ * ones in the order of their first line). */
+static void registry_limits(int arg) {
+  (void)arg;
+  unsigned self = (unsigned)getpid(), parent = (unsigned)getppid();
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, NULL, 0);
+  pid_t s1 = sleeper(), s2 = sleeper();
+  /* 30 static processes, the last of them this process */
+  char procs[1024] = "", fmt[2048];
+  for (int i = 0; i < 29; i++)
+    snprintf(procs + strlen(procs), sizeof procs - strlen(procs), "%d:%d,", 1000 + i, i);
+  snprintf(procs + strlen(procs), sizeof procs - strlen(procs), "%u:7", self);
+  snprintf(fmt, sizeof fmt,
+           "context_registry = %%s\ngpu_count = 2\ngpu.0.processes = %s\n"
+           "gpu.0.utilization = 60\n",
+           procs);
+  registry_scenario(fmt);
+  CHECK_RC(nv_init(), 0);
+  void *h0 = nv_handle(0), *h1 = nv_handle(1);
+  registry_append("%d 0 5\n", (int)dead);              /* dead: skipped */
+  registry_append("%u 0 6\n", parent);                 /* first line of parent */
+  registry_append("%u 0 99\n", self);                  /* static already: listed once */
+  registry_append("garbage\n1 2\n\n%u 0 x\n", parent); /* malformed: skipped */
+  registry_append("%d 0 11\n%d 0 12\n", (int)s1, (int)s2);
+  registry_append("%u 0 8\n%u 1 9\n", parent, parent); /* the last line for GPU 0 wins */
+  struct ProcessInfo p[64];
+  unsigned n = 0;
+  CHECK_RC(N(nvmlDeviceGetComputeRunningProcesses_v3, f_dprocs)(h0, &n, NULL), 7);
+  CHECK(n == 32, "needed %u", n);
+  n = 31;
+  CHECK_RC(N(nvmlDeviceGetComputeRunningProcesses_v3, f_dprocs)(h0, &n, p), 7);
+  CHECK(n == 32, "needed %u", n);
+  n = nv_procs(h0, p);
+  CHECK(n == 32, "count %u", n);
+  CHECK(p[0].pid == 1000 && p[29].pid == self && p[29].usedGpuMemory == 7, "static first");
+  CHECK(p[30].pid == parent && p[30].usedGpuMemory == 8, "parent %u %llu", p[30].pid,
+        p[30].usedGpuMemory);
+  CHECK(p[31].pid == (unsigned)s1 && p[31].usedGpuMemory == 11, "sleeper 1 %u", p[31].pid);
+  CHECK(nv_mem(h0, self) == 7, "static pid in the registry: %lld", nv_mem(h0, self));
+  CHECK(nv_mem(h0, (unsigned)s2) == -1, "33rd process listed");
+  CHECK(nv_mem(h1, parent) == 9 && nv_procs(h1, p) == 1, "gpu 1");
+  struct ProcessUtilizationSample s[40];
+  CHECK(nv_samples(h0, NULL, 0, 0, 7) == 32, "sample count");
+  CHECK(nv_samples(h0, s, 40, 0, 0) == 32 && s[31].pid == (unsigned)s1 && s[31].smUtil == 60,
+        "samples");
+  /* a dead process does not count towards the 32 */
+  kill(s1, SIGKILL);
+  waitpid(s1, NULL, 0);
+  CHECK(nv_procs(h0, p) == 32 && p[31].pid == (unsigned)s2 && p[31].usedGpuMemory == 12,
+        "after sleeper 1 died: %u", p[31].pid);
+  /* a line still being written (no newline yet) does not count */
+  registry_append("%u 0 12345", parent);
+  CHECK(nv_mem(h0, parent) == 8, "partial line read: %lld", nv_mem(h0, parent));
+  kill(s2, SIGKILL);
+  waitpid(s2, NULL, 0);
+  CHECK(nv_procs(h0, p) == 31, "after sleeper 2 died");
+  registry_cleanup();
+}
+
+/* Threads that allocate and free at the same time: the last line is still
+ * what the process holds. */
+static void* registry_thread(void* arg) {
+  void* ctx = arg;
+  int ok = C(cuCtxSetCurrent, c_ctx)(ctx) == 0;
+  unsigned long long keep = 0;
+  for (int i = 0; i < 200 && ok; i++) {
+    unsigned long long p = 0;
+    ok = C(cuMemAlloc_v2, c_alloc)(&p, 4096 + (size_t)i) == 0 &&
+         (i == 100 ? (keep = p, 1) : C(cuMemFree_v2, c_free)(p) == 0);
+  }
+  (void)keep; /* one allocation of 4196 bytes stays */
+  return ok ? arg : NULL;
+}
+
+static void registry_threads(int arg) {
+  (void)arg;
+  registry_scenario("context_registry = %s\ngpu.0.context_bytes = 0\n");
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  void* ctx = NULL;
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0), 0);
+  pthread_t th[4];
+  for (int i = 0; i < 4; i++)
+    CHECK(pthread_create(&th[i], NULL, registry_thread, ctx) == 0, "thread");
+  for (int i = 0; i < 4; i++) {
+    void* r = NULL;
+    pthread_join(th[i], &r);
+    CHECK(r == ctx, "thread %d failed", i);
+  }
+  const char* text = registry_text();
+  int lines = 0;
+  for (const char* p = text; *p; p++) lines += *p == '\n';
+  CHECK(lines == 1 + 4 * 399, "%d lines", lines);
+  const char* last = text + strlen(text);
+  if (last > text) last--;
+  while (last > text && last[-1] != '\n') last--;
+  char want[64];
+  snprintf(want, sizeof want, "%u 0 %u\n", (unsigned)getpid(), 4 * 4196u);
+  CHECK(strcmp(last, want) == 0, "last line '%s', want '%s'", last, want);
+  CHECK_RC(nv_init(), 0);
+  CHECK(nv_mem(nv_handle(0), (unsigned)getpid()) == 4 * 4196, "listed with %lld",
+        nv_mem(nv_handle(0), (unsigned)getpid()));
+  registry_cleanup();
+}
+
+/* A registry that cannot be written never fails a CUDA call. */
+static void registry_unwritable(int arg) {
+  (void)arg;
+  CHECK_RC(C(cuInit, c_init)(0), 0);
+  void* ctx = NULL;
+  CHECK_RC(C(cuDevicePrimaryCtxRetain, c_retain)(&ctx, 0), 0);
+  CHECK_RC(C(cuCtxCreate_v2, c_ctx_create)(&ctx, 0, 0), 0);
+  unsigned long long p = 0;
+  CHECK_RC(C(cuMemAlloc_v2, c_alloc)(&p, 4096), 0);
+  CHECK_RC(C(cuMemFree_v2, c_free)(p), 0);
+  CHECK_RC(nv_init(), 0);
+  struct ProcessInfo procs[4];
+  CHECK(nv_procs(nv_handle(0), procs) == 0, "processes without a registry");
+  unsigned n = 4;
+  CHECK_RC(N(nvmlDeviceGetProcessUtilization, f_dputil)(nv_handle(0), NULL, &n, 0), 6);
+}
+
+/* Overrides of the utilization functions. */
+static void utilization_overrides(int arg) {
+  (void)arg;
+  CHECK_RC(nv_init(), 0);
+  void* h = nv_handle(0);
+  struct Utilization u;
+  unsigned n = 0;
+  CHECK_RC(N(nvmlDeviceGetUtilizationRates, f_dutil)(h, &u), 15);
+  CHECK_RC(N(nvmlDeviceGetProcessUtilization, f_dputil)(h, NULL, &n, 0), 999);
+  CHECK_RC(N(nvmlDeviceGetComputeRunningProcesses_v3, f_dprocs)(h, &n, NULL), 0);
+}
+
+static void process_utilization_call(int arg) {
+  (void)arg;
+  unsigned n = 0;
+  CHECK_RC(nv_init(), 0);
+  N(nvmlDeviceGetProcessUtilization, f_dputil)(nv_handle(0), NULL, &n, 0);
+  fprintf(stderr, "    returned\n");
+}
+
 /* The names of the functions a library exports (defined, global, default
  * visibility), read from its ELF .dynsym. Returns the count. */
 static int exported_functions(const char* path, char names[][64], int max) {
@@ -1344,6 +1827,26 @@ static const struct tcase kCases[] = {
      NULL, HANG},
     {"context action on cuCtxCreate", NULL, "gpu.0.context = crash\n", NULL, NULL, context_call, 0,
      NULL, SEGV},
+    /* the context registry and utilization */
+    {"registry: processes come and go", "-", NULL, NULL, NULL, registry_processes, 0, NULL, PASS},
+    {"registry: last line, dead pids, 32 limit", "-", NULL, NULL, NULL, registry_limits, 0, NULL,
+     PASS},
+    {"registry: threads", "-", NULL, NULL, NULL, registry_threads, 0, NULL, PASS},
+    {"registry: unwritable", NULL, "context_registry = /proc/ongpu-no-such-dir/registry\n", NULL,
+     NULL, registry_unwritable, 0, NULL, PASS},
+    {"utilization overrides", NULL,
+     "nvml.nvmlDeviceGetUtilizationRates = error:15\n"
+     "nvml.nvmlDeviceGetProcessUtilization = error:999\ngpu.0.utilization = 50\n",
+     NULL, NULL, utilization_overrides, 0, NULL, PASS},
+    {"nvmlDeviceGetProcessUtilization crashes", NULL,
+     "nvml.nvmlDeviceGetProcessUtilization = crash\n", NULL, NULL, process_utilization_call, 0,
+     NULL, SEGV},
+    {"utilization over 100 is fatal", NULL, "gpu.0.utilization = 101\n", NULL, NULL, nvml_healthy,
+     0, NULL, EXIT86},
+    {"relative context_registry is fatal", NULL, "context_registry = registry\n", NULL, NULL,
+     cuda_healthy, 0, NULL, EXIT86},
+    {"negative context_bytes is fatal", NULL, "gpu.1.context_bytes = -1\n", NULL, NULL,
+     cuda_healthy, 0, NULL, EXIT86},
     {"every export is overridable", "-", NULL, NULL, NULL, every_export_overridable, 0, NULL, PASS},
     {"versioned layout", "-", NULL, NULL, NULL, versioned_layout, 0, NULL, PASS},
 };
