@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "facts/json.h"
+#include "probe/nvml_api.h"
 #include "probe/protocol.h"
 #include "util/strings.h"
 #include "vendor/loader.h"
@@ -16,66 +17,7 @@ namespace {
 
 using namespace ongpu::nvml;
 
-struct Api {
-  InitFn init = nullptr;
-  ErrorStringFn error_string = nullptr;
-  GetStringFn driver_version = nullptr;
-  GetIntFn cuda_driver_version = nullptr;
-  GetUintFn device_count = nullptr;
-  HandleByIndexFn handle_by_index = nullptr;
-  DeviceStringFn name = nullptr;
-  DeviceStringFn uuid = nullptr;
-  DevicePciFn pci = nullptr;
-  DeviceMemoryFn memory = nullptr;
-  DeviceTwoIntFn cuda_cc = nullptr;
-  DeviceIntFn compute_mode = nullptr;
-  DeviceIntFn persistence = nullptr;
-  DeviceTwoUintFn mig_mode = nullptr;
-  DeviceUintFn max_mig = nullptr;
-  MigHandleFn mig_handle = nullptr;
-  DeviceIntFn retired_pending = nullptr;
-  RemappedRowsFn remapped_rows = nullptr;
-  ProcessesFn processes = nullptr;
-  bool processes_v2_layout = true;
-};
-
-template <class F>
-F sym(void* h, std::initializer_list<const char*> names) {
-  return reinterpret_cast<F>(vendor::find_symbol(h, names));
-}
-
-Api bind(void* h) {
-  Api a;
-  a.init = sym<InitFn>(h, {"nvmlInit_v2", "nvmlInit"});
-  a.error_string = sym<ErrorStringFn>(h, {"nvmlErrorString"});
-  a.driver_version = sym<GetStringFn>(h, {"nvmlSystemGetDriverVersion"});
-  a.cuda_driver_version =
-      sym<GetIntFn>(h, {"nvmlSystemGetCudaDriverVersion_v2", "nvmlSystemGetCudaDriverVersion"});
-  a.device_count = sym<GetUintFn>(h, {"nvmlDeviceGetCount_v2", "nvmlDeviceGetCount"});
-  a.handle_by_index =
-      sym<HandleByIndexFn>(h, {"nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex"});
-  a.name = sym<DeviceStringFn>(h, {"nvmlDeviceGetName"});
-  a.uuid = sym<DeviceStringFn>(h, {"nvmlDeviceGetUUID"});
-  a.pci = sym<DevicePciFn>(h, {"nvmlDeviceGetPciInfo_v3"});
-  a.memory = sym<DeviceMemoryFn>(h, {"nvmlDeviceGetMemoryInfo"});
-  a.cuda_cc = sym<DeviceTwoIntFn>(h, {"nvmlDeviceGetCudaComputeCapability"});
-  a.compute_mode = sym<DeviceIntFn>(h, {"nvmlDeviceGetComputeMode"});
-  a.persistence = sym<DeviceIntFn>(h, {"nvmlDeviceGetPersistenceMode"});
-  a.mig_mode = sym<DeviceTwoUintFn>(h, {"nvmlDeviceGetMigMode"});
-  a.max_mig = sym<DeviceUintFn>(h, {"nvmlDeviceGetMaxMigDeviceCount"});
-  a.mig_handle = sym<MigHandleFn>(h, {"nvmlDeviceGetMigDeviceHandleByIndex"});
-  a.retired_pending = sym<DeviceIntFn>(h, {"nvmlDeviceGetRetiredPagesPendingStatus"});
-  a.remapped_rows = sym<RemappedRowsFn>(h, {"nvmlDeviceGetRemappedRows"});
-  a.processes = sym<ProcessesFn>(
-      h, {"nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses_v2"});
-  if (!a.processes) {
-    a.processes = sym<ProcessesFn>(h, {"nvmlDeviceGetComputeRunningProcesses"});
-    a.processes_v2_layout = false;
-  }
-  return a;
-}
-
-std::string message_for(const Api& api, Return rc) {
+std::string message_for(const NvmlApi& api, Return rc) {
   if (api.error_string) {
     if (const char* m = api.error_string(rc))
       return sanitize_text(std::string_view(m, ::strnlen(m, 256)));
@@ -83,12 +25,12 @@ std::string message_for(const Api& api, Return rc) {
   return describe(rc).meaning;
 }
 
-ApiResult api_result(const Api& api, Return rc) {
+ApiResult api_result(const NvmlApi& api, Return rc) {
   return {rc, describe(rc).name, message_for(api, rc)};
 }
 
 template <class T>
-Fact<T> failed(const Api& api, const char* call, Return rc) {
+Fact<T> failed(const NvmlApi& api, const char* call, Return rc) {
   return Fact<T>::missing(
       fmt::format("{} returned {} ({})", call, describe(rc).name, message_for(api, rc)));
 }
@@ -100,7 +42,7 @@ Fact<T> no_symbol(const char* call) {
 
 // Vendor strings are not trusted to end in NUL: give one byte more than we
 // tell the library about, and terminate it ourselves.
-Fact<std::string> device_string(const Api& api, DeviceStringFn fn, const char* call, Device dev,
+Fact<std::string> device_string(const NvmlApi& api, DeviceStringFn fn, const char* call, Device dev,
                                 unsigned size) {
   if (!fn) return no_symbol<std::string>(call);
   std::vector<char> buf(size + 1, '\0');
@@ -127,7 +69,7 @@ Fact<ComputeMode> compute_mode_fact(int mode) {
   }
 }
 
-NvmlGpu read_gpu(const Api& api, unsigned index) {
+NvmlGpu read_gpu(const NvmlApi& api, unsigned index) {
   NvmlGpu g;
   g.index = index;
   Device dev = nullptr;
@@ -216,7 +158,8 @@ NvmlGpu read_gpu(const Api& api, unsigned index) {
     rc = api.mig_mode(dev, &current, &pending);
     if (rc != kSuccess) {
       // NOT_SUPPORTED is the ordinary answer on GPUs without MIG.
-      g.mig_enabled = rc == 3 ? Fact<bool>(false) : failed<bool>(api, "nvmlDeviceGetMigMode", rc);
+      g.mig_enabled = rc == kErrorNotSupported ? Fact<bool>(false)
+                                               : failed<bool>(api, "nvmlDeviceGetMigMode", rc);
       g.mig_device_uuids = std::vector<std::string>{};
     } else {
       g.mig_enabled = current == 1;
@@ -267,42 +210,19 @@ NvmlGpu read_gpu(const Api& api, unsigned index) {
     g.compute_processes =
         no_symbol<std::vector<GpuProcess>>("nvmlDeviceGetComputeRunningProcesses");
   } else {
-    // The usual NVML protocol: room for a generous count, retry once if short.
-    unsigned count = 64;
-    const size_t entry = api.processes_v2_layout ? sizeof(ProcessInfoV2) : sizeof(ProcessInfoV1);
-    std::vector<unsigned char> buf;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      count = std::min(count, 4096u);
-      buf.assign(entry * (count + 1), 0);
-      announce_stage("nvmlDeviceGetComputeRunningProcesses");
-      rc = api.processes(dev, &count, buf.data());
-      if (rc != 7) break;  // NVML_ERROR_INSUFFICIENT_SIZE: count now holds the need
-    }
-    if (rc != kSuccess) {
+    Return rc2 = kSuccess;
+    auto listed = compute_processes(api, dev, &rc2);
+    if (rc2 != kSuccess) {
       g.compute_processes =
-          failed<std::vector<GpuProcess>>(api, "nvmlDeviceGetComputeRunningProcesses", rc);
+          failed<std::vector<GpuProcess>>(api, "nvmlDeviceGetComputeRunningProcesses", rc2);
     } else {
       std::vector<GpuProcess> procs;
-      count = std::min<unsigned>(count, static_cast<unsigned>(buf.size() / entry));
-      for (unsigned i = 0; i < count; ++i) {
-        unsigned pid = 0;
-        unsigned long long used = 0;
-        if (api.processes_v2_layout) {
-          ProcessInfoV2 p;
-          std::memcpy(&p, buf.data() + i * entry, sizeof p);
-          pid = p.pid;
-          used = p.used_gpu_memory;
-        } else {
-          ProcessInfoV1 p;
-          std::memcpy(&p, buf.data() + i * entry, sizeof p);
-          pid = p.pid;
-          used = p.used_gpu_memory;
-        }
+      for (const auto& p : listed) {
         GpuProcess gp;
-        gp.pid = pid;
-        gp.used_memory_bytes = used == kValueNotAvailable
+        gp.pid = p.pid;
+        gp.used_memory_bytes = p.used_memory == kValueNotAvailable
                                    ? Fact<uint64_t>::missing("NVML does not report it here")
-                                   : Fact<uint64_t>(static_cast<uint64_t>(used));
+                                   : Fact<uint64_t>(static_cast<uint64_t>(p.used_memory));
         procs.push_back(gp);
       }
       g.compute_processes = procs;
@@ -326,7 +246,7 @@ void run_nvml_probe() {
   f.device_count = Fact<uint32_t>::missing(not_loaded);
   if (!lib.handle) finish(to_json_value(f, unavailable, "nvml"), unavailable);
 
-  Api api = bind(lib.handle);
+  NvmlApi api = bind_api(lib.handle);
   if (!api.init) {
     f.init = Fact<ApiResult>::missing("nvmlInit is not in this libnvidia-ml");
     finish(to_json_value(f, unavailable, "nvml"), unavailable);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "facts/framework.h"
 #include "rules/finding.h"
 #include "util/enum_names.h"
 
@@ -27,14 +28,14 @@ struct GpuSample {
 // A GPU the command's processes used, with its samples over time.
 struct GpuUse {
   std::string uuid;
-  int nvml_index = -1;                // nvidia-smi's number
-  std::optional<int> cuda_ordinal;    // its number under the command's CUDA_VISIBLE_DEVICES
-  std::string name;                   // NVIDIA H100 80GB HBM3
+  int nvml_index = -1;              // nvidia-smi's number
+  std::optional<int> cuda_ordinal;  // its number under the command's CUDA_VISIBLE_DEVICES
+  std::string name;                 // NVIDIA H100 80GB HBM3
   unsigned long long memory_total_bytes = 0;
   unsigned long long peak_tree_memory_bytes = 0;
   double first_seen_s = 0;
   double last_seen_s = 0;
-  std::vector<GpuSample> samples;     // every sample from first to last seen
+  std::vector<GpuSample> samples;  // every sample from first to last seen
 };
 
 // A process's use of one GPU (NVML's compute processes).
@@ -69,8 +70,9 @@ struct ProcessRecord {
   std::string command;  // argv joined by spaces (/proc/PID/cmdline), or the comm
   double first_seen_s = 0;
   double last_seen_s = 0;
-  bool daemonized = false;  // left the command's session (setsid) or was reparented
-  std::string interpreter;  // a Python interpreter's path, when the process is one
+  bool daemonized = false;            // left the command's session (setsid) or was reparented
+  std::string interpreter;            // a Python interpreter's path, when the process is one
+  std::vector<Framework> frameworks;  // whose native modules it mapped
   std::vector<ProcessGpu> gpus;
   std::vector<MappedLibrary> libraries;
 };
@@ -86,25 +88,43 @@ struct RunMessage {
 // How the command ended.
 enum class EndKind { exited, signaled, not_started, stopped_early };
 
-// What ongpu could not observe (NVML missing, hung, crashed; /proc unreadable).
+// What ongpu could not observe, and why (render/run_words.cc words it).
 struct ObservationGap {
-  std::string what;  // "nvml"
-  std::string why;   // words for the user: "libnvidia-ml.so.1 not found"
+  enum class Kind {
+    nvml_unavailable,  // libnvidia-ml.so.1 did not load, or NVML refused (call, code, detail)
+    nvml_crashed,      // the NVML watcher died of a signal (signal, stage)
+    nvml_hung,         // the NVML watcher gave no line within its deadline (stage, seconds)
+    nvml_not_started,  // the watcher could not be started (detail)
+    nvml_gave_up,      // restarted too often: NVML was not watched from then on
+    nvml_not_ready,    // the command ended before NVML had answered
+    foreign_pids,      // NVML lists processes this /proc does not have (another PID namespace)
+  };
+  Kind kind = Kind::nvml_unavailable;
+  double t_s = 0;
+  std::string call;    // the NVML call
+  int code = 0;        // its nvmlReturn_t, or the signal
+  std::string detail;  // NVML's message, the loader's error
+  std::string stage;   // the call the watcher was in
 };
 
 struct RunReport {
   std::vector<std::string> command;
   EndKind end = EndKind::exited;
-  int exit_code = 0;  // ongpu's own exit code
+  int exit_code = 0;          // ongpu's own exit code
   int command_exit_code = 0;  // the command's (128 + signal when signalled)
   int signal = 0;
+  int start_errno = 0;  // not_started: why exec failed
   double wall_s = 0;
   bool used_gpu = false;
   std::vector<GpuUse> gpus;
   std::vector<ProcessRecord> processes;  // every process of the tree seen
   std::vector<RunMessage> messages;
   std::vector<ObservationGap> gaps;
-  std::string stop_reason;  // stopped_early: why
+  bool nvml_watched = false;  // NVML answered at least one sample
+  // stopped_early: why. A recognised fallback line (its index in messages),
+  // or no CUDA context within the grace period.
+  std::optional<size_t> stop_message;
+  double grace_s = 0;
   // When no GPU was used: the doctor's root cause for the command's
   // interpreter (or the machine's), with its fix.
   std::optional<Finding> root_cause;
@@ -112,10 +132,19 @@ struct RunReport {
   double sample_interval_s = 1;
   int samples = 0;
   double sampling_cpu_s = 0;  // CPU ongpu itself used while watching
+  // The command's CUDA_VISIBLE_DEVICES (nullopt: unset), for CUDA ordinals.
+  std::optional<std::string> cuda_visible_devices;
 };
 
 }  // namespace ongpu::run
 
+template <>
+struct ongpu::EnumNames<ongpu::run::ObservationGap::Kind> {
+  static constexpr auto last = run::ObservationGap::Kind::foreign_pids;
+  static constexpr std::array<std::string_view, 7> names{
+      "nvml_unavailable", "nvml_crashed",   "nvml_hung",   "nvml_not_started",
+      "nvml_gave_up",     "nvml_not_ready", "foreign_pids"};
+};
 template <>
 struct ongpu::EnumNames<ongpu::run::EndKind> {
   static constexpr auto last = run::EndKind::stopped_early;

@@ -24,6 +24,7 @@ constexpr int kSlots = 512;
 std::atomic<pid_t> g_groups[kSlots];
 std::atomic<int> g_batches{0};
 std::atomic<bool> g_installed{false};
+std::atomic<bool> g_leave_orphans{false};
 // Held while a batch starts and while orphans are ended, so neither sees the
 // other half-done (the signal handler takes no lock).
 std::mutex g_batch_lock;
@@ -181,7 +182,7 @@ int end_orphans(int grace_ms) {
   // While this runs no batch can start, so every direct child it sees is an
   // orphan and every status it reaps is an orphan's.
   std::lock_guard<std::mutex> hold(g_batch_lock);
-  if (g_batches.load() != 0) return 0;
+  if (g_batches.load() != 0 || g_leave_orphans.load()) return 0;
   auto orphan = [](int sig) {
     return for_each_child([sig](pid_t pid) {
       if (!registered(pid)) ::kill(pid, sig);
@@ -203,6 +204,8 @@ int end_orphans(int grace_ms) {
   return ended;
 }
 
+void leave_orphans() { g_leave_orphans.store(true); }
+
 int end_all_descendants(int grace_ms) {
   int n = 0;
   for (auto& g : g_groups) {
@@ -210,6 +213,21 @@ int end_all_descendants(int grace_ms) {
       ::kill(-pgid, SIGTERM);
       ++n;
     }
+  }
+  if (g_leave_orphans.load()) {
+    // Only ongpu's own groups: wait for them, then leave.
+    for (int waited = 0; waited < grace_ms; waited += 10) {
+      bool left = false;
+      for (auto& g : g_groups) {
+        if (pid_t pgid = g.load(); pgid > 0 && ::kill(-pgid, 0) == 0) left = true;
+      }
+      if (!left) return n;
+      sleep_ms(10);
+    }
+    for (auto& g : g_groups) {
+      if (pid_t pgid = g.load(); pgid > 0) ::kill(-pgid, SIGKILL);
+    }
+    return n;
   }
   n += for_each_child([](pid_t pid) { ::kill(pid, SIGTERM); });
   // Each round signals the direct children again: a child that ends orphans

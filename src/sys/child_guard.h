@@ -30,6 +30,12 @@ void unregister_group(pid_t pgid);
 // ends a child another thread has just started. Returns how many it ended.
 int end_orphans(int grace_ms = 300);
 
+// `ongpu run`: the direct children that are not registered groups are the
+// watched command's daemons, reparented to ongpu; they are the user's, and
+// are left running from now on (end_orphans and end_all_descendants pass
+// them by), as they would be without ongpu.
+void leave_orphans();
+
 // Ends every registered group and every direct child, as the signal handler
 // does (async-signal-safe). Returns how many processes and groups it signalled.
 int end_all_descendants(int grace_ms);

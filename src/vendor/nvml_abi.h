@@ -13,7 +13,10 @@ using Device = struct nvmlDevice_st*;
 
 // nvmlReturn_t values (nvml.h, "nvmlReturn_t").
 inline constexpr Return kSuccess = 0;
+inline constexpr Return kErrorNotSupported = 3;
 inline constexpr Return kErrorNoPermission = 4;
+inline constexpr Return kErrorNotFound = 6;
+inline constexpr Return kErrorInsufficientSize = 7;
 inline constexpr Return kErrorDriverNotLoaded = 9;
 inline constexpr Return kErrorLibraryNotFound = 12;
 inline constexpr Return kErrorGpuIsLost = 15;
@@ -71,6 +74,27 @@ static_assert(sizeof(ProcessInfoV1) == 16);
 // "Not available" marker for usedGpuMemory (nvml.h: NVML_VALUE_NOT_AVAILABLE).
 inline constexpr unsigned long long kValueNotAvailable = ~0ULL;
 
+// nvmlUtilization_t (nvmlDeviceGetUtilizationRates): percent of the last
+// sample period the GPU was busy, and its memory was read or written.
+struct Utilization {
+  unsigned int gpu;
+  unsigned int memory;
+};
+static_assert(sizeof(Utilization) == 8);
+
+// nvmlProcessUtilizationSample_t (nvmlDeviceGetProcessUtilization); timeStamp
+// is in microseconds (CPU time of the sample).
+struct ProcessUtilizationSample {
+  unsigned int pid;
+  unsigned long long time_stamp;
+  unsigned int sm_util;
+  unsigned int mem_util;
+  unsigned int enc_util;
+  unsigned int dec_util;
+};
+static_assert(sizeof(ProcessUtilizationSample) == 32 &&
+              offsetof(ProcessUtilizationSample, sm_util) == 16);
+
 using InitFn = Return (*)();
 using ShutdownFn = Return (*)();
 using ErrorStringFn = const char* (*)(Return);
@@ -89,6 +113,9 @@ using MigHandleFn = Return (*)(Device, unsigned int, Device*);
 using RemappedRowsFn = Return (*)(Device, unsigned int*, unsigned int*, unsigned int*,
                                   unsigned int*);
 using ProcessesFn = Return (*)(Device, unsigned int*, void*);
+using UtilizationFn = Return (*)(Device, Utilization*);
+using ProcessUtilizationFn = Return (*)(Device, ProcessUtilizationSample*, unsigned int*,
+                                        unsigned long long);
 
 // Names of nvmlReturn_t values, and NVML's documented meaning in plain words.
 struct CodeInfo {
