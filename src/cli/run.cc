@@ -133,11 +133,13 @@ int run_run(std::vector<std::string> args) {
   auto dashes = std::find(args.begin(), args.end(), "--");
   std::vector<std::string> options(args.begin(), dashes);
   if (dashes != args.end()) o.command.assign(dashes + 1, args.end());
-  if (auto rc = parse_arguments(app, options)) return *rc;
-  if (dashes == args.end()) {
+  const bool help = std::find(options.begin(), options.end(), "--help") != options.end() ||
+                    std::find(options.begin(), options.end(), "-h") != options.end();
+  if (dashes == args.end() && !help) {
     std::cerr << "ongpu run: put the command after --, as in: ongpu run -- python train.py\n";
     return kExitUsage;
   }
+  if (auto rc = parse_arguments(app, options)) return *rc;
   if (o.command.empty() || o.command[0].empty()) {
     std::cerr << "ongpu run: no command after --\n";
     return kExitUsage;

@@ -19,7 +19,7 @@ namespace {
 // The first answer waits for nvmlInit, which takes seconds on a large machine
 // without persistence mode; later samples must come within a few intervals.
 constexpr double kFirstAnswerS = 30;
-constexpr double kSampleSlackS = 10;
+constexpr double kSampleSlackS = 5;  // or five intervals, if longer
 constexpr int kMaxStarts = 3;
 
 std::optional<unsigned> small_uint(const json& v) {
@@ -139,7 +139,8 @@ void NvmlWatcher::start(double t_s) {
 }
 
 std::vector<WatchLine> NvmlWatcher::read_available() {
-  std::vector<WatchLine> out;
+  std::vector<WatchLine> out = std::move(pending_);
+  pending_.clear();
   if (fd_ < 0) return out;
   char chunk[65536];
   for (;;) {
@@ -177,7 +178,7 @@ std::vector<WatchLine> NvmlWatcher::read_available() {
 
 void NvmlWatcher::on_exit(int status, double t_s) {
   if (fd_ >= 0) {
-    read_available();
+    pending_ = read_available();  // its last words, for the caller's next read
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
@@ -198,14 +199,16 @@ void NvmlWatcher::on_exit(int status, double t_s) {
 
 double NvmlWatcher::seconds_to_deadline() const {
   if (pid_ <= 0) return 3600;
-  const double allowed = answered_ ? kSampleSlackS + interval_ms_ / 1000.0 * 3 : kFirstAnswerS;
+  const double allowed =
+      answered_ ? std::max(kSampleSlackS, interval_ms_ / 1000.0 * 5) : kFirstAnswerS;
   const double since = std::chrono::duration<double>(Clock::now() - last_line_).count();
   return std::max(0.0, allowed - since);
 }
 
 void NvmlWatcher::check_deadline(double t_s) {
   if (pid_ <= 0 || seconds_to_deadline() > 0) return;
-  const double allowed = answered_ ? kSampleSlackS + interval_ms_ / 1000.0 * 3 : kFirstAnswerS;
+  const double allowed =
+      answered_ ? std::max(kSampleSlackS, interval_ms_ / 1000.0 * 5) : kFirstAnswerS;
   gaps.push_back({ObservationGap::Kind::nvml_hung, t_s, "", static_cast<int>(allowed), "", stage_});
   // A child hung in the driver may not die at once; its exit is reaped by
   // the caller's SIGCHLD handling (on_exit), which restarts it. Counted as

@@ -87,6 +87,7 @@ class NvmlWatcher {
   bool refused_ = false;   // NVML said no: do not restart
   int starts_ = 0;
   std::vector<pid_t> killed_;
+  std::vector<WatchLine> pending_;  // read when the child ended, not yet returned
   Clock::time_point last_line_{};
 };
 

@@ -128,7 +128,8 @@ class Watch {
       if (n < 0 && errno != EINTR) break;
       if (fds[0].revents) handle_signals();
       if (fds[1].revents) take_lines(relay.pump());
-      if (fds[2].revents) take_watch_lines(watcher_.read_available());
+      // Also after a signal: a watcher that ended left its last lines.
+      if (fds[2].revents || fds[0].revents) take_watch_lines(watcher_.read_available());
       watcher_.check_deadline(now());
       if (kill_at_ > 0 && now() >= kill_at_) {
         for (int pid : tree.current()) ::kill(pid, SIGKILL);
