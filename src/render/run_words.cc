@@ -201,6 +201,16 @@ std::string render_run_text(const RunReport& r, const TextStyle& style) {
                        r.root_cause->id);
     for (const auto& fix : w.fix) out += "ongpu:   fix: " + fix + "\n";
   }
+  if (!r.used_gpu && !r.root_cause && r.nvml_watched && r.doctor_checked) {
+    out +=
+        r.doctor_checked->empty()
+            ? "ongpu: the doctor finds nothing on this machine that keeps a program off the GPU: "
+              "the command did not ask for one\n"
+            : fmt::format(
+                  "ongpu: the doctor finds nothing that keeps {} off the GPU: the program did "
+                  "not ask for one (it never created a CUDA context)\n",
+                  *r.doctor_checked);
+  }
   for (const auto& g : r.gaps) {
     if (r.nvml_watched || g.kind == ObservationGap::Kind::foreign_pids)
       out += "ongpu: note: " + gap_words(g) + "\n";
@@ -306,6 +316,7 @@ json render_run_json(const RunReport& r) {
     if (r.stop_message) stop["message"] = *r.stop_message;
     doc["stopped_early"] = stop;
   }
+  if (r.doctor_checked) doc["doctor_checked"] = *r.doctor_checked;
   if (r.root_cause) {
     json cause = finding_to_json(*r.root_cause);
     cause["scope_of_cause"] = r.root_cause_scope;

@@ -129,6 +129,9 @@ struct RunReport {
   // interpreter (or the machine's), with its fix.
   std::optional<Finding> root_cause;
   std::string root_cause_scope;  // "the machine" or the interpreter
+  // The interpreter the doctor checked for the explanation ("" for the
+  // machine alone); nullopt when it did not run.
+  std::optional<std::string> doctor_checked;
   double sample_interval_s = 1;
   int samples = 0;
   double sampling_cpu_s = 0;  // CPU ongpu itself used while watching

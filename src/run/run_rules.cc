@@ -70,7 +70,10 @@ std::string command_interpreter(const RunReport& r) {
 }
 
 void judge_run(RunReport& r, const Report* doctor, RequireGpu require) {
-  if (doctor) compare_libraries(r, *doctor);
+  if (doctor) {
+    compare_libraries(r, *doctor);
+    r.doctor_checked = command_interpreter(r);
+  }
   if (!r.used_gpu && r.end != EndKind::not_started) {
     // 1. The machine: no GPU, no driver, a broken driver.
     if (doctor && !doctor->machine.gpu_usable && !doctor->machine.root_cause.empty()) {

@@ -324,3 +324,76 @@ def test_json_summary_on_stderr(tmp_path):
     doc = json.loads(p.stderr)
     jsonschema.validate(doc, json.loads(SCHEMA_PATH.read_text()))
     assert doc["command"] == ["sh", "-c", "echo out"]
+
+
+# --- real frameworks ------------------------------------------------------------------
+
+TEST_PYTHON = sys.executable  # the test environment: TensorFlow, JAX, ONNX Runtime for the CPU
+
+
+def have(python, module):
+    return subprocess.run([str(python), "-c", f"import {module}"], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("module,code,said", [
+    ("tensorflow", "import tensorflow as tf; print(float(tf.reduce_sum(tf.ones((64, 64)))))",
+     "Could not find cuda drivers on your machine"),
+    ("jax", "import jax.numpy as jnp; print(float(jnp.ones((64, 64)).sum()))", None),
+    ("onnxruntime", "import onnxruntime as ort; print(ort.get_device())", None),
+])
+def test_real_frameworks_on_this_cpu_machine(tmp_path, module, code, said):
+    if not have(TEST_PYTHON, module):
+        pytest.skip(f"{module} is not in the test environment")
+    # This machine: no GPU, no driver; the doctor's cause is the machine's.
+    # It stays a moment after its import, so that a sample sees what it mapped.
+    code += "; import time; time.sleep(1)"
+    p, doc = run(tmp_path, "--require-gpu", "--interval", "0.2", "--", TEST_PYTHON, "-c", code, root=None,
+                 env=env_for(tmp_path, nvml=False, HOME="/tmp"), timeout=300)
+    assert p.returncode == NO_GPU, p.stderr[-2000:]
+    assert p.stdout.strip() in (b"4096.0", b"CPU")
+    assert doc["used_gpu"] is False
+    assert doc["root_cause"]["id"] == "pci.no_nvidia_device"
+    assert doc["doctor_checked"] == TEST_PYTHON
+    err = p.stderr.decode()
+    assert "did not use a GPU" in err and "no NVIDIA GPU on the PCI bus" in err
+    if said:
+        assert f'said "{said}' in err
+        assert any(said in m["text"] for m in doc["messages"])
+    mapped = [fw for proc in doc["processes"] for fw in proc["frameworks"]]
+    assert module in mapped  # (Keras 3 under TensorFlow may map jaxlib too)
+
+
+def gt_python(name):
+    sys.path.insert(0, str(REPO / "tests" / "ground_truth"))
+    import ground_truth as gt
+    python = gt.env_python(name)
+    if not python.exists():
+        pytest.fail(f"{python} is missing: run tools/ground-truth-envs.sh (tools/test.sh does)")
+    return python
+
+
+def test_real_tensorflow_under_the_fake_driver_and_the_printed_fix(tmp_path):
+    """tensorflow[and-cuda] 2.21 against the fake driver: TensorFlow falls back
+    (it cannot reach the cuSOLVER wheel), ongpu says so with the doctor's cause
+    and fix; with the fix applied TensorFlow registers the GPU and prints no
+    fallback, and the doctor finds nothing left."""
+    python = gt_python("tf-2.21")
+    code = "import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))"
+    env = env_for(tmp_path, HOME="/tmp")
+    p, doc = run(tmp_path, "--", str(python), "-c", code, env=env, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.strip() == b"[]"
+    err = p.stderr.decode()
+    assert 'TensorFlow said "Cannot dlopen some GPU libraries.' in err
+    assert doc["root_cause"]["id"] == "framework.cuda_wheels_unreachable"
+    [fix] = [f for f in doc["root_cause"]["fix"] if f.startswith("export LD_LIBRARY_PATH=")]
+    # Apply the fix as a user would, in the shell that runs the command.
+    fixed = subprocess.run(["sh", "-c", f'{fix}; echo "$LD_LIBRARY_PATH"'], env=env, capture_output=True,
+                           text=True).stdout.strip()
+    p2, doc2 = run(tmp_path, "--", str(python), "-c", code, env={**env, "LD_LIBRARY_PATH": fixed}, timeout=300)
+    assert p2.returncode == 0, p2.stderr[-2000:]
+    assert b"/physical_device:GPU:0" in p2.stdout
+    assert doc2["messages"] == [] and "root_cause" not in doc2
+    # Registering a GPU is not using it: no context was created.
+    assert doc2["used_gpu"] is False
+    assert "the doctor finds nothing that keeps" in p2.stderr.decode()
