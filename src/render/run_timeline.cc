@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "render/finding_words.h"
+#include "render/run_words.h"
 #include "util/strings.h"
 
 namespace ongpu {
@@ -381,11 +382,7 @@ void no_gpu_panel(Out out, const run::RunReport& r, const TimeAxis& time, double
   }
   for (const auto& gap : r.gaps) {
     if (lines.size() >= 7) break;
-    // The gap's kind by its stable name, with NVML's or the loader's words.
-    auto words = fmt::format("not observed: {}", gap.kind);
-    if (!gap.call.empty()) words += fmt::format(": {} returned {}", gap.call, gap.code);
-    if (!gap.detail.empty()) words += fmt::format(": {}", gap.detail);
-    lines.push_back(xml_text(words, kCommandChars));
+    lines.push_back(xml_text("not observed: " + gap_words(gap), kCommandChars));
   }
   for (size_t i = 0; i < lines.size(); ++i) {
     text(out, kLeft + kPlotWidth / 2, plot_top + 28 + static_cast<double>(i) * 17,

@@ -399,6 +399,7 @@ TEST(RunTimeline, WithoutAGpuOnePanelSaysSoAndKeepsTheTimeAndMarks) {
   r.messages = {{1.5, "verify.jax_cpu_fallback", "No GPU/TPU found, falling back to CPU", ""}};
   run::ObservationGap gap;
   gap.kind = run::ObservationGap::Kind::nvml_unavailable;
+  gap.call = "dlopen";
   gap.detail = "libnvidia-ml.so.1: cannot open shared object file";
   r.gaps = {gap};
   const auto doc = render_run_timeline_svg(r);
@@ -408,8 +409,8 @@ TEST(RunTimeline, WithoutAGpuOnePanelSaysSoAndKeepsTheTimeAndMarks) {
             (std::vector<std::string>{
                 "No process of the command was seen using a GPU: NVML was not watched.",
                 "command: python train.py --epochs 3",
-                "not observed: nvml_unavailable: libnvidia-ml.so.1: cannot open shared object "
-                "file"}));
+                "not observed: NVML could not be loaded: libnvidia-ml.so.1: cannot open shared "
+                "object file"}));
   r.nvml_watched = true;
   r.gaps.clear();
   EXPECT_EQ(texts(render_run_timeline_svg(r), "no-gpu"),
