@@ -211,6 +211,15 @@ std::string render_run_text(const RunReport& r, const TextStyle& style) {
                   "not ask for one (it never created a CUDA context)\n",
                   *r.doctor_checked);
   }
+  // A CUDA library the program really loaded that is not the file the doctor
+  // resolved: the static model was wrong for this program.
+  for (const auto& p : r.processes) {
+    for (const auto& l : p.libraries) {
+      if (l.predicted_path.empty() || l.same_as_predicted) continue;
+      out += fmt::format("ongpu: note: pid {} loaded {}, where the doctor predicted {}\n", p.pid,
+                         l.path, l.predicted_path);
+    }
+  }
   for (const auto& g : r.gaps) {
     if (r.nvml_watched || g.kind == ObservationGap::Kind::foreign_pids)
       out += "ongpu: note: " + gap_words(g) + "\n";
@@ -224,9 +233,9 @@ std::string render_run_text(const RunReport& r, const TextStyle& style) {
             fmt::format("ongpu:     GPU {} peak {}\n", g.uuid, wording::bytes(g.peak_memory_bytes));
       for (const auto& l : p.libraries) {
         out += fmt::format("ongpu:     {}{}\n", l.path,
-                           l.predicted_path.empty() || l.same_as_predicted
-                               ? ""
-                               : " (the doctor predicted " + l.predicted_path + ")");
+                           l.predicted_path.empty() ? ""
+                           : l.same_as_predicted    ? " (as the doctor predicted)"
+                                                    : " (not the doctor's prediction)");
       }
     }
   }

@@ -7,10 +7,9 @@
 namespace ongpu::run {
 namespace {
 
-// A process's maps are read when it is first seen, and again when its
-// address space changed (a library was mapped): soon after start, where
-// frameworks load their libraries, then less and less often (1, 2, 4, 8 s).
-constexpr double kMapsEveryMaxS = 8;
+// A process's maps are read when it is first seen, and again at each sample
+// where its address space changed (a library was mapped): a framework's
+// process, about 1,000 lines, costs about 0.4 ms to read.
 constexpr size_t kMaxMaps = 16 << 20;
 
 std::string joined(const std::vector<std::string>& argv) {
@@ -93,7 +92,7 @@ void TreeSampler::sample(double t_s, const std::set<int>& excluded) {
       ProcessRecord r;
       r.pid = pid;
       r.first_seen_s = t_s;
-      known_[pid] = {records_.size(), s.start_time, s.vsize, s.comm, -1, 0};
+      known_[pid] = {records_.size(), s.start_time, s.vsize, s.comm, -1};
       records_.push_back(std::move(r));
       it = known_.find(pid);
       describe(records_.back(), s);
@@ -110,12 +109,9 @@ void TreeSampler::sample(double t_s, const std::set<int>& excluded) {
       k.comm = s.comm;
       describe(r, s);
     }
-    const double gap =
-        std::min(kMapsEveryMaxS, static_cast<double>(1 << std::min(k.maps_reads, 4)) / 2);
-    if (k.maps_read_s < 0 || (s.vsize != k.vsize && t_s - k.maps_read_s >= gap)) {
+    if (k.maps_read_s < 0 || s.vsize != k.vsize) {
       k.vsize = s.vsize;
       k.maps_read_s = t_s;
-      ++k.maps_reads;
       read_maps(r);
     }
   }

@@ -44,7 +44,6 @@ class TreeSampler {
     unsigned long long vsize = 0;
     std::string comm;
     double maps_read_s = -1;
-    int maps_reads = 0;
   };
   void describe(ProcessRecord& r, const ProcStat& s);
   void read_maps(ProcessRecord& r);

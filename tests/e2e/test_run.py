@@ -378,9 +378,10 @@ def test_real_tensorflow_under_the_fake_driver_and_the_printed_fix(tmp_path):
     and fix; with the fix applied TensorFlow registers the GPU and prints no
     fallback, and the doctor finds nothing left."""
     python = gt_python("tf-2.21")
-    code = "import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))"
+    # It stays a moment after, so that a sample sees the libraries it mapped.
+    code = "import tensorflow as tf, time; print(tf.config.list_physical_devices('GPU')); time.sleep(1)"
     env = env_for(tmp_path, HOME="/tmp")
-    p, doc = run(tmp_path, "--", str(python), "-c", code, env=env, timeout=300)
+    p, doc = run(tmp_path, "--interval", "0.2", "--", str(python), "-c", code, env=env, timeout=300)
     assert p.returncode == 0, p.stderr[-2000:]
     assert p.stdout.strip() == b"[]"
     err = p.stderr.decode()
@@ -390,10 +391,15 @@ def test_real_tensorflow_under_the_fake_driver_and_the_printed_fix(tmp_path):
     # Apply the fix as a user would, in the shell that runs the command.
     fixed = subprocess.run(["sh", "-c", f'{fix}; echo "$LD_LIBRARY_PATH"'], env=env, capture_output=True,
                            text=True).stdout.strip()
-    p2, doc2 = run(tmp_path, "--", str(python), "-c", code, env={**env, "LD_LIBRARY_PATH": fixed}, timeout=300)
+    p2, doc2 = run(tmp_path, "--interval", "0.2", "--", str(python), "-c", code,
+                   env={**env, "LD_LIBRARY_PATH": fixed}, timeout=300)
     assert p2.returncode == 0, p2.stderr[-2000:]
     assert b"/physical_device:GPU:0" in p2.stdout
     assert doc2["messages"] == [] and "root_cause" not in doc2
+    # The CUDA libraries TensorFlow really mapped are the files the doctor predicted.
+    compared = [lib for proc in doc2["processes"] for lib in proc["libraries"] if "predicted_path" in lib]
+    assert compared and all(lib["same_as_predicted"] for lib in compared), compared
+    assert {"cudart", "cublas", "cudnn"} <= {lib["kind"] for lib in compared}
     # Registering a GPU is not using it: no context was created.
     assert doc2["used_gpu"] is False
     assert "the doctor finds nothing that keeps" in p2.stderr.decode()
