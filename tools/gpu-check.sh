@@ -26,8 +26,18 @@
 #   4. Start-up time: median of 10 interleaved runs of ongpu doctor --json and
 #      of python3 -c pass (reported, not judged: timings are the benchmark's
 #      business, bench/doctor_startup.py).
+#   5. ongpu run on a real PyTorch training loop (a small MLP on random data,
+#      at least 300 steps and about 25 s, written to $OUT/train_mlp.py), when
+#      python3 has torch: under --require-gpu with --report and --timeline,
+#      it used a GPU (exit 0), the one torch names (UUID), with at least the
+#      memory torch reserved, libcuda and cuBLAS mapped, no library other than
+#      the doctor predicted, a valid SVG; then the same loop with
+#      CUDA_VISIBLE_DEVICES= (torch falls back to the CPU) under
+#      --require-gpu=early --grace 20: stopped after the grace period, exit 99,
+#      the doctor's cause env.cvd_hides_all.
 #
-# Reads only; never changes a GPU setting. Every command runs under timeout 60.
+# Reads only; never changes a GPU setting. Every command runs under timeout 60
+# (verify: 300, the ongpu run steps: 180 and 120).
 # Writes everything to ${OUT:-/tmp/gpu-check}, ends with a table
 # (check | expected | got | status) and "N passed, M failed".
 # Exit status: 0 all passed, 1 something failed, 2 could not run here.
@@ -50,7 +60,7 @@ command -v nvidia-smi >/dev/null || die "no nvidia-smi: run this on a machine wi
 
 mkdir -p "$out" || die "cannot create $out"
 rm -f "$out"/doctor.* "$out"/nvidia-smi-* "$out"/visible-* "$out"/torch-* "$out"/verify-* "$out"/observe-* "$out"/timing.json \
-      "$out"/results.tsv "$out"/machine.txt
+      "$out"/results.tsv "$out"/machine.txt "$out"/run-torch* "$out"/train_mlp.py
 
 # What this script varies itself starts unset.
 orig_cvd=${CUDA_VISIBLE_DEVICES-(unset)}
@@ -173,6 +183,55 @@ json.dump({"runs_ms": times, "median_ms": med, "python3": py}, open(dest, "w"), 
 for k, v in med.items():
     print(f"  {k}: median {v:.1f} ms")
 PY
+
+echo
+echo "== 5. ongpu run on a PyTorch training loop"
+if [ "$have_torch" = 1 ]; then
+  # At least 300 steps and about 25 s, on the GPU when torch sees one (as
+  # training scripts do), else on the CPU; says what it did on stdout.
+  cat > "$out/train_mlp.py" <<'TRAIN'
+import json, sys, time
+import torch
+seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 25
+dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(1024, 2048), torch.nn.ReLU(), torch.nn.Linear(2048, 2048),
+                            torch.nn.ReLU(), torch.nn.Linear(2048, 10)).to(dev)
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+loss_fn = torch.nn.CrossEntropyLoss()
+x = torch.randn(2048, 1024, device=dev)
+y = torch.randint(0, 10, (2048,), device=dev)
+t0 = time.time()
+steps = 0
+while steps < 300 or time.time() - t0 < seconds:
+    opt.zero_grad(set_to_none=True)
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    opt.step()
+    steps += 1
+    if steps % 100 == 0:
+        loss.item()  # waits for the GPU: the time check then means what it says
+said = {"device": str(dev), "steps": steps, "seconds": time.time() - t0, "loss": loss.item()}
+if dev.type == "cuda":
+    said["uuid"] = str(torch.cuda.get_device_properties(0).uuid)
+    said["max_memory_reserved"] = torch.cuda.max_memory_reserved()
+print(json.dumps(said), flush=True)
+TRAIN
+  # The interpreter itself, not a wrapper such as a pyenv shim, which ongpu
+  # may record as the wrapper (docs/run.md, "Limits").
+  train_py=$($t python3 -c 'import sys; print(sys.executable)')
+  timeout 180 "$ongpu" run -v --require-gpu --report "$out/run-torch.json" --timeline "$out/run-torch.svg" \
+    -- "$train_py" "$out/train_mlp.py" 25 > "$out/run-torch.out" 2> "$out/run-torch.err"
+  echo $? > "$out/run-torch.rc"
+  tail -n 20 "$out/run-torch.err"
+  timeout 120 env CUDA_VISIBLE_DEVICES= "$ongpu" run --require-gpu=early --grace 20 \
+    --report "$out/run-torch-cpu.json" -- "$train_py" "$out/train_mlp.py" 25 \
+    > "$out/run-torch-cpu.out" 2> "$out/run-torch-cpu.err"
+  echo $? > "$out/run-torch-cpu.rc"
+  tail -n 20 "$out/run-torch-cpu.err"
+else
+  echo "  (no PyTorch for python3: skipped)"
+fi
 
 python3 - "$out" "$have_torch" "${GPU_CHECK_ALLOW_NO_PCI:-0}" <<'PY'
 import csv, json, os, re, sys
@@ -388,6 +447,75 @@ for line in read("verify-cases.tsv").splitlines():
     add(f"verify {fw} CUDA_VISIBLE_DEVICES=\"\"", "cpu, env.cvd_hides_all found",
         f"{he.get('device')}, root cause {he.get('root_cause')}{', env.cvd_hides_all found' if named else ''}",
         he.get("device") == "cpu" and bool(named))
+
+# ---- 5. ongpu run
+if not have_torch:
+    add("run: PyTorch training loop", "python3 imports torch", "not importable", status="SKIP")
+else:
+    def last_json(name):
+        for line in reversed(read(name).strip().splitlines()):
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue
+        return None
+
+    r = load_json("run-torch.json") or {}
+    said = last_json("run-torch.out") or {}
+    add("run: training loop on the GPU, --require-gpu", "exit 0, used_gpu true",
+        f"exit {rc('run-torch')}, used_gpu {r.get('used_gpu')}: {short(r.get('summary'))}",
+        rc("run-torch") == 0 and r.get("used_gpu") is True)
+    add("run: the loop's own output passed through", "device cuda, >= 300 steps",
+        f"{said.get('device')}, {said.get('steps')} steps in {said.get('seconds', 0):.1f} s",
+        str(said.get("device", "")).startswith("cuda") and (said.get("steps") or 0) >= 300)
+    used = r.get("gpus") or [{}]
+    g = used[0]
+    add("run: the GPU used = the one torch names", f"uuid {said.get('uuid')}", f"uuid {g.get('uuid')}",
+        len(used) == 1 and said.get("uuid") is not None and norm(g.get("uuid")) == norm(said.get("uuid")))
+    add("run: its CUDA ordinal", "0 (cuda:0), or null when ongpu cannot tell",
+        g.get("cuda_ordinal"), g.get("cuda_ordinal") in (0, None))
+    reserved = said.get("max_memory_reserved")
+    add("run: NVML peak memory >= torch's reserved", f">= {reserved} B (torch)",
+        f"{g.get('peak_memory_bytes')} B (NVML, context included)",
+        isinstance(reserved, int) and (g.get("peak_memory_bytes") or 0) >= reserved)
+    procs = [p for p in r.get("processes", []) if p.get("gpus")]
+    libs = [l.get("path", "") for p in procs for l in p.get("libraries", [])]
+    add("run: the training process mapped libcuda and cuBLAS", "libcuda.so, libcublas",
+        short(", ".join(x.rsplit("/", 1)[-1] for x in libs)),
+        any("libcuda.so" in x for x in libs) and any("libcublas" in x for x in libs))
+    differ = [l for p in r.get("processes", []) for l in p.get("libraries", [])
+              if l.get("predicted_path") and not l.get("same_as_predicted")]
+    predicted = [l for p in r.get("processes", []) for l in p.get("libraries", []) if l.get("predicted_path")]
+    add("run: mapped libraries = the doctor's prediction", "some predicted, none differs",
+        f"{len(differ)} of {len(predicted)} predicted differ" +
+        (f": {short(differ[0]['path'])} vs {short(differ[0]['predicted_path'])}" if differ else ""),
+        bool(predicted) and not differ)
+    add("run: NVML samples", ">= 10 over about 25 s", f"{r.get('samples')} in {r.get('wall_s', 0):.1f} s",
+        (r.get("samples") or 0) >= 10)
+    svg_ok, svg_got = False, "missing"
+    try:
+        import xml.etree.ElementTree as ET
+        root = ET.parse(os.path.join(out, "run-torch.svg")).getroot()
+        svg_ok, svg_got = root.tag.endswith("svg"), f"<{root.tag.rsplit('}', 1)[-1]}>, valid XML"
+    except (OSError, ET.ParseError) as e:
+        svg_got = short(str(e))
+    add("run: --timeline SVG", "valid XML, an <svg> root", svg_got, svg_ok)
+
+    c = load_json("run-torch-cpu.json") or {}
+    csaid = last_json("run-torch-cpu.out") or {}
+    stop = c.get("stopped_early") or {}
+    how = ""
+    if c.get("end") == "stopped_early":
+        how = " by a fallback line" if "message" in stop else " by the grace period"
+    add("run: the loop forced onto the CPU, =early --grace 20", "exit 99, stopped_early",
+        f"exit {rc('run-torch-cpu')}, {c.get('end')}{how} after {c.get('wall_s', 0):.1f} s",
+        rc("run-torch-cpu") == 99 and c.get("end") == "stopped_early" and c.get("used_gpu") is False)
+    add("run: stopped within the grace period and the kill", "wall_s between 19 and 35 s (or a fallback line)",
+        f"{c.get('wall_s', 0):.1f} s, the loop printed {'nothing' if not csaid else csaid.get('device')}",
+        "message" in stop or 19 <= (c.get("wall_s") or 0) <= 35)
+    cause = (c.get("root_cause") or {}).get("id")
+    add("run: the cause of the CPU run", "env.cvd_hides_all", f"{cause} ({(c.get('root_cause') or {}).get('scope_of_cause')})",
+        cause == "env.cvd_hides_all")
 
 # ---- 4. timing (reported only)
 timing = load_json("timing.json") or {}
