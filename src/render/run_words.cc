@@ -312,6 +312,7 @@ json render_run_json(const RunReport& r) {
                      {"libraries", libs}});
   }
   doc["processes"] = procs;
+  doc["processes_truncated"] = r.processes_truncated;
   json messages = json::array();
   for (const auto& m : r.messages)
     messages.push_back({{"t_s", m.t_s}, {"id", m.id}, {"text", m.text}, {"detail", m.detail}});

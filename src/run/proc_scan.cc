@@ -187,6 +187,8 @@ std::string python_interpreter(const std::vector<std::string>& argv, std::string
   return found.empty() ? std::string(exe) : found;
 }
 
+bool is_python_executable(std::string_view exe) { return is_python_name(base_name(exe)); }
+
 std::optional<std::string> environ_value(std::string_view raw, std::string_view name) {
   for (auto entry : split(raw, '\0')) {
     if (entry.size() > name.size() && entry[name.size()] == '=' && starts_with(entry, name))

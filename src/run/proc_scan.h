@@ -61,6 +61,10 @@ std::vector<Framework> frameworks_in_maps(std::string_view maps);
 std::string python_interpreter(const std::vector<std::string>& argv, std::string_view exe,
                                std::string_view cwd, std::string_view path_value);
 
+// Whether an executable's file name is a Python interpreter's (python3.11,
+// not python3-config).
+bool is_python_executable(std::string_view exe);
+
 // The value of one variable in a /proc/PID/environ text, or nullopt.
 std::optional<std::string> environ_value(std::string_view raw, std::string_view name);
 

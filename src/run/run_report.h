@@ -118,6 +118,7 @@ struct RunReport {
   bool used_gpu = false;
   std::vector<GpuUse> gpus;
   std::vector<ProcessRecord> processes;  // every process of the tree seen
+  bool processes_truncated = false;      // more than the record limit (5,000) were seen
   std::vector<RunMessage> messages;
   std::vector<ObservationGap> gaps;
   bool nvml_watched = false;  // NVML answered at least one sample

@@ -20,8 +20,8 @@ std::optional<Framework> framework_of_message(std::string_view id) {
   if (starts_with(id, "verify.jax_")) return Framework::jax;
   if (starts_with(id, "verify.ort_")) return Framework::onnxruntime;
   if (id == "verify.not_compiled_with_cuda") return Framework::torch;
-  if (id == "verify.gpu_libraries_missing" || id == "verify.cuda_driver_not_found" ||
-      id == "verify.driver_dso_mismatch")
+  // (cuda_driver_not_found is also PyTorch's "Found no NVIDIA driver".)
+  if (id == "verify.gpu_libraries_missing" || id == "verify.driver_dso_mismatch")
     return Framework::tensorflow;
   return std::nullopt;
 }

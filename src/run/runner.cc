@@ -161,6 +161,7 @@ class Watch {
     watcher_.stop();
     for (auto& g : watcher_.gaps) r_.gaps.push_back(g);
     r_.processes = tree.records();
+    r_.processes_truncated = tree.full();
     tree_ = nullptr;
     number_for_cuda();
   }
@@ -401,6 +402,7 @@ RunReport run_and_watch(const RunOptions& o) {
   if (::pipe2(exec_pipe, O_CLOEXEC) != 0) {
     r.end = EndKind::not_started;
     r.start_errno = errno;
+    r.command_exit_code = 126;
     return r;
   }
   std::vector<char*> argv;
@@ -427,9 +429,10 @@ RunReport run_and_watch(const RunOptions& o) {
   ::close(exec_pipe[1]);
   relay.close_command_end();
   if (pid < 0) {
+    r.start_errno = errno;
     ::close(exec_pipe[0]);
     r.end = EndKind::not_started;
-    r.start_errno = errno;
+    r.command_exit_code = 126;
     return r;
   }
   int err = 0;

@@ -11,6 +11,9 @@ namespace {
 // where its address space changed (a library was mapped): a framework's
 // process, about 1,000 lines, costs about 0.4 ms to read.
 constexpr size_t kMaxMaps = 16 << 20;
+// A command that starts processes without end (a shell loop) must not grow
+// ongpu without end: past this many, new processes are counted, not recorded.
+constexpr size_t kMaxRecords = 5000;
 
 std::string joined(const std::vector<std::string>& argv) {
   std::string out;
@@ -42,7 +45,7 @@ void TreeSampler::describe(ProcessRecord& r, const ProcStat& s) {
   r.command = argv.empty() ? "[" + s.comm + "]" : joined(argv);
   std::string exe, cwd, path;
   if (auto l = fs_->read_link(dir + "/exe")) exe = *l;
-  if (exe.empty()) return;
+  if (!is_python_executable(exe)) return;  // only an interpreter needs the rest
   if (auto l = fs_->read_link(dir + "/cwd")) cwd = *l;
   if (auto env = fs_->read_file(dir + "/environ", 1 << 20)) {
     if (auto v = environ_value(*env, "PATH")) path = *v;
@@ -87,6 +90,10 @@ void TreeSampler::sample(double t_s, const std::set<int>& excluded) {
     if (it != known_.end() && it->second.start_time != s.start_time) {
       known_.erase(it);  // the pid was reused by a new process
       it = known_.end();
+    }
+    if (it == known_.end() && records_.size() >= kMaxRecords) {
+      full_ = true;  // in the tree (current_), without a record of its own
+      continue;
     }
     if (it == known_.end()) {
       ProcessRecord r;

@@ -36,6 +36,8 @@ class TreeSampler {
   ProcessRecord* record(int pid);
   std::vector<ProcessRecord> records() const { return records_; }
   size_t size() const { return records_.size(); }
+  // Whether processes came after the record limit: in the tree, not described.
+  bool full() const { return full_; }
 
  private:
   struct Known {
@@ -56,6 +58,7 @@ class TreeSampler {
   std::map<int, Known> known_;  // by pid, for the process now holding it
   std::vector<ProcessRecord> records_;
   std::set<int> current_;
+  bool full_ = false;
 };
 
 }  // namespace ongpu::run
