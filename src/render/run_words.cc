@@ -244,6 +244,8 @@ std::string render_run_text(const RunReport& r, const TextStyle& style) {
 
 json render_run_json(const RunReport& r) {
   json doc = {{"schema_version", kRunSchemaVersion},
+              {"ongpu_version", ONGPU_VERSION},
+              {"ongpu_cpu_s", r.sampling_cpu_s},
               {"command", r.command},
               {"summary", run_summary(r)},
               {"used_gpu", r.used_gpu},

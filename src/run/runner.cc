@@ -76,11 +76,6 @@ class SignalScope {
       ::sigaction(sig, &sa, nullptr);
     }
   }
-  bool ignored_at_start(int sig) const {
-    auto it = old_.find(sig);
-    return it != old_.end() && (it->second.sa_flags & SA_SIGINFO) == 0 &&
-           it->second.sa_handler == SIG_IGN;
-  }
 
  private:
   void take(int sig) {
@@ -105,12 +100,11 @@ class Watch {
         t0_(t0),
         watcher_(o.executable, std::max(10, static_cast<int>(o.interval_s * 1000))) {}
 
-  void run(pid_t command, StderrRelay& relay, const SignalScope& signals) {
+  void run(pid_t command, StderrRelay& relay) {
     command_ = command;
     TreeSampler tree(::getpid(), command);
     tree_ = &tree;
     relay_ = &relay;
-    signals_ = &signals;
     if (o_.watch_nvml && !o_.executable.empty()) watcher_.start(now());
     double next_tick = 0;
     while (!command_done_) {
@@ -139,6 +133,7 @@ class Watch {
     }
     const double ended = now();
     r_.wall_s = ended;
+    if (kill_at_ > 0) end_survivors();
     // The command has ended: what it wrote last, for a moment (a daemon that
     // keeps stderr open must not keep ongpu).
     const double drain_until = now() + 0.5;
@@ -348,6 +343,20 @@ class Watch {
     stop_early();
   }
 
+  // Stopped early, the command ended, but processes of its tree that ignore
+  // SIGTERM are still there: they get SIGKILL when the grace is over.
+  void end_survivors() {
+    for (;;) {
+      reap();
+      tree_->sample(now(), excluded());
+      if (tree_->current().empty()) return;
+      if (now() >= kill_at_) break;
+      ::usleep(50000);
+    }
+    for (int pid : tree_->current()) ::kill(pid, SIGKILL);
+    kill_at_ = 0;
+  }
+
   void stop_early() {
     r_.end = EndKind::stopped_early;
     r_.grace_s = o_.grace_s;
@@ -363,7 +372,6 @@ class Watch {
   NvmlWatcher watcher_;
   TreeSampler* tree_ = nullptr;
   StderrRelay* relay_ = nullptr;
-  const SignalScope* signals_ = nullptr;
   pid_t command_ = -1;
   bool command_done_ = false;
   int status_ = 0;
@@ -454,7 +462,7 @@ RunReport run_and_watch(const RunOptions& o) {
   rusage before_usage{};
   ::getrusage(RUSAGE_SELF, &before_usage);
   Watch watch(o, r, t0);
-  watch.run(pid, relay, signals);
+  watch.run(pid, relay);
   rusage after{};
   ::getrusage(RUSAGE_SELF, &after);
   auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };

@@ -58,6 +58,20 @@ def python():
     return "/usr/bin/python3"
 
 
+def read_pty(master):
+    """Everything left on a pty's master side, until its other side closes."""
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: no process holds the terminal any more
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
 # --- the command runs as the shell would run it ---------------------------
 
 def test_exit_code_stdout_and_stdin_pass_through(tmp_path):
@@ -134,14 +148,7 @@ def test_ctrl_c_on_a_terminal_reaches_the_command_once(tmp_path):
             out += os.read(master, 1024)
         os.write(master, b"\x03")  # Ctrl-C
         _, status = os.waitpid(pid, 0)
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
+        out += read_pty(master)
     finally:
         os.close(master)
     assert os.waitstatus_to_exitcode(status) == 7, out
@@ -157,15 +164,7 @@ def test_stderr_is_a_terminal_when_ongpu_s_is(tmp_path):
         os.execve(str(BUILD / "ongpu"),
                   [str(BUILD / "ongpu"), "run", "--root", HEALTHY, "--", "sh", "-c",
                    "if [ -t 2 ]; then echo tty >&2; else echo notty >&2; fi"], env_for(tmp_path))
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_pty(master)
     os.waitpid(pid, 0)
     os.close(master)
     assert out.startswith(b"tty\r\n"), out  # the terminal turned \n into \r\n, once
@@ -255,6 +254,19 @@ def test_early_stop_at_a_fallback_line_ends_the_whole_tree(tmp_path):
     assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z"
 
 
+def test_early_stop_kills_what_ignores_sigterm_after_the_command_ended(tmp_path):
+    pidfile = tmp_path / "stubborn.pid"
+    script = (f"(trap '' TERM; exec sleep 60) & echo $! > {pidfile}; sleep 0.3; "
+              f"echo '{TF_FALLBACK}' >&2; wait")
+    start = time.time()
+    p, doc = run(tmp_path, "--require-gpu=early", "--interval", "0.2", "--", "sh", "-c", script)
+    assert p.returncode == NO_GPU and doc["end"] == "stopped_early"
+    assert time.time() - start < 30  # SIGKILL after the 10 s grace, not sleep's 60 s
+    stubborn = int(pidfile.read_text())
+    stat = pathlib.Path(f"/proc/{stubborn}/stat")
+    assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z"
+
+
 def test_fail_fast_after_the_grace_period_without_a_context(tmp_path):
     start = time.time()
     p, doc = run(tmp_path, "--fail-fast", "--grace", "1", "--interval", "0.2", "--", "sleep", "60")
@@ -324,6 +336,7 @@ def test_json_summary_on_stderr(tmp_path):
     doc = json.loads(p.stderr)
     jsonschema.validate(doc, json.loads(SCHEMA_PATH.read_text()))
     assert doc["command"] == ["sh", "-c", "echo out"]
+    assert doc["ongpu_version"] and doc["ongpu_cpu_s"] >= 0
 
 
 # --- real frameworks ------------------------------------------------------------------
