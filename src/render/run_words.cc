@@ -255,7 +255,8 @@ json render_run_json(const RunReport& r) {
               {"command_exit_code", r.command_exit_code},
               {"wall_s", r.wall_s},
               {"sample_interval_s", r.sample_interval_s},
-              {"samples", r.samples}};
+              {"samples", r.samples},
+              {"process_samples", r.process_samples}};
   if (r.signal) doc["signal"] = r.signal;
   json gpus = json::array();
   for (const auto& g : r.gpus) {

@@ -2,19 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "run/test_proc.h"
+
 namespace ongpu::run {
 namespace {
 
-// A stat line as Linux writes it (proc(5)): 52 fields, comm in parentheses.
-std::string stat_line(int pid, const std::string& comm, int ppid, int sid,
-                      unsigned long long start = 100, unsigned long long vsize = 4096) {
-  std::string s = std::to_string(pid) + " (" + comm + ") S " + std::to_string(ppid) + " " +
-                  std::to_string(pid) + " " + std::to_string(sid);
-  for (int field = 7; field <= 21; ++field) s += " 0";
-  s += " " + std::to_string(start) + " " + std::to_string(vsize);
-  for (int field = 24; field <= 52; ++field) s += " 0";
-  return s + "\n";
-}
+using testing::stat_line;
 
 TEST(ProcScan, ParsesStatWithAwkwardComm) {
   auto s = parse_stat(stat_line(42, "a) b (c", 7, 9, 12345, 999));

@@ -134,7 +134,8 @@ struct RunReport {
   // machine alone); nullopt when it did not run.
   std::optional<std::string> doctor_checked;
   double sample_interval_s = 1;
-  int samples = 0;
+  int samples = 0;            // NVML's answers
+  int process_samples = 0;    // samples of the process tree from /proc
   double sampling_cpu_s = 0;  // CPU ongpu itself used while watching
   // The command's CUDA_VISIBLE_DEVICES (nullopt: unset), for CUDA ordinals.
   std::optional<std::string> cuda_visible_devices;

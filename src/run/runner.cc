@@ -157,6 +157,7 @@ class Watch {
     for (auto& g : watcher_.gaps) r_.gaps.push_back(g);
     r_.processes = tree.records();
     r_.processes_truncated = tree.full();
+    r_.process_samples = tree.samples();
     tree_ = nullptr;
     number_for_cuda();
   }

@@ -14,6 +14,7 @@ constexpr size_t kMaxMaps = 16 << 20;
 // A command that starts processes without end (a shell loop) must not grow
 // ongpu without end: past this many, new processes are counted, not recorded.
 constexpr size_t kMaxRecords = 5000;
+constexpr size_t kMaxCmdline = 64 << 10;
 
 std::string joined(const std::vector<std::string>& argv) {
   std::string out;
@@ -38,19 +39,32 @@ ProcessRecord* TreeSampler::record(int pid) {
   return it == known_.end() ? nullptr : &records_[it->second.index];
 }
 
-void TreeSampler::describe(ProcessRecord& r, const ProcStat& s) {
+void TreeSampler::describe(ProcessRecord& r, Known& k, const ProcStat& s) {
   const std::string dir = proc_ + "/" + std::to_string(s.pid);
-  std::vector<std::string> argv;
-  if (auto raw = fs_->read_file(dir + "/cmdline", 64 << 10)) argv = parse_cmdline(*raw);
+  k.comm = s.comm;
+  k.cmdline = fs_->read_file(dir + "/cmdline", kMaxCmdline).value_or("");
+  k.exe = fs_->read_link(dir + "/exe").value_or("");
+  auto argv = parse_cmdline(k.cmdline);
   r.command = argv.empty() ? "[" + s.comm + "]" : joined(argv);
-  std::string exe, cwd, path;
-  if (auto l = fs_->read_link(dir + "/exe")) exe = *l;
+  r.interpreter.clear();
+  const std::string& exe = k.exe;
+  std::string cwd, path;
   if (!is_python_executable(exe)) return;  // only an interpreter needs the rest
   if (auto l = fs_->read_link(dir + "/cwd")) cwd = *l;
   if (auto env = fs_->read_file(dir + "/environ", 1 << 20)) {
     if (auto v = environ_value(*env, "PATH")) path = *v;
   }
   r.interpreter = python_interpreter(argv, exe, cwd, path);
+}
+
+// An exec replaces the address space, so it is looked for only where vsize
+// changed: a shim that execs the real interpreter under the same name (pyenv's
+// `python`) keeps its comm but not its exe, and a Python that re-execs itself
+// keeps both but not its command line.
+bool TreeSampler::exec_changed(const Known& k, int pid) const {
+  const std::string dir = proc_ + "/" + std::to_string(pid);
+  if (fs_->read_link(dir + "/exe").value_or("") != k.exe) return true;
+  return fs_->read_file(dir + "/cmdline", kMaxCmdline).value_or("") != k.cmdline;
 }
 
 void TreeSampler::read_maps(ProcessRecord& r) {
@@ -73,6 +87,7 @@ void TreeSampler::read_maps(ProcessRecord& r) {
 }
 
 void TreeSampler::sample(double t_s, const std::set<int>& excluded) {
+  ++samples_;
   auto all = scan_processes(*fs_, proc_);
   auto tree = descendants(all, {self_}, excluded);
   tree.erase(self_);
@@ -99,10 +114,10 @@ void TreeSampler::sample(double t_s, const std::set<int>& excluded) {
       ProcessRecord r;
       r.pid = pid;
       r.first_seen_s = t_s;
-      known_[pid] = {records_.size(), s.start_time, s.vsize, s.comm, -1};
+      known_[pid] = {records_.size(), s.start_time, s.vsize, s.comm, "", "", -1};
       records_.push_back(std::move(r));
       it = known_.find(pid);
-      describe(records_.back(), s);
+      describe(records_.back(), it->second, s);
     }
     Known& k = it->second;
     ProcessRecord& r = records_[k.index];
@@ -112,11 +127,10 @@ void TreeSampler::sample(double t_s, const std::set<int>& excluded) {
         r.daemonized ||
         (pid != command_ && (s.ppid == self_ || (command_sid_ >= 0 && s.sid != command_sid_)));
     // It exec'd something else, or was caught in the middle of its exec.
-    if (s.comm != k.comm || starts_with(r.command, "[")) {
-      k.comm = s.comm;
-      describe(r, s);
-    }
-    if (k.maps_read_s < 0 || s.vsize != k.vsize) {
+    const bool vsize_changed = s.vsize != k.vsize;
+    if (s.comm != k.comm || starts_with(r.command, "[") || (vsize_changed && exec_changed(k, pid)))
+      describe(r, k, s);
+    if (k.maps_read_s < 0 || vsize_changed) {
       k.vsize = s.vsize;
       k.maps_read_s = t_s;
       read_maps(r);

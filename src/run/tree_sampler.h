@@ -38,6 +38,8 @@ class TreeSampler {
   size_t size() const { return records_.size(); }
   // Whether processes came after the record limit: in the tree, not described.
   bool full() const { return full_; }
+  // How many times the tree was sampled.
+  int samples() const { return samples_; }
 
  private:
   struct Known {
@@ -45,9 +47,12 @@ class TreeSampler {
     unsigned long long start_time = 0;
     unsigned long long vsize = 0;
     std::string comm;
+    std::string exe;      // /proc/PID/exe when last described
+    std::string cmdline;  // /proc/PID/cmdline, raw, when last described
     double maps_read_s = -1;
   };
-  void describe(ProcessRecord& r, const ProcStat& s);
+  void describe(ProcessRecord& r, Known& k, const ProcStat& s);
+  bool exec_changed(const Known& k, int pid) const;
   void read_maps(ProcessRecord& r);
 
   std::unique_ptr<sys::FileSystem> fs_;
@@ -59,6 +64,7 @@ class TreeSampler {
   std::vector<ProcessRecord> records_;
   std::set<int> current_;
   bool full_ = false;
+  int samples_ = 0;
 };
 
 }  // namespace ongpu::run

@@ -186,6 +186,8 @@ def test_a_process_with_a_cuda_context_used_the_gpu(tmp_path):
     # The fake's context costs 512 MiB, and the program allocated 3 GiB.
     assert gpu["peak_memory_bytes"] == (512 << 20) + (3 << 30)
     assert all(s["utilization_percent"] == 87 for s in gpu["samples"])
+    # Two seconds at 0.2 s: about ten reads of each source.
+    assert 5 <= doc["samples"] <= 30 and 5 <= doc["process_samples"] <= 30
     [proc] = [x for x in doc["processes"] if x["gpus"]]
     assert proc["interpreter"] and proc["command"].endswith("ctx.py 2 3")
     assert any(lib["path"].endswith("fakes/lib/libcuda.so.1") for lib in proc["libraries"])

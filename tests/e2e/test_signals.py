@@ -35,12 +35,20 @@ def hung_interpreter(tmp_path, marker):
     return script, ready
 
 
+def default_signals():
+    # ongpu keeps a signal ignored when it started ignored (as under nohup, or a
+    # CI runner started by it): these tests are about a signal that ends it.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def start(args, env_extra):
     env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES")}
     env["PATH"] = "/usr/bin:/bin"
     env.update(env_extra)
     return subprocess.Popen([str(BUILD / "ongpu"), *args], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_signals)
 
 
 def wait_for(cond, seconds):
