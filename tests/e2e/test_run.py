@@ -47,11 +47,32 @@ def run(tmp_path, *args, env=None, timeout=60, input=None, root=HEALTHY, **kw):
         cmd += ["--root", root]
     cmd += list(args)
     p = subprocess.run(cmd, env=env or env_for(tmp_path), capture_output=True, timeout=timeout,
-                       input=input, **kw)
+                       input=input, preexec_fn=default_signals, **kw)
     doc = json.loads(report.read_text()) if report.exists() else None
-    if doc is not None and SCHEMA_PATH.exists():  # TEMP until the schema lands
+    if doc is not None:
         jsonschema.validate(doc, json.loads(SCHEMA_PATH.read_text()))
     return p, doc
+
+
+def default_signals():
+    # A command starts with the signals ignored that its parent ignored (a CI
+    # started in the background ignores SIGINT, under nohup SIGHUP), and ongpu
+    # passes that on, as a shell would. These tests are about signals that act.
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def wait_or_kill(pid, seconds):
+    """waitpid with a deadline: a test that would hang fails instead."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"pid {pid} did not end within {seconds} s")
 
 
 def python():
@@ -123,7 +144,8 @@ def test_sigterm_to_ongpu_reaches_the_command_once(tmp_path):
     count = tmp_path / "count"
     script = f'trap \'echo term >> {count}; exit 5\' TERM; echo ready; while :; do sleep 0.05; done'
     proc = subprocess.Popen([str(BUILD / "ongpu"), "run", "--root", HEALTHY, "--", "sh", "-c", script],
-                            env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=default_signals)
     assert proc.stdout.readline() == b"ready\n"
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
@@ -139,6 +161,7 @@ def test_ctrl_c_on_a_terminal_reaches_the_command_once(tmp_path):
     script = f'trap \'echo int >> {count}; exit 7\' INT; echo ready; while :; do sleep 0.05; done'
     pid, master = pty.fork()
     if pid == 0:
+        default_signals()
         os.execve(str(BUILD / "ongpu"), [str(BUILD / "ongpu"), "run", "--root", HEALTHY, "--", "sh", "-c", script],
                   env_for(tmp_path))
     try:
@@ -147,7 +170,7 @@ def test_ctrl_c_on_a_terminal_reaches_the_command_once(tmp_path):
         while b"ready" not in out and time.time() < deadline:
             out += os.read(master, 1024)
         os.write(master, b"\x03")  # Ctrl-C
-        _, status = os.waitpid(pid, 0)
+        status = wait_or_kill(pid, 30)
         out += read_pty(master)
     finally:
         os.close(master)
