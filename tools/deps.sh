@@ -3,7 +3,8 @@
 # Only what is missing is installed; run as root or with sudo available.
 set -euo pipefail
 
-packages=(cmake make g++ clang clang-format clang-tidy libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev)
+packages=(cmake make g++ clang clang-format clang-tidy libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
+          dpkg-dev binutils qemu-user)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

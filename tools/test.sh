@@ -3,8 +3,9 @@
 # packages, and a cached Python test environment), then:
 #   1. a release build in build-test/ (build/ stays bootstrap's Release binary): unit tests
 #      (ctest), fake-driver self-test, end-to-end tests (pytest), the ground-truth suite among them
-#   2. the libFuzzer targets, for a bounded number of runs each
-#   3. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same unit and end-to-end tests
+#   2. the packages users install (tools/package.sh): the portable wheels, the .deb
+#   3. the libFuzzer targets, for a bounded number of runs each
+#   4. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same unit and end-to-end tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -55,6 +56,12 @@ git ls-files 'src/*.cc' 'src/*.h' 'fuzz/*.cc' 'tests/fakes/*.c' 'tests/fakes/*.c
   xargs clang-format --dry-run -Werror
 echo "== clang-tidy"
 tools/tidy.sh build-test
+
+# What users install: the portable wheels and the .deb, built and checked
+# (installed into a fresh venv, the Python API, glibc 2.31, qemu-user for
+# aarch64, the end-to-end suite against the wheel's binary).
+echo "== packages"
+tools/package.sh
 
 echo "== fuzz targets"
 fuzz/run.sh build-fuzz

@@ -36,9 +36,14 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
   app.add_option("--facts-from", o.facts_from, "judge facts saved earlier instead of this machine")
       ->type_name("FILE");
   if (o.python_environments) {
-    app.add_option("--python", o.python, "also check this Python interpreter (repeatable)")
-        ->type_name("PATH")
-        ->take_all();
+    auto* python =
+        app.add_option("--python", o.python, "also check this Python interpreter (repeatable)")
+            ->type_name("PATH")
+            ->take_all();
+    app.add_flag("--python-only", o.python_only,
+                 "check only the interpreters named by --python: no search of VIRTUAL_ENV, "
+                 "CONDA_PREFIX, PATH or the environment ongpu is installed in")
+        ->needs(python);
     app.add_flag("--library-versions", o.library_versions,
                  "also load each CUDA library the frameworks resolve to, in a child process, and "
                  "ask its own version");
@@ -82,7 +87,8 @@ Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* ta
     const double seconds = std::isfinite(o.timeout_s) ? std::clamp(o.timeout_s, 0.1, 3600.0) : 10.0;
     c.deadline = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
     c.python = o.no_python ? std::vector<std::string>{} : o.python;
-    c.discover_python = o.python_environments && !o.no_python && o.discover_python;
+    c.discover_python =
+        o.python_environments && !o.no_python && o.discover_python && !o.python_only;
     c.library_versions = o.library_versions;
     std::optional<knowledge::LoadOnce> own;  // --knowledge holds without the caller's tables too
     c.knowledge = tables ? tables : &own.emplace(o.knowledge_dir);

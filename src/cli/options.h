@@ -21,6 +21,7 @@ struct FactOptions {
   std::string facts_from;
   std::vector<std::string> python;  // --python, repeatable
   bool no_python = false;           // --no-python: the driver stack only
+  bool python_only = false;         // --python-only: no interpreter but --python's
   bool library_versions = false;    // --library-versions
   bool python_environments = true;  // whether the command looks at Python at all
   bool discover_python =

@@ -193,7 +193,7 @@ FactSet collect_all(const CollectOptions& options) {
   if (options.discover_python || !options.python.empty()) {
     auto found = python::find_interpreters(
         options.discover_python ? environment : std::map<std::string, std::string>{},
-        options.python);
+        options.python, options.discover_python ? sys::invoked_path() : "");
     for (auto& c : found) interpreters.emplace_back(c.path, c.source);
   }
   // The file-system collectors take well under a millisecond; the probes,
@@ -260,6 +260,12 @@ FactSet collect_all(const CollectOptions& options) {
       }
       analyse(live, e, ld_library_path, process, tables(), loader);
     }
+    auto& envs = f.python.environments;
+    envs.erase(std::remove_if(envs.begin(), envs.end(),
+                              [](const PythonEnv& e) {
+                                return e.source == python::kBesideOngpu && python::only_ongpu(e);
+                              }),
+               envs.end());
     if (options.library_versions) ask_library_versions(f, options.deadline);
   }
   // After the probes: cuInit loads nvidia_uvm and creates /dev/nvidia-uvm on

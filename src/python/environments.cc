@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <set>
@@ -87,8 +88,16 @@ Result<std::string> read_metadata_header(const sys::FileSystem& fs, const std::s
 
 }  // namespace
 
+bool only_ongpu(const PythonEnv& e) {
+  static const std::set<std::string> kTools = {"ongpu", "pip", "setuptools", "wheel"};
+  return e.frameworks.empty() &&
+         std::all_of(e.distributions.begin(), e.distributions.end(),
+                     [](const Distribution& d) { return kTools.count(d.name) > 0; });
+}
+
 std::vector<Candidate> find_interpreters(const std::map<std::string, std::string>& env,
-                                         const std::vector<std::string>& explicit_paths) {
+                                         const std::vector<std::string>& explicit_paths,
+                                         const std::string& ongpu_path) {
   std::vector<Candidate> out;
   std::set<std::string> seen;
   // python and python3 in one bin directory that resolve to one binary are one
@@ -111,6 +120,14 @@ std::vector<Candidate> find_interpreters(const std::map<std::string, std::string
   }
   if (auto c = get("CONDA_PREFIX"); !c.empty()) {
     add(sys::find_in_path("python", c + "/bin"), "CONDA_PREFIX");
+  }
+  if (auto slash = ongpu_path.rfind('/'); slash != std::string::npos && slash > 0) {
+    const std::string bin = ongpu_path.substr(0, slash);
+    const std::string prefix = bin.substr(0, bin.rfind('/') + 1);
+    struct stat st {};
+    const bool is_env = ::stat((prefix + "pyvenv.cfg").c_str(), &st) == 0 ||
+                        ::stat((prefix + "conda-meta").c_str(), &st) == 0;
+    if (is_env) add(sys::find_in_path("python", bin), kBesideOngpu);
   }
   const std::string path = get("PATH");
   add(sys::find_in_path("python3", path), "PATH");

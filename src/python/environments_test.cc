@@ -58,6 +58,40 @@ TEST(FindInterpreters, OneQueryPerEnvironment) {
   EXPECT_EQ(found[0].source, "PATH");
 }
 
+// A pip-installed ongpu called by its full path, its venv not activated:
+// that venv is checked. One that is not in an environment finds nothing.
+TEST(FindInterpreters, TheEnvironmentOngpuIsInstalledIn) {
+  TempDir t;
+  write(t.path / "venv/pyvenv.cfg", "home = /usr/bin\n");
+  write(t.path / "venv/bin/python", "#!/bin/sh\n");
+  fs::permissions(t.path / "venv/bin/python", fs::perms::owner_all);
+  write(t.path / "venv/bin/ongpu", "");
+  write(t.path / "loose/bin/python", "#!/bin/sh\n");
+  fs::permissions(t.path / "loose/bin/python", fs::perms::owner_all);
+  auto found =
+      find_interpreters({{"PATH", "/nonexistent"}}, {}, (t.path / "venv/bin/ongpu").string());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].path, (t.path / "venv/bin/python").string());
+  EXPECT_EQ(found[0].source, kBesideOngpu);
+  EXPECT_TRUE(
+      find_interpreters({{"PATH", "/nonexistent"}}, {}, (t.path / "loose/bin/ongpu").string())
+          .empty());
+  EXPECT_TRUE(find_interpreters({{"PATH", "/nonexistent"}}, {}, "ongpu").empty());
+  // Activated, it is the VIRTUAL_ENV it always was.
+  found = find_interpreters({{"PATH", "/nonexistent"}, {"VIRTUAL_ENV", (t.path / "venv").string()}},
+                            {}, (t.path / "venv/bin/ongpu").string());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].source, "VIRTUAL_ENV");
+}
+
+TEST(FindInterpreters, AnEnvironmentOfOngpuAloneIsNotWorthAReport) {
+  PythonEnv e;
+  for (const char* name : {"ongpu", "pip", "setuptools"}) e.distributions.push_back({name});
+  EXPECT_TRUE(only_ongpu(e));
+  e.distributions.push_back({"numpy"});
+  EXPECT_FALSE(only_ongpu(e));
+}
+
 // Records the most bytes asked of each file.
 class ReadRecorder final : public sys::FileSystem {
  public:

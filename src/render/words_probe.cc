@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "render/wordings.h"
+#include "util/signal_names.h"
 #include "vendor/cuda_abi.h"
 #include "vendor/nvml_abi.h"
 
@@ -78,8 +79,8 @@ Words init_failed(const Args& a, const char* call, Advice (*advice)(int)) {
 }
 
 std::string signal_name(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return abbrev ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", sig);
+  const auto abbrev = signal_abbrev(sig);
+  return abbrev ? fmt::format("SIG{}", *abbrev) : fmt::format("signal {}", sig);
 }
 
 // The probe's last stage, or "loading" before it reached one.

@@ -12,8 +12,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <thread>
 
 #include "sys/child_guard.h"
@@ -265,6 +267,20 @@ std::string find_in_path(const std::string& name, const std::string& path_value)
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return "";
+}
+
+std::string invoked_path() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string argv0;
+  if (!in || !std::getline(in, argv0, '\0') || argv0.empty()) return "";
+  if (argv0.find('/') == std::string::npos) {
+    const char* path = std::getenv("PATH");
+    return find_in_path(argv0, path ? path : "");
+  }
+  if (argv0[0] == '/') return argv0;
+  char cwd[4096];
+  if (!::getcwd(cwd, sizeof cwd)) return "";
+  return std::string(cwd) + "/" + argv0;
 }
 
 std::string self_executable() {

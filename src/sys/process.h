@@ -55,6 +55,12 @@ std::vector<ChildOutcome> run_children(const std::vector<ChildSpec>& specs,
 // (a PATH-style list), or "" when there is none.
 std::string find_in_path(const std::string& name, const std::string& path_value);
 
+// The path the running executable was started by, as the caller named it
+// (argv[0] from /proc/self/cmdline, against the working directory when
+// relative, or found on PATH when a bare name): symlinks not resolved, so
+// a venv's bin/ongpu that links elsewhere is still in that venv. "" when unknown.
+std::string invoked_path();
+
 // The path of the running executable (/proc/self/exe), for spawning probes.
 std::string self_executable();
 

@@ -9,6 +9,7 @@
 
 #include "rules/catalog.h"
 #include "rules/explains.h"
+#include "util/signal_names.h"
 
 namespace ongpu::verify {
 namespace {
@@ -179,7 +180,7 @@ class LiveRules {
     if (p.status == ProbeStatus::crashed) {
       auto& f = add("verify.crashed");
       f.args.set("signal", p.signal).set("stage", stage);
-      if (const char* name = ::sigabbrev_np(p.signal)) f.args.set("signal_name", name);
+      if (auto name = signal_abbrev(p.signal)) f.args.set("signal_name", std::string(*name));
       return false;
     }
     if (p.status != ProbeStatus::ok || !run_.answer) {

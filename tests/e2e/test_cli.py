@@ -97,3 +97,15 @@ def test_an_ignored_sigchld_does_not_hang_the_doctor():
             f"os.execv({str(BUILD / 'ongpu')!r}, ['ongpu', 'doctor', '--no-python'])")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "NVIDIA GPU on the PCI bus" in r.stdout
+
+
+def test_python_only_checks_the_named_interpreter_alone():
+    # PATH has the system's python3, which the doctor would otherwise also check.
+    named = sys.executable
+    r = ongpu("doctor", "--json", "--python", named, "--python-only")
+    envs = [(e["interpreter"], e["source"]) for e in r.json()["facts"]["python"]["environments"]]
+    assert envs == [(named, "--python")]
+    r = ongpu("doctor", "--json", "--python", named)
+    assert len(r.json()["facts"]["python"]["environments"]) > 1  # the search runs without it
+    r = ongpu("doctor", "--python-only")
+    assert r.rc == 64 and "--python" in r.err

@@ -1,0 +1,160 @@
+"""ongpu from Python: will this interpreter's framework run on the GPU?
+
+    import ongpu
+    ongpu.require_gpu("torch")   # raises GPUUnavailableError, with the cause and the fix
+
+The checks run the ongpu binary installed with this package in a child
+process and read its JSON (docs/json-schema.md). Nothing is loaded into the
+calling process: no vendor library, no thread, no signal handler. Importing
+this module costs about what importing nothing costs; subprocess and json
+are imported on the first call.
+"""
+
+__all__ = [
+    "OngpuError",
+    "GPUUnavailableError",
+    "binary",
+    "check",
+    "require_gpu",
+    "verify",
+]
+
+# The JSON schema versions this module reads; a binary that writes another
+# is refused rather than misread.
+DOCTOR_SCHEMA_VERSION = 1
+VERIFY_SCHEMA_VERSION = 1
+
+# The names require_gpu() accepts for each framework the doctor reports.
+_ALIASES = {
+    "tensorflow": "tensorflow", "tf": "tensorflow",
+    "torch": "torch", "pytorch": "torch",
+    "jax": "jax",
+    "cupy": "cupy",
+    "onnxruntime": "onnxruntime", "ort": "onnxruntime", "onnx": "onnxruntime",
+}
+
+
+class OngpuError(RuntimeError):
+    """ongpu itself could not answer: binary missing, usage error, internal
+    error, timeout, or output this module cannot read."""
+
+
+class GPUUnavailableError(RuntimeError):
+    """The framework would run on the CPU (or is not installed) in this
+    interpreter. `framework`, `root_cause` (a finding id or None),
+    `summary`, `fix` (list of commands or steps) and `report` (the doctor's
+    whole JSON) say why."""
+
+    def __init__(self, message, framework, root_cause, summary, fix, report):
+        super().__init__(message)
+        self.framework = framework
+        self.root_cause = root_cause
+        self.summary = summary
+        self.fix = fix
+        self.report = report
+
+
+def binary():
+    """The path of the ongpu executable: $ONGPU_BINARY when set, else the one
+    pip installed with this package, else the first `ongpu` on PATH."""
+    from ongpu._locate import find_binary
+
+    return find_binary()
+
+
+def _run(args, schema_version, answers, timeout):
+    import json
+    import subprocess
+
+    exe = binary()
+    try:
+        proc = subprocess.run([exe] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise OngpuError("ongpu did not answer within %s s: %s" % (timeout, " ".join(args))) from None
+    except OSError as e:
+        raise OngpuError("cannot run %s: %s" % (exe, e)) from None
+    err = proc.stderr.decode("utf-8", "replace").strip()
+    if proc.returncode not in answers:
+        raise OngpuError("ongpu %s exited %d: %s" % (args[0], proc.returncode, err[-2000:] or "no message"))
+    try:
+        doc = json.loads(proc.stdout.decode("utf-8", "replace"))
+    except ValueError as e:
+        raise OngpuError("ongpu %s printed no JSON (%s): %s" % (args[0], e, err[-2000:])) from None
+    if not isinstance(doc, dict) or doc.get("schema_version") != schema_version:
+        got = doc.get("schema_version") if isinstance(doc, dict) else type(doc).__name__
+        raise OngpuError("ongpu %s wrote schema version %r; this module reads %d (upgrade the "
+                         "ongpu package)" % (args[0], got, schema_version))
+    return doc
+
+
+def _interpreter(python):
+    import sys
+
+    return python or sys.executable
+
+
+def check(framework=None, python=None, timeout=120, doctor_args=()):
+    """The doctor's JSON report (docs/schema/doctor-1.schema.json) for this
+    interpreter (or `python`) and the driver stack under it. With
+    `framework`, its `frameworks` list holds that framework's verdicts only.
+    `doctor_args` go to `ongpu doctor` as they are (["--timeout", "30"]).
+    Raises OngpuError when ongpu cannot answer; a broken GPU is an answer."""
+    args = ["doctor", "--json", "--python", _interpreter(python), "--python-only"] + list(doctor_args)
+    doc = _run(args, DOCTOR_SCHEMA_VERSION, (0, 1, 2), timeout)
+    if framework is not None:
+        name = _framework_name(framework)
+        doc["frameworks"] = [f for f in doc.get("frameworks", []) if f.get("framework") == name]
+    return doc
+
+
+def _framework_name(framework):
+    name = _ALIASES.get(str(framework).lower())
+    if name is None:
+        raise ValueError("unknown framework %r: one of %s" % (framework, ", ".join(sorted(set(_ALIASES.values())))))
+    return name
+
+
+def _finding(doc, finding_id):
+    for f in doc.get("findings", []):
+        if f.get("id") == finding_id:
+            return f
+    return {}
+
+
+def require_gpu(framework, python=None, timeout=120, doctor_args=()):
+    """Returns the GPUs CUDA sees here (the doctor's facts.cuda.devices) when
+    `framework` would run on the GPU in this interpreter (or `python`).
+    Otherwise raises GPUUnavailableError naming the root cause and its fix."""
+    name = _framework_name(framework)
+    interpreter = _interpreter(python)
+    doc = check(name, python=interpreter, timeout=timeout, doctor_args=doctor_args)
+    verdicts = doc["frameworks"]
+    if not verdicts:
+        summary = "%s is not installed in %s" % (name, interpreter)
+        raise GPUUnavailableError(summary, name, None, summary, [], doc)
+    # One interpreter was asked; several rows are one framework's distributions.
+    if any(v.get("device") == "gpu" for v in verdicts):
+        return ((doc.get("facts") or {}).get("cuda") or {}).get("devices") or []
+    v = verdicts[0]
+    cause = v.get("root_cause")
+    finding = _finding(doc, cause)
+    fix = list(finding.get("fix") or [])
+    summary = v.get("summary") or "%s would run on the CPU" % name
+    message = "%s would run on the CPU in %s: %s" % (name, interpreter, summary)
+    if cause:
+        message += " [%s]" % cause
+    if fix:
+        message += "\nfix:\n" + "\n".join("  " + step for step in fix)
+    raise GPUUnavailableError(message, name, cause, summary, fix, doc)
+
+
+def verify(framework=None, python=None, timeout=300):
+    """The live proof (`ongpu verify --json`, docs/schema/verify-1.schema.json):
+    a small computation through the framework in this interpreter (or
+    `python`), in a child process. Returns the report; its `verdict` says
+    whether the GPU computed. Raises OngpuError when ongpu cannot answer."""
+    args = ["verify", "--json", "--python", _interpreter(python)]
+    if framework is not None:
+        args += ["--framework", _framework_name(framework)]
+    return _run(args, VERIFY_SCHEMA_VERSION, (0, 1, 2), timeout)

@@ -1,0 +1,16 @@
+import os
+import sys
+
+
+def main():
+    from ongpu import OngpuError, binary
+
+    try:
+        exe = binary()
+    except OngpuError as e:
+        sys.stderr.write("ongpu: %s\n" % e)
+        sys.exit(127)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The binary replaces this process: its exit code and signals are the user's.
+    os.execv(exe, [exe] + sys.argv[1:])

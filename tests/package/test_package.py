@@ -1,0 +1,267 @@
+"""The wheel, its binary, the Python API and the .deb, as a user gets them
+(tools/package.sh builds them and runs these tests). ONGPU_PACK is
+build-pack/ (wheelhouse/, and venv/ with the x86_64 wheel installed);
+ONGPU_BUILD the g++ build whose fake vendor libraries stand in for a driver,
+as in the end-to-end tests, whose helpers these share."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import jsonschema
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "e2e"))
+from conftest import FAKE_LIB, FIXTURES, REPO, SCENARIOS, env_with_libraries  # noqa: E402
+
+PACK = pathlib.Path(os.environ.get("ONGPU_PACK", REPO / "build-pack"))
+VENV = PACK / "venv"
+WHEELHOUSE = PACK / "wheelhouse"
+OLD_GLIBC = os.environ.get("ONGPU_OLD_GLIBC")
+AARCH64 = os.environ.get("ONGPU_PACK_AARCH64", "1") == "1"
+# The one source of the version, read here by its own regex.
+VERSION = re.search(r"project\(ongpu VERSION ([0-9.]+)", (REPO / "CMakeLists.txt").read_text()).group(1)
+ARCHES = ["x86_64"] + (["aarch64"] if AARCH64 else [])
+
+
+def clean_env(**extra):
+    """A user's shell that did not activate the venv, PATH without it."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH", "PYTHONPATH", "ONGPU_BINARY")}
+    env["PATH"] = "/usr/bin:/bin"
+    env.update(extra)
+    return env
+
+
+def run(args, env=None, **kw):
+    return subprocess.run([str(a) for a in args], env=env or clean_env(), capture_output=True, text=True,
+                          timeout=kw.pop("timeout", 120), stdin=subprocess.DEVNULL, **kw)
+
+
+def wheel(arch):
+    [w] = WHEELHOUSE.glob(f"ongpu-*{arch}.whl")
+    return w
+
+
+def binary_of(arch, tmp_path):
+    with zipfile.ZipFile(wheel(arch)) as z:
+        [name] = [n for n in z.namelist() if n.endswith(".data/scripts/ongpu")]
+        target = tmp_path / f"ongpu-{arch}"
+        target.write_bytes(z.read(name))
+    target.chmod(0o755)
+    return target
+
+
+def glibc_versions(path):
+    out = run(["objdump", "-T", path]).stdout
+    return {tuple(int(x) for x in v.split(".")) for v in re.findall(r"GLIBC_(\d+\.\d+(?:\.\d+)?)", out)}
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_wheel_name_says_manylinux2014_and_2_17(arch):
+    # Ubuntu 20.04's pip 20.0 knows only the manylinux2014 alias; pip >= 20.3 reads manylinux_2_17.
+    assert wheel(arch).name == f"ongpu-{VERSION}-py3-none-manylinux2014_{arch}.manylinux_2_17_{arch}.whl"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_wheel_binary_needs_glibc_2_17_and_nothing_else(arch, tmp_path):
+    exe = binary_of(arch, tmp_path)
+    versions = glibc_versions(exe)
+    assert versions and max(versions) <= (2, 17), sorted(versions)[-3:]
+    dyn = run(["readelf", "-d", exe]).stdout
+    needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dyn))
+    # All of glibc (libc6 on every distribution); never libstdc++, never CUDA.
+    assert needed <= {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "ld-linux-x86-64.so.2",
+                      "ld-linux-aarch64.so.1"}, needed
+    machine = run(["readelf", "-h", exe]).stdout
+    assert ("X86-64" if arch == "x86_64" else "AArch64") in machine
+
+
+def test_wheel_holds_the_python_package_and_the_script():
+    with zipfile.ZipFile(wheel("x86_64")) as z:
+        names = set(z.namelist())
+    assert f"ongpu-{VERSION}.data/scripts/ongpu" in names
+    assert {"ongpu/__init__.py", "ongpu/__main__.py", "ongpu/_cli.py", "ongpu/_locate.py"} <= names
+
+
+def test_pip_put_the_binary_itself_on_path():
+    exe = VENV / "bin" / "ongpu"
+    assert exe.read_bytes()[:4] == b"\x7fELF"  # the binary, not a Python launcher
+    r = run([exe, "version"])
+    assert r.returncode == 0 and VERSION in r.stdout
+
+
+def test_doctor_from_the_wheel_validates_against_its_schema():
+    r = run([VENV / "bin" / "ongpu", "doctor", "--json"])
+    assert r.returncode == 2, r.stderr  # no GPU on this machine
+    schema = json.loads((REPO / "docs" / "schema" / "doctor-1.schema.json").read_text())
+    jsonschema.validate(json.loads(r.stdout), schema)
+
+
+def test_python_dash_m_ongpu_is_the_binary():
+    r = run([VENV / "bin" / "python", "-m", "ongpu", "version"])
+    assert r.returncode == 0 and VERSION in r.stdout
+    r = run([VENV / "bin" / "python", "-m", "ongpu", "doctor", "--no-such-option"])
+    assert r.returncode == 64  # the binary's own usage error, passed through
+
+
+def test_an_unactivated_venv_is_the_one_checked(tmp_path):
+    # A framework-like distribution in the venv: worth a report. ongpu is called
+    # by its full path, VIRTUAL_ENV unset, the venv not on PATH.
+    [site] = (VENV / "lib").glob("python3*/site-packages")
+    fake = site / "ongpu_test_marker-1.0.dist-info"
+    fake.mkdir(exist_ok=True)
+    (fake / "METADATA").write_text("Metadata-Version: 2.1\nName: ongpu-test-marker\nVersion: 1.0\n")
+    try:
+        r = run([VENV / "bin" / "ongpu", "doctor", "--json"])
+        envs = json.loads(r.stdout)["facts"]["python"]["environments"]
+        mine = [e for e in envs if e["interpreter"] == str(VENV / "bin" / "python")]
+        assert [e["source"] for e in mine] == ["beside ongpu"], [(e["interpreter"], e["source"]) for e in envs]
+    finally:
+        shutil.rmtree(fake)
+    # Holding nothing but ongpu and pip, it is left out of the report.
+    r = run([VENV / "bin" / "ongpu", "doctor", "--json"])
+    envs = json.loads(r.stdout)["facts"]["python"]["environments"]
+    assert not [e for e in envs if e["interpreter"] == str(VENV / "bin" / "python")]
+
+
+def api(code, env=None, timeout=180):
+    return run([VENV / "bin" / "python", "-c", code], env=env, timeout=timeout)
+
+
+def test_api_check_reads_the_doctor_for_this_interpreter():
+    r = api("import json, ongpu; d = ongpu.check(); print(json.dumps(d))")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["schema_version"] == 1 and doc["verdict"]["gpu_usable"] is False
+    interpreters = [e["interpreter"] for e in doc["facts"]["python"]["environments"]]
+    assert interpreters == [str(VENV / "bin" / "python")]  # this one only: no PATH scan
+
+
+def test_api_require_gpu_raises_with_the_cause_for_real_tensorflow():
+    # The real tensorflow 2.21 of the test environment, on this GPU-less machine.
+    code = ("import ongpu, sys\n"
+            "try:\n"
+            "    ongpu.require_gpu('tensorflow', python=sys.argv[1])\n"
+            "except ongpu.GPUUnavailableError as e:\n"
+            "    print(e.framework, e.root_cause, len(e.fix)); print(e)\n"
+            "    sys.exit(3)\n")
+    r = run([VENV / "bin" / "python", "-c", code, os.environ["ONGPU_TEST_PYTHON"]])
+    assert r.returncode == 3, r.stdout + r.stderr
+    first, *rest = r.stdout.splitlines()
+    framework, cause, fixes = first.split()
+    assert framework == "tensorflow" and cause == "pci.no_nvidia_device" and int(fixes) > 0
+    message = "\n".join(rest)
+    assert "tensorflow would run on the CPU" in message and "no NVIDIA GPU on the PCI bus" in message
+    assert "fix:" in message
+
+
+def test_api_require_gpu_of_a_framework_not_installed():
+    r = api("import ongpu\ntry:\n    ongpu.require_gpu('torch')\nexcept ongpu.GPUUnavailableError as e:\n"
+            "    print(e)\n")
+    assert r.returncode == 0 and "torch is not installed in" in r.stdout, r.stderr
+    r = api("import ongpu\nongpu.require_gpu('caffe')")
+    assert r.returncode == 1 and "ValueError: unknown framework 'caffe'" in r.stderr
+
+
+def test_api_require_gpu_returns_the_gpus_under_the_fake_driver(tmp_path):
+    # torch-cu121, a hand-made environment whose libraries resolve, under the
+    # fake driver of a healthy one-GPU machine.
+    python = env_with_libraries(tmp_path, "torch-cu121", "torch/lib/libtorch_cuda.so")
+    env = clean_env(LD_LIBRARY_PATH=str(FAKE_LIB), ONGPU_FAKE_SCENARIO=str(SCENARIOS / "healthy.conf"))
+    code = ("import json, ongpu, sys\n"
+            "gpus = ongpu.require_gpu('pytorch', python=sys.argv[1], doctor_args=['--root', sys.argv[2]])\n"
+            "print(json.dumps(gpus))\n")
+    r = run([VENV / "bin" / "python", "-c", code, python, FIXTURES / "healthy-1gpu"], env=env)
+    assert r.returncode == 0, r.stderr
+    gpus = json.loads(r.stdout)
+    assert [g["name"] for g in gpus] == ["NVIDIA H100 80GB HBM3"]
+
+
+def test_api_errors_are_ongpu_errors(tmp_path):
+    bad = tmp_path / "ongpu"
+    bad.write_text("#!/bin/sh\necho '{\"schema_version\": 99}'\n")
+    bad.chmod(0o755)
+    r = api("import ongpu\ntry:\n    ongpu.check()\nexcept ongpu.OngpuError as e:\n    print(e)\n",
+            env=clean_env(ONGPU_BINARY=str(bad)))
+    assert "wrote schema version 99" in r.stdout, r.stderr
+    r = api("import ongpu\ntry:\n    ongpu.check()\nexcept ongpu.OngpuError as e:\n    print(e)\n",
+            env=clean_env(ONGPU_BINARY=str(tmp_path / "missing")))
+    assert "is not an executable file" in r.stdout, r.stderr
+
+
+@pytest.mark.skipif(not OLD_GLIBC, reason="ONGPU_OLD_GLIBC (tools/old-glibc.sh) not given")
+def test_the_wheel_binary_runs_on_glibc_2_31(tmp_path):
+    lib = pathlib.Path(OLD_GLIBC) / "amd64" / "lib" / "x86_64-linux-gnu"
+    loader = [lib / "ld-2.31.so", "--library-path", lib]
+    r = run([*loader, lib / "libc.so.6"])  # glibc says its own version when run
+    assert "release version 2.31" in r.stdout
+    exe = binary_of("x86_64", tmp_path)
+    r = run([*loader, exe, "version"])
+    assert r.returncode == 0 and VERSION in r.stdout, r.stderr
+    r = run([*loader, exe, "doctor", "--json", "--no-python"])
+    assert r.returncode == 2 and json.loads(r.stdout)["verdict"]["root_cause"] == "pci.no_nvidia_device", r.stderr
+    # The g++ development build needs a newer glibc and says so: the reason for the portable one.
+    r = run([*loader, REPO / "build" / "ongpu", "version"])
+    assert r.returncode != 0 and "GLIBC_2." in r.stderr and "not found" in r.stderr
+
+
+@pytest.mark.skipif(not (OLD_GLIBC and AARCH64), reason="no aarch64 wheel or no old glibc")
+def test_the_aarch64_binary_runs_under_qemu(tmp_path):
+    root = pathlib.Path(OLD_GLIBC) / "arm64"
+    lib = root / "lib" / "aarch64-linux-gnu"
+    exe = binary_of("aarch64", tmp_path)
+    qemu = ["qemu-aarch64", "-L", root, lib / "ld-2.31.so", "--library-path", lib, exe]
+    r = run([*qemu, "--version"])
+    assert r.returncode == 0 and VERSION in r.stdout, r.stderr
+    r = run([*qemu, "doctor", "--no-python", "--json"], timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert json.loads(r.stdout)["verdict"]["root_cause"] == "pci.no_nvidia_device"
+
+
+def test_the_deb_installs_runs_and_removes():
+    deb = os.environ["ONGPU_PACK_DEB"]
+    depends = run(["dpkg-deb", "-f", deb, "Depends"]).stdout.strip()
+    # Computed by dpkg-shlibdeps from the portable binary: glibc 2.17's level.
+    assert re.fullmatch(r"libc6 \(>= 2\.1[0-7]\)", depends), depends
+    if os.geteuid() != 0:
+        pytest.skip("dpkg -i needs root")
+    root_env = clean_env(PATH="/usr/sbin:/usr/bin:/sbin:/bin")  # dpkg runs ldconfig and friends
+    r = run(["dpkg", "-i", deb], env=root_env)
+    assert r.returncode == 0, r.stderr
+    try:
+        r = run(["/usr/bin/ongpu", "version"])
+        assert r.returncode == 0 and VERSION in r.stdout
+        r = run(["/usr/bin/ongpu", "doctor", "--no-python"])
+        assert r.returncode == 2 and "no NVIDIA GPU on the PCI bus" in r.stdout + r.stderr
+    finally:
+        assert run(["dpkg", "-r", "ongpu"], env=root_env).returncode == 0
+    assert not pathlib.Path("/usr/bin/ongpu").exists()
+
+
+TOOLS_BIN = os.environ.get("ONGPU_PACK_TOOLS")
+
+
+@pytest.mark.skipif(not TOOLS_BIN, reason="ONGPU_PACK_TOOLS (the packaging tools' bin/) not given")
+@pytest.mark.parametrize("runner", ["pipx", "uvx"])
+def test_pipx_run_and_uvx_run_the_wheel(runner, tmp_path):
+    # From the wheel file, as they would from the index once the name is published.
+    w = wheel("x86_64")
+    home = tmp_path / "home"
+    env = clean_env(HOME=str(home), PIPX_HOME=str(home / "pipx"), UV_CACHE_DIR=str(home / "uv"),
+                    PATH=f"{TOOLS_BIN}:/usr/bin:/bin")
+    if runner == "pipx":
+        args = [f"{TOOLS_BIN}/pipx", "run", "--spec", w, "ongpu", "doctor", "--json"]
+    else:
+        args = [f"{TOOLS_BIN}/uvx", "--python", sys.executable, "--from", w, "ongpu", "doctor", "--json"]
+    r = run(args, env=env, timeout=300)
+    assert r.returncode == 2, r.stderr[-2000:]
+    doc = json.loads(r.stdout)
+    assert doc["ongpu_version"] == VERSION and doc["verdict"]["root_cause"] == "pci.no_nvidia_device"
+    # Their own throw-away environments hold only ongpu: not in the report.
+    sources = [e["source"] for e in doc["facts"]["python"]["environments"]]
+    assert "beside ongpu" not in sources, sources
