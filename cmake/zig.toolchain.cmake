@@ -40,6 +40,8 @@ set(CMAKE_C_COMPILER "${_ongpu_wrappers}/cc")
 set(CMAKE_CXX_COMPILER "${_ongpu_wrappers}/c++")
 set(CMAKE_AR "${_ongpu_wrappers}/ar" CACHE FILEPATH "zig ar")
 set(CMAKE_RANLIB "${_ongpu_wrappers}/ranlib" CACHE FILEPATH "zig ranlib")
-# Headers and libraries come from zig's own glibc, never from the build machine.
+# Programs (cmake's find_program) are the build machine's. zig brings glibc's
+# headers and stubs, but /usr/include must stay off the include path: the
+# header-only libraries are given from a copy (tools/package.sh), and
+# auditwheel and tests/package check the symbols of the result.
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(ONGPU_PORTABLE ON)

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake make g++ clang clang-format clang-tidy libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
-          dpkg-dev binutils qemu-user)
+          dpkg-dev binutils llvm qemu-user)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

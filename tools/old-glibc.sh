@@ -19,7 +19,8 @@ touch "$dir/apt/status"
 opts=(-o Dir::State="$dir/apt/state" -o Dir::State::status="$dir/apt/status" -o Dir::Cache="$dir/apt/cache"
       -o Dir::Etc::SourceList="$dir/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
       -o APT::Architecture=amd64 -o APT::Architectures::=amd64 -o APT::Architectures::=arm64
-      -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+      -o Debug::NoLocking=1 -o APT::Sandbox::User=root
+      -o APT::Update::Post-Invoke::= -o APT::Update::Post-Invoke-Success::=)
 apt-get "${opts[@]}" -qq update >&2
 (cd "$dir/deb" && apt-get "${opts[@]}" -qq download libc6:amd64 libc6:arm64 >&2)
 for arch in amd64 arm64; do

@@ -19,6 +19,12 @@ aarch64=1
 
 cache=${ONGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ongpu}
 out=$repo/build-pack
+# What the checks below use and tools/test.sh makes first: say so now, not
+# after minutes of building.
+test_venv="$cache/test-venv-$(sha256sum tests/requirements.txt | cut -c1-12)"
+for need in build-test/ongpu build-test/fakes/lib "$test_venv/bin/pytest"; do
+  [ -e "$need" ] || { echo "tools/package.sh: $need is missing: run tools/test.sh (it builds and tests first)" >&2; exit 2; }
+done
 rm -rf "$out/dist" "$out/wheelhouse" "$out/deb" "$out/venv"
 mkdir -p "$out"
 
@@ -39,9 +45,16 @@ export ZIG_GLOBAL_CACHE_DIR="$cache/zig"
 
 # The header-only libraries, away from /usr/include: that directory on the
 # include path would put this machine's glibc headers before zig's 2.17 ones.
-rm -rf "$out/include" && mkdir -p "$out/include"
-# (-a keeps their times: new ones would rebuild everything.)
-for d in CLI nlohmann fmt; do cp -a "/usr/include/$d" "$out/include/"; done
+# Copied again only when they differ, and then the builds start afresh (their
+# precompiled header holds the old copies): a copy with new times alone would
+# rebuild everything each run.
+for d in CLI nlohmann fmt; do
+  if ! diff -rq "/usr/include/$d" "$out/include/$d" >/dev/null 2>&1; then
+    rm -rf "$out/include" "$out/x86_64" "$out/aarch64" && mkdir -p "$out/include"
+    for h in CLI nlohmann fmt; do cp -a "/usr/include/$h" "$out/include/"; done
+    break
+  fi
+done
 
 wheel() {  # wheel <arch>
   local arch=$1
@@ -86,8 +99,6 @@ echo "== Debian 11's glibc 2.31"
 old_glibc=$(tools/old-glibc.sh "$cache/debian11-libc6")
 
 echo "== package tests"
-req_hash=$(sha256sum tests/requirements.txt | cut -c1-12)
-test_venv="$cache/test-venv-$req_hash"
 ONGPU_PACK="$out" ONGPU_PACK_DEB="$deb" ONGPU_OLD_GLIBC="$old_glibc" ONGPU_PACK_AARCH64="$aarch64" \
   ONGPU_BUILD="$repo/build-test" ONGPU_TEST_PYTHON="$test_venv/bin/python3" ONGPU_PACK_TOOLS="$tools/bin" \
   "$test_venv/bin/pytest" -q -p no:cacheprovider tests/package

@@ -53,6 +53,10 @@ class GPUUnavailableError(RuntimeError):
         self.fix = fix
         self.report = report
 
+    def __reduce__(self):  # raised in a multiprocessing worker, it crosses back whole
+        return (type(self), (str(self), self.framework, self.root_cause, self.summary, self.fix,
+                             self.report))
+
 
 def binary():
     """The path of the ongpu executable: $ONGPU_BINARY when set, else the one
@@ -64,21 +68,37 @@ def binary():
 
 def _run(args, schema_version, answers, timeout):
     import json
+    import os
+    import signal
     import subprocess
 
     exe = binary()
+    args = [os.fspath(a) if isinstance(a, os.PathLike) else str(a) for a in args]
     try:
-        proc = subprocess.run([exe] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise OngpuError("ongpu did not answer within %s s: %s" % (timeout, " ".join(args))) from None
+        proc = subprocess.Popen([exe] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
     except OSError as e:
         raise OngpuError("cannot run %s: %s" % (exe, e)) from None
-    err = proc.stderr.decode("utf-8", "replace").strip()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except BaseException as e:
+        # SIGTERM, not subprocess's SIGKILL: ongpu then ends the probes and the
+        # framework children it started (docs/guarantees.md); SIGKILL would
+        # leave them, perhaps holding GPU memory.
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=10)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+        if isinstance(e, subprocess.TimeoutExpired):
+            raise OngpuError("ongpu did not answer within %s s: %s" % (timeout, " ".join(args))) from None
+        raise
+    err = err.decode("utf-8", "replace").strip()
     if proc.returncode not in answers:
         raise OngpuError("ongpu %s exited %d: %s" % (args[0], proc.returncode, err[-2000:] or "no message"))
     try:
-        doc = json.loads(proc.stdout.decode("utf-8", "replace"))
+        doc = json.loads(out.decode("utf-8", "replace"))
     except ValueError as e:
         raise OngpuError("ongpu %s printed no JSON (%s): %s" % (args[0], e, err[-2000:])) from None
     if not isinstance(doc, dict) or doc.get("schema_version") != schema_version:
@@ -89,9 +109,13 @@ def _run(args, schema_version, answers, timeout):
 
 
 def _interpreter(python):
+    import os
     import sys
 
-    return python or sys.executable
+    path = os.fspath(python) if python else sys.executable
+    if not path:
+        raise OngpuError("no interpreter to check: sys.executable is empty here; pass python=")
+    return path
 
 
 def check(framework=None, python=None, timeout=120, doctor_args=()):
@@ -130,6 +154,12 @@ def require_gpu(framework, python=None, timeout=120, doctor_args=()):
     interpreter = _interpreter(python)
     doc = check(name, python=interpreter, timeout=timeout, doctor_args=doctor_args)
     verdicts = doc["frameworks"]
+    envs = ((doc.get("facts") or {}).get("python") or {}).get("environments") or []
+    probe = (envs[0].get("probe") or {}) if envs else {}
+    if probe.get("status") != "ok":
+        # Not an answer about the framework: the interpreter itself did not answer.
+        raise OngpuError("%s did not answer ongpu's query (%s): %s" % (
+            interpreter, probe.get("status", "not found"), probe.get("stderr_tail") or "no message"))
     if not verdicts:
         summary = "%s is not installed in %s" % (name, interpreter)
         raise GPUUnavailableError(summary, name, None, summary, [], doc)
@@ -140,8 +170,9 @@ def require_gpu(framework, python=None, timeout=120, doctor_args=()):
     cause = v.get("root_cause")
     finding = _finding(doc, cause)
     fix = list(finding.get("fix") or [])
-    summary = v.get("summary") or "%s would run on the CPU" % name
-    message = "%s would run on the CPU in %s: %s" % (name, interpreter, summary)
+    where = "would run on the CPU" if v.get("device") == "cpu" else "may not use the GPU"
+    summary = v.get("summary") or "%s %s" % (name, where)
+    message = "%s %s in %s: %s" % (name, where, interpreter, summary)
     if cause:
         message += " [%s]" % cause
     if fix:

@@ -13,4 +13,8 @@ def main():
     sys.stdout.flush()
     sys.stderr.flush()
     # The binary replaces this process: its exit code and signals are the user's.
-    os.execv(exe, [exe] + sys.argv[1:])
+    try:
+        os.execv(exe, [exe] + sys.argv[1:])
+    except OSError as e:  # another architecture's binary, a noexec mount
+        sys.stderr.write("ongpu: cannot run %s: %s\n" % (exe, e))
+        sys.exit(126)

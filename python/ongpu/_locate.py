@@ -1,29 +1,30 @@
 """Where pip put the ongpu executable. It is a wheel script, so it lands in
-the scripts directory of whichever scheme pip installed into; the places are
-tried in the order uv's find_uv_bin tries them for its own binary."""
+the scripts directory of the scheme pip installed into. The layouts relative
+to this package come first, each checked for its shape, so that a package on
+PYTHONPATH or installed with --target runs its own binary, not another
+version's; then this interpreter's scripts directories; then PATH."""
 
 import os
-import sys
 import sysconfig
 
 _NAME = "ongpu"
 
 
 def _candidates():
-    yield sysconfig.get_path("scripts")
-    # The user scheme: pip install --user.
-    user = "posix_user" if os.name == "posix" else "nt_user"
-    try:
-        yield sysconfig.get_path("scripts", scheme=user)
-    except KeyError:
-        pass
-    # pip install --prefix P: the package in P/lib/pythonX.Y/site-packages/ongpu.
     here = os.path.dirname(os.path.abspath(__file__))
     site = os.path.dirname(here)
-    yield os.path.join(site, os.pardir, os.pardir, os.pardir, "bin")
-    # pip install --target T: the package in T/ongpu, the script in T/bin.
+    # pip install [--prefix P] (a venv, a system prefix): P/lib/pythonX.Y/site-packages/ongpu.
+    lib, pyver = os.path.split(os.path.dirname(site))
+    if (os.path.basename(site) in ("site-packages", "dist-packages") and pyver.startswith("python")
+            and os.path.basename(lib) in ("lib", "lib64")):
+        yield os.path.join(os.path.dirname(lib), "bin")
+    # pip install --target T: T/ongpu, with the script in T/bin.
     yield os.path.join(site, "bin")
-    yield os.path.join(sys.base_prefix, "bin")
+    yield sysconfig.get_path("scripts")
+    try:  # pip install --user
+        yield sysconfig.get_path("scripts", scheme="posix_user" if os.name == "posix" else "nt_user")
+    except KeyError:
+        pass
 
 
 def find_binary():

@@ -494,7 +494,7 @@ struct FrameworkFacts {
 // A Python interpreter the user may run their code with, as it reports itself.
 struct PythonEnv {
   std::string interpreter;  // the path as found
-  std::string source;       // --python, VIRTUAL_ENV, CONDA_PREFIX, PATH
+  std::string source;       // --python, VIRTUAL_ENV, CONDA_PREFIX, PATH, beside ongpu
   ProbeRun probe;           // the interpreter's own answer, in a child process
   Fact<std::string> executable;
   Fact<std::string> version;  // 3.11.7

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "python/metadata.h"
@@ -90,7 +91,12 @@ Result<std::string> read_metadata_header(const sys::FileSystem& fs, const std::s
 
 bool only_ongpu(const PythonEnv& e) {
   static const std::set<std::string> kTools = {"ongpu", "pip", "setuptools", "wheel"};
-  return e.frameworks.empty() &&
+  auto is = [](const char* name) {
+    return [name](const Distribution& d) { return d.name == name; };
+  };
+  // An interpreter that did not answer is a finding, never dropped.
+  return e.probe.status == ProbeStatus::ok && e.frameworks.empty() &&
+         std::any_of(e.distributions.begin(), e.distributions.end(), is("ongpu")) &&
          std::all_of(e.distributions.begin(), e.distributions.end(),
                      [](const Distribution& d) { return kTools.count(d.name) > 0; });
 }
@@ -121,17 +127,19 @@ std::vector<Candidate> find_interpreters(const std::map<std::string, std::string
   if (auto c = get("CONDA_PREFIX"); !c.empty()) {
     add(sys::find_in_path("python", c + "/bin"), "CONDA_PREFIX");
   }
-  if (auto slash = ongpu_path.rfind('/'); slash != std::string::npos && slash > 0) {
-    const std::string bin = ongpu_path.substr(0, slash);
+  const std::string path = get("PATH");
+  add(sys::find_in_path("python3", path), "PATH");
+  add(sys::find_in_path("python", path), "PATH");
+  // Last: a venv already found (activated, or on PATH) keeps its source.
+  const std::string own = std::filesystem::path(ongpu_path).lexically_normal().string();
+  if (auto slash = own.rfind('/'); slash != std::string::npos && slash > 0) {
+    const std::string bin = own.substr(0, slash);
     const std::string prefix = bin.substr(0, bin.rfind('/') + 1);
     struct stat st {};
     const bool is_env = ::stat((prefix + "pyvenv.cfg").c_str(), &st) == 0 ||
                         ::stat((prefix + "conda-meta").c_str(), &st) == 0;
     if (is_env) add(sys::find_in_path("python", bin), kBesideOngpu);
   }
-  const std::string path = get("PATH");
-  add(sys::find_in_path("python3", path), "PATH");
-  add(sys::find_in_path("python", path), "PATH");
   return out;
 }
 

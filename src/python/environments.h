@@ -21,10 +21,11 @@ struct Candidate {
 };
 
 // In order: explicit (--python), $VIRTUAL_ENV/bin/python,
-// $CONDA_PREFIX/bin/python, the python of the virtualenv or conda env that
-// ongpu itself is installed in (`ongpu_path` is how ongpu was started: a
-// pip-installed ongpu called by its full path, the venv not activated,
-// checks its own venv), python3 then python on $PATH. The same path is listed once.
+// $CONDA_PREFIX/bin/python, python3 then python on $PATH, then the python
+// of the virtualenv or conda env that ongpu itself is installed in
+// (`ongpu_path` is how ongpu was started: a pip-installed ongpu called by
+// its full path, the venv neither activated nor on PATH, checks its own
+// venv). The same environment is listed once, with its first source.
 std::vector<Candidate> find_interpreters(const std::map<std::string, std::string>& env,
                                          const std::vector<std::string>& explicit_paths,
                                          const std::string& ongpu_path = "");
@@ -32,8 +33,9 @@ std::vector<Candidate> find_interpreters(const std::map<std::string, std::string
 // The source of the interpreter found beside ongpu.
 inline constexpr const char* kBesideOngpu = "beside ongpu";
 
-// Whether an environment found beside ongpu holds nothing but ongpu and
-// pip's own tools (pipx's and uvx's environments for ongpu): not worth a report.
+// Whether an environment answered and holds nothing but ongpu and pip's own
+// tools (pipx's and uvx's environments for ongpu): found beside ongpu, it is
+// not worth a report.
 bool only_ongpu(const PythonEnv& e);
 
 // The child that asks an interpreter about itself.

@@ -82,13 +82,28 @@ TEST(FindInterpreters, TheEnvironmentOngpuIsInstalledIn) {
                             {}, (t.path / "venv/bin/ongpu").string());
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].source, "VIRTUAL_ENV");
+  // On PATH (a container's PATH=/opt/venv/bin:...), it is the PATH's.
+  found = find_interpreters({{"PATH", (t.path / "venv/bin").string()}}, {},
+                            (t.path / "venv/bin/ongpu").string());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].source, "PATH");
+  // Started as ./ongpu from inside bin/: the same venv.
+  found = find_interpreters({{"PATH", "/nonexistent"}}, {}, (t.path / "venv/bin/./ongpu").string());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].source, kBesideOngpu);
 }
 
 TEST(FindInterpreters, AnEnvironmentOfOngpuAloneIsNotWorthAReport) {
   PythonEnv e;
+  e.probe.status = ProbeStatus::ok;
   for (const char* name : {"ongpu", "pip", "setuptools"}) e.distributions.push_back({name});
   EXPECT_TRUE(only_ongpu(e));
+  e.probe.status = ProbeStatus::timed_out;  // an interpreter that did not answer is a finding
+  EXPECT_FALSE(only_ongpu(e));
+  e.probe.status = ProbeStatus::ok;
   e.distributions.push_back({"numpy"});
+  EXPECT_FALSE(only_ongpu(e));
+  e.distributions = {{"pip"}};  // not ongpu's environment at all
   EXPECT_FALSE(only_ongpu(e));
 }
 

@@ -42,8 +42,13 @@ ProcessRecord* TreeSampler::record(int pid) {
 void TreeSampler::describe(ProcessRecord& r, Known& k, const ProcStat& s) {
   const std::string dir = proc_ + "/" + std::to_string(s.pid);
   k.comm = s.comm;
-  k.cmdline = fs_->read_file(dir + "/cmdline", kMaxCmdline).value_or("");
-  k.exe = fs_->read_link(dir + "/exe").value_or("");
+  auto cmdline = fs_->read_file(dir + "/cmdline", kMaxCmdline);
+  auto exe_link = fs_->read_link(dir + "/exe");
+  // An exiting process has let go of its memory (vsize 0), its exe and its
+  // command line while not yet a zombie: what was read before stays.
+  if ((!cmdline || cmdline->empty()) && !exe_link && !r.command.empty()) return;
+  k.cmdline = cmdline.value_or("");
+  k.exe = exe_link.value_or("");
   auto argv = parse_cmdline(k.cmdline);
   r.command = argv.empty() ? "[" + s.comm + "]" : joined(argv);
   r.interpreter.clear();
@@ -63,8 +68,10 @@ void TreeSampler::describe(ProcessRecord& r, Known& k, const ProcStat& s) {
 // keeps both but not its command line.
 bool TreeSampler::exec_changed(const Known& k, int pid) const {
   const std::string dir = proc_ + "/" + std::to_string(pid);
-  if (fs_->read_link(dir + "/exe").value_or("") != k.exe) return true;
-  return fs_->read_file(dir + "/cmdline", kMaxCmdline).value_or("") != k.cmdline;
+  // Only what could be read counts: an exiting process reads as nothing.
+  if (auto exe = fs_->read_link(dir + "/exe"); exe && *exe != k.exe) return true;
+  auto cmdline = fs_->read_file(dir + "/cmdline", kMaxCmdline);
+  return cmdline && !cmdline->empty() && *cmdline != k.cmdline;
 }
 
 void TreeSampler::read_maps(ProcessRecord& r) {
@@ -128,7 +135,8 @@ void TreeSampler::sample(double t_s, const std::set<int>& excluded) {
         (pid != command_ && (s.ppid == self_ || (command_sid_ >= 0 && s.sid != command_sid_)));
     // It exec'd something else, or was caught in the middle of its exec.
     const bool vsize_changed = s.vsize != k.vsize;
-    if (s.comm != k.comm || starts_with(r.command, "[") || (vsize_changed && exec_changed(k, pid)))
+    if (s.comm != k.comm || starts_with(r.command, "[") ||
+        (vsize_changed && s.vsize != 0 && exec_changed(k, pid)))
       describe(r, k, s);
     if (k.maps_read_s < 0 || vsize_changed) {
       k.vsize = s.vsize;

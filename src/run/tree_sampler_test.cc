@@ -83,6 +83,20 @@ TEST_F(TreeSamplerTest, AReExecWithTheSameExeIsDescribedAgain) {
   EXPECT_EQ(t.size(), 1u);
 }
 
+// Exiting, a process has let go of its memory before it is a zombie: vsize
+// 0, no exe, an empty command line. What was known of it stays.
+TEST_F(TreeSamplerTest, AnExitingProcessKeepsItsDescription) {
+  const std::string python = tmp_.path() + "/py/bin/python3.11";
+  put(11, "python3.11", 10, 10, 200, 1000, python + std::string("\0a.py\0", 6), python);
+  TreeSampler t(10, 11, proc());
+  t.sample(0.5, {20});
+  put(11, "python3.11", 10, 10, 200, 0, "", tmp_.path() + "/gone");
+  std::filesystem::remove(tmp_.path() + "/proc/11/exe");
+  t.sample(1.5, {20});
+  EXPECT_EQ(t.record(11)->command, python + " a.py");
+  EXPECT_EQ(t.record(11)->interpreter, python);
+}
+
 TEST_F(TreeSamplerTest, AReusedPidIsANewRecordAndASetsidChildIsADaemon) {
   put(12, "worker", 11, 10, 300, 1000, std::string("worker\0", 7));
   TreeSampler t(10, 11, proc());

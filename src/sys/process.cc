@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -273,14 +274,22 @@ std::string invoked_path() {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   std::string argv0;
   if (!in || !std::getline(in, argv0, '\0') || argv0.empty()) return "";
+  std::string path;
   if (argv0.find('/') == std::string::npos) {
-    const char* path = std::getenv("PATH");
-    return find_in_path(argv0, path ? path : "");
+    const char* value = std::getenv("PATH");
+    path = find_in_path(argv0, value ? value : "");
+  } else if (argv0[0] == '/') {
+    path = argv0;
+  } else {
+    char cwd[4096];
+    if (!::getcwd(cwd, sizeof cwd)) return "";
+    path = std::string(cwd) + "/" + argv0;
   }
-  if (argv0[0] == '/') return argv0;
-  char cwd[4096];
-  if (!::getcwd(cwd, sizeof cwd)) return "";
-  return std::string(cwd) + "/" + argv0;
+  // argv[0] is the caller's word (exec -a, execv with another name): only a
+  // path that leads to this very executable counts.
+  char real[PATH_MAX];
+  if (path.empty() || !::realpath(path.c_str(), real) || self_executable() != real) return "";
+  return std::filesystem::path(path).lexically_normal().string();
 }
 
 std::string self_executable() {
