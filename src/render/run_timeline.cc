@@ -84,6 +84,8 @@ TimeAxis time_axis(const run::RunReport& r) {
   return axis;
 }
 
+// The width a label of escaped text takes, about: its characters (an
+// entity counts as several, which errs on the wide side).
 double label_width(std::string_view escaped) {
   return static_cast<double>(
              std::count_if(escaped.begin(), escaped.end(),

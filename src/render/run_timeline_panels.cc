@@ -22,6 +22,7 @@ std::string gib(double bytes, int decimals) {
   return fmt::format("{:.{}f}", finite(bytes) / kGiB, decimals);
 }
 
+// The left axis of one GPU: up to its total memory when known, else a nice
 // value above the command's peak.
 struct MemoryAxis {
   double max_bytes = kGiB;
