@@ -24,12 +24,14 @@ namespace ongpu {
 inline constexpr int kFactSchemaVersion = 1;
 
 struct HostFacts {
+  Fact<std::string> hostname;  // /proc/sys/kernel/hostname: the node's name in fleet reports
   Fact<std::string> kernel_release;
   bool wsl = false;       // /dev/dxg or /usr/lib/wsl/lib
   std::string container;  // "docker", "podman", "kubernetes" or "" when not in one
   uint32_t uid = 0;
   template <class V>
   void fields(V& v) {
+    v("hostname", hostname);
     v("kernel_release", kernel_release);
     v("wsl", wsl);
     v("container", container);

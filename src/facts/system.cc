@@ -30,6 +30,11 @@ std::string base_name(std::string_view path) {
 
 HostFacts collect_host(const sys::FileSystem& fs) {
   HostFacts h;
+  if (auto r = fs.read_file("/proc/sys/kernel/hostname", 256)) {
+    h.hostname = std::string(trim(*r));
+  } else {
+    h.hostname = Fact<std::string>::missing(r.error());
+  }
   if (auto r = fs.read_file("/proc/sys/kernel/osrelease", 256)) {
     h.kernel_release = std::string(trim(*r));
   } else {
