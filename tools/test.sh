@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 jobs=$(nproc)
 
-tools/deps.sh
+tools/deps.sh --tests
 
 echo "== ongpu tests: the first run creates cached Python environments under ${ONGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ongpu}:"
 echo "   the test environment (about 2 GB) and the ground-truth suite's real GPU wheels (about 36 GB, 10 minutes)"
