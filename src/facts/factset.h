@@ -63,6 +63,17 @@ struct PciFacts {
   }
 };
 
+// A GPU's /dev/nvidiaN number, from /proc/driver/nvidia/gpus/<bus id>/information.
+struct GpuMinor {
+  std::string bus_id;  // the directory's name: 0000:65:00.0
+  uint32_t minor = 0;
+  template <class V>
+  void fields(V& v) {
+    v("bus_id", bus_id);
+    v("minor", minor);
+  }
+};
+
 struct KernelModuleFacts {
   bool nvidia_loaded = false;
   bool nvidia_uvm_loaded = false;
@@ -72,6 +83,7 @@ struct KernelModuleFacts {
   Fact<std::string> flavor;        // "open" or "proprietary"
   Fact<std::string> version_text;  // the NVRM line as the kernel printed it
   Fact<bool> secure_boot;
+  Fact<std::vector<GpuMinor>> gpu_minors;  // the device node of each GPU the driver bound
   template <class V>
   void fields(V& v) {
     v("nvidia_loaded", nvidia_loaded);
@@ -82,6 +94,7 @@ struct KernelModuleFacts {
     v("flavor", flavor);
     v("version_text", version_text);
     v("secure_boot", secure_boot);
+    v("gpu_minors", gpu_minors);
   }
 };
 

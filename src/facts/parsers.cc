@@ -20,6 +20,18 @@ bool is_version_token(std::string_view t) {
 
 }  // namespace
 
+std::optional<uint32_t> parse_device_minor(std::string_view text) {
+  constexpr std::string_view kKey = "Device Minor:";
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (line.substr(0, kKey.size()) == kKey)
+      return parse_number<uint32_t>(line.substr(kKey.size()));
+  }
+  return std::nullopt;
+}
+
 NvidiaVersionFile parse_nvidia_version_file(std::string_view text) {
   NvidiaVersionFile out;
   for (auto raw : split(text, '\n')) {

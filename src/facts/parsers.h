@@ -22,6 +22,9 @@ struct NvidiaVersionFile {
 };
 NvidiaVersionFile parse_nvidia_version_file(std::string_view text);
 
+// The "Device Minor: 0" line of /proc/driver/nvidia/gpus/<bus id>/information.
+std::optional<uint32_t> parse_device_minor(std::string_view text);
+
 // Module names from /proc/modules ("nvidia_uvm 1802240 0 - Live 0x0 (POE)").
 std::set<std::string> parse_proc_modules(std::string_view text);
 

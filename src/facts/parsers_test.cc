@@ -64,4 +64,20 @@ TEST(EtcGroup, MapsGids) {
   EXPECT_EQ(g.count(5), 0u);
 }
 
+TEST(ParseDeviceMinor, ReadsTheMinorLine) {
+  EXPECT_EQ(parse_device_minor("Model: \t\t NVIDIA H100 80GB HBM3\nIRQ:   \t\t 156\n"
+                               "GPU UUID: \t GPU-0f1e\nBus Location: \t 0000:65:00.0\n"
+                               "Device Minor: \t 3\nGPU Excluded:\t No\n"),
+            3u);
+  EXPECT_EQ(parse_device_minor("Device Minor: 12"), 12u);
+}
+
+TEST(ParseDeviceMinor, NoOrBadLineIsNothing) {
+  EXPECT_EQ(parse_device_minor(""), std::nullopt);
+  EXPECT_EQ(parse_device_minor("Model: x\nBus Location: 0000:65:00.0\n"), std::nullopt);
+  EXPECT_EQ(parse_device_minor("Device Minor: \t -1\n"), std::nullopt);
+  EXPECT_EQ(parse_device_minor("Device Minor: many\n"), std::nullopt);
+  EXPECT_EQ(parse_device_minor("  Device Minor: 1\n"), std::nullopt);  // not at a line's start
+}
+
 }  // namespace ongpu

@@ -119,6 +119,20 @@ KernelModuleFacts collect_kernel_module(const sys::FileSystem& fs) {
       k.version = std::string(trim(*v));
     }
   }
+  // Each GPU the driver bound has a directory named by its PCI address.
+  if (auto gpus = fs.list_dir("/proc/driver/nvidia/gpus")) {
+    std::vector<GpuMinor> minors;
+    for (const auto& bus_id : *gpus) {
+      auto info = fs.read_file("/proc/driver/nvidia/gpus/" + bus_id + "/information", 4096);
+      if (!info) continue;
+      if (auto minor = parse_device_minor(*info)) minors.push_back({bus_id, *minor});
+    }
+    std::sort(minors.begin(), minors.end(),
+              [](const GpuMinor& a, const GpuMinor& b) { return a.bus_id < b.bus_id; });
+    k.gpu_minors = std::move(minors);
+  } else {
+    k.gpu_minors = Fact<std::vector<GpuMinor>>::missing(gpus.error());
+  }
   auto sb = fs.read_file(kSecureBootVar, 64);
   if (sb) {
     auto on = parse_secure_boot_efivar(*sb);
