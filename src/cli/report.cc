@@ -125,14 +125,21 @@ int run_report(std::vector<std::string> args) {
     std::cerr << "ongpu report: " << k.error() << "\n";
     return kExitUsage;
   }
-  Report doctor = build_report(std::move(facts).value(), *k);
+  // With --verify the report is the live proof's, which holds the doctor's.
   std::optional<verify::VerifyReport> proof;
+  std::optional<Report> doctor;
   if (live) {
-    auto runs = run_live_checks(plan_live_checks(doctor.facts, checks), checks.timeout_s);
-    proof = verify::build_verify_report(std::move(doctor), std::move(runs));
+    auto runs = run_live_checks(plan_live_checks(*facts, checks), checks.timeout_s);
+    proof =
+        verify::build_verify_report(build_report(std::move(facts).value(), *k), std::move(runs));
+  } else {
+    doctor = build_report(std::move(facts).value(), *k);
   }
-  Report& report = proof ? proof->doctor : doctor;
-  const int exit_code = proof ? proof->verdict.exit_code : report.verdict.exit_code;
+  Report& report = proof ? proof->doctor : *doctor;
+  // The live proof decides where it checked something; with nothing to
+  // check (no framework found), the doctor's verdict stands.
+  const int exit_code =
+      proof && !proof->frameworks.empty() ? proof->verdict.exit_code : report.verdict.exit_code;
 
   std::optional<Redactor> redactor;
   if (redact) {

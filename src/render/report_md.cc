@@ -388,7 +388,8 @@ std::string live_line(const verify::VerifyReport& live) {
 
 std::string render_report_markdown(const MarkdownReportInput& in) {
   const Report& r = in.doctor;
-  const Verdict& decisive = in.live ? in.live->verdict : r.verdict;
+  // The live proof decides where it checked a framework (as the exit code does).
+  const Verdict& decisive = in.live && !in.live->frameworks.empty() ? in.live->verdict : r.verdict;
   std::string out = fmt::format("## ongpu report: {}\n\n", headline(decisive));
   out += fmt::format("{} **{}.** Exit code {}.\n\n", status_mark(r.verdict.status),
                      md::text(verdict_summary(r)), decisive.exit_code);

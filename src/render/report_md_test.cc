@@ -265,6 +265,17 @@ TEST(ReportMarkdown, TheLiveProofWithVerify) {
   EXPECT_FALSE(contains(without, "Live proof"));
 }
 
+TEST(ReportMarkdown, ALiveProofWithNothingToCheckLeavesTheDoctorsVerdict) {
+  Report doctor = build_report(healthy_facts(1), tables());
+  ASSERT_EQ(doctor.verdict.exit_code, 0);
+  const auto live = verify::build_verify_report(std::move(doctor), {});
+  const std::string doc = render(live.doctor, &live);
+  expect_well_formed(doc);
+  EXPECT_TRUE(starts_with(doc, "## ongpu report: GPU usable\n")) << doc;
+  EXPECT_TRUE(contains(doc, "Exit code 0.")) << doc;
+  EXPECT_TRUE(contains(doc, "Live proof (`ongpu verify`): ✗ no Python interpreter was found"));
+}
+
 TEST(ReportMarkdown, RedactedSaysSo) {
   const Report r = build_report(healthy_facts(1), tables());
   const std::string doc = render_report_markdown({r, nullptr, "1", "d", true});

@@ -398,3 +398,12 @@ def test_verify_adds_the_live_proof_of_each_framework():
         assert r.rc == 2
     # Without --verify there is no live proof.
     assert "Live proof" not in report(*args, env={"LD_LIBRARY_PATH": ""}, timeout=120).out
+
+
+def test_verify_with_no_framework_to_check_keeps_the_doctors_verdict():
+    args = ["--no-python", "--root", str(FIXTURES / "healthy-1gpu")]
+    r = report(*args, "--verify", scenario="healthy.conf")
+    assert r.rc == doctor(*args, scenario="healthy.conf").rc == 0, r.err
+    check_structure(r.out)
+    assert r.out.startswith("## ongpu report: GPU usable\n")
+    assert "Live proof (`ongpu verify`): ✗ no Python interpreter was found" in r.out
