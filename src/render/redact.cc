@@ -16,12 +16,17 @@ namespace {
 
 // Names that identify nobody, or that the report's own words and the
 // placeholders use: replacing them alone would garble the report ("root
-// cause", "&lt;user&gt;"). Their home directories are still replaced.
-constexpr std::array<std::string_view, 9> kNotRedacted = {
-    "root", "nobody", "user", "host", "uuid", "lt", "gt", "amp", "localhost"};
+// cause", "&lt;user&gt;", "/home/&lt;user-2&gt;", "GPU-&lt;uuid-1&gt;").
+// Their home directories are still replaced. linuxbrew: Homebrew on Linux
+// lives in /home/linuxbrew for every user.
+constexpr std::array<std::string_view, 13> kNotRedacted = {
+    "root", "nobody",    "user", "host", "uuid", "lt",       "gt",
+    "amp",  "localhost", "home", "GPU",  "MIG",  "linuxbrew"};
 
 bool is_word_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+  // Bytes of UTF-8 sequences are letters of a word too (a name in any script).
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' ||
+         static_cast<unsigned char>(c) >= 0x80;
 }
 // What continues a path component: a home directory ends where these do not.
 bool is_path_char(char c) { return is_word_char(c) || c == '.'; }
@@ -29,6 +34,17 @@ bool is_path_char(char c) { return is_word_char(c) || c == '.'; }
 // "name@domain" of directory services).
 bool is_home_name_char(char c) { return is_path_char(c) || c == '@' || c == '$'; }
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+// A user or host name as systems make them (useradd, RFC 1123, directory
+// services' name@domain and non-ASCII names); anything else in $USER or a
+// host name is no name to look for.
+bool plausible_name(std::string_view name) {
+  // It starts and ends with a letter, digit or '_' (names are matched
+  // where a word begins and ends).
+  auto edge = [](char c) { return is_word_char(c) && c != '-'; };
+  return !name.empty() && edge(name.front()) && edge(name.back()) &&
+         std::all_of(name.begin(), name.end(), [](char c) { return is_home_name_char(c); });
+}
 
 bool standalone_name(std::string_view name) {
   return name.size() >= 2 &&
@@ -40,6 +56,7 @@ bool standalone_name(std::string_view name) {
 // not inside the trees where the system's own files are.
 bool usable_home(std::string_view home) {
   if (home.size() < 2 || home.front() != '/') return false;
+  if (home.find_first_of("<>") != std::string_view::npos) return false;  // no placeholder's
   for (std::string_view dir : {"/tmp", "/var", "/opt", "/srv", "/home", "/mnt", "/media", "/run",
                                "/nonexistent", "/var/tmp", "/var/lib", "/usr/local"}) {
     if (home == dir) return false;
@@ -64,6 +81,53 @@ std::string markdown_placeholder(std::string_view p) {
       out += c;
   }
   return out;
+}
+
+// The inside of a placeholder: user, host, uuid, with "-N" or not.
+bool is_placeholder(std::string_view inner) {
+  for (std::string_view kind : {"user", "host", "uuid"}) {
+    if (!starts_with(inner, kind)) continue;
+    auto rest = inner.substr(kind.size());
+    if (rest.empty()) return true;
+    if (rest.front() != '-') return false;
+    rest.remove_prefix(1);
+    return !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c)) != 0;
+    });
+  }
+  return false;
+}
+
+constexpr std::pair<std::string_view, std::string_view> kPlaceholderForms[] = {{"<", ">"},
+                                                                               {"&lt;", "&gt;"}};
+
+// Whether a placeholder ("<uuid-1>", "&lt;user-2&gt;") ends just before
+// t[i], or begins at t[i]. What was glued to a name or UUID before it was
+// replaced is still glued to it: no word begins or ends there, so that a
+// second pass finds nothing the first did not.
+bool after_placeholder(std::string_view t, size_t i) {
+  const auto before = t.substr(0, i);
+  for (auto [open, close] : kPlaceholderForms) {
+    if (!ends_with(before, close)) continue;
+    const auto inner_end = before.size() - close.size();
+    const auto at = before.rfind(open, inner_end);
+    if (at != std::string_view::npos &&
+        is_placeholder(before.substr(at + open.size(), inner_end - at - open.size())))
+      return true;
+  }
+  return false;
+}
+
+bool placeholder_at(std::string_view t, size_t i) {
+  const auto rest = t.substr(std::min(i, t.size()));
+  for (auto [open, close] : kPlaceholderForms) {
+    if (!starts_with(rest, open)) continue;
+    const auto end = rest.find(close, open.size());
+    if (end != std::string_view::npos &&
+        is_placeholder(rest.substr(open.size(), end - open.size())))
+      return true;
+  }
+  return false;
 }
 
 // The 8-4-4-4-12 hex digits of a UUID at t[i], or 0.
@@ -95,7 +159,7 @@ Redactor::Redactor(const RedactionNames& names, const FactSet& facts) {
                    [](const auto& a, const auto& b) { return a.size() > b.size(); });
   // Names that identify nobody (root) take no number: this user is <user>.
   for (const auto& u : names.users) {
-    if (standalone_name(u)) user(u);
+    if (plausible_name(u) && standalone_name(u)) user(u);  // no number for root
   }
   // A home under /home/ names its user, also when no variable did.
   for (const auto& home : homes_) {
@@ -124,7 +188,7 @@ std::string Redactor::user(std::string_view name) {
   }
   const size_t n = users_.size() + 1;
   std::string placeholder = n == 1 ? "<user>" : fmt::format("<user-{}>", n);
-  users_.push_back({std::string(name), placeholder, standalone_name(name)});
+  users_.push_back({std::string(name), placeholder, plausible_name(name) && standalone_name(name)});
   // Longest first: "john.doe" is not "john" followed by ".doe".
   std::stable_sort(users_.begin(), users_.end(),
                    [](const Name& a, const Name& b) { return a.value.size() > b.value.size(); });
@@ -133,7 +197,7 @@ std::string Redactor::user(std::string_view name) {
 
 void Redactor::add_host(std::string_view host) {
   const std::string h = one_line(trim(host));
-  if (h.empty() || h == "(none)" || h == "localhost") return;
+  if (!plausible_name(h) || h == "(none)" || h == "localhost") return;
   for (const auto& known : hosts_) {
     if (known.value == h) return;
   }
@@ -183,11 +247,13 @@ void Redactor::learn(std::string_view t) {
 }
 
 bool Redactor::match_home(std::string_view t, size_t i, size_t* used) const {
-  if (i > 0 && (is_path_char(t[i - 1]) || t[i - 1] == '/' || t[i - 1] == '~')) return false;
+  if (i > 0 &&
+      (is_path_char(t[i - 1]) || t[i - 1] == '/' || t[i - 1] == '~' || after_placeholder(t, i)))
+    return false;
   for (const auto& home : homes_) {
     if (t.substr(i, home.size()) != home) continue;
     const size_t end = i + home.size();
-    if (end < t.size() && is_path_char(t[end])) continue;
+    if (end < t.size() && (is_path_char(t[end]) || placeholder_at(t, end))) continue;
     *used = home.size();
     return true;
   }
@@ -208,38 +274,50 @@ bool Redactor::match_home_path(std::string_view t, size_t i, size_t* used, std::
 }
 
 bool Redactor::match_uuid(std::string_view t, size_t i, size_t* used, std::string* out) {
-  if (i > 0 && (std::isalnum(static_cast<unsigned char>(t[i - 1])) || t[i - 1] == '_'))
-    return false;
+  const bool word_before = i > 0 && (std::isalnum(static_cast<unsigned char>(t[i - 1])) ||
+                                     t[i - 1] == '_' || after_placeholder(t, i));
   const auto prefix = t.substr(i, 4);
-  if (prefix == "GPU-" || prefix == "MIG-") {
+  if (!word_before && (prefix == "GPU-" || prefix == "MIG-")) {
     // A whole UUID, or the first digits of one (CUDA_VISIBLE_DEVICES=GPU-8932f937).
     size_t end = i + 4, digits = 0;
     while (end < t.size() && (is_hex(t[end]) || t[end] == '-')) digits += t[end++] != '-';
     while (end > i + 4 && t[end - 1] == '-') --end;
-    if (digits >= 4 &&
-        (end >= t.size() || !(std::isalnum(static_cast<unsigned char>(t[end])) || t[end] == '_'))) {
+    if (digits >= 4 && (end >= t.size() || !(std::isalnum(static_cast<unsigned char>(t[end])) ||
+                                             t[end] == '_' || placeholder_at(t, end)))) {
       *out = uuid(prefix, t.substr(i + 4, end - i - 4));
       *used = end - i;
       return true;
     }
-    return false;
   }
-  if (i > 0 && t[i - 1] == '-') return false;
   const size_t n = uuid_length(t, i);
-  const size_t end = i + n;
-  if (n == 0 || (end < t.size() && (is_word_char(t[end])))) return false;
+  if (n == 0) return false;
+  // A UUID the facts hold goes wherever it stands, glued to a word or not
+  // ("xGPU-…", "id_…"); another one only where it stands alone.
+  const std::string key = to_lower(t.substr(i, n));
+  for (size_t k = 0; k < uuids_.size(); ++k) {
+    if (uuids_[k] != key) continue;
+    *out = fmt::format("<uuid-{}>", k + 1);
+    *used = n;
+    return true;
+  }
+  if (word_before || (i > 0 && t[i - 1] == '-')) return false;
+  if (i + n < t.size() && (is_word_char(t[i + n]) || placeholder_at(t, i + n))) return false;
   *out = uuid("", t.substr(i, n));
   *used = n;
   return true;
 }
 
 bool Redactor::match_name(std::string_view t, size_t i, size_t* used, std::string* out) const {
-  if (i > 0 && is_word_char(t[i - 1])) return false;
+  if (i > 0 && (is_word_char(t[i - 1]) || after_placeholder(t, i))) return false;
   for (const auto* names : {&users_, &hosts_}) {
     for (const auto& n : *names) {
       if (!n.standalone || t.substr(i, n.value.size()) != n.value) continue;
       const size_t end = i + n.value.size();
-      if (end < t.size() && is_word_char(t[end])) continue;
+      if (end < t.size() && (is_word_char(t[end]) || placeholder_at(t, end))) continue;
+      // A placeholder already ("<user-2>" where a user is called user-2).
+      if ((i > 0 && t[i - 1] == '<' && end < t.size() && t[end] == '>') ||
+          (i >= 4 && t.substr(i - 4, 4) == "&lt;" && t.substr(end, 4) == "&gt;"))
+        continue;
       *out = n.placeholder;
       *used = n.value.size();
       return true;

@@ -42,6 +42,34 @@ TEST(Redactor, TheSamePlaceholderForTheSameValue) {
   EXPECT_EQ(r.apply(once), once);
 }
 
+TEST(Redactor, NamesThatLookLikePlaceholdersLeaveThemAlone) {
+  Redactor r({{"user-2", "bob"}, {}, {"uuid-1"}}, FactSet{});
+  const std::string once = r.apply("bob user-2 uuid-1");
+  EXPECT_EQ(once, "<user-2> <user> <host>");
+  EXPECT_EQ(r.apply(once), once);
+  EXPECT_EQ(r.apply("&lt;user-2&gt;", PlaceholderForm::markdown_text), "&lt;user-2&gt;");
+}
+
+TEST(Redactor, OnlyWhatCanBeANameIsLookedFor) {
+  // $USER or a host name that no system makes is no name to look for.
+  Redactor r({{"<b>", ".org", "-x", "jürgen"}, {"/home/<b>"}, {"a b"}}, FactSet{});
+  EXPECT_EQ(r.apply("<b> .org -x a b"), "<b> .org -x a b");
+  // A name in another script is one, and whole: no part of a longer word.
+  EXPECT_EQ(r.apply("jürgen jürgens"), "<user> jürgens");
+  // Homebrew's /home/linuxbrew is everyone's.
+  EXPECT_EQ(r.apply("/home/linuxbrew/.linuxbrew/bin/python3"),
+            "/home/<user-2>/.linuxbrew/bin/python3");
+}
+
+TEST(Redactor, WhatWasGluedToAReplacedValueStaysGlued) {
+  FactSet f = healthy_facts(1);
+  Redactor r({{"alice"}, {}, {}}, f);
+  // A known UUID glued to a name: the UUID goes, and the name is no word of its own.
+  const std::string once = r.apply("GPU-00000000-1111-2222-3333-444444444444alice");
+  EXPECT_EQ(once, "GPU-<uuid-1>alice");
+  EXPECT_EQ(r.apply(once), once);
+}
+
 TEST(Redactor, AFullyQualifiedHostNameAndItsFirstLabel) {
   FactSet f;
   f.host.hostname = std::string("node17.cluster.example.org");
@@ -83,6 +111,12 @@ TEST(Redactor, GpuAndMigUuidsAreNumberedInTheFactsOrder) {
   EXPECT_EQ(r.apply("CUDA_VISIBLE_DEVICES=GPU-0000000"), "CUDA_VISIBLE_DEVICES=GPU-<uuid-");
   EXPECT_EQ(r.apply("GPU-DEADBEEF-0000-0000-0000-000000000000"), "GPU-<uuid-4>");
   EXPECT_EQ(r.apply("MIG-GPU-00000000-1111-2222-3333-444444444444/1/0"), "MIG-GPU-<uuid-1>/1/0");
+  // A known one glued to a word is still found; an unknown one there is no UUID.
+  EXPECT_EQ(
+      r.apply("xGPU-00000000-1111-2222-3333-444444444444 id_00000001-1111-2222-3333-444444444444"),
+      "xGPU-<uuid-1> id_<uuid-2>");
+  EXPECT_EQ(r.apply("x12345678-1111-2222-3333-444444444444"),
+            "x12345678-1111-2222-3333-444444444444");
   // Words that only look like the start of one.
   EXPECT_EQ(r.apply("GPU-accelerated GPU-0 GPU-abc"), "GPU-accelerated GPU-0 GPU-abc");
 }
