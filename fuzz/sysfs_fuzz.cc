@@ -36,12 +36,29 @@ void fuzz_etc_group(std::string_view text) {
   }
 }
 
+void fuzz_etc_passwd(std::string_view text) {
+  // The uid to look for comes from the input too, so that matching lines are found.
+  const uint32_t uid = text.empty() ? 0 : static_cast<unsigned char>(text.front()) % 4 * 500;
+  if (auto e = ongpu::find_passwd_entry(text, uid)) {
+    FUZZ_CHECK(e->uid == uid);
+    FUZZ_CHECK(!e->name.empty() && e->name.find(':') == std::string::npos);
+    FUZZ_CHECK(e->home.find(':') == std::string::npos && e->home.find('\n') == std::string::npos);
+  }
+}
+
+void fuzz_os_release(std::string_view text) {
+  if (auto name = ongpu::parse_os_release_name(text)) {
+    // One line: the report puts it into a table cell.
+    FUZZ_CHECK(name->find('\n') == std::string::npos && name->find('\r') == std::string::npos);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 4) {
+  switch (data[0] % 6) {
     case 0:
       (void)ongpu::parse_sysfs_hex(text);
       break;
@@ -56,6 +73,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 3:
       fuzz_etc_group(text);
+      break;
+    case 4:
+      fuzz_etc_passwd(text);
+      break;
+    case 5:
+      fuzz_os_release(text);
       break;
   }
   return 0;

@@ -14,6 +14,7 @@ constexpr std::array kCommands = std::to_array<Command>({
     {"verify", "prove it: run each framework on the GPU and the CPU, in your own interpreter",
      run_verify},
     {"run", "run a command and prove it used the GPU, or stop it early when it does not", run_run},
+    {"report", "one markdown document for a GitHub issue or a support ticket", run_report},
     {"visible",
      "which GPUs a CUDA process will see under CUDA_VISIBLE_DEVICES, in nvidia-smi's numbering",
      run_visible},

@@ -36,6 +36,7 @@ std::string suggest_command(std::string_view typed);
 int run_doctor(std::vector<std::string> args);
 int run_verify(std::vector<std::string> args);
 int run_run(std::vector<std::string> args);
+int run_report(std::vector<std::string> args);
 int run_visible(std::vector<std::string> args);
 int run_compat(std::vector<std::string> args);
 int run_help(std::vector<std::string> args);

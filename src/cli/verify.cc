@@ -1,77 +1,17 @@
 // `ongpu verify`: the doctor's prediction, then the proof — each framework
 // imported in the user's own interpreter, asked for its devices, made to
 // multiply matrices on the GPU and on the CPU (src/verify/).
-#include <fmt/format.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <array>
-#include <cmath>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/live_checks.h"
 #include "cli/options.h"
 #include "knowledge/knowledge.h"
 #include "render/render.h"
 #include "rules/report.h"
-#include "sys/process.h"
-#include "verify/live.h"
 #include "verify/verify_rules.h"
 
 namespace ongpu::cli {
-namespace {
-
-struct VerifyOptions {
-  std::vector<Framework> frameworks;
-  int size = 0;
-  double timeout_s = 120;
-};
-
-// Which framework to check in which interpreter: every framework the doctor
-// found, or those named; a named framework found nowhere is still tried in
-// the first interpreter, so that its import error is shown.
-std::vector<verify::LiveRequest> plan(const FactSet& facts, const VerifyOptions& v) {
-  std::vector<verify::LiveRequest> out;
-  auto wanted = [&](Framework fw) {
-    return v.frameworks.empty() ||
-           std::find(v.frameworks.begin(), v.frameworks.end(), fw) != v.frameworks.end();
-  };
-  for (const auto& env : facts.python.environments) {
-    if (env.probe.status != ProbeStatus::ok) continue;
-    for (const auto& fw : env.frameworks) {
-      if (wanted(fw.framework))
-        out.push_back({fw.framework, env.interpreter, v.size, env.version.value_or("")});
-    }
-  }
-  for (const auto name : v.frameworks) {
-    bool planned =
-        std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.framework == name; });
-    if (!planned && !facts.python.environments.empty())
-      out.push_back({name, facts.python.environments.front().interpreter, v.size,
-                     facts.python.environments.front().version.value_or("")});
-  }
-  return out;
-}
-
-// "verifying tensorflow in /usr/bin/python3: import (3 s)", rewritten in place.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
-  void show(const verify::LiveRequest& r, const std::string& stage, double seconds) {
-    if (!enabled_) return;
-    std::cerr << fmt::format("\r\033[Kverifying {} in {}: {} ({:.0f} s)", r.framework,
-                             r.interpreter, stage.empty() ? "starting" : stage, seconds)
-              << std::flush;
-  }
-  void clear() {
-    if (enabled_) std::cerr << "\r\033[K" << std::flush;
-  }
-
- private:
-  bool enabled_;
-};
-
-}  // namespace
 
 int run_verify(std::vector<std::string> args) {
   CLI::App app{
@@ -80,7 +20,7 @@ int run_verify(std::vector<std::string> args) {
       "GPU and on the CPU.",
       "ongpu verify"};
   FactOptions o;
-  VerifyOptions v;
+  LiveCheckOptions v;
   std::vector<std::string> framework_names;
   app.add_option("--framework", framework_names, "check only this framework (repeatable)")
       ->type_name("NAME")
@@ -134,7 +74,7 @@ int run_verify(std::vector<std::string> args) {
       return kExitUsage;
     }
   }
-  auto requests = plan(*facts, v);
+  auto requests = plan_live_checks(*facts, v);
   if (facts->python.environments.empty()) {
     std::cerr << "ongpu verify: no Python interpreter found (none on PATH, no virtualenv or conda "
                  "env active); "
@@ -142,23 +82,7 @@ int run_verify(std::vector<std::string> args) {
   }
   Report doctor = build_report(std::move(facts).value(), *k);
 
-  const double seconds = std::isfinite(v.timeout_s) ? std::clamp(v.timeout_s, 1.0, 86400.0) : 120.0;
-  const auto deadline = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
-  ProgressLine progress(::isatty(2) == 1);
-  std::vector<verify::LiveRun> runs;
-  for (const auto& r : requests) {
-    // One framework at a time: the timings must not compete for the CPU.
-    const auto start = std::chrono::steady_clock::now();
-    auto outcomes = sys::run_children(
-        {verify::probe_spec(r)}, deadline, 4 << 20, [&](const std::vector<sys::ChildOutcome>& now) {
-          progress.show(
-              r, verify::last_stage(now[0].out),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        });
-    outcomes[0].deadline_ms = static_cast<double>(deadline.count());
-    progress.clear();
-    runs.push_back(verify::read_live_run(r, outcomes[0]));
-  }
+  auto runs = run_live_checks(requests, v.timeout_s);
   auto report = verify::build_verify_report(std::move(doctor), std::move(runs));
   if (o.json) {
     std::cout << render_verify_json(report).dump(2, ' ', false, json::error_handler_t::replace)

@@ -25,6 +25,7 @@ inline constexpr int kFactSchemaVersion = 1;
 
 struct HostFacts {
   Fact<std::string> hostname;  // /proc/sys/kernel/hostname: the node's name in fleet reports
+  Fact<std::string> os_name;   // os-release(5) PRETTY_NAME: "Ubuntu 22.04.4 LTS"
   Fact<std::string> kernel_release;
   bool wsl = false;       // /dev/dxg or /usr/lib/wsl/lib
   std::string container;  // "docker", "podman", "kubernetes" or "" when not in one
@@ -32,6 +33,7 @@ struct HostFacts {
   template <class V>
   void fields(V& v) {
     v("hostname", hostname);
+    v("os_name", os_name);
     v("kernel_release", kernel_release);
     v("wsl", wsl);
     v("container", container);

@@ -83,6 +83,58 @@ std::map<uint32_t, std::string> parse_etc_group(std::string_view text) {
   return out;
 }
 
+std::optional<PasswdEntry> find_passwd_entry(std::string_view text, uint32_t uid) {
+  for (auto line : split(text, '\n')) {
+    // name:password:uid:gid:gecos:home:shell (passwd(5))
+    auto fields = split(line, ':');
+    if (fields.size() < 7 || fields[0].empty()) continue;
+    auto id = parse_number<uint32_t>(fields[2]);
+    if (!id || *id != uid) continue;
+    PasswdEntry e{one_line(fields[0]), uid, one_line(fields[5])};
+    if (e.name.empty()) continue;  // a NUL first: no name
+    return e;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// An os-release value: shell-like, optionally in double or single quotes,
+// with backslash escapes inside double quotes (os-release(5)).
+std::string os_release_value(std::string_view v) {
+  v = trim(v);
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) {
+    const char quote = v.front();
+    v = v.substr(1, v.size() - 2);
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (quote == '"' && v[i] == '\\' && i + 1 < v.size()) ++i;
+      out += v[i];
+    }
+    return one_line(out);
+  }
+  return one_line(v);
+}
+
+}  // namespace
+
+std::optional<std::string> parse_os_release_name(std::string_view text) {
+  std::string pretty, name, version;
+  for (auto line : split(text, '\n')) {
+    line = trim(line);
+    auto eq = line.find('=');
+    if (line.empty() || line.front() == '#' || eq == std::string_view::npos) continue;
+    auto key = line.substr(0, eq);
+    auto value = os_release_value(line.substr(eq + 1));
+    if (key == "PRETTY_NAME") pretty = value;
+    if (key == "NAME") name = value;
+    if (key == "VERSION_ID") version = value;
+  }
+  if (!pretty.empty()) return pretty;
+  if (!name.empty()) return version.empty() ? name : name + " " + version;
+  return std::nullopt;
+}
+
 std::optional<uint32_t> parse_sysfs_hex(std::string_view text) {
   return parse_number<uint32_t>(trim(text), 16);
 }

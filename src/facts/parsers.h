@@ -31,6 +31,19 @@ std::set<std::string> parse_proc_modules(std::string_view text);
 // gid -> group name from /etc/group ("video:x:44:alice").
 std::map<uint32_t, std::string> parse_etc_group(std::string_view text);
 
+// One line of /etc/passwd ("alice:x:1000:1000:Alice:/home/alice:/bin/bash").
+struct PasswdEntry {
+  std::string name;
+  uint32_t uid = 0;
+  std::string home;
+};
+// The entry of this uid in /etc/passwd; nullopt when there is none.
+std::optional<PasswdEntry> find_passwd_entry(std::string_view text, uint32_t uid);
+
+// The distribution's name from os-release(5): PRETTY_NAME, else NAME and
+// VERSION_ID ("Ubuntu 22.04.4 LTS"); nullopt when the file names neither.
+std::optional<std::string> parse_os_release_name(std::string_view text);
+
 // A sysfs number such as "0x10de\n" (vendor, device, class).
 std::optional<uint32_t> parse_sysfs_hex(std::string_view text);
 

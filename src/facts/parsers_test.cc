@@ -80,4 +80,37 @@ TEST(ParseDeviceMinor, NoOrBadLineIsNothing) {
   EXPECT_EQ(parse_device_minor("  Device Minor: 1\n"), std::nullopt);  // not at a line's start
 }
 
+TEST(EtcPasswd, FindsTheEntryOfAUid) {
+  const char* text =
+      "root:x:0:0:root:/root:/bin/bash\n"
+      "broken line\n"
+      "short:x:7\n"
+      "alice:x:1000:1000:Alice A.,,,:/home/alice:/bin/bash\n"
+      "bob:x:1001:1001::/srv/bob:/usr/sbin/nologin\n";
+  auto alice = find_passwd_entry(text, 1000);
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(alice->name, "alice");
+  EXPECT_EQ(alice->home, "/home/alice");
+  auto bob = find_passwd_entry(text, 1001);
+  ASSERT_TRUE(bob);
+  EXPECT_EQ(bob->home, "/srv/bob");
+  EXPECT_EQ(find_passwd_entry(text, 0)->name, "root");
+  EXPECT_FALSE(find_passwd_entry(text, 7));  // a line with too few fields is no entry
+  EXPECT_FALSE(find_passwd_entry(text, 4242));
+  EXPECT_FALSE(find_passwd_entry("", 0));
+}
+
+TEST(OsRelease, PrettyNameFirst) {
+  EXPECT_EQ(parse_os_release_name("NAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\n"
+                                  "PRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n"),
+            "Ubuntu 22.04.4 LTS");
+  EXPECT_EQ(parse_os_release_name("# comment\nNAME='Rocky Linux'\nVERSION_ID=9.3\n"),
+            "Rocky Linux 9.3");
+  EXPECT_EQ(parse_os_release_name("NAME=Alpine\n"), "Alpine");
+  // Escapes inside double quotes; a value never spans lines.
+  EXPECT_EQ(parse_os_release_name("PRETTY_NAME=\"A \\\"B\\\" C\"\n"), "A \"B\" C");
+  EXPECT_FALSE(parse_os_release_name("ID=debian\nVERSION_ID=12\n"));
+  EXPECT_FALSE(parse_os_release_name(""));
+}
+
 }  // namespace ongpu

@@ -35,6 +35,16 @@ HostFacts collect_host(const sys::FileSystem& fs) {
   } else {
     h.hostname = Fact<std::string>::missing(r.error());
   }
+  // os-release(5): /etc/os-release, else /usr/lib/os-release.
+  auto os = fs.read_file("/etc/os-release", 64 << 10);
+  if (!os) os = fs.read_file("/usr/lib/os-release", 64 << 10);
+  if (!os) {
+    h.os_name = Fact<std::string>::missing(os.error());
+  } else if (auto name = parse_os_release_name(*os)) {
+    h.os_name = *name;
+  } else {
+    h.os_name = Fact<std::string>::missing("os-release names no PRETTY_NAME or NAME");
+  }
   if (auto r = fs.read_file("/proc/sys/kernel/osrelease", 256)) {
     h.kernel_release = std::string(trim(*r));
   } else {

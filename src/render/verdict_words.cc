@@ -71,17 +71,24 @@ std::string verdict_summary(const Report& r) {
   return out;
 }
 
-std::string framework_summary(const FrameworkVerdict& v, const Report& r) {
-  if (v.gpu) return fmt::format("{} {} can use the GPU", framework_name(v.framework), v.version);
-  if (!r.machine.gpu_usable) return machine_summary(r.machine, r.findings);
+const Finding* framework_root_finding(const FrameworkVerdict& v, const Report& r) {
+  if (v.gpu) return nullptr;
+  if (!r.machine.gpu_usable)
+    return r.machine.root_cause.empty() ? nullptr : first(r.findings, r.machine.root_cause);
   // Its own root cause: the first error among its findings (build_unknown
   // when it has none).
   for (const auto& f : r.findings) {
     if (f.scope != v.scope) continue;
-    if (v.unknown ? f.id == v.root_cause : f.severity == Severity::error)
-      return finding_words(f).summary;
+    if (v.unknown ? f.id == v.root_cause : f.severity == Severity::error) return &f;
   }
-  return "";
+  return nullptr;
+}
+
+std::string framework_summary(const FrameworkVerdict& v, const Report& r) {
+  if (v.gpu) return fmt::format("{} {} can use the GPU", framework_name(v.framework), v.version);
+  if (!r.machine.gpu_usable) return machine_summary(r.machine, r.findings);
+  const Finding* cause = framework_root_finding(v, r);
+  return cause ? finding_words(*cause).summary : "";
 }
 
 std::vector<std::string> framework_details(const FrameworkVerdict& v, const Report& r) {

@@ -72,6 +72,14 @@ class FindingArgs {
   std::vector<std::string> list(std::string_view name) const;
   // A number set by set(name, n); 0 when not set.
   double number(std::string_view name) const;
+  // Each value in place, for a pass that rewrites them all (ongpu report
+  // --redact): f(std::string&).
+  template <class F>
+  void for_each_value(F&& f) {
+    for (auto& entry : values_) {
+      for (auto& value : entry.second) f(value);
+    }
+  }
 
  private:
   const std::vector<std::string>* find(std::string_view name) const;
