@@ -2,8 +2,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/metrics_out.h"
 #include "cli/options.h"
 #include "knowledge/knowledge.h"
+#include "render/prometheus.h"
 #include "render/render.h"
 #include "rules/report.h"
 
@@ -14,6 +16,7 @@ int run_doctor(std::vector<std::string> args) {
                "ongpu doctor"};
   FactOptions o;
   add_fact_options(app, o);
+  const MetricsOut metrics(app, "doctor");
   app.footer(
       "Exit codes: 0 a GPU is usable (by every framework found), 1 usable with warnings or by only "
       "some\n"
@@ -31,6 +34,7 @@ int run_doctor(std::vector<std::string> args) {
     return kExitUsage;
   }
   Report report = build_report(std::move(facts).value(), *k);
+  if (metrics.wanted()) metrics.write(render_doctor_prometheus(report, metrics.run()));
   if (o.json) {
     std::cout << render_doctor_json(report).dump(2, ' ', false, json::error_handler_t::replace)
               << "\n";

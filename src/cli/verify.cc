@@ -5,8 +5,10 @@
 
 #include "cli/commands.h"
 #include "cli/live_checks.h"
+#include "cli/metrics_out.h"
 #include "cli/options.h"
 #include "knowledge/knowledge.h"
+#include "render/prometheus.h"
 #include "render/render.h"
 #include "rules/report.h"
 #include "verify/verify_rules.h"
@@ -38,6 +40,7 @@ int run_verify(std::vector<std::string> args) {
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
   app.add_flag("--json", o.json, "print one JSON document (docs/verify.md)");
+  const MetricsOut metrics(app, "verify");
   app.add_flag("-v,--verbose", o.verbose, "show the evidence and each check's details");
   app.add_option("--knowledge", o.knowledge_dir, "read newer knowledge tables (*.csv) from DIR")
       ->type_name("DIR")
@@ -84,6 +87,7 @@ int run_verify(std::vector<std::string> args) {
 
   auto runs = run_live_checks(requests, v.timeout_s);
   auto report = verify::build_verify_report(std::move(doctor), std::move(runs));
+  if (metrics.wanted()) metrics.write(render_verify_prometheus(report, metrics.run()));
   if (o.json) {
     std::cout << render_verify_json(report).dump(2, ' ', false, json::error_handler_t::replace)
               << "\n";
