@@ -1,0 +1,200 @@
+#include "summarize/fleet.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "summarize/hostlist.h"
+#include "util/strings.h"
+
+namespace ongpu::summarize {
+namespace {
+
+// The parser's message for text that is not valid JSON, without an exception.
+class ErrorSax : public nlohmann::json_sax<json> {
+ public:
+  std::string message;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    message = e.what();
+    return false;
+  }
+};
+
+std::string parse_message(std::string_view text) {
+  ErrorSax sax;
+  json::sax_parse(text, &sax);
+  std::string m = sax.message;
+  // "[json.exception.parse_error.101] parse error at line 1, column 9: ..."
+  if (starts_with(m, "[json.exception.")) {
+    const size_t end = m.find("] ");
+    if (end != std::string::npos) m = m.substr(end + 2);
+  }
+  if (m.size() > 300) m = m.substr(0, 300) + "…";
+  return m.empty() ? "not valid JSON" : m;
+}
+
+// Text that looks like a part of a document: a line of a pretty-printed one
+// or a piece of a long compact line.
+bool looks_like_fragment(std::string_view sample) {
+  const auto t = trim(sample);
+  if (t.empty()) return false;
+  return t[0] == '"' || t[0] == '}' || t[0] == ']' || t[0] == ',' ||
+         t.find("\": ") != std::string_view::npos || t.find("\":") != std::string_view::npos;
+}
+
+std::string task_word(const std::string& task) {
+  std::string t = task;
+  std::replace(t.begin(), t.end(), ' ', '.');  // "P1 3", a heterogeneous job's
+  return t;
+}
+
+}  // namespace
+
+void FleetCollector::add_piece(const std::string& input, bool labelled, InputPiece in) {
+  const Piece& p = in.piece;
+  std::string source = input;
+  std::string name = input;
+  if (labelled) {
+    source += in.task.empty() ? ", lines without a task label" : ", task " + in.task;
+    name += in.task.empty() ? ":unlabelled" : ":task" + task_word(in.task);
+  }
+  if (p.line > 1) {
+    source += fmt::format(", line {}", p.line);
+    name += fmt::format(":{}", p.line);
+  }
+  Unreadable u;
+  u.source = source;
+  u.size = p.size;
+  switch (p.kind) {
+    case PieceKind::document: {
+      json doc = json::parse(p.text, nullptr, /*allow_exceptions=*/false);
+      if (doc.is_discarded()) {
+        u.kind = UnreadableKind::invalid_json;
+        u.detail = parse_message(p.text);
+        u.node = hostname_in_partial(p.text).value_or("");
+        if (!labelled) ++fragments_;
+        break;
+      }
+      auto report = node_report_from_json(doc);
+      if (!report) {
+        u.kind = UnreadableKind::wrong_schema;
+        u.detail = report.error();
+        u.node = hostname_in_partial(p.text).value_or("");
+        break;
+      }
+      ++documents_;
+      std::string node = report->hostname.empty() ? std::move(name) : report->hostname;
+      add_node(std::move(node), std::move(source), std::move(report).value());
+      return;
+    }
+    case PieceKind::truncated:
+      u.kind = UnreadableKind::truncated;
+      u.cut_by_document = p.cut_by_document;
+      u.node = hostname_in_partial(p.text).value_or("");
+      if (!labelled && p.cut_by_document) ++fragments_;
+      break;
+    case PieceKind::too_large:
+      u.kind = UnreadableKind::too_large;
+      break;
+    case PieceKind::too_deep:
+      u.kind = UnreadableKind::too_deep;
+      break;
+    case PieceKind::not_json:
+      u.kind = UnreadableKind::not_json;
+      u.detail = p.text;
+      if (!labelled && looks_like_fragment(p.text)) ++fragments_;
+      break;
+  }
+  unreadable_.push_back(std::move(u));
+}
+
+void FleetCollector::add_unreadable(Unreadable u) { unreadable_.push_back(std::move(u)); }
+
+void FleetCollector::add_node(std::string name, std::string source, NodeReport report) {
+  auto key = std::make_tuple(static_cast<int>(report.status), report.causes);
+  auto [k, new_key] = key_ids_.try_emplace(key, keys_.size());
+  if (new_key) keys_.emplace_back(report.status, std::move(report.causes));
+  auto [w, new_wording] = wording_ids_.try_emplace(report.words, wordings_.size());
+  if (new_wording) wordings_.push_back(std::move(report.words));
+
+  auto [it, first] = by_name_.try_emplace(name, entries_.size());
+  if (first) {
+    entries_.push_back(
+        Entry{std::move(name), k->second, w->second, report.status, {std::move(source)}, true});
+    return;
+  }
+  // The same node again (two tasks on one node, a file given twice): counted
+  // once, by its worst report.
+  Entry& e = entries_[it->second];
+  e.sources.push_back(std::move(source));
+  if (k->second != e.key) e.agree = false;
+  if (status_rank(report.status) > status_rank(e.status)) {
+    e.key = k->second;
+    e.wording = w->second;
+    e.status = report.status;
+  }
+}
+
+FleetSummary FleetCollector::finish() {
+  FleetSummary s;
+  s.documents = documents_;
+  s.nodes = entries_.size();
+  s.unreadable = std::move(unreadable_);
+  std::map<size_t, Group> groups;                         // by key
+  std::map<std::pair<size_t, size_t>, Variant> variants;  // by key and wording
+  for (auto& e : entries_) {
+    ++s.by_status[static_cast<size_t>(e.status)];
+    Group& g = groups[e.key];
+    std::tie(g.status, g.causes) = keys_[e.key];
+    g.nodes.push_back(e.name);
+    Variant& v = variants[{e.key, e.wording}];
+    if (v.nodes.empty()) v.words = wordings_[e.wording];
+    v.nodes.push_back(e.name);
+    if (e.sources.size() > 1) s.duplicates.push_back(Duplicate{e.name, e.sources, e.agree});
+  }
+  for (auto& [id, v] : variants) {
+    std::sort(v.nodes.begin(), v.nodes.end(), natural_less);
+    groups[id.first].variants.push_back(std::move(v));
+  }
+  for (auto& [key, g] : groups) {
+    std::sort(g.nodes.begin(), g.nodes.end(), natural_less);
+    std::stable_sort(g.variants.begin(), g.variants.end(), [](const Variant& a, const Variant& b) {
+      if (a.nodes.size() != b.nodes.size()) return a.nodes.size() > b.nodes.size();
+      return natural_less(a.nodes.front(), b.nodes.front());
+    });
+    s.groups.push_back(std::move(g));
+  }
+  std::stable_sort(s.groups.begin(), s.groups.end(), [](const Group& a, const Group& b) {
+    if (a.status != b.status) return status_rank(a.status) > status_rank(b.status);
+    if (a.nodes.size() != b.nodes.size()) return a.nodes.size() > b.nodes.size();
+    return a.causes < b.causes;
+  });
+  std::sort(s.duplicates.begin(), s.duplicates.end(),
+            [](const Duplicate& a, const Duplicate& b) { return natural_less(a.node, b.node); });
+  s.looks_interleaved = fragments_ >= 2;
+
+  const auto count = [&](VerdictStatus st) { return s.by_status[static_cast<size_t>(st)]; };
+  if (count(VerdictStatus::not_usable) + count(VerdictStatus::unchecked) > 0 || s.nodes == 0) {
+    s.exit_code = 2;  // a node cannot use its GPU, or not one node is known to
+  } else if (count(VerdictStatus::warnings) > 0 || !s.unreadable.empty()) {
+    s.exit_code = 1;
+  } else {
+    s.exit_code = 0;
+  }
+  return s;
+}
+
+}  // namespace ongpu::summarize
