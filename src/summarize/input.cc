@@ -7,6 +7,11 @@ namespace ongpu::summarize {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// A character of a JSON number or of true, false, null.
+bool is_token_char(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '+' ||
+         c == '-';
+}
 
 // A label is short: spaces for the width, a task number, ": ".
 constexpr size_t kMaxLabel = 40;
@@ -109,25 +114,39 @@ void InputReader::to_task(const std::string& task, std::string_view bytes,
   if (it == tasks_.end()) {
     it = tasks_.try_emplace(tasks_.size() < kMaxTasks ? task : std::string(), limits_.split).first;
   }
-  auto& splitter = it->second;
-  const size_t before = splitter.held();
+  TaskStream& stream = it->second;
+  if (bytes.empty()) return;
+  const size_t before = stream.splitter.held();
   std::vector<Piece> pieces;
-  splitter.feed(bytes, pieces);
-  held_total_ = held_total_ - before + splitter.held();
+  if (stream.newline_pending) {
+    stream.newline_pending = false;
+    const bool inside =
+        stream.splitter.in_string() || (is_token_char(stream.last) && is_token_char(bytes.front()));
+    if (!inside) stream.splitter.feed("\n", pieces);
+  }
+  stream.splitter.feed(bytes, pieces);
+  stream.last = bytes.back();
+  held_total_ = held_total_ - before + stream.splitter.held();
   for (auto& p : pieces) out.push_back(InputPiece{it->first, std::move(p)});
   if (held_total_ > limits_.max_held_total) {
     // Every task's open document together is too much: give up the largest.
     auto largest = std::max_element(tasks_.begin(), tasks_.end(), [](const auto& a, const auto& b) {
-      return a.second.held() < b.second.held();
+      return a.second.splitter.held() < b.second.splitter.held();
     });
-    held_total_ -= largest->second.held();
-    largest->second.drop_open();
+    held_total_ -= largest->second.splitter.held();
+    largest->second.splitter.drop_open();
   }
 }
 
 void InputReader::end_line(std::vector<InputPiece>& out) {
-  // srun's own newline after a message cut at 1024 bytes is not the task's.
-  if (task_.empty() || line_text_ != kSrunMessageBytes) to_task(task_, "\n", out);
+  if (task_.empty()) {
+    to_task(task_, "\n", out);  // a line without a label is a line
+  } else if (line_text_ != kSrunMessageBytes) {
+    // srun's own newline after a message cut at 1024 bytes is not the
+    // task's; any other may be: what follows decides.
+    auto it = tasks_.find(task_);
+    if (it != tasks_.end()) it->second.newline_pending = true;
+  }
   head_.clear();
   head_done_ = false;
   task_.clear();
@@ -188,9 +207,9 @@ void InputReader::finish(std::vector<InputPiece>& out) {
         to_task(task_, yes ? head_.substr(label.length) : head_, out);
       }
     }
-    for (auto& [task, splitter] : tasks_) {
+    for (auto& [task, stream] : tasks_) {
       std::vector<Piece> pieces;
-      splitter.finish(pieces);
+      stream.splitter.finish(pieces);
       for (auto& p : pieces) out.push_back(InputPiece{task, std::move(p)});
     }
   } else {

@@ -12,7 +12,11 @@
 // srun's output in any order, and with --label srun ends a message that does
 // not end a line with a newline of its own. So a labelled line whose text is
 // exactly 1024 bytes long continues on that task's next line; any other one
-// ended a line of the task's own output. Without labels, a line longer than
+// ended a line of the task's own output, unless the line's end falls inside
+// a JSON string or between two characters of one number or word: there a
+// newline cannot be the task's, and srun's own is dropped. (That second rule
+// also joins what `srun --unbuffered` cuts anywhere: its messages are
+// whatever one read() of the task's terminal returned.) Without labels, a line longer than
 // 1024 bytes, or the lines of a pretty-printed document, from several tasks
 // interleave and cannot be told apart (docs/fleet-summarize.md, measured with
 // Slurm 22.05).
@@ -81,8 +85,16 @@ class InputReader {
   uint64_t bytes_ = 0;
   std::string pending_;  // read before the kind of input was known
   DocumentSplitter plain_{limits_.split};
-  // Labelled input: one splitter per task; "" for lines without a label.
-  std::map<std::string, DocumentSplitter> tasks_;
+  // Labelled input: one stream per task; "" for lines without a label.
+  struct TaskStream {
+    explicit TaskStream(SplitLimits limits) : splitter(limits) {}
+    DocumentSplitter splitter;
+    // A labelled line ended: srun's newline or the task's, decided by what
+    // comes next.
+    bool newline_pending = false;
+    char last = '\n';  // the last byte given to the splitter
+  };
+  std::map<std::string, TaskStream> tasks_;
   size_t held_total_ = 0;
   std::string head_;  // the start of the current line, until its label is known
   bool head_done_ = false;

@@ -6,6 +6,8 @@
 #include <map>
 #include <random>
 
+#include "facts/json.h"
+
 namespace ongpu::summarize {
 namespace {
 
@@ -46,11 +48,25 @@ std::string srun_label(const std::string& msg, int task, int width) {
   return out;
 }
 
+// srun --unbuffered: a message is what one read() of the task's terminal
+// returned, of any size up to 1024 bytes.
+std::vector<std::string> unbuffered_messages(std::string_view out, std::mt19937& rng) {
+  std::vector<std::string> msgs;
+  while (!out.empty()) {
+    const size_t take = std::min<size_t>(out.size(), 1 + rng() % 1024);
+    msgs.emplace_back(out.substr(0, take));
+    out.remove_prefix(take);
+  }
+  return msgs;
+}
+
 // The tasks' messages in a random order that keeps each task's own order.
 std::string srun_output(const std::vector<std::string>& task_outputs, std::mt19937& rng,
-                        bool labels = true) {
+                        bool labels = true, bool unbuffered = false) {
   std::vector<std::vector<std::string>> msgs;
-  for (const auto& o : task_outputs) msgs.push_back(stepd_messages(o));
+  for (const auto& o : task_outputs) {
+    msgs.push_back(unbuffered ? unbuffered_messages(o, rng) : stepd_messages(o));
+  }
   std::vector<size_t> next(msgs.size(), 0);
   const int width = static_cast<int>(std::to_string(task_outputs.size() - 1).size());
   std::string out;
@@ -157,6 +173,35 @@ TEST(InputReader, SeparatesSrunTasks) {
     }
     for (int t = 0; t < tasks; ++t)
       EXPECT_EQ(by_task[std::to_string(t)], docs[t]) << round << " " << t;
+  }
+}
+
+TEST(InputReader, SeparatesUnbufferedSrunTasks) {
+  // Cut anywhere: inside strings, numbers, words, escapes.
+  std::mt19937 rng(12);
+  for (int round = 0; round < 30; ++round) {
+    std::vector<std::string> docs, outputs;
+    const int tasks = 2 + static_cast<int>(rng() % 10);
+    for (int t = 0; t < tasks; ++t) {
+      std::string doc = t % 2 ? pretty_doc(t, 5 + static_cast<int>(rng() % 100))
+                              : compact_doc(t, 2000 + rng() % 8000);
+      doc.insert(doc.size() - 1,
+                 ", \"n\": [12345678, -1.5e+10, true, false, null, \"a\\\"b\\\\\"]");
+      docs.push_back(doc);
+      outputs.push_back(doc + "\n");
+    }
+    const auto text = srun_output(outputs, rng, true, /*unbuffered=*/true);
+    const auto pieces = read_all(text, 1 + rng() % 3000);
+    ASSERT_EQ(pieces.size(), docs.size()) << round;
+    std::map<std::string, std::string> by_task;
+    for (const auto& p : pieces) {
+      EXPECT_EQ(p.piece.kind, PieceKind::document);
+      by_task[p.task] = p.piece.text;
+    }
+    for (int t = 0; t < tasks; ++t) {
+      // The same JSON; srun's newlines between tokens may remain as blanks.
+      EXPECT_EQ(json::parse(by_task[std::to_string(t)]), json::parse(docs[t])) << round << " " << t;
+    }
   }
 }
 

@@ -50,6 +50,8 @@ class DocumentSplitter {
   void finish(std::vector<Piece>& out);
   // Bytes of the open document held now.
   size_t held() const { return doc_.text.size(); }
+  // Whether the bytes so far end inside a string of the open document.
+  bool in_string() const { return state_ == State::document && in_string_; }
   // Gives up holding the open document (the caller's budget for all streams
   // is spent): it ends as too_large.
   void drop_open();
