@@ -203,8 +203,9 @@ void group_block(std::string& out, const Group& g, const Layout& lay, const Summ
   if (shown < g.variants.size()) {
     size_t nodes = 0;
     for (size_t i = shown; i < g.variants.size(); ++i) nodes += g.variants[i].nodes.size();
-    out += indent + fmt::format("… {} more wordings on {} nodes (-v shows them all)\n",
-                                g.variants.size() - shown, thousands(nodes));
+    const size_t more = g.variants.size() - shown;
+    out += indent + fmt::format("… {} more wording{} on {} node{} (-v shows them all)\n", more,
+                                more == 1 ? "" : "s", thousands(nodes), nodes == 1 ? "" : "s");
   }
 }
 
@@ -278,7 +279,7 @@ std::string headline(const FleetSummary& s) {
     out += fmt::format("; {} input{} unreadable", thousands(s.unreadable.size()),
                        s.unreadable.size() == 1 ? "" : "s");
   }
-  return out + "\n";
+  return out;
 }
 
 }  // namespace
@@ -304,7 +305,9 @@ std::string unreadable_words(const Unreadable& u) {
           "truncated after {} bytes, {}", thousands(u.size),
           u.cut_by_document ? "where another document began" : "at the end of the input");
     case UnreadableKind::not_json:
-      return fmt::format("not JSON: \"{}\"", one_line(u.detail));
+      // The start of its first line, and "…" where there was more.
+      return fmt::format("not JSON: \"{}{}\"", one_line(u.detail),
+                         u.size > u.detail.size() ? "…" : "");
     case UnreadableKind::invalid_json:
       return "invalid JSON: " + one_line(u.detail);
     case UnreadableKind::wrong_schema:
@@ -330,7 +333,9 @@ std::string render_summary_text(const FleetSummary& s, const SummaryStyle& st) {
   }
   lay.count = std::max(lay.count, thousands(most).size());
 
-  std::string out = headline(s) + "\n";
+  std::string out;
+  for (const auto& line : wrap_words(headline(s), lay.width)) out += line + "\n";
+  out += "\n";
   out += paint(st, fmt::emphasis::bold,
                fmt::format("{:>{}}  {}  {}  {}", "NODES", lay.count, pad("VERDICT", lay.verdict),
                            pad("CAUSE", lay.cause), "WHICH")) +
@@ -359,8 +364,9 @@ std::string render_summary_text(const FleetSummary& s, const SummaryStyle& st) {
     for (const auto& l : wrap_words(line, lay.width - 2)) notes += "  " + l + "\n";
   }
   if (dups < s.duplicates.size()) {
-    notes += fmt::format("  … and {} more nodes reported more than once (-v lists them all)\n",
-                         thousands(s.duplicates.size() - dups));
+    const size_t more = s.duplicates.size() - dups;
+    notes += fmt::format("  … and {} more node{} reported more than once (-v lists them all)\n",
+                         thousands(more), more == 1 ? "" : "s");
   }
   if (s.looks_interleaved) {
     for (const auto& l :

@@ -47,12 +47,19 @@ std::string parse_message(std::string_view text) {
 }
 
 // Text that looks like a part of a document: a line of a pretty-printed one
-// or a piece of a long compact line.
+// or a piece of a long compact line. (A document cut off, or one that is not
+// valid JSON, is not a sign of mixing: a task killed, a disk full.)
 bool looks_like_fragment(std::string_view sample) {
   const auto t = trim(sample);
   if (t.empty()) return false;
   return t[0] == '"' || t[0] == '}' || t[0] == ']' || t[0] == ',' ||
          t.find("\": ") != std::string_view::npos || t.find("\":") != std::string_view::npos;
+}
+
+size_t count_of(std::string_view text, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1)) ++n;
+  return n;
 }
 
 std::string task_word(const std::string& task) {
@@ -85,7 +92,9 @@ void FleetCollector::add_piece(const std::string& input, bool labelled, InputPie
         u.kind = UnreadableKind::invalid_json;
         u.detail = parse_message(p.text);
         u.node = hostname_in_partial(p.text).value_or("");
-        if (!labelled) ++fragments_;
+        // Two documents' lines mixed into one: the doctor's top-level
+        // "links" of each is in it.
+        if (!labelled && count_of(p.text, "\"links\"") >= 2) ++fragments_;
         break;
       }
       auto report = node_report_from_json(doc);
@@ -104,7 +113,6 @@ void FleetCollector::add_piece(const std::string& input, bool labelled, InputPie
       u.kind = UnreadableKind::truncated;
       u.cut_by_document = p.cut_by_document;
       u.node = hostname_in_partial(p.text).value_or("");
-      if (!labelled && p.cut_by_document) ++fragments_;
       break;
     case PieceKind::too_large:
       u.kind = UnreadableKind::too_large;

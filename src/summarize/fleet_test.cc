@@ -158,18 +158,29 @@ TEST(Fleet, UnreadablePieces) {
 
 TEST(Fleet, InterleavedLinesAreRecognised) {
   FleetCollector f;
-  add(f, "  \"id\": \"cuda.init_failed\",");
-  add(f, "}, {\"x\": 1");
-  Piece cut;
-  cut.kind = PieceKind::truncated;
-  cut.cut_by_document = true;
-  f.add_piece("stdin", false, InputPiece{"", cut});
   for (auto& p : std::vector<Piece>(2)) {
     p.kind = PieceKind::not_json;
     p.text = "  \"severity\": \"error\",";
     f.add_piece("stdin", false, InputPiece{"", p});
   }
   EXPECT_TRUE(f.finish().looks_interleaved);
+  // Two documents' starts in one: a pretty document's lines amid another's.
+  FleetCollector merged;
+  add(merged, "{\"links\": [], \"a\": {\"links\": [, \"b\": }}");
+  add(merged, "{\"links\": [\n\"links\": [], \"b\": 2}}");
+  EXPECT_TRUE(merged.finish().looks_interleaved);
+  // Documents cut off or broken one by one are not mixed lines.
+  FleetCollector broken;
+  for (int i = 0; i < 10; ++i) {
+    add(broken, "{\"schema_version\": 1,, }");
+    Piece cut;
+    cut.kind = PieceKind::truncated;
+    cut.cut_by_document = true;
+    cut.text = "{\"schema_version\": 1, \"verd";
+    broken.add_piece("stdin", false, InputPiece{"", cut});
+  }
+  add(broken, "Segmentation fault");
+  EXPECT_FALSE(broken.finish().looks_interleaved);
   // The same in labelled input is another matter: tasks are apart already.
   FleetCollector labelled;
   for (auto& p : std::vector<Piece>(3)) {

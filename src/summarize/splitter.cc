@@ -90,12 +90,13 @@ void DocumentSplitter::feed(std::string_view bytes, std::vector<Piece>& out) {
         continue;
       }
     } else if (state_ == State::junk) {
-      ++junk_.size;
       if (c == '\n') {
         ++line_;
         state_ = State::between;
-      } else if (junk_.size <= limits_.sample && junk_.line == line_) {
-        junk_.text.push_back(c);
+      } else {
+        // Its size runs to its last byte that is not a line break.
+        junk_.size = offset_ + 1 - junk_.offset;
+        if (junk_.line == line_ && junk_.text.size() < limits_.sample) junk_.text.push_back(c);
       }
     } else {
       if (at_line_start_ && c == '{' && depth_ > 0) {

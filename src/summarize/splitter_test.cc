@@ -55,7 +55,7 @@ TEST(Splitter, LinesThatAreNotJson) {
   ASSERT_EQ(p.size(), 3u);
   EXPECT_EQ(p[0].kind, PieceKind::not_json);
   EXPECT_EQ(p[0].text, "srun: error: x");  // the first line of the run
-  EXPECT_EQ(p[0].size, std::string("srun: error: x\nsecond line\n").size());
+  EXPECT_EQ(p[0].size, std::string("srun: error: x\nsecond line").size());
   EXPECT_EQ(p[0].line, 1u);
   EXPECT_EQ(p[1].kind, PieceKind::document);
   EXPECT_EQ(p[2].kind, PieceKind::not_json);
