@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "summarize/hostlist.h"
+
 namespace ongpu::summarize {
 namespace {
 
@@ -108,13 +110,15 @@ void InputReader::decide(std::vector<InputPiece>& out) {
   }
 }
 
-void InputReader::to_task(const std::string& task, std::string_view bytes,
-                          std::vector<InputPiece>& out) {
+InputReader::TaskStream& InputReader::stream_of(const std::string& task) {
   auto it = tasks_.find(task);
-  if (it == tasks_.end()) {
-    it = tasks_.try_emplace(tasks_.size() < kMaxTasks ? task : std::string(), limits_.split).first;
-  }
-  TaskStream& stream = it->second;
+  if (it != tasks_.end()) return it->second;
+  const std::string key = tasks_.size() < kMaxTasks ? task : std::string();
+  return tasks_.try_emplace(key, key, limits_.split).first->second;
+}
+
+void InputReader::to_task(TaskStream& stream, std::string_view bytes,
+                          std::vector<InputPiece>& out) {
   if (bytes.empty()) return;
   const size_t before = stream.splitter.held();
   std::vector<Piece> pieces;
@@ -127,7 +131,7 @@ void InputReader::to_task(const std::string& task, std::string_view bytes,
   stream.splitter.feed(bytes, pieces);
   stream.last = bytes.back();
   held_total_ = held_total_ - before + stream.splitter.held();
-  for (auto& p : pieces) out.push_back(InputPiece{it->first, std::move(p)});
+  for (auto& p : pieces) out.push_back(InputPiece{stream.task, std::move(p)});
   if (held_total_ > limits_.max_held_total) {
     // Every task's open document together is too much: give up the largest.
     auto largest = std::max_element(tasks_.begin(), tasks_.end(), [](const auto& a, const auto& b) {
@@ -139,17 +143,16 @@ void InputReader::to_task(const std::string& task, std::string_view bytes,
 }
 
 void InputReader::end_line(std::vector<InputPiece>& out) {
-  if (task_.empty()) {
-    to_task(task_, "\n", out);  // a line without a label is a line
-  } else if (line_text_ != kSrunMessageBytes) {
+  if (line_stream_ && line_stream_->task.empty()) {
+    to_task(*line_stream_, "\n", out);  // a line without a label is a line
+  } else if (line_stream_ && line_text_ != kSrunMessageBytes) {
     // srun's own newline after a message cut at 1024 bytes is not the
     // task's; any other may be: what follows decides.
-    auto it = tasks_.find(task_);
-    if (it != tasks_.end()) it->second.newline_pending = true;
+    line_stream_->newline_pending = true;
   }
   head_.clear();
   head_done_ = false;
-  task_.clear();
+  line_stream_ = nullptr;
   line_text_ = 0;
 }
 
@@ -167,22 +170,18 @@ void InputReader::feed_labelled(std::string_view bytes, std::vector<InputPiece>&
       const auto m = match_srun_label(head_, complete, label);
       if (m == LabelMatch::need_more && head_.size() < kMaxLabel) continue;
       head_done_ = true;
-      std::string rest;
-      if (m == LabelMatch::yes) {
-        task_ = label.task;
-        rest = head_.substr(label.length);
-      } else {
-        task_.clear();  // a line without a label: the unlabelled stream
-        rest = head_;
-      }
+      // A line without a label goes to the unlabelled stream, "".
+      const bool yes = m == LabelMatch::yes;
+      line_stream_ = &stream_of(yes ? label.task : std::string());
+      const std::string_view rest = std::string_view(head_).substr(yes ? label.length : 0);
       line_text_ = rest.size();
-      to_task(task_, rest, out);
+      to_task(*line_stream_, rest, out);
       continue;
     }
     const size_t nl = bytes.find('\n');
     const auto text = bytes.substr(0, nl);
     line_text_ += text.size();
-    to_task(task_, text, out);
+    to_task(*line_stream_, text, out);
     if (nl == std::string_view::npos) return;
     bytes.remove_prefix(nl + 1);
     end_line(out);
@@ -198,18 +197,23 @@ void InputReader::finish(std::vector<InputPiece>& out) {
     decide(out);
   }
   if (*labelled_) {
-    if (head_done_ || !head_.empty()) {
-      if (!head_done_) {
-        // A last line shorter than a label, without a newline.
-        TaskLabel label;
-        const bool yes = match_srun_label(head_, true, label) == LabelMatch::yes;
-        task_ = yes ? label.task : "";
-        to_task(task_, yes ? head_.substr(label.length) : head_, out);
-      }
+    if (!head_done_ && !head_.empty()) {
+      // A last line shorter than a label, without a newline.
+      TaskLabel label;
+      const bool yes = match_srun_label(head_, true, label) == LabelMatch::yes;
+      to_task(stream_of(yes ? label.task : std::string()),
+              std::string_view(head_).substr(yes ? label.length : 0), out);
     }
-    for (auto& [task, stream] : tasks_) {
+    // What is still open, in the tasks' order.
+    std::vector<TaskStream*> streams;
+    for (auto& entry : tasks_) streams.push_back(&entry.second);
+    std::sort(streams.begin(), streams.end(), [](const TaskStream* a, const TaskStream* b) {
+      return natural_less(a->task, b->task);
+    });
+    for (TaskStream* stream : streams) {
+      const std::string& task = stream->task;
       std::vector<Piece> pieces;
-      stream.splitter.finish(pieces);
+      stream->splitter.finish(pieces);
       for (auto& p : pieces) out.push_back(InputPiece{task, std::move(p)});
     }
   } else {

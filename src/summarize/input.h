@@ -27,10 +27,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "summarize/splitter.h"
@@ -77,7 +78,9 @@ class InputReader {
  private:
   void decide(std::vector<InputPiece>& out);
   void feed_labelled(std::string_view bytes, std::vector<InputPiece>& out);
-  void to_task(const std::string& task, std::string_view bytes, std::vector<InputPiece>& out);
+  struct TaskStream;
+  TaskStream& stream_of(const std::string& task);
+  void to_task(TaskStream& stream, std::string_view bytes, std::vector<InputPiece>& out);
   void end_line(std::vector<InputPiece>& out);
 
   InputLimits limits_;
@@ -87,19 +90,20 @@ class InputReader {
   DocumentSplitter plain_{limits_.split};
   // Labelled input: one stream per task; "" for lines without a label.
   struct TaskStream {
-    explicit TaskStream(SplitLimits limits) : splitter(limits) {}
+    TaskStream(std::string name, SplitLimits limits) : task(std::move(name)), splitter(limits) {}
+    std::string task;
     DocumentSplitter splitter;
     // A labelled line ended: srun's newline or the task's, decided by what
     // comes next.
     bool newline_pending = false;
     char last = '\n';  // the last byte given to the splitter
   };
-  std::map<std::string, TaskStream> tasks_;
+  std::unordered_map<std::string, TaskStream> tasks_;
   size_t held_total_ = 0;
   std::string head_;  // the start of the current line, until its label is known
   bool head_done_ = false;
-  std::string task_;      // the current line's task
-  size_t line_text_ = 0;  // bytes of the current line after its label
+  TaskStream* line_stream_ = nullptr;  // the current line's task (tasks_ keeps it in place)
+  size_t line_text_ = 0;               // bytes of the current line after its label
 };
 
 }  // namespace ongpu::summarize
