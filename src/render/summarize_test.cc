@@ -76,7 +76,7 @@ TEST(SummaryText, TheTable) {
                       "         document began\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("stdin, line 4: not JSON: \"slurmstepd: error: *** STEP…\""),
+  EXPECT_NE(text.find("stdin, line 4: not JSON: slurmstepd: error: *** STEP…\n"),
             std::string::npos)
       << text;
   EXPECT_LE(widest(text), 80u) << text;

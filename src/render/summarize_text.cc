@@ -306,8 +306,7 @@ std::string unreadable_words(const Unreadable& u) {
           u.cut_by_document ? "where another document began" : "at the end of the input");
     case UnreadableKind::not_json:
       // The start of its first line, and "…" where there was more.
-      return fmt::format("not JSON: \"{}{}\"", one_line(u.detail),
-                         u.size > u.detail.size() ? "…" : "");
+      return fmt::format("not JSON: {}{}", one_line(u.detail), u.size > u.detail.size() ? "…" : "");
     case UnreadableKind::invalid_json:
       return "invalid JSON: " + one_line(u.detail);
     case UnreadableKind::wrong_schema:
