@@ -64,6 +64,7 @@ json render_summary_json(const FleetSummary& s) {
                           {"message", unreadable_words(u)}});
   }
   doc["unreadable"] = unreadable;
+  doc["unreadable_count"] = s.unreadable_count;
   json duplicates = json::array();
   for (const auto& d : s.duplicates) {
     duplicates.push_back(

@@ -40,6 +40,9 @@ FleetSummary example() {
       Unreadable{UnreadableKind::truncated, "gpu013", "stdin, task 12", 4096, true, ""});
   s.unreadable.push_back(Unreadable{UnreadableKind::not_json, "", "stdin, line 4", 40, false,
                                     "slurmstepd: error: *** STEP"});
+  s.unreadable_count = 2;
+  s.unreadable_by_kind[static_cast<size_t>(UnreadableKind::truncated)] = 1;
+  s.unreadable_by_kind[static_cast<size_t>(UnreadableKind::not_json)] = 1;
   s.exit_code = 2;
   return s;
 }
@@ -76,8 +79,7 @@ TEST(SummaryText, TheTable) {
                       "         document began\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("stdin, line 4: not JSON: slurmstepd: error: *** STEP…\n"),
-            std::string::npos)
+  EXPECT_NE(text.find("stdin, line 4: not JSON: slurmstepd: error: *** STEP…\n"), std::string::npos)
       << text;
   EXPECT_LE(widest(text), 80u) << text;
 }
@@ -129,6 +131,17 @@ TEST(SummaryText, NarrowTerminal) {
       << text;
 }
 
+TEST(SummaryText, UnreadableNotKept) {
+  auto s = example();
+  s.unreadable_count = 12345;
+  s.unreadable_by_kind[static_cast<size_t>(UnreadableKind::too_many_nodes)] = 12343;
+  const auto text = render_summary_text(s, {false, true, 100});
+  EXPECT_NE(text.find("12,345  unreadable  1 truncated, 1 not JSON, 12,343 over the node limit\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("… and 12,343 more (not kept: counted only)"), std::string::npos) << text;
+}
+
 TEST(SummaryText, Notes) {
   auto s = example();
   s.duplicates.push_back({"gpu003", {"stdin, task 3", "stdin, task 67"}, false});
@@ -166,6 +179,7 @@ TEST(SummaryJson, Shape) {
   EXPECT_EQ(doc["unreadable"][0]["node"], "gpu013");
   EXPECT_EQ(doc["unreadable"][0]["bytes"], 4096);
   EXPECT_TRUE(doc["unreadable"][1]["node"].is_null());
+  EXPECT_EQ(doc["unreadable_count"], 2);
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 
 #include "render/summarize.h"
 #include "summarize/hostlist.h"
@@ -225,19 +224,21 @@ std::string kind_words(UnreadableKind k, size_t n) {
       return "nested too deep";
     case UnreadableKind::cannot_read:
       return "cannot be read";
+    case UnreadableKind::too_many_nodes:
+      return "over the node limit";
   }
   return "?";
 }
 
 void unreadable_block(std::string& out, const FleetSummary& s, const Layout& lay,
                       const SummaryStyle& st) {
-  std::map<UnreadableKind, size_t> kinds;
-  for (const auto& u : s.unreadable) ++kinds[u.kind];
   std::string what;
-  for (const auto& [k, n] : kinds) {
-    what += (what.empty() ? "" : ", ") + fmt::format("{} {}", thousands(n), kind_words(k, n));
+  for (auto k : enum_values<UnreadableKind>()) {
+    const size_t n = s.unreadable_by_kind[static_cast<size_t>(k)];
+    if (n > 0)
+      what += (what.empty() ? "" : ", ") + fmt::format("{} {}", thousands(n), kind_words(k, n));
   }
-  out += fmt::format("{:>{}}  {}  {}\n", thousands(s.unreadable.size()), lay.count,
+  out += fmt::format("{:>{}}  {}  {}\n", thousands(s.unreadable_count), lay.count,
                      paint(st, fg(fmt::terminal_color::magenta), pad("unreadable", lay.verdict)),
                      what);
   const std::string indent(lay.indent(), ' ');
@@ -251,9 +252,10 @@ void unreadable_block(std::string& out, const FleetSummary& s, const Layout& lay
                                   lay.width > lay.indent() + 20 ? lay.width - lay.indent() : 60);
     for (size_t j = 0; j < lines.size(); ++j) out += indent + (j ? "  " : "") + lines[j] + "\n";
   }
-  if (shown < s.unreadable.size()) {
-    out += indent + fmt::format("… and {} more (-v lists them all)\n",
-                                thousands(s.unreadable.size() - shown));
+  if (shown < s.unreadable_count) {
+    out += indent + fmt::format("… and {} more{}\n", thousands(s.unreadable_count - shown),
+                                shown < s.unreadable.size() ? " (-v lists them all)"
+                                                            : " (not kept: counted only)");
   }
 }
 
@@ -275,9 +277,9 @@ std::string headline(const FleetSummary& s) {
   if (s.documents != s.nodes) {
     out += fmt::format(" (from {} documents)", thousands(s.documents));
   }
-  if (!s.unreadable.empty()) {
-    out += fmt::format("; {} input{} unreadable", thousands(s.unreadable.size()),
-                       s.unreadable.size() == 1 ? "" : "s");
+  if (s.unreadable_count > 0) {
+    out += fmt::format("; {} input{} unreadable", thousands(s.unreadable_count),
+                       s.unreadable_count == 1 ? "" : "s");
   }
   return out;
 }
@@ -318,6 +320,9 @@ std::string unreadable_words(const Unreadable& u) {
       return fmt::format("nested deeper than {} levels", summarize::SplitLimits{}.max_depth);
     case UnreadableKind::cannot_read:
       return "cannot read it: " + one_line(u.detail);
+    case UnreadableKind::too_many_nodes:
+      return fmt::format("a node past the first {}, not counted",
+                         thousands(parse_number<uint64_t>(u.detail).value_or(0)));
   }
   return "?";
 }
@@ -325,7 +330,7 @@ std::string unreadable_words(const Unreadable& u) {
 std::string render_summary_text(const FleetSummary& s, const SummaryStyle& st) {
   Layout lay;
   lay.width = static_cast<size_t>(std::max(st.width, 40));
-  size_t most = s.unreadable.size();
+  size_t most = s.unreadable_count;
   for (const auto& g : s.groups) {
     most = std::max(most, g.nodes.size());
     lay.cause = std::max(lay.cause, std::min(columns(cause_text(g, kCauseColumn)), kCauseColumn));
@@ -345,7 +350,7 @@ std::string render_summary_text(const FleetSummary& s, const SummaryStyle& st) {
     first = false;
     group_block(out, g, lay, st);
   }
-  if (!s.unreadable.empty()) {
+  if (s.unreadable_count > 0) {
     if (!first) out += "\n";
     unreadable_block(out, s, lay, st);
   }

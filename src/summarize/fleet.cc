@@ -126,12 +126,26 @@ void FleetCollector::add_piece(const std::string& input, bool labelled, InputPie
       if (!labelled && looks_like_fragment(p.text)) ++fragments_;
       break;
   }
-  unreadable_.push_back(std::move(u));
+  add_unreadable(std::move(u));
 }
 
-void FleetCollector::add_unreadable(Unreadable u) { unreadable_.push_back(std::move(u)); }
+void FleetCollector::add_unreadable(Unreadable u) {
+  ++unreadable_count_;
+  ++unreadable_by_kind_[static_cast<size_t>(u.kind)];
+  if (unreadable_.size() < limits_.max_unreadable_kept) unreadable_.push_back(std::move(u));
+}
 
 void FleetCollector::add_node(std::string name, std::string source, NodeReport report) {
+  if (entries_.size() >= limits_.max_nodes && !by_name_.contains(name)) {
+    add_unreadable({UnreadableKind::too_many_nodes, std::move(name), std::move(source), 0, false,
+                    std::to_string(limits_.max_nodes)});
+    return;
+  }
+  if (wordings_.size() >= limits_.max_wordings && !wording_ids_.contains(report.words)) {
+    // Past the limit, a new wording is not kept: the node still counts.
+    report.words = {Wording{
+        "", fmt::format("(one of more than {} wordings, not kept)", limits_.max_wordings), {}}};
+  }
   auto key = std::make_tuple(static_cast<int>(report.status), report.causes);
   auto [k, new_key] = key_ids_.try_emplace(key, keys_.size());
   if (new_key) keys_.emplace_back(report.status, std::move(report.causes));
@@ -161,6 +175,8 @@ FleetSummary FleetCollector::finish() {
   s.documents = documents_;
   s.nodes = entries_.size();
   s.unreadable = std::move(unreadable_);
+  s.unreadable_count = unreadable_count_;
+  s.unreadable_by_kind = unreadable_by_kind_;
   std::map<size_t, Group> groups;                         // by key
   std::map<std::pair<size_t, size_t>, Variant> variants;  // by key and wording
   for (auto& e : entries_) {
@@ -197,7 +213,7 @@ FleetSummary FleetCollector::finish() {
   const auto count = [&](VerdictStatus st) { return s.by_status[static_cast<size_t>(st)]; };
   if (count(VerdictStatus::not_usable) + count(VerdictStatus::unchecked) > 0 || s.nodes == 0) {
     s.exit_code = 2;  // a node cannot use its GPU, or not one node is known to
-  } else if (count(VerdictStatus::warnings) > 0 || !s.unreadable.empty()) {
+  } else if (count(VerdictStatus::warnings) > 0 || s.unreadable_count > 0) {
     s.exit_code = 1;
   } else {
     s.exit_code = 0;

@@ -25,17 +25,18 @@ enum class UnreadableKind {
   wrong_schema,
   too_large,
   too_deep,
-  cannot_read
+  cannot_read,
+  too_many_nodes
 };
 
 }  // namespace ongpu::summarize
 
 template <>
 struct ongpu::EnumNames<ongpu::summarize::UnreadableKind> {
-  static constexpr auto last = ongpu::summarize::UnreadableKind::cannot_read;
-  static constexpr std::array<std::string_view, 7> names{
+  static constexpr auto last = ongpu::summarize::UnreadableKind::too_many_nodes;
+  static constexpr std::array<std::string_view, 8> names{
       "truncated", "not_json", "invalid_json", "wrong_schema",
-      "too_large", "too_deep", "cannot_read"};
+      "too_large", "too_deep", "cannot_read",  "too_many_nodes"};
 };
 
 namespace ongpu::summarize {
@@ -47,7 +48,8 @@ struct Unreadable {
   uint64_t size = 0;             // its bytes
   bool cut_by_document = false;  // truncated: where another document began
   // not_json: the start of the text; invalid_json: the parser's message;
-  // wrong_schema: what is wrong; cannot_read: the system's error.
+  // wrong_schema: what is wrong; cannot_read: the system's error;
+  // too_many_nodes: the limit, a number.
   std::string detail;
 };
 
@@ -69,9 +71,19 @@ struct Duplicate {
   bool agree = true;                 // all in the same group
 };
 
+// What one summary keeps, so that no input can exhaust the memory: a log of
+// gigabytes whose every line is some JSON object is counted, not kept.
+struct FleetLimits {
+  size_t max_nodes = 200000;           // distinct nodes; past them, unreadable
+  size_t max_unreadable_kept = 10000;  // listed; all are counted
+  size_t max_wordings = 10000;         // distinct wordings of causes kept
+};
+
 struct FleetSummary {
-  std::vector<Group> groups;  // not usable, unchecked, warnings, usable; then by size
-  std::vector<Unreadable> unreadable;
+  std::vector<Group> groups;           // not usable, unchecked, warnings, usable; then by size
+  std::vector<Unreadable> unreadable;  // the first max_unreadable_kept
+  size_t unreadable_count = 0;         // all of them
+  std::array<size_t, EnumNames<UnreadableKind>::names.size()> unreadable_by_kind{};
   std::vector<Duplicate> duplicates;
   size_t documents = 0;               // doctor documents read
   size_t nodes = 0;                   // distinct nodes among them
@@ -84,12 +96,13 @@ struct FleetSummary {
 
 class FleetCollector {
  public:
+  explicit FleetCollector(FleetLimits limits = {}) : limits_(limits) {}
   // One piece of the input named `input` ("stdin" or a path).
   void add_piece(const std::string& input, bool labelled, InputPiece piece);
   // An input that could not be read at all.
   void add_unreadable(Unreadable u);
   // Whether anything at all was read: a document or an unreadable piece.
-  bool empty() const { return entries_.empty() && unreadable_.empty(); }
+  bool empty() const { return entries_.empty() && unreadable_count_ == 0; }
   FleetSummary finish();
 
  private:
@@ -103,6 +116,7 @@ class FleetCollector {
     std::vector<std::string> sources;
     bool agree = true;
   };
+  FleetLimits limits_;
   std::vector<Entry> entries_;
   std::map<std::string, size_t> by_name_;
   // Interned, so that a thousand nodes with one cause hold its words once.
@@ -111,6 +125,8 @@ class FleetCollector {
   std::map<std::vector<Wording>, size_t> wording_ids_;
   std::vector<std::vector<Wording>> wordings_;
   std::vector<Unreadable> unreadable_;
+  size_t unreadable_count_ = 0;
+  std::array<size_t, EnumNames<UnreadableKind>::names.size()> unreadable_by_kind_{};
   size_t documents_ = 0;
   size_t fragments_ = 0;  // unreadable pieces of unlabelled input that look like parts of documents
 };

@@ -193,3 +193,34 @@ TEST(Fleet, InterleavedLinesAreRecognised) {
 
 }  // namespace
 }  // namespace ongpu::summarize
+
+namespace ongpu::summarize {
+namespace {
+
+TEST(Fleet, WhatIsKeptIsBounded) {
+  FleetLimits limits;
+  limits.max_nodes = 5;
+  limits.max_unreadable_kept = 3;
+  limits.max_wordings = 2;
+  FleetCollector f(limits);
+  for (int i = 0; i < 8; ++i)
+    add(f, doc(fmt::format("n{}", i), "not_usable", "a.b", fmt::format("w{}", i)));
+  add(f, doc("n1", "not_usable", "a.b", "w9"));  // a node already counted still is
+  for (int i = 0; i < 6; ++i) add(f, "junk");
+  const auto s = f.finish();
+  EXPECT_EQ(s.nodes, 5u);
+  EXPECT_EQ(s.documents, 9u);
+  ASSERT_EQ(s.groups.size(), 1u);
+  EXPECT_EQ(s.groups[0].nodes.size(), 5u);
+  EXPECT_EQ(s.groups[0].variants.size(), 3u);  // two kept, and the one for the rest
+  EXPECT_EQ(s.unreadable_count, 9u);           // 3 nodes over the limit, 6 lines of junk
+  EXPECT_EQ(s.unreadable.size(), 3u);
+  EXPECT_EQ(s.unreadable_by_kind[static_cast<size_t>(UnreadableKind::too_many_nodes)], 3u);
+  EXPECT_EQ(s.unreadable_by_kind[static_cast<size_t>(UnreadableKind::invalid_json)], 6u);
+  EXPECT_EQ(s.unreadable[0].node, "n5");
+  EXPECT_EQ(s.unreadable[0].detail, "5");
+  EXPECT_EQ(s.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace ongpu::summarize
