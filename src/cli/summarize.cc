@@ -3,6 +3,9 @@
 // grouped by cause (docs/fleet-summarize.md).
 #include "render/summarize.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
