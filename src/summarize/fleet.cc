@@ -159,11 +159,14 @@ void FleetCollector::add_node(std::string name, std::string source, NodeReport r
     return;
   }
   // The same node again (two tasks on one node, a file given twice): counted
-  // once, by its worst report.
+  // once, by its worst report; of two as bad, by the cause first in
+  // alphabetical order, so that the table does not depend on which task's
+  // output srun happened to finish first.
   Entry& e = entries_[it->second];
   e.sources.push_back(std::move(source));
   if (k->second != e.key) e.agree = false;
-  if (status_rank(report.status) > status_rank(e.status)) {
+  const int rank = status_rank(report.status), kept = status_rank(e.status);
+  if (rank > kept || (rank == kept && std::get<1>(keys_[k->second]) < std::get<1>(keys_[e.key]))) {
     e.key = k->second;
     e.wording = w->second;
     e.status = report.status;

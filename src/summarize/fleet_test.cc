@@ -119,6 +119,18 @@ TEST(Fleet, SameNodeTwiceCountsOnceByItsWorstReport) {
   EXPECT_EQ(s.groups[0].status, VerdictStatus::not_usable);
 }
 
+TEST(Fleet, OfTwoReportsAsBadTheOrderDoesNotMatter) {
+  for (bool swapped : {false, true}) {
+    FleetCollector f;
+    add(f, doc("gpu1", "not_usable", swapped ? "pci.no_driver_bound" : "cuda.init_failed"));
+    add(f, doc("gpu1", "not_usable", swapped ? "cuda.init_failed" : "pci.no_driver_bound"));
+    const auto s = f.finish();
+    ASSERT_EQ(s.groups.size(), 1u);
+    EXPECT_EQ(s.groups[0].causes, std::vector<std::string>{"cuda.init_failed"});
+    EXPECT_FALSE(s.duplicates[0].agree);
+  }
+}
+
 TEST(Fleet, NamesWithoutAHostname) {
   FleetCollector f;
   add(f, doc("", "ok"), "doctor-a.json");

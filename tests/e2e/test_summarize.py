@@ -202,7 +202,8 @@ class Fleet:
             name = e["host"] or name_of(i)
             key = group_key(e["doc"])
             sources.setdefault(name, []).append(key)
-            if name not in nodes or RANK[key[0]] > nodes[name][0]:
+            # The worst report; of two as bad, the cause first in alphabetical order.
+            if name not in nodes or (-RANK[key[0]], key[1]) < (-nodes[name][0], nodes[name][1][1]):
                 nodes[name] = (RANK[key[0]], key)
         groups = {}
         for name, (_, key) in nodes.items():
