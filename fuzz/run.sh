@@ -16,7 +16,7 @@ src_dir=$(dirname "$fuzz_dir")
 build_dir=${1:-$src_dir/build-fuzz}
 runs=${FUZZ_RUNS:-20000}
 max_time=${FUZZ_MAX_TIME:-20}
-targets=(nvidia_version proc_modules sysfs visible_devices facts_json sanitize_text python_metadata elf ld_cache verify_output markdown)
+targets=(nvidia_version proc_modules sysfs visible_devices facts_json sanitize_text python_metadata elf ld_cache verify_output markdown summarize_input)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ongpu-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -21,6 +21,8 @@ constexpr std::array kCommands = std::to_array<Command>({
     {"compat",
      "what a framework version needs (CUDA, cuDNN, driver, Python), or what a driver allows",
      run_compat},
+    {"summarize", "many nodes' doctor --json documents as one table: nodes grouped by root cause",
+     run_summarize},
     {"help", "show this help", run_help},
     {"version", "print ongpu's version", run_version},
     {"__probe", "internal: run one vendor probe in this process", run_probe, true},

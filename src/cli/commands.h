@@ -39,6 +39,7 @@ int run_run(std::vector<std::string> args);
 int run_report(std::vector<std::string> args);
 int run_visible(std::vector<std::string> args);
 int run_compat(std::vector<std::string> args);
+int run_summarize(std::vector<std::string> args);
 int run_help(std::vector<std::string> args);
 int run_version(std::vector<std::string> args);
 int run_probe(std::vector<std::string> args);

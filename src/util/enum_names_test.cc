@@ -11,6 +11,7 @@
 #include "rules/finding.h"
 #include "rules/report.h"
 #include "rules/visible.h"
+#include "summarize/fleet.h"
 #include "verify/live.h"
 #include "verify/verify_rules.h"
 
@@ -46,6 +47,7 @@ TEST(EnumNames, EveryNamedEnumRoundTrips) {
   expect_names_round_trip<OrderSource>();
   expect_names_round_trip<Framework>();
   expect_names_round_trip<knowledge::CompatKind>();
+  expect_names_round_trip<summarize::UnreadableKind>();
 }
 
 // The saved words, as docs/json-schema.md lists them: a renamed enumerator

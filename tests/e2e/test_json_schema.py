@@ -70,3 +70,18 @@ def test_verify_json_of_a_real_framework_matches_schema():
     doc = r.json()
     jsonschema.validate(doc, VERIFY)
     assert doc["frameworks"][0]["live"]["answer"]["compute"]["cpu"]["median_ms"] > 0
+
+
+def test_summarize_json_matches_schema():
+    import subprocess
+    from conftest import BUILD
+    summarize_schema = json.loads((REPO / "docs/schema/summarize-1.schema.json").read_text())
+    docs = [doctor(**kw).out for _, kw in STATES]
+    p = subprocess.run([str(BUILD / "ongpu"), "summarize", "--json"], input="\n".join(docs) + "\n{\"cut\": ",
+                       capture_output=True, text=True, timeout=60)
+    doc = json.loads(p.stdout)
+    jsonschema.validate(doc, summarize_schema)
+    assert doc["documents"] == len(STATES) and doc["unreadable"][0]["kind"] == "truncated"
+    doc["groups"][0]["surprise"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, summarize_schema)
