@@ -2,7 +2,8 @@
 # Quick start, step 2: every test. Installs its own dependencies (Debian
 # packages, and a cached Python test environment), then:
 #   1. a release build in build-test/ (build/ stays bootstrap's Release binary): unit tests
-#      (ctest), fake-driver self-test, end-to-end tests (pytest), the ground-truth suite among them
+#      (ctest), fake-driver self-test, end-to-end tests (pytest), the ground-truth suite among them;
+#      the fleet tests (tests/fleet: real Slurm, node_exporter, promtool; Kubernetes offline)
 #   2. the packages users install (tools/package.sh): the portable wheels, the .deb
 #   3. the libFuzzer targets, for a bounded number of runs each
 #   4. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same unit and end-to-end tests
@@ -48,6 +49,13 @@ run_suite() {  # run_suite <build dir> <cmake args...>
 }
 
 run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# The fleet integrations against real daemons (Slurm 22.05 with munge,
+# node_exporter, promtool) and the Kubernetes manifests offline. Once, against
+# the release build: slurmd gives its scripts a clean environment, in which an
+# ASan build's report would read as ongpu failing.
+echo "== fleet tests"
+ONGPU_BUILD="$repo/build-test" "$venv/bin/pytest" -q -p no:cacheprovider tests/fleet
 
 # The tree is clean under clang-format (.clang-format) and the clang-tidy
 # checks in .clang-tidy.
