@@ -5,16 +5,14 @@
 #include <algorithm>
 #include <set>
 
+#include "knowledge/test_tables.h"
 #include "libs/test_elf.h"
 #include "sys/fs.h"
 
 namespace ongpu::frameworks {
 namespace {
 
-const knowledge::Knowledge& tables() {
-  static const knowledge::Knowledge k = knowledge::Knowledge::load().value();
-  return k;
-}
+using testing::tables;
 
 std::set<std::string> sonames(const std::vector<WantedLibrary>& wanted) {
   std::set<std::string> out;

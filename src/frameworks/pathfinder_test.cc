@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "frameworks/libraries.h"
+#include "knowledge/test_tables.h"
 #include "libs/test_elf.h"
 #include "sys/fs.h"
 
@@ -14,10 +15,7 @@ namespace {
 using libs::testing::ElfSpec;
 using libs::testing::TempDir;
 
-const knowledge::Knowledge& tables() {
-  static const knowledge::Knowledge k = knowledge::Knowledge::load().value();
-  return k;
-}
+using testing::tables;
 
 const std::string kSite = "/venv/lib/python3.11/site-packages";
 

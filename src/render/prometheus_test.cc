@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "knowledge/knowledge.h"
+#include "knowledge/test_tables.h"
 #include "rules/report.h"
 #include "rules/test_facts.h"
 
@@ -16,10 +17,7 @@ namespace {
 using testing::add_framework;
 using testing::healthy_facts;
 
-const knowledge::Knowledge& tables() {
-  static const knowledge::Knowledge k = knowledge::Knowledge::load().value();
-  return k;
-}
+using testing::tables;
 
 MetricsRun doctor_run() { return {"doctor", 1796000000.5, 0.25, "9.8.7"}; }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "knowledge/knowledge.h"
+#include "knowledge/test_tables.h"
 #include "render/report_md.h"
 #include "rules/report.h"
 #include "rules/test_facts.h"
@@ -137,10 +138,7 @@ TEST(Redactor, MarkdownTextGetsEscapedPlaceholders) {
 // ---------------------------------------------------------------------------
 // A whole report whose machine names alice, bob and the host in many places.
 
-const knowledge::Knowledge& tables() {
-  static const knowledge::Knowledge k = knowledge::Knowledge::load().value();
-  return k;
-}
+using testing::tables;
 
 constexpr const char* kHost = "gpu-node-17.cluster.example.org";
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "knowledge/knowledge.h"
+#include "knowledge/test_tables.h"
 #include "render/finding_words.h"
 #include "render/markdown.h"
 #include "rules/report.h"
@@ -16,10 +17,7 @@ namespace {
 using testing::add_framework;
 using testing::healthy_facts;
 
-const knowledge::Knowledge& tables() {
-  static const knowledge::Knowledge k = knowledge::Knowledge::load().value();
-  return k;
-}
+using testing::tables;
 
 std::string render(const Report& r, const verify::VerifyReport* live = nullptr) {
   return render_report_markdown({r, live, "9.9.9", "2026-12-03 12:00 UTC", false});

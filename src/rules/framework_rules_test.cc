@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "knowledge/test_tables.h"
 #include "render/finding_words.h"
 #include "render/render.h"
 #include "render/verdict_words.h"
@@ -18,10 +19,7 @@ namespace {
 using testing::add_framework;
 using testing::healthy_facts;
 
-const knowledge::Knowledge& tables() {
-  static const knowledge::Knowledge k = knowledge::Knowledge::load().value();
-  return k;
-}
+using testing::tables;
 
 // A finding's words; a wording that reads an arg its rule did not set fails.
 FindingWords words(const Finding& x) {
