@@ -12,7 +12,10 @@ MetricsOut::MetricsOut(CLI::App& app, std::string check) : check_(std::move(chec
   app.add_option("--prometheus", path_,
                  "also write the answer as Prometheus metrics to FILE, replaced atomically (for "
                  "node_exporter's textfile collector: FILE ends in .prom; docs/fleet.md)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      // An empty name (an unset variable in a cron line) would silently
+      // write nothing: a usage error instead.
+      ->check([](const std::string& v) { return v.empty() ? "FILE is empty" : ""; });
 }
 
 MetricsRun MetricsOut::run() const {

@@ -4,6 +4,7 @@
 #include "rules/report.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,7 +43,18 @@ class OutputFile {
     path_ = path;
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
     created_ = fd_ >= 0;
-    if (fd_ < 0 && errno == EEXIST) fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd_ < 0 && errno == EEXIST) {
+      // An existing file is written only when it is a regular file of this
+      // user's, reached without a symbolic link: in /tmp, another user could
+      // have put one there to read the report or to have another file
+      // overwritten.
+      fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+      if (fd_ < 0) return errno == ELOOP ? "it is a symbolic link" : std::strerror(errno);
+      struct stat st {};
+      if (::fstat(fd_, &st) != 0) return std::strerror(errno);
+      if (S_ISREG(st.st_mode) && st.st_uid != ::geteuid()) return "it belongs to another user";
+      if (S_ISDIR(st.st_mode)) return "it is a directory";
+    }
     return fd_ >= 0 ? "" : std::strerror(errno);
   }
   // "" when the whole text is in the file.

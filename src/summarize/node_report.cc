@@ -15,9 +15,16 @@ constexpr size_t kMaxFixLines = 32;
 constexpr size_t kMaxCauses = 64;
 constexpr size_t kMaxHostname = 255;
 
+// The first `n` bytes of `s`, or fewer: never half of a UTF-8 character.
+std::string utf8_prefix(const std::string& s, size_t n) {
+  if (s.size() <= n) return s;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 std::string capped(const std::string& s) {
   if (s.size() <= kMaxText) return s;
-  return s.substr(0, kMaxText) + "…";
+  return utf8_prefix(s, kMaxText) + "…";
 }
 
 const char* type_name(const json& j) {
@@ -162,7 +169,7 @@ Result<NodeReport> node_report_from_json(const json& doc) {
   const auto& facts = doc["facts"];
   if (facts.is_object() && facts.contains("host") && facts["host"].is_object() &&
       facts["host"].contains("hostname") && facts["host"]["hostname"].is_string()) {
-    r.hostname = facts["host"]["hostname"].get<std::string>().substr(0, kMaxHostname);
+    r.hostname = utf8_prefix(facts["host"]["hostname"].get<std::string>(), kMaxHostname);
   }
 
   const auto add_cause = [&](const std::string& id) {
@@ -216,7 +223,7 @@ class HostnameSax : public nlohmann::json_sax<json> {
   bool binary(binary_t&) override { return value(); }
   bool string(string_t& s) override {
     if (at_hostname()) {
-      found = s.substr(0, kMaxHostname);
+      found = utf8_prefix(s, kMaxHostname);
       return false;  // nothing more is needed
     }
     return value();

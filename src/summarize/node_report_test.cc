@@ -112,6 +112,17 @@ TEST(NodeReport, ForgedTextIsCapped) {
   EXPECT_LE(r->words[0].fix.size(), 33u);
 }
 
+TEST(NodeReport, ALongHostnameIsCutBetweenCharacters) {
+  std::string long_name;
+  for (int i = 0; i < 200; ++i) long_name += "\xc3\xa9";  // é, two bytes
+  auto r = node_report_from_json(doctor_doc("ok", 0, nullptr, json::array(), long_name));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->hostname.size(), 254u);  // 127 whole characters of the 255 bytes allowed
+  EXPECT_EQ(r->hostname, long_name.substr(0, 254));
+  const std::string text = doctor_doc("ok", 0, nullptr, json::array(), long_name).dump();
+  EXPECT_EQ(hostname_in_partial(text), long_name.substr(0, 254));
+}
+
 TEST(NodeReport, HostnameFromTheStartOfADocument) {
   const std::string text = doctor_doc("ok", 0, nullptr, json::array(), "gpu042").dump();
   const size_t at = text.find("gpu042");

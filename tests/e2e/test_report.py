@@ -288,6 +288,31 @@ def test_an_unwritable_output_file_is_a_clear_error_exit_70(tmp_path, target):
     assert ("No such file or directory" in r.err) if target.startswith("missing") else ("Is a directory" in r.err)
 
 
+def test_an_output_file_behind_a_symlink_or_of_another_user_is_refused(tmp_path):
+    """In a shared /tmp another user could make the file to read the report,
+    or a link to have another file overwritten."""
+    target = tmp_path / "target"
+    target.write_text("keep me")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    r = report("--no-python", "-o", str(link), scenario="healthy.conf")
+    assert r.rc == 70 and r.out == ""
+    assert r.err == f"ongpu report: cannot write {link}: it is a symbolic link\n"
+    assert target.read_text() == "keep me"
+    if os.geteuid() == 0:
+        theirs = tmp_path / "theirs.md"
+        theirs.write_text("theirs")
+        os.chown(theirs, 65534, 65534)
+        r = report("--no-python", "-o", str(theirs), scenario="healthy.conf")
+        assert r.rc == 70
+        assert "it belongs to another user" in r.err
+        assert theirs.read_text() == "theirs"
+    mine = tmp_path / "mine.md"
+    mine.write_text("old")
+    assert report("--no-python", "-o", str(mine), scenario="healthy.conf").rc in (0, 1, 2)
+    assert mine.read_text().startswith("## ongpu report")
+
+
 def test_a_report_that_is_not_written_leaves_no_file(tmp_path):
     out = tmp_path / "new.md"
     r = report("--facts-from", str(tmp_path / "no-such-facts.json"), "-o", str(out))

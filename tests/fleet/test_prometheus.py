@@ -167,6 +167,26 @@ def test_a_broken_gpu_is_exported_with_its_finding(exporter, textfile_dir):
     prom.unlink()
 
 
+def test_a_node_without_a_driver_exports_its_exit_code_for_the_node_alert(exporter, textfile_dir):
+    """No driver: NVML and CUDA list no GPU, so no ongpu_gpu_usable series;
+    OngpuNodeUnusable alerts on ongpu_exit_code instead."""
+    prom = textfile_dir / "ongpu.prom"
+    r = ongpu("doctor", "--no-python", "--root", str(ROOTS / "gpu-no-driver"), "--prometheus", str(prom))
+    assert r.returncode == 2, r.stdout + r.stderr
+    scraped = series(exporter())
+    assert scraped[("ongpu_exit_code", frozenset({("check", "doctor")}))] == 2
+    assert scraped[("ongpu_usable_gpus", frozenset({("check", "doctor")}))] == 0
+    assert not any(n == "ongpu_gpu_usable" for n, _ in scraped)
+    assert any(n == "ongpu_finding" and dict(l)["severity"] == "error" for n, l in scraped)
+    prom.unlink()
+
+
+def test_an_empty_file_name_is_a_usage_error():
+    r = ongpu("doctor", "--no-python", "--prometheus", "", scenario="healthy.conf")
+    assert r.returncode == 64
+    assert "FILE is empty" in r.stderr
+
+
 def test_doctor_and_verify_files_export_side_by_side(exporter, textfile_dir):
     """Two files with the same families: node_exporter drops a series whose
     HELP differs between files, and refuses one written twice."""
