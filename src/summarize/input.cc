@@ -124,8 +124,13 @@ void InputReader::to_task(TaskStream& stream, std::string_view bytes,
   std::vector<Piece> pieces;
   if (stream.newline_pending) {
     stream.newline_pending = false;
-    const bool inside =
-        stream.splitter.in_string() || (is_token_char(stream.last) && is_token_char(bytes.front()));
+    // A line's end that cannot be the task's own: inside a string or a
+    // token, or just before a '{' where the open document waits for a value
+    // (--unbuffered cuts anywhere; ongpu's pretty-printed documents put a
+    // nested '{' after its key on the same line, never at a line's start).
+    const bool inside = stream.splitter.in_string() ||
+                        (is_token_char(stream.last) && is_token_char(bytes.front())) ||
+                        (bytes.front() == '{' && stream.splitter.expects_value());
     if (!inside) stream.splitter.feed("\n", pieces);
   }
   stream.splitter.feed(bytes, pieces);

@@ -98,8 +98,14 @@ std::string compact_doc(int task, size_t size) {
   return fmt::format("{{\"task\": {}, \"pad\": [{}]}}", task, pad);
 }
 
+// Pretty-printed as the doctor prints: nested objects after their key, or
+// on lines of their own in an array.
 std::string pretty_doc(int task, int lines) {
-  std::string out = "{\n  \"task\": " + std::to_string(task) + ",\n  \"lines\": [\n";
+  std::string out =
+      "{\n  \"task\": " + std::to_string(task) +
+      ",\n  \"library\": {\n    \"probe\": {\n      \"pid\": 1\n    }\n  },\n"
+      "  \"gpus\": [\n    {\n      \"i\": 0\n    },\n    {\n      \"i\": 1\n    }\n  ],\n"
+      "  \"lines\": [\n";
   for (int i = 0; i < lines; ++i)
     out += fmt::format("    \"{}-{}\"{}\n", task, i, i + 1 < lines ? "," : "");
   return out + "  ]\n}";
@@ -203,6 +209,17 @@ TEST(InputReader, SeparatesUnbufferedSrunTasks) {
       EXPECT_EQ(json::parse(by_task[std::to_string(t)]), json::parse(docs[t])) << round << " " << t;
     }
   }
+}
+
+TEST(InputReader, AnUnbufferedCutBeforeANestedObject) {
+  // --unbuffered cut task 1's output after a key; srun ended the message
+  // with a newline of its own, so the nested '{' starts a line.
+  const std::string text =
+      "1: {\n1:   \"library\": \n0: {\"a\": 1}\n1: {\n1:     \"x\": [\n1: {\"y\": 2}]}\n1: }\n";
+  const auto p = read_all(text, 5);
+  ASSERT_EQ(p.size(), 2u);
+  for (const auto& piece : p) EXPECT_EQ(piece.piece.kind, PieceKind::document) << piece.task;
+  EXPECT_EQ(json::parse(p[1].piece.text), json::parse(R"({"library": {"x": [{"y": 2}]}})"));
 }
 
 TEST(InputReader, WithoutLabelsTasksMix) {

@@ -31,6 +31,14 @@ void DocumentSplitter::begin_document() {
   doc_.line = line_;
   depth_ = 0;
   in_string_ = escape_ = at_line_start_ = over_ = deep_ = false;
+  last_ = '\0';
+  open_.clear();
+}
+
+bool DocumentSplitter::expects_value() const {
+  if (state_ != State::document || in_string_) return false;
+  if (last_ == ':' || last_ == '[') return true;
+  return last_ == ',' && !open_.empty() && open_.back() == '[';
 }
 
 void DocumentSplitter::end_document(std::vector<Piece>& out, bool truncated, bool cut_by_document) {
@@ -108,6 +116,7 @@ void DocumentSplitter::feed(std::string_view bytes, std::vector<Piece>& out) {
       }
       at_line_start_ = c == '\n';
       if (c == '\n') ++line_;
+      if (!in_string_ && !is_space(c)) last_ = c;
       if (in_string_) {
         if (escape_) {
           escape_ = false;
@@ -120,7 +129,9 @@ void DocumentSplitter::feed(std::string_view bytes, std::vector<Piece>& out) {
         in_string_ = true;
       } else if (c == '{' || c == '[') {
         if (++depth_ > limits_.max_depth) deep_ = true;
+        if (!deep_) open_.push_back(c);
       } else if (c == '}' || c == ']') {
+        if (!open_.empty() && !deep_) open_.pop_back();
         if (--depth_ == 0) {
           ++i;
           ++offset_;

@@ -52,6 +52,10 @@ class DocumentSplitter {
   size_t held() const { return doc_.text.size(); }
   // Whether the bytes so far end inside a string of the open document.
   bool in_string() const { return state_ == State::document && in_string_; }
+  // Whether the open document waits for a value next: after a key's ':', a
+  // '[' or an array's ',' (told by its open containers, kept up to the
+  // depth limit).
+  bool expects_value() const;
   // Gives up holding the open document (the caller's budget for all streams
   // is spent): it ends as too_large.
   void drop_open();
@@ -75,6 +79,8 @@ class DocumentSplitter {
   bool at_line_start_ = false;
   bool over_ = false;  // past max_document: no longer held
   bool deep_ = false;
+  char last_ = '\0';  // the open document's last byte outside strings that is not a space
+  std::string open_;  // its open containers, '{' or '[', innermost last
   // the open run of lines that are not JSON
   Piece junk_;
   bool junk_open_ = false;

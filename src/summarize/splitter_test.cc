@@ -87,6 +87,21 @@ TEST(Splitter, TruncatedByTheNextDocument) {
   EXPECT_EQ(p[3].line, 4u);
 }
 
+TEST(Splitter, SaysWhereAValueIsDue) {
+  DocumentSplitter s;
+  std::vector<Piece> out;
+  EXPECT_FALSE(s.expects_value());  // no document open
+  const std::pair<const char*, bool> steps[] = {
+      {"{", false},   {"\"a\"", false}, {": ", true},     {"[", true},     {"1", false},
+      {", ", true},   {"{", false},     {"\"b\":", true}, {"\"x:", false}, {"\"}", false},
+      {"], ", false}, {"\"c\"", false}, {":\n", true}};
+  for (const auto& [bytes, due] : steps) {
+    s.feed(bytes, out);
+    EXPECT_EQ(s.expects_value(), due) << bytes;
+  }
+  EXPECT_TRUE(out.empty());
+}
+
 TEST(Splitter, TooLargeIsNotHeld) {
   SplitLimits limits;
   limits.max_document = 100;
