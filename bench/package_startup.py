@@ -17,12 +17,19 @@ warm-up rounds:
   wheel_doctor         <venv>/bin/ongpu doctor --json --no-python (zig, glibc 2.17)
   gpp_doctor_python    build/ongpu doctor --json --python <venv python> --python-only
   wheel_doctor_python  <venv>/bin/ongpu doctor --json --python <venv python> --python-only
-  api_import           <venv python> -c "import ongpu, json, subprocess": the
-                       module and the two it imports on its first call (lazily,
-                       so that a bare `import ongpu` costs nothing more)
+  wheel_doctor_answered  the same with --python-answer FILE: the interpreter's
+                       answer about itself read from FILE (the venv's
+                       python wrote it once, in process, before the rounds),
+                       no second interpreter: the doctor require_gpu() runs
+  api_import           <venv python> -c "import ongpu, ongpu._locate,
+                       ongpu._query, json, subprocess": the module, its
+                       submodules and the two standard modules it imports on
+                       its first call (lazily, so that a bare `import ongpu`
+                       costs nothing more)
   api_require_gpu      <venv python> -c "import ongpu; ongpu.require_gpu('torch')"
                        (raises here: torch is not installed, no GPU; the
-                       doctor runs all the same)
+                       doctor runs all the same, with the interpreter's own
+                       answer about itself instead of a second interpreter)
 
 Wall time: time.perf_counter around subprocess.run. Needs build/ (tools/bootstrap.sh)
 and build-pack/venv (tools/package.sh). Standard library only. Exit 0 when it
@@ -33,9 +40,11 @@ import json
 import os
 import pathlib
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -60,6 +69,10 @@ def main():
            if k not in ("LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "VIRTUAL_ENV", "CONDA_PREFIX",
                         "ONGPU_FAKE_SCENARIO", "ONGPU_BINARY", "PYTHONPATH")}
     env["PATH"] = "/usr/bin:/bin"
+    answer = pathlib.Path(tempfile.mkdtemp(prefix="ongpu-bench-")) / "answer.txt"
+    answer.write_bytes(subprocess.run(
+        [str(py), "-c", "import sys; from ongpu._query import answer; sys.stdout.write(answer(in_process=True))"],
+        env=env, capture_output=True, check=True).stdout)
     require = ("import ongpu\ntry:\n    ongpu.require_gpu('torch')\n"
                "except ongpu.GPUUnavailableError:\n    pass\n")
     cases = {
@@ -68,7 +81,9 @@ def main():
         "wheel_doctor": [wheel, "doctor", "--json", "--no-python"],
         "gpp_doctor_python": [gpp, "doctor", "--json", "--python", py, "--python-only"],
         "wheel_doctor_python": [wheel, "doctor", "--json", "--python", py, "--python-only"],
-        "api_import": [py, "-c", "import ongpu, json, subprocess"],
+        "wheel_doctor_answered": [wheel, "doctor", "--json", "--python", py, "--python-only", "--python-answer",
+                                  answer],
+        "api_import": [py, "-c", "import ongpu, ongpu._locate, ongpu._query, json, subprocess"],
         "api_require_gpu": [py, "-c", require],
     }
     names = list(cases)
@@ -89,9 +104,9 @@ def main():
     q = {n: statistics.quantiles(v, n=10) for n, v in times.items()}
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.2f}; {a.runs} runs after {a.warmup} warm-up rounds")
-    print(f"{'case':<22}{'median ms':>10}{'p10':>8}{'p90':>8}")
+    print(f"{'case':<24}{'median ms':>10}{'p10':>8}{'p90':>8}")
     for n in names:
-        print(f"{n:<22}{med[n]:>10.2f}{q[n][0]:>8.2f}{q[n][-1]:>8.2f}")
+        print(f"{n:<24}{med[n]:>10.2f}{q[n][0]:>8.2f}{q[n][-1]:>8.2f}")
     r1 = med["wheel_doctor"] / med["python_pass"]
     r1g = med["gpp_doctor"] / med["python_pass"]
     budget = med["wheel_doctor_python"] + med["api_import"]
@@ -102,6 +117,11 @@ def main():
     print(f"2. api_require_gpu = {med['api_require_gpu']:.2f} ms against wheel_doctor_python + api_import "
           f"= {budget:.2f} ms (ratio {med['api_require_gpu'] / budget:.3f}); target <= 1: "
           f"{'met' if med['api_require_gpu'] <= budget else 'missed'}")
+    own = med["wheel_doctor_answered"] + med["api_import"]
+    print(f"3. the API's own cost: api_require_gpu - (wheel_doctor_answered + api_import) = "
+          f"{med['api_require_gpu'] - own:.2f} ms (the doctor it runs: wheel_doctor_answered = "
+          f"{med['wheel_doctor_answered']:.2f} ms, against {med['wheel_doctor_python']:.2f} ms asking a child)")
+    shutil.rmtree(answer.parent, ignore_errors=True)
     if a.json:
         pathlib.Path(a.json).write_text(json.dumps({"times_ms": times, "median_ms": med}, indent=1))
     return 0

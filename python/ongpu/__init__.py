@@ -5,7 +5,9 @@
 
 The checks run the ongpu binary installed with this package in a child
 process and read its JSON (docs/json-schema.md). Nothing is loaded into the
-calling process: no vendor library, no thread, no signal handler. Importing
+calling process: no vendor library, no thread, no signal handler. For the
+calling interpreter, the facts the binary would ask a second interpreter
+for (prefix, site directories) come from this one (ongpu/_query.py). Importing
 this module costs about what importing nothing costs; subprocess and json
 are imported on the first call.
 """
@@ -66,7 +68,7 @@ def binary():
     return find_binary()
 
 
-def _run(args, schema_version, answers, timeout):
+def _run(args, schema_version, answers, timeout, stdin=None):
     import json
     import os
     import signal
@@ -75,12 +77,12 @@ def _run(args, schema_version, answers, timeout):
     exe = binary()
     args = [os.fspath(a) if isinstance(a, os.PathLike) else str(a) for a in args]
     try:
-        proc = subprocess.Popen([exe] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+        proc = subprocess.Popen([exe] + args, stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as e:
         raise OngpuError("cannot run %s: %s" % (exe, e)) from None
     try:
-        out, err = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(input=stdin, timeout=timeout)
     except BaseException as e:
         # SIGTERM, not subprocess's SIGKILL: ongpu then ends the probes and the
         # framework children it started (docs/guarantees.md); SIGKILL would
@@ -118,14 +120,38 @@ def _interpreter(python):
     return path
 
 
+def _own_answer(interpreter):
+    """This interpreter's answer to the doctor's query about itself
+    (ongpu/_query.py, the file the binary runs in a child for any other
+    interpreter), as bytes; None when another interpreter is meant or this
+    one cannot answer for itself, and the doctor then asks a child."""
+    import sys
+
+    if interpreter != sys.executable:
+        return None
+    try:
+        from ongpu._query import answer
+
+        text = answer(in_process=True)
+    except Exception:
+        return None
+    return None if text is None else text.encode("ascii")
+
+
 def check(framework=None, python=None, timeout=120, doctor_args=()):
     """The doctor's JSON report (docs/schema/doctor-1.schema.json) for this
     interpreter (or `python`) and the driver stack under it. With
     `framework`, its `frameworks` list holds that framework's verdicts only.
     `doctor_args` go to `ongpu doctor` as they are (["--timeout", "30"]).
     Raises OngpuError when ongpu cannot answer; a broken GPU is an answer."""
-    args = ["doctor", "--json", "--python", _interpreter(python), "--python-only"] + list(doctor_args)
-    doc = _run(args, DOCTOR_SCHEMA_VERSION, (0, 1, 2), timeout)
+    interpreter = _interpreter(python)
+    args = ["doctor", "--json", "--python", interpreter, "--python-only"]
+    # For the calling interpreter, its facts (prefix, site directories) are
+    # read here and handed over, instead of the doctor starting it again.
+    answer = _own_answer(interpreter)
+    if answer is not None:
+        args += ["--python-answer", "-"]
+    doc = _run(args + list(doctor_args), DOCTOR_SCHEMA_VERSION, (0, 1, 2), timeout, stdin=answer)
     if framework is not None:
         name = _framework_name(framework)
         doc["frameworks"] = [f for f in doc.get("frameworks", []) if f.get("framework") == name]

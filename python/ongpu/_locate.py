@@ -5,7 +5,6 @@ PYTHONPATH or installed with --target runs its own binary, not another
 version's; then this interpreter's scripts directories; then PATH."""
 
 import os
-import sysconfig
 
 _NAME = "ongpu"
 
@@ -20,6 +19,8 @@ def _candidates():
         yield os.path.join(os.path.dirname(lib), "bin")
     # pip install --target T: T/ongpu, with the script in T/bin.
     yield os.path.join(site, "bin")
+    import sysconfig  # here, not above: the layouts before need none of it
+
     yield sysconfig.get_path("scripts")
     try:  # pip install --user
         yield sysconfig.get_path("scripts", scheme="posix_user" if os.name == "posix" else "nt_user")

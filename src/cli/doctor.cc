@@ -26,7 +26,7 @@ int run_doctor(std::vector<std::string> args) {
   auto facts = obtain_facts(o, &tables);
   if (!facts) {
     std::cerr << "ongpu doctor: " << facts.error() << "\n";
-    return o.facts_from.empty() ? kExitInternal : kExitUsage;
+    return o.facts_from.empty() && o.python_answer.empty() ? kExitInternal : kExitUsage;
   }
   const auto& k = tables.get();
   if (!k) {

@@ -44,6 +44,12 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
                  "check only the interpreters named by --python: no search of VIRTUAL_ENV, "
                  "CONDA_PREFIX, PATH or the environment ongpu is installed in")
         ->needs(python);
+    app.add_option("--python-answer", o.python_answer,
+                   "instead of starting the one --python interpreter to ask about itself, read "
+                   "its answer from FILE ('-': standard input); the Python API answers so for "
+                   "the calling interpreter")
+        ->type_name("FILE")
+        ->needs(python);
     app.add_flag("--library-versions", o.library_versions,
                  "also load each CUDA library the frameworks resolve to, in a child process, and "
                  "ask its own version");
@@ -59,6 +65,36 @@ void add_fact_options(CLI::App& app, FactOptions& o) {
       ->type_name("DIR")
       ->check(CLI::ExistingDirectory);
 }
+
+namespace {
+
+// --python-answer's text: what python/ongpu/_query.py prints, a few hundred
+// bytes; a wrong file or an endless stream is refused, not read on.
+Result<std::string> read_python_answer(const FactOptions& o) {
+  if (o.python.size() != 1)
+    return make_error("--python-answer needs exactly one --python (got " +
+                      std::to_string(o.python.size()) + ")");
+  constexpr size_t kMaxAnswer = 1 << 20;
+  const bool from_stdin = o.python_answer == "-";
+  std::ifstream file;
+  if (!from_stdin) {
+    file.open(o.python_answer, std::ios::binary);
+    if (!file) return make_error("cannot read --python-answer " + one_line(o.python_answer));
+  }
+  std::istream& in = from_stdin ? std::cin : file;
+  std::string text;
+  std::vector<char> chunk(1 << 16);
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+    text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxAnswer)
+      return make_error("--python-answer " + one_line(o.python_answer) +
+                        " is larger than 1 MiB: not an interpreter's answer");
+  }
+  if (in.bad()) return make_error("cannot read --python-answer " + one_line(o.python_answer));
+  return text;
+}
+
+}  // namespace
 
 Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* tables) {
   FactSet facts;
@@ -90,6 +126,11 @@ Result<FactSet> obtain_facts(const FactOptions& o, const knowledge::LoadOnce* ta
     c.discover_python =
         o.python_environments && !o.no_python && o.discover_python && !o.python_only;
     c.library_versions = o.library_versions;
+    if (!o.python_answer.empty() && !o.no_python) {
+      auto answer = read_python_answer(o);
+      if (!answer) return make_error(answer.error());
+      c.python_answers[o.python.front()] = std::move(answer).value();
+    }
     std::optional<knowledge::LoadOnce> own;  // --knowledge holds without the caller's tables too
     c.knowledge = tables ? tables : &own.emplace(o.knowledge_dir);
     facts = collect_all(c);

@@ -22,6 +22,7 @@ struct FactOptions {
   std::vector<std::string> python;  // --python, repeatable
   bool no_python = false;           // --no-python: the driver stack only
   bool python_only = false;         // --python-only: no interpreter but --python's
+  std::string python_answer;        // --python-answer: --python's answer, read, not asked
   bool library_versions = false;    // --library-versions
   bool python_environments = true;  // whether the command looks at Python at all
   bool discover_python =

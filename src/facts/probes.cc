@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "facts/collect.h"
 #include "facts/json.h"
@@ -140,12 +141,18 @@ struct Speculation {
 ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
                           const std::vector<std::pair<std::string, std::string>>& interpreters,
                           std::chrono::milliseconds deadline,
-                          const std::function<void()>& meanwhile) {
+                          const std::function<void()>& meanwhile,
+                          const std::map<std::string, std::string>& answers) {
   std::vector<sys::ChildSpec> specs;
   // The interpreters start first: a Python start-up is the longest of these
-  // children, and the others run while it does.
-  for (const auto& [path, source] : interpreters)
-    specs.push_back(python::query_spec({path, source}));
+  // children, and the others run while it does. One that answered already
+  // (--python-answer) is not started; its slot stays, holding the answer.
+  std::vector<size_t> slot(interpreters.size(), SIZE_MAX);
+  for (size_t i = 0; i < interpreters.size(); ++i) {
+    if (answers.count(interpreters[i].first)) continue;
+    slot[i] = specs.size();
+    specs.push_back(python::query_spec({interpreters[i].first, interpreters[i].second}));
+  }
   const size_t first_probe = specs.size();
   specs.push_back({{self_exe, "__probe", "nvml"}, {}});
   specs.push_back({{self_exe, "__probe", "cuda"}, {}});
@@ -177,8 +184,14 @@ ProbeFacts collect_probes(const std::string& self_exe, const EnvFacts& env,
     out.cuda_all.device_count = Fact<int>::missing("not run");
   }
   for (size_t i = 0; i < interpreters.size(); ++i) {
-    out.python.push_back(
-        python::parse_query({interpreters[i].first, interpreters[i].second}, outcomes[i]));
+    sys::ChildOutcome given;
+    if (slot[i] == SIZE_MAX) {
+      given.kind = sys::ChildOutcome::Kind::exited;
+      given.out = answers.at(interpreters[i].first);
+      given.deadline_ms = static_cast<double>(deadline.count());
+    }
+    out.python.push_back(python::parse_query({interpreters[i].first, interpreters[i].second},
+                                             slot[i] == SIZE_MAX ? given : outcomes[slot[i]]));
   }
   return out;
 }
@@ -244,8 +257,8 @@ FactSet collect_all(const CollectOptions& options) {
       }
       f.host = collect_host(*fs);
     };
-    auto p =
-        collect_probes(sys::self_executable(), f.env, interpreters, options.deadline, meanwhile);
+    auto p = collect_probes(sys::self_executable(), f.env, interpreters, options.deadline,
+                            meanwhile, options.python_answers);
     f.nvml = std::move(p.nvml);
     f.cuda = std::move(p.cuda);
     f.cuda_all = std::move(p.cuda_all);

@@ -14,58 +14,6 @@
 namespace ongpu::python {
 namespace {
 
-// Runs under `python -I -S`: only the standard library, no .pth files. The
-// user site counts as site.py would count it for the user's own programs
-// (which do not run isolated): outside a venv, or in one that includes the
-// system site packages.
-constexpr const char* kQueryScript = R"PY(
-import os, site, sys
-# With -S, site.py has not run, so a virtualenv is found here the way site.venv()
-# finds it (pyvenv.cfg beside the executable or one level up) but without
-# processing any .pth file.
-prefix, system_site, venv = sys.prefix, True, False
-exe_dir = os.path.dirname(os.path.abspath(sys.executable))
-for conf in (os.path.join(exe_dir, "pyvenv.cfg"), os.path.join(os.path.dirname(exe_dir), "pyvenv.cfg")):
-    if os.path.isfile(conf):
-        venv, prefix = True, os.path.dirname(exe_dir)
-        with open(conf, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                key, _, value = line.partition("=")
-                if key.strip().lower() == "include-system-site-packages":
-                    system_site = value.strip().lower() == "true"
-        break
-if venv:
-    # As site.venv() does: Debian's and Ubuntu's getsitepackages() give a venv
-    # its lib/pythonX.Y/site-packages only when sys.prefix is the venv's.
-    sys.prefix = sys.exec_prefix = prefix
-dirs = list(site.getsitepackages([prefix]))
-if venv and system_site:
-    dirs += site.getsitepackages([sys.base_prefix])
-if system_site and site.check_enableusersite():
-    try:
-        dirs.insert(0, site.getusersitepackages())
-    except Exception:
-        pass
-seen = []
-for d in dirs:
-    if d not in seen and os.path.isdir(d):
-        seen.append(d)
-# One "key=value" per line (importing json would double the start-up time).
-out = [("executable", sys.executable), ("version", "%d.%d.%d" % sys.version_info[:3]),
-       ("implementation", sys.implementation.name), ("prefix", prefix), ("base_prefix", sys.base_prefix),
-       ("platform", sys.platform), ("machine", os.uname().machine if hasattr(os, "uname") else "")]
-out += [("site", d) for d in seen]
-# A value with a newline, an escape or any byte outside printable ASCII goes
-# as "key:hex=<its bytes in hex>": a venv's path is what it is, and must
-# neither break the lines nor be lost.
-for k, v in out:
-    v = str(v)
-    if all(" " <= c <= "~" for c in v):
-        sys.stdout.write("%s=%s\n" % (k, v))
-    else:
-        sys.stdout.write("%s:hex=%s\n" % (k, os.fsencode(v).hex()))
-)PY";
-
 // Distributions whose Requires-Dist ongpu reads (frameworks and their plugins).
 bool keeps_requirements(const std::string& name) {
   for (const char* prefix : {"tensorflow", "tf-nightly", "torch", "jax", "cupy", "onnxruntime"}) {
@@ -144,7 +92,7 @@ std::vector<Candidate> find_interpreters(const std::map<std::string, std::string
 }
 
 sys::ChildSpec query_spec(const Candidate& c) {
-  return {{c.path, "-I", "-S", "-c", kQueryScript}, {}};
+  return {{c.path, "-I", "-S", "-c", std::string(query_source())}, {}};
 }
 
 PythonEnv parse_query(const Candidate& c, const sys::ChildOutcome& o) {

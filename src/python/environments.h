@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "facts/factset.h"
@@ -38,7 +39,10 @@ inline constexpr const char* kBesideOngpu = "beside ongpu";
 // not worth a report.
 bool only_ongpu(const PythonEnv& e);
 
-// The child that asks an interpreter about itself.
+// What an interpreter runs to answer about itself: python/ongpu/_query.py,
+// embedded at build time (the Python API runs the same file in process).
+std::string_view query_source();
+// The child that asks an interpreter about itself: `python -I -S -c <query_source()>`.
 sys::ChildSpec query_spec(const Candidate& c);
 
 // Fills an environment from the child's outcome (not its distributions).

@@ -142,6 +142,34 @@ def test_api_check_reads_the_doctor_for_this_interpreter():
     assert interpreters == [str(VENV / "bin" / "python")]  # this one only: no PATH scan
 
 
+def test_api_answers_for_the_calling_interpreter_as_a_child_would():
+    # The real TensorFlow test environment's interpreter calls check() itself:
+    # it answers the doctor's query in process (--python-answer), and the
+    # report is the one the doctor gives when it starts that interpreter.
+    test_python = os.environ["ONGPU_TEST_PYTHON"]
+    [site] = VENV.glob("lib/python3*/site-packages")
+    code = "import json, ongpu; print(json.dumps(ongpu.check()))"
+    r = run([test_python, "-c", code], env=clean_env(PYTHONPATH=str(site)))
+    assert r.returncode == 0, r.stderr
+    in_process = json.loads(r.stdout)
+    r = run([VENV / "bin" / "ongpu", "doctor", "--json", "--python", test_python, "--python-only"])
+    assert r.returncode == 2, r.stderr
+    child = json.loads(r.stdout)
+    [mine], [theirs] = in_process["facts"]["python"]["environments"], child["facts"]["python"]["environments"]
+    assert mine["probe"]["duration_ms"] == 0 < theirs["probe"]["duration_ms"]  # no child was started
+    for e in (mine, theirs):
+        del e["probe"]
+    assert mine == theirs
+    assert [f["framework"] for f in mine["frameworks"]] == ["tensorflow", "jax", "onnxruntime"]
+    assert in_process["frameworks"] == child["frameworks"]
+    assert [f["id"] for f in in_process["findings"]] == [f["id"] for f in child["findings"]]
+    # Started without site.py (-S), the interpreter leaves the answer to a child.
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import ongpu; d = ongpu.check(); "
+            "print(d['facts']['python']['environments'][0]['probe']['duration_ms'] > 0)")
+    r = run([test_python, "-S", "-c", code, site])
+    assert r.stdout.strip() == "True", r.stderr
+
+
 def test_api_require_gpu_raises_with_the_cause_for_real_tensorflow():
     # The real tensorflow 2.21 of the test environment, on this GPU-less machine.
     code = ("import ongpu, sys\n"
