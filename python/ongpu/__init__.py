@@ -98,7 +98,9 @@ def _run(args, schema_version, answers, timeout, stdin=None):
         raise
     err = err.decode("utf-8", "replace").strip()
     if proc.returncode not in answers:
-        raise OngpuError("ongpu %s exited %d: %s" % (args[0], proc.returncode, err[-2000:] or "no message"))
+        failed = OngpuError("ongpu %s exited %d: %s" % (args[0], proc.returncode, err[-2000:] or "no message"))
+        failed.returncode, failed.stderr = proc.returncode, err
+        raise failed
     try:
         doc = json.loads(out.decode("utf-8", "replace"))
     except ValueError as e:
@@ -146,12 +148,25 @@ def check(framework=None, python=None, timeout=120, doctor_args=()):
     Raises OngpuError when ongpu cannot answer; a broken GPU is an answer."""
     interpreter = _interpreter(python)
     args = ["doctor", "--json", "--python", interpreter, "--python-only"]
+    extra = list(doctor_args)
     # For the calling interpreter, its facts (prefix, site directories) are
-    # read here and handed over, instead of the doctor starting it again.
-    answer = _own_answer(interpreter)
-    if answer is not None:
-        args += ["--python-answer", "-"]
-    doc = _run(args + list(doctor_args), DOCTOR_SCHEMA_VERSION, (0, 1, 2), timeout, stdin=answer)
+    # read here and handed over, instead of the doctor starting it again;
+    # not when doctor_args name interpreters of their own.
+    answer = None
+    if not any(str(a).startswith("--python") for a in extra):
+        answer = _own_answer(interpreter)
+    if answer is None:
+        doc = _run(args + extra, DOCTOR_SCHEMA_VERSION, (0, 1, 2), timeout)
+    else:
+        try:
+            doc = _run(args + ["--python-answer", "-"] + extra, DOCTOR_SCHEMA_VERSION, (0, 1, 2), timeout,
+                       stdin=answer)
+        except OngpuError as e:
+            # A binary older than --python-answer (ONGPU_BINARY, or another
+            # ongpu on PATH): ask it the old way.
+            if getattr(e, "returncode", None) != 64 or "--python-answer" not in getattr(e, "stderr", ""):
+                raise
+            doc = _run(args + extra, DOCTOR_SCHEMA_VERSION, (0, 1, 2), timeout)
     if framework is not None:
         name = _framework_name(framework)
         doc["frameworks"] = [f for f in doc.get("frameworks", []) if f.get("framework") == name]

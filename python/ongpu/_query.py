@@ -38,20 +38,22 @@ def answer(in_process=False):
         # As site.venv() does: Debian's and Ubuntu's getsitepackages() give a
         # venv its lib/pythonX.Y/site-packages only when sys.prefix is the venv's.
         sys.prefix = sys.exec_prefix = prefix
-    dirs = list(site.getsitepackages([prefix]))
-    if venv and system_site:
-        dirs += site.getsitepackages([sys.base_prefix])
+    # In import order, as site.py adds them: a venv's own directories first,
+    # then the user site, then the base installation's.
+    own = list(site.getsitepackages([prefix]))
+    base = list(site.getsitepackages([sys.base_prefix])) if venv and system_site else []
     # The user site counts as site.py counts it for the user's own programs
     # (site.check_enableusersite() says no under -I): outside a venv, or in
     # one that includes the system site packages; not when PYTHONNOUSERSITE
     # is set or the process runs setuid or setgid.
-    user_site = (not os.environ.get("PYTHONNOUSERSITE") and os.geteuid() == os.getuid()
-                 and os.getegid() == os.getgid())
-    if system_site and user_site:
+    user = []
+    if system_site and not os.environ.get("PYTHONNOUSERSITE") and os.geteuid() == os.getuid() \
+            and os.getegid() == os.getgid():
         try:
-            dirs.insert(0, site.getusersitepackages())
+            user = [site.getusersitepackages()]
         except Exception:
             pass
+    dirs = own + user + base if venv else user + own
     seen = []
     for d in dirs:
         if d not in seen and os.path.isdir(d):

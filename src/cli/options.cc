@@ -1,5 +1,7 @@
 #include "cli/options.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -76,6 +78,9 @@ Result<std::string> read_python_answer(const FactOptions& o) {
                       std::to_string(o.python.size()) + ")");
   constexpr size_t kMaxAnswer = 1 << 20;
   const bool from_stdin = o.python_answer == "-";
+  if (from_stdin && ::isatty(STDIN_FILENO))
+    return make_error(
+        "--python-answer -: standard input is a terminal; pipe the answer in, or name a FILE");
   std::ifstream file;
   if (!from_stdin) {
     file.open(o.python_answer, std::ios::binary);

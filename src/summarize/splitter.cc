@@ -128,10 +128,14 @@ void DocumentSplitter::feed(std::string_view bytes, std::vector<Piece>& out) {
       } else if (c == '"') {
         in_string_ = true;
       } else if (c == '{' || c == '[') {
-        if (++depth_ > limits_.max_depth) deep_ = true;
-        if (!deep_) open_.push_back(c);
+        // open_ holds the containers up to the depth limit: its size is
+        // min(depth_, max_depth) throughout.
+        if (++depth_ > limits_.max_depth)
+          deep_ = true;
+        else
+          open_.push_back(c);
       } else if (c == '}' || c == ']') {
-        if (!open_.empty() && !deep_) open_.pop_back();
+        if (depth_ > 0 && static_cast<size_t>(depth_) <= open_.size()) open_.pop_back();
         if (--depth_ == 0) {
           ++i;
           ++offset_;

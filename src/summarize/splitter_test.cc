@@ -100,6 +100,16 @@ TEST(Splitter, SaysWhereAValueIsDue) {
     EXPECT_EQ(s.expects_value(), due) << bytes;
   }
   EXPECT_TRUE(out.empty());
+  // Strings with escapes and brackets inside say nothing; past the depth
+  // limit and back, the containers are still known.
+  DocumentSplitter deep(SplitLimits{.max_depth = 3});
+  for (const char* bytes : {"{\"a\": [", "\"x\\\"[:\", ", "[[[[1]]]]", ", "}) deep.feed(bytes, out);
+  EXPECT_TRUE(deep.expects_value());  // after the array's ','
+  deep.feed("{\"b\":", out);
+  EXPECT_TRUE(deep.expects_value());
+  deep.feed("1,", out);
+  EXPECT_FALSE(deep.expects_value());  // an object's ',': a key is due
+  EXPECT_TRUE(out.empty());
 }
 
 TEST(Splitter, TooLargeIsNotHeld) {

@@ -6,6 +6,7 @@ importlib.metadata finds is what the doctor must list."""
 import json
 import os
 import pathlib
+import pty
 import subprocess
 
 import pytest
@@ -79,6 +80,11 @@ def test_the_site_directories_are_those_the_interpreter_imports_from(case, no_us
     asked = environment(python, env)
     names = {d["name"] for d in asked["distributions"]}
     assert ("usersitepkg" in names) == expected, asked["site_packages"]
+    # In the interpreter's own import order: the first directory that holds
+    # a library is the one the framework loads it from.
+    real_path = json.loads(subprocess.run([str(python), "-c", "import json, sys; print(json.dumps(sys.path))"],
+                                          capture_output=True, text=True, check=True, env=env).stdout)
+    assert [p for p in real_path if p in asked["site_packages"]] == asked["site_packages"], real_path
     # Answered in process: the same environment, no child started.
     answer = tmp_path / "answer.txt"
     answer.write_text(in_process_answer(python, env))
@@ -111,6 +117,35 @@ def test_an_interpreter_started_without_site_leaves_the_answer_to_a_child(tmp_pa
     assert subprocess.run([str(python), "-S", "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "True"
     assert in_process_answer(python) != "NONE"
+
+
+def test_an_answered_interpreter_beside_ones_that_are_asked(tmp_path):
+    # Without --python-only, python3 on PATH is asked in a child as before;
+    # the one named by --python is answered.
+    python = make_venv(tmp_path, "venv")
+    answer = tmp_path / "answer.txt"
+    answer.write_text(in_process_answer(python))
+    r = doctor("--python", str(python), "--python-answer", str(answer), env={"PATH": "/usr/bin:/bin"})
+    envs = {e["interpreter"]: e for e in r.json()["facts"]["python"]["environments"]}
+    assert set(envs) == {str(python), "/usr/bin/python3"}
+    assert envs[str(python)]["probe"]["duration_ms"] == 0
+    assert envs[str(python)]["site_packages"] == [str(python.parent.parent / "lib" / f"python{v}" / "site-packages")
+                                                  for v in [envs[str(python)]["version"].rsplit(".", 1)[0]]]
+    assert envs["/usr/bin/python3"]["probe"]["status"] == "ok"
+    assert envs["/usr/bin/python3"]["probe"]["duration_ms"] > 0
+    assert envs["/usr/bin/python3"]["prefix"] == "/usr"
+
+
+def test_standard_input_a_terminal_is_refused():
+    main, sub = pty.openpty()
+    try:
+        p = subprocess.run([str(BUILD / "ongpu"), "doctor", "--python", str(SYSTEM_PYTHON), "--python-answer", "-"],
+                           stdin=sub, capture_output=True, text=True, timeout=30)
+    finally:
+        os.close(main)
+        os.close(sub)
+    assert p.returncode == 64
+    assert "standard input is a terminal" in p.stderr
 
 
 def test_a_garbled_answer_is_an_unchecked_environment(tmp_path):

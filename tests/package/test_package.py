@@ -170,6 +170,25 @@ def test_api_answers_for_the_calling_interpreter_as_a_child_would():
     assert r.stdout.strip() == "True", r.stderr
 
 
+def test_api_with_a_binary_older_than_python_answer(tmp_path):
+    # ONGPU_BINARY names an ongpu that does not know --python-answer (a usage
+    # error, as CLI11 words it): the API asks it the old way.
+    old = tmp_path / "ongpu"
+    old.write_text("#!/bin/sh\nfor a in \"$@\"; do if [ \"$a\" = --python-answer ]; then\n"
+                   "  echo 'The following argument was not expected: --python-answer' >&2; exit 64\nfi; done\n"
+                   f"exec {VENV / 'bin' / 'ongpu'} \"$@\"\n")
+    old.chmod(0o755)
+    code = ("import ongpu\nd = ongpu.check()\n"
+            "print([e['probe']['duration_ms'] > 0 for e in d['facts']['python']['environments']])\n")
+    r = api(code, env=clean_env(ONGPU_BINARY=str(old)))
+    assert r.stdout.strip() == "[True]", r.stderr
+    # doctor_args naming interpreters of their own: every one is asked by a child.
+    code = ("import ongpu\nd = ongpu.check(doctor_args=['--python', '/usr/bin/python3'])\n"
+            "print(sorted(e['probe']['duration_ms'] > 0 for e in d['facts']['python']['environments']))\n")
+    r = api(code)
+    assert r.stdout.strip() == "[True, True]", r.stderr
+
+
 def test_api_require_gpu_raises_with_the_cause_for_real_tensorflow():
     # The real tensorflow 2.21 of the test environment, on this GPU-less machine.
     code = ("import ongpu, sys\n"
